@@ -1,0 +1,31 @@
+"""Per-request access to the app's Redis client, settings and JSON body."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from redis import Redis
+
+from backend.errors import APIError
+from shared.settings import Settings
+
+
+def redis_client() -> Redis:
+    return current_app.extensions["redis"]
+
+
+def settings() -> Settings:
+    return current_app.extensions["settings"]
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 4xx that says what is wrong with it."""
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type",
+                       "send a JSON body with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise APIError(400, "invalid_json", "the request body is not valid JSON")
+    if not isinstance(body, dict):
+        raise APIError(400, "invalid_body", "the request body must be a JSON object")
+    return body

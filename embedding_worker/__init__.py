@@ -1,0 +1,1 @@
+"""Embedding stage: catalog value index and per-query candidate retrieval."""

@@ -1,0 +1,110 @@
+"""The catalog value index: every enum value and synonym of a catalog, embedded once.
+
+Entries are laid out grouped by canonical value and values grouped by field,
+so retrieval can reduce scores with contiguous slices instead of Python loops.
+"""
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shared.schemas import Catalog
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True)
+class IndexLayout:
+    """Which field and canonical value each embedded surface form belongs to."""
+
+    fields: list[str]            # enum fields, in catalog order
+    values: list[tuple[int, str]]  # (field number, canonical value), grouped by field
+    surfaces: list[str]          # normalised surface forms, grouped by value
+    value_starts: np.ndarray     # first surface index of each value
+    field_starts: np.ndarray     # first value index of each field, plus the end
+
+    @property
+    def surface_value(self) -> np.ndarray:
+        """Value number of each surface."""
+        counts = np.diff(np.append(self.value_starts, len(self.surfaces)))
+        return np.repeat(np.arange(len(self.values)), counts)
+
+
+def layout_for(catalog: Catalog) -> IndexLayout:
+    fields, values, surfaces, value_starts, field_starts = [], [], [], [], []
+    for f in catalog.fields:
+        if f.type != "enum":
+            continue
+        field_starts.append(len(values))
+        synonyms_of: dict[str, list[str]] = {}
+        for surface, target in (f.synonyms or {}).items():
+            synonyms_of.setdefault(target, []).append(surface)
+        for value in f.values or []:
+            values.append((len(fields), value))
+            value_starts.append(len(surfaces))
+            forms = dict.fromkeys(normalise(s) for s in [value, *synonyms_of.get(value, [])])
+            surfaces.extend(forms)
+        fields.append(f.name)
+    field_starts.append(len(values))
+    return IndexLayout(fields, values, surfaces, np.array(value_starts, dtype=np.int64),
+                       np.array(field_starts, dtype=np.int64))
+
+
+@dataclass
+class CatalogIndex:
+    name: str
+    version: int
+    layout: IndexLayout
+    vectors: np.ndarray  # (len(surfaces), dim) float32, unit length
+    exact: dict[str, list[int]] = field(default_factory=dict)  # surface -> surface numbers
+
+    def __post_init__(self) -> None:
+        if not self.exact:
+            for i, s in enumerate(self.layout.surfaces):
+                self.exact.setdefault(s, []).append(i)
+
+
+def serialise(index: CatalogIndex, model_id: str) -> dict[str, bytes]:
+    """Redis hash fields: the layout as JSON and the vectors as raw float32."""
+    meta = {"model": model_id, "dim": int(index.vectors.shape[1]) if index.vectors.size else 0,
+            "fields": index.layout.fields, "values": index.layout.values,
+            "surfaces": index.layout.surfaces,
+            "value_starts": index.layout.value_starts.tolist(),
+            "field_starts": index.layout.field_starts.tolist()}
+    return {"meta": json.dumps(meta).encode(),
+            "vectors": np.ascontiguousarray(index.vectors, dtype=np.float32).tobytes()}
+
+
+def deserialise(name: str, version: int, raw: dict[bytes, bytes]) -> CatalogIndex:
+    meta = json.loads(raw[b"meta"])
+    layout = IndexLayout(meta["fields"], [tuple(v) for v in meta["values"]], meta["surfaces"],
+                         np.array(meta["value_starts"], dtype=np.int64),
+                         np.array(meta["field_starts"], dtype=np.int64))
+    vectors = np.frombuffer(raw[b"vectors"], dtype=np.float32).reshape(
+        len(layout.surfaces), meta["dim"] or 0)
+    return CatalogIndex(name, version, layout, vectors)
+
+
+class IndexCache:
+    """The few most recent catalog versions, kept in the worker's memory."""
+
+    def __init__(self, capacity: int = 16):
+        self.capacity = capacity
+        self._items: OrderedDict[tuple[str, int], CatalogIndex] = OrderedDict()
+
+    def get(self, name: str, version: int) -> CatalogIndex | None:
+        item = self._items.get((name, version))
+        if item is not None:
+            self._items.move_to_end((name, version))
+        return item
+
+    def put(self, index: CatalogIndex) -> None:
+        self._items[(index.name, index.version)] = index
+        self._items.move_to_end((index.name, index.version))
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)

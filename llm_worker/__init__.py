@@ -1,0 +1,1 @@
+"""LLM stage: the causal LM turns the query and retrieved candidates into filters."""

@@ -1,0 +1,80 @@
+"""Catalog records in Redis: body, version and indexing status, shared by all services."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import WatchError
+
+from shared import keys
+from shared.schemas import Catalog, utc_now
+
+
+def put_catalog(r: Redis, catalog: Catalog) -> tuple[int, bool]:
+    """Store a catalog as a new version with status `indexing`; returns (version, created)."""
+    version = int(r.incr(keys.catalog_version_counter(catalog.name)))
+    record = {"catalog": catalog.model_dump(exclude_none=True), "version": version,
+              "status": "indexing", "error": None, "updated_at": utc_now()}
+    with r.pipeline() as p:
+        p.set(keys.catalog(catalog.name), json.dumps(record))
+        p.sadd(keys.CATALOG_NAMES, catalog.name)
+        _, added = p.execute()
+    return version, bool(added)
+
+
+def get_record(r: Redis, name: str) -> dict[str, Any] | None:
+    raw = r.get(keys.catalog(name))
+    return json.loads(raw) if raw else None
+
+
+def get_catalog(r: Redis, name: str) -> tuple[Catalog, int] | None:
+    """The current catalog and its version, or None if not registered."""
+    record = get_record(r, name)
+    if record is None:
+        return None
+    return Catalog.model_validate(record["catalog"]), int(record["version"])
+
+
+def public_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What the API shows: the catalog body plus version, status and error."""
+    return {**record["catalog"], "version": record["version"], "status": record["status"],
+            "error": record.get("error"), "updated_at": record.get("updated_at")}
+
+
+def list_records(r: Redis) -> list[dict[str, Any]]:
+    names = sorted(n.decode() for n in r.smembers(keys.CATALOG_NAMES))
+    raws = r.mget([keys.catalog(n) for n in names]) if names else []
+    return [json.loads(raw) for raw in raws if raw]
+
+
+def delete_catalog(r: Redis, name: str) -> bool:
+    record = get_record(r, name)
+    if record is None:
+        return False
+    with r.pipeline() as p:
+        p.delete(keys.catalog(name), keys.catalog_index(name, record["version"]))
+        p.srem(keys.CATALOG_NAMES, name)
+        p.execute()
+    return True
+
+
+def set_status(r: Redis, name: str, version: int, status: str, error: str | None = None) -> bool:
+    """Update status only if `version` is still current: a replaced catalog keeps its own."""
+    key = keys.catalog(name)
+    with r.pipeline() as p:
+        while True:
+            try:
+                p.watch(key)
+                raw = p.get(key)
+                record = json.loads(raw) if raw else None
+                if record is None or record["version"] != version:
+                    p.unwatch()
+                    return False
+                record.update(status=status, error=error, updated_at=utc_now())
+                p.multi()
+                p.set(key, json.dumps(record))
+                p.execute()
+                return True
+            except WatchError:
+                continue

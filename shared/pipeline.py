@@ -1,0 +1,86 @@
+"""How the stages meet: RQ queues, job function paths and the failure hook.
+
+Functions are enqueued by dotted path, so the backend never imports a worker
+and the workers never import each other. Every RQ job carries JSON only.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis import Redis
+from rq import Callback, Queue, get_current_job
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from shared import catalog_store, jobs
+from shared.settings import Settings
+
+INDEX_CATALOG = "embedding_worker.tasks.index_catalog"
+EMBED_QUERY = "embedding_worker.tasks.embed_query"
+GENERATE_FILTERS = "llm_worker.tasks.generate_filters"
+ON_FAILURE = "shared.pipeline.on_stage_failure"
+
+log = logging.getLogger(__name__)
+
+
+def current_connection() -> Redis:
+    """The Redis connection of the RQ job running in this worker."""
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("not inside an RQ job")
+    return job.connection
+
+
+def queue(r: Redis, name: str) -> Queue:
+    return Queue(name, connection=r, serializer=JSONSerializer)
+
+
+def _enqueue(r: Redis, settings: Settings, stage: str, priority: str, func: str,
+             args: list[Any], rq_id: str, meta: dict[str, Any]) -> Job:
+    return queue(r, settings.queue_name(stage, priority)).enqueue(
+        func, args=args, job_id=rq_id, meta={"stage": stage, **meta},
+        job_timeout=settings.job_timeout_seconds, result_ttl=settings.result_ttl_seconds,
+        failure_ttl=settings.job_ttl_seconds, on_failure=Callback(ON_FAILURE))
+
+
+def enqueue_index(r: Redis, settings: Settings, name: str, version: int) -> Job:
+    return _enqueue(r, settings, "embedding", "high", INDEX_CATALOG, [name, version],
+                    f"index-{name}-{version}", {"catalog": name, "version": version})
+
+
+def enqueue_query(r: Redis, settings: Settings, job_id: str, priority: str) -> Job:
+    return _enqueue(r, settings, "embedding", priority, EMBED_QUERY, [job_id],
+                    job_id, {"job_id": job_id})
+
+
+def enqueue_llm(r: Redis, settings: Settings, job_id: str, priority: str,
+                payload: dict[str, Any]) -> Job:
+    return _enqueue(r, settings, "llm", priority, GENERATE_FILTERS, [job_id, payload],
+                    f"{job_id}-llm", {"job_id": job_id})
+
+
+def describe_exception(exc: BaseException | None) -> tuple[str, str]:
+    """(code, readable message) for any failure, including RQ's timeouts and abandonment."""
+    if isinstance(exc, jobs.StageError):
+        return exc.code, exc.message
+    name = type(exc).__name__ if exc is not None else "UnknownError"
+    if name == "JobTimeoutException":
+        return "timeout", f"the stage exceeded its time limit: {exc}"
+    if name == "AbandonedJobError":
+        return "abandoned", "the worker running this stage died"
+    return "internal_error", f"{name}: {exc}"
+
+
+def on_stage_failure(job: Job, connection: Redis, exc_type: type, exc: BaseException,
+                     tb: Any) -> None:
+    """RQ failure callback: every failed stage leaves the job `failed` with a reason."""
+    stage = job.meta.get("stage", "unknown")
+    code, message = describe_exception(exc)
+    if "job_id" in job.meta:
+        jobs.fail_job(connection, job.meta["job_id"], stage, code, message)
+    elif "catalog" in job.meta:
+        catalog_store.set_status(connection, job.meta["catalog"], int(job.meta["version"]),
+                                 "failed", message)
+    log.warning("stage %s failed: %s", stage, message,
+                extra={"job_id": job.meta.get("job_id"), "rq_job_id": job.id})

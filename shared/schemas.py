@@ -1,0 +1,149 @@
+"""Pydantic models of the public contract: catalogs, query requests, results, job views."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
+                      StrictStr, field_validator, model_validator)
+
+CATALOG_NAME_PATTERN = r"^[a-z0-9_-]{1,64}$"
+FIELD_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+
+FieldType = Literal["enum", "number", "boolean", "date"]
+Op = Literal["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte"]
+Priority = Literal["high", "normal", "low"]
+JobStatus = Literal["queued", "embedding", "llm", "finished", "failed", "canceled"]
+TERMINAL_STATUSES = ("finished", "failed", "canceled")
+LIST_OPS = ("in", "nin")
+ORDER_OPS = ("gt", "gte", "lt", "lte")
+
+
+class CatalogField(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=FIELD_NAME_PATTERN)
+    type: FieldType
+    description: StrictStr | None = Field(None, max_length=2000)
+    values: list[StrictStr] | None = None
+    synonyms: dict[str, StrictStr] | None = None
+    unit: StrictStr | None = Field(None, max_length=64)
+    min: StrictInt | StrictFloat | None = None
+    max: StrictInt | StrictFloat | None = None
+
+    @model_validator(mode="after")
+    def _check_type_specifics(self) -> CatalogField:
+        if self.type == "enum":
+            if not self.values:
+                raise ValueError(f"enum field {self.name!r} needs a non-empty 'values' list")
+            if any(not v.strip() for v in self.values):
+                raise ValueError(f"enum field {self.name!r} has an empty value")
+            if len(set(self.values)) != len(self.values):
+                raise ValueError(f"enum field {self.name!r} has duplicate values")
+            canonical = set(self.values)
+            for surface, target in (self.synonyms or {}).items():
+                if target not in canonical:
+                    raise ValueError(f"field {self.name!r}: synonym {surface!r} points at "
+                                     f"{target!r}, which is not one of its values")
+        else:
+            if self.values is not None or self.synonyms:
+                raise ValueError(f"field {self.name!r}: only enum fields take values/synonyms")
+        if self.type != "number" and (self.min is not None or self.max is not None):
+            raise ValueError(f"field {self.name!r}: only number fields take min/max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"field {self.name!r}: min is greater than max")
+        return self
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=CATALOG_NAME_PATTERN)
+    description: StrictStr | None = Field(None, max_length=5000)
+    fields: list[CatalogField] = Field(min_length=1)
+    sortable: list[StrictStr] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Catalog:
+        names = [f.name for f in self.fields]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate field names: {', '.join(dupes)}")
+        unknown = [s for s in self.sortable if s not in names]
+        if unknown:
+            raise ValueError(f"sortable names unknown fields: {', '.join(unknown)}")
+        return self
+
+    def field(self, name: str) -> CatalogField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def enum_value_count(self) -> int:
+        return sum(len(f.values or []) + len(f.synonyms or {}) for f in self.fields)
+
+
+FilterValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr | StrictInt | StrictFloat]
+
+
+class Filter(BaseModel):
+    field: str
+    op: Op
+    value: FilterValue
+
+
+class SortKey(BaseModel):
+    field: str
+    order: Literal["asc", "desc"]
+
+
+class Provenance(BaseModel):
+    """Why a filter was chosen: the text span, the stage that proposed it, its score."""
+
+    field: str
+    value: Any
+    span: str | None = None
+    stage: str
+    score: float | None = None
+
+
+class QueryResult(BaseModel):
+    query: str
+    catalog: str
+    catalog_version: int
+    filters: list[Filter]
+    sort: list[SortKey] = Field(default_factory=list)
+    keywords: str = ""
+    provenance: list[Provenance] = Field(default_factory=list)
+    model: dict[str, str] = Field(default_factory=dict)
+
+
+class QueryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: StrictStr
+    catalog: StrictStr = Field(pattern=CATALOG_NAME_PATTERN)
+    priority: Priority = "normal"
+    webhook_url: StrictStr | None = Field(None, max_length=2048)
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text is empty")
+        return v
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_is_http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("webhook_url must be an http(s) URL")
+        return v
+
+
+class JobError(BaseModel):
+    stage: str
+    code: str
+    message: str
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")

@@ -1,0 +1,62 @@
+"""The one settings object, read from the environment (and `.env`) once per process."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PRIORITIES = ("high", "normal", "low")
+
+
+class Settings(BaseSettings):
+    """Every tunable of every service; `.env.example` documents each variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    embedding_queue: str = "embedding"
+    llm_queue: str = "llm"
+
+    # Empty model locations mean "the model shipped in the PyPI package".
+    embedding_model: str = ""
+    llm_model: str = ""
+    llm_gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    llm_max_new_tokens: int = Field(48, ge=1, le=512)
+    torch_threads: int = Field(0, ge=0, description="0 = torch's default")
+
+    result_ttl_seconds: int = Field(86_400, ge=60)
+    job_ttl_seconds: int = Field(86_400, ge=60)
+    job_timeout_seconds: int = Field(300, ge=5)
+
+    max_text_length: int = Field(500, ge=1)
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_catalog_fields: int = Field(200, ge=1)
+    max_enum_values: int = Field(100_000, ge=1)
+
+    embed_batch_size: int = Field(64, ge=1)
+    retrieval_top_k: int = Field(5, ge=1, le=50)
+    retrieval_min_score: float = Field(0.55, ge=0.0, le=1.0)
+    retrieval_max_ngram: int = Field(3, ge=1, le=6)
+
+    cors_origins: str = "http://localhost:8080,http://127.0.0.1:8080"
+    log_level: str = "INFO"
+    log_format: str = Field("json", pattern="^(json|text)$")
+
+    def queue_name(self, stage: str, priority: str = "normal") -> str:
+        """Normal priority uses the bare stage queue; the others get a suffix."""
+        base = self.embedding_queue if stage == "embedding" else self.llm_queue
+        return base if priority == "normal" else f"{base}-{priority}"
+
+    def queue_names(self, stage: str) -> list[str]:
+        """Highest priority first: RQ drains the queues in the order given."""
+        return [self.queue_name(stage, p) for p in PRIORITIES]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

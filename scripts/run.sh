@@ -18,6 +18,7 @@ stop_all() {
   echo; echo "stopping ..."
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
@@ -55,4 +56,4 @@ Try:
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
-echo "a process exited; see .run/*.log"
+echo "a process exited unexpectedly; see .run/*.log"

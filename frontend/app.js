@@ -635,10 +635,6 @@
     if (typeof p.score === "number" && Number.isFinite(p.score)) {
       text += (text ? ", " : "") + "score " + p.score.toFixed(2);
     }
-    if (Array.isArray(p.value) || (p.value != null && typeof p.value !== "object")) {
-      // useful when an in/nin chip collects several provenance entries
-      return text;
-    }
     return text;
   }
 
@@ -790,17 +786,15 @@
     }
 
     updateSubmitState();
-    checkHealth().then((up) => {
-      if (!up && el.backendStatus.dataset.state === "down") {
-        showError(new ApiError("Backend unreachable: could not connect to " + describeBackend() +
-          ". Is the backend running?", { unreachable: true }));
-      }
-    });
-    loadCatalogs({ quiet: true });
+    checkHealth();
+    loadCatalogs(); // shows "Backend unreachable" in the error box if it cannot connect
     setInterval(async () => {
       const wasDown = el.backendStatus.dataset.state !== "up";
       const up = await checkHealth();
-      if (up && wasDown && !catalogs.length) loadCatalogs({ quiet: true });
+      if (up && wasDown) {
+        if (!el.errorBox.hidden && el.errorTitle.textContent === "Backend unreachable") clearError();
+        if (!catalogs.length) loadCatalogs({ quiet: true });
+      }
     }, HEALTH_EVERY_MS);
   }
 

@@ -51,11 +51,17 @@ def redis_server(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_settings(redis_server):
+def frontend_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def live_settings(redis_server, frontend_port):
     """Settings bound to the private Redis, for the code that calls get_settings()."""
     from shared.settings import get_settings
 
     os.environ["REDIS_URL"] = redis_server
+    os.environ["CORS_ORIGINS"] = f"http://127.0.0.1:{frontend_port}"
     os.environ["LOG_FORMAT"] = "text"
     get_settings.cache_clear()
     yield get_settings()

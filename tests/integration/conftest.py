@@ -1,0 +1,61 @@
+"""Fixtures of the integration suites: the backend over real HTTP, workers in burst mode."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+from redis import Redis
+from werkzeug.serving import make_server
+
+from shared import keys
+from shared.schemas import TERMINAL_STATUSES
+from tests.conftest import free_port
+
+
+@pytest.fixture(scope="session")
+def api(live_settings):
+    from backend.app import create_app
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, create_app(live_settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def redis_conn(live_settings) -> Redis:
+    return Redis.from_url(live_settings.redis_url)
+
+
+def drain(r: Redis, settings, stages=("embedding", "llm")) -> None:
+    """Run each stage's real worker in burst mode, in this process (no fork)."""
+    from shared.worker import build_worker
+
+    for stage in stages:
+        build_worker(r, settings, stage).work(burst=True, with_scheduler=False)
+
+
+def wait_for_job(api: str, job_id: str, r: Redis, settings) -> dict:
+    for _ in range(10):
+        drain(r, settings)
+        body = requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()
+        if body["status"] in TERMINAL_STATUSES:
+            return body
+    raise AssertionError(f"job {job_id} did not reach a terminal state: {body}")
+
+
+@pytest.fixture(scope="session")
+def laptops(api, redis_conn, live_settings, demo_catalog) -> dict:
+    resp = requests.put(f"{api}/api/v1/catalogs/laptops", json=demo_catalog, timeout=10)
+    assert resp.status_code in (200, 201), resp.text
+    assert resp.json()["status"] == "indexing"
+    drain(redis_conn, live_settings, stages=("embedding",))
+    body = requests.get(f"{api}/api/v1/catalogs/laptops", timeout=10).json()
+    assert body["status"] == "ready", body
+    assert redis_conn.exists(keys.catalog_index("laptops", body["version"]))
+    return body
+
+

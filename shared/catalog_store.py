@@ -2,24 +2,34 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from redis.exceptions import WatchError
 
 from shared import keys
 from shared.schemas import Catalog, utc_now
 
 
-def put_catalog(r: Redis, catalog: Catalog) -> tuple[int, bool]:
-    """Store a catalog as a new version with status `indexing`; returns (version, created)."""
+def put_catalog(r: Redis, catalog: Catalog,
+                on_write: Callable[[Pipeline, int], object] = lambda pipe, version: None,
+                ) -> tuple[int, bool]:
+    """Store a catalog as a new version with status `indexing`; returns (version, created).
+
+    `on_write(pipe, version)` adds commands (the indexing job) to the same transaction,
+    so a stored catalog always has its indexing job.
+    """
     version = int(r.incr(keys.catalog_version_counter(catalog.name)))
     record = {"catalog": catalog.model_dump(exclude_none=True), "version": version,
               "status": "indexing", "error": None, "updated_at": utc_now()}
     with r.pipeline() as p:
+        p.multi()
         p.set(keys.catalog(catalog.name), json.dumps(record))
         p.sadd(keys.CATALOG_NAMES, catalog.name)
-        _, added = p.execute()
+        on_write(p, version)
+        added = p.execute()[1]
     return version, bool(added)
 
 

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from redis.exceptions import WatchError
 
 from shared import keys
@@ -24,16 +25,15 @@ class StageError(Exception):
         self.message = message
 
 
-def create_job(r: Redis, job_id: str, *, text: str, catalog: str, catalog_version: int,
+def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_version: int,
                priority: str, webhook_url: str | None, ttl: int) -> None:
+    """Queue the job record on `pipe`, so it is written together with its RQ job."""
     now = utc_now()
     mapping = {"job_id": job_id, "status": "queued", "text": text, "catalog": catalog,
                "catalog_version": catalog_version, "priority": priority,
                "webhook_url": webhook_url or "", "created_at": now, "updated_at": now}
-    with r.pipeline() as p:
-        p.hset(keys.job(job_id), mapping=mapping)
-        p.expire(keys.job(job_id), ttl)
-        p.execute()
+    pipe.hset(keys.job(job_id), mapping=mapping)
+    pipe.expire(keys.job(job_id), ttl)
 
 
 def _transition(r: Redis, job_id: str, mapping: dict[str, Any],

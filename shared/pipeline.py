@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Callback, Queue, get_current_job
 from rq.job import Job
 from rq.serializers import JSONSerializer
@@ -37,21 +38,25 @@ def queue(r: Redis, name: str) -> Queue:
 
 
 def _enqueue(r: Redis, settings: Settings, stage: str, priority: str, func: str,
-             args: list[Any], rq_id: str, meta: dict[str, Any]) -> Job:
+             args: list[Any], rq_id: str, meta: dict[str, Any],
+             pipe: Pipeline | None = None) -> Job:
+    """Enqueue by dotted path; with `pipe`, the job is written when the caller executes it."""
     return queue(r, settings.queue_name(stage, priority)).enqueue(
         func, args=args, job_id=rq_id, meta={"stage": stage, **meta},
         job_timeout=settings.job_timeout_seconds, result_ttl=settings.result_ttl_seconds,
-        failure_ttl=settings.job_ttl_seconds, on_failure=Callback(ON_FAILURE))
+        failure_ttl=settings.job_ttl_seconds, on_failure=Callback(ON_FAILURE), pipeline=pipe)
 
 
-def enqueue_index(r: Redis, settings: Settings, name: str, version: int) -> Job:
+def enqueue_index(r: Redis, settings: Settings, name: str, version: int,
+                  pipe: Pipeline | None = None) -> Job:
     return _enqueue(r, settings, "embedding", "high", INDEX_CATALOG, [name, version],
-                    f"index-{name}-{version}", {"catalog": name, "version": version})
+                    f"index-{name}-{version}", {"catalog": name, "version": version}, pipe)
 
 
-def enqueue_query(r: Redis, settings: Settings, job_id: str, priority: str) -> Job:
+def enqueue_query(r: Redis, settings: Settings, job_id: str, priority: str,
+                  pipe: Pipeline | None = None) -> Job:
     return _enqueue(r, settings, "embedding", priority, EMBED_QUERY, [job_id],
-                    job_id, {"job_id": job_id})
+                    job_id, {"job_id": job_id}, pipe)
 
 
 def enqueue_llm(r: Redis, settings: Settings, job_id: str, priority: str,

@@ -37,8 +37,8 @@ def _validated(name: str) -> Catalog:
 def put_catalog(name: str):
     catalog = _validated(name)
     r = redis_client()
-    version, created = catalog_store.put_catalog(r, catalog)
-    pipeline.enqueue_index(r, settings(), catalog.name, version)
+    version, created = catalog_store.put_catalog(
+        r, catalog, lambda pipe, v: pipeline.enqueue_index(r, settings(), catalog.name, v, pipe))
     return jsonify({"name": catalog.name, "version": version, "status": "indexing"}), (
         201 if created else 200)
 

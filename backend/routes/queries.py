@@ -30,10 +30,13 @@ def submit_query():
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
-    jobs.create_job(r, job_id, text=req.text, catalog=req.catalog,
-                    catalog_version=record["version"], priority=req.priority,
-                    webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds)
-    pipeline.enqueue_query(r, cfg, job_id, req.priority)
+    with r.pipeline() as pipe:  # the record and its RQ job are written together or not at all
+        pipe.multi()
+        jobs.create_job(pipe, job_id, text=req.text, catalog=req.catalog,
+                        catalog_version=record["version"], priority=req.priority,
+                        webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds)
+        pipeline.enqueue_query(r, cfg, job_id, req.priority, pipe)
+        pipe.execute()
     log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog})
     status_url = url_for("jobs.get_job", job_id=job_id)
     return jsonify({"job_id": job_id, "status": "queued", "status_url": status_url}), 202, {

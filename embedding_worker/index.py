@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from embedding_worker.tokens import phrase_forms
 from shared.schemas import Catalog
 
 
@@ -61,12 +62,17 @@ class CatalogIndex:
     version: int
     layout: IndexLayout
     vectors: np.ndarray  # (len(surfaces), dim) float32, unit length
-    exact: dict[str, list[int]] = field(default_factory=dict)  # surface -> surface numbers
+    forms: dict[str, list[int]] = field(default_factory=dict)  # surface form -> surfaces
+    single_word_surfaces: dict[str, int] = field(default_factory=dict)
+    max_words: int = 1
 
     def __post_init__(self) -> None:
-        if not self.exact:
-            for i, s in enumerate(self.layout.surfaces):
-                self.exact.setdefault(s, []).append(i)
+        for i, s in enumerate(self.layout.surfaces):
+            for f in phrase_forms(s):
+                self.forms.setdefault(f, []).append(i)
+            if " " not in s:
+                self.single_word_surfaces.setdefault(s, i)
+            self.max_words = max(self.max_words, len(s.split()))
 
 
 def serialise(index: CatalogIndex, model_id: str) -> dict[str, bytes]:

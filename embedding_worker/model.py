@@ -48,3 +48,14 @@ def encode(texts: list[str]) -> np.ndarray:
                                  normalize_embeddings=True, convert_to_numpy=True,
                                  show_progress_bar=False)
     return vectors.astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Whole words the model's tokenizer knows: a dictionary to tell words from typos."""
+    tokenizer = get_model().tokenizer
+    return frozenset(w for w in tokenizer.get_vocab() if w.isalpha())
+
+
+def is_word(word: str) -> bool:
+    return word in _vocabulary()

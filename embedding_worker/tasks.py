@@ -6,8 +6,8 @@ import logging
 from redis import Redis
 
 from embedding_worker import model
+from embedding_worker.analysis import AnalysisConfig, analyse
 from embedding_worker.index import CatalogIndex, IndexCache, deserialise, layout_for, serialise
-from embedding_worker.retrieval import query_spans, retrieve
 from shared import catalog_store, jobs, keys, pipeline
 from shared.jobs import StageError
 from shared.settings import get_settings
@@ -63,20 +63,20 @@ def embed_query(job_id: str) -> dict:
     settings = get_settings()
     if not jobs.set_status(r, job_id, "embedding"):
         return {"skipped": "job is gone or already terminal"}
-    catalog = jobs.job_field(r, job_id, "catalog")
+    catalog_name = jobs.job_field(r, job_id, "catalog")
     text = jobs.job_field(r, job_id, "text") or ""
-    found = catalog_store.get_catalog(r, catalog)
+    found = catalog_store.get_catalog(r, catalog_name)
     if found is None:
-        raise StageError("catalog_not_found", f"catalog {catalog!r} was deleted")
-    _, version = found
-    index = load_index(r, catalog, version)
-    spans = query_spans(text, settings.retrieval_max_ngram)
-    span_vectors = model.encode([s.text for s in spans])
-    candidates = retrieve(index, spans, span_vectors, settings.retrieval_top_k,
-                          settings.retrieval_min_score)
-    payload = {"text": text, "catalog": catalog, "catalog_version": version,
-               "candidates": {f: [c.as_dict() for c in cs] for f, cs in candidates.items()}}
+        raise StageError("catalog_not_found", f"catalog {catalog_name!r} was deleted")
+    catalog, version = found
+    index = load_index(r, catalog_name, version)
+    config = AnalysisConfig(semantic_min=settings.semantic_min_score,
+                            semantic_accept=settings.semantic_accept_score,
+                            max_ngram=settings.retrieval_max_ngram, top_k=settings.retrieval_top_k)
+    analysis = analyse(text, catalog, index, model.encode, model.is_word, config)
+    payload = {"text": text, "catalog": catalog_name, "catalog_version": version,
+               "analysis": analysis}
     priority = jobs.job_field(r, job_id, "priority") or "normal"
     if jobs.set_status(r, job_id, "llm"):
         pipeline.enqueue_llm(r, settings, job_id, priority, payload)
-    return {"fields": len(candidates)}
+    return {"proposals": len(analysis["proposals"]), "decisions": len(analysis["decisions"])}

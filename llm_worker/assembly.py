@@ -1,49 +1,76 @@
-"""Assemble the final result: filters, sort, keywords and per-filter provenance."""
+"""Turn arbitrated proposals into the result: filters, sort, keywords, provenance.
+
+Pure: the LLM's choices arrive as a dict; without them every decision takes its
+default, which is the deterministic assembly.
+"""
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from shared.schemas import Filter, Provenance, QueryResult, SortKey
-
-WORD = re.compile(r"[\w][\w'&.+-]*", re.UNICODE)
-# Function words carry no search meaning of their own; they never become keywords.
-STOPWORDS = frozenset("""a an the and or but of for to in on at by with from into about as is are
-be i i'm im me my we you your it this that these those some any show find get give want need
-looking look search please can could would like something stuff thing things items one ones
-under over below above less more than between up most least not no without only just all
-everything anything first then cheapest newest""".split())
+from shared.schemas import Catalog, Filter, Provenance, QueryResult, SortKey
 
 
-def provenance_for(filters: list[Filter],
-                   candidates: dict[str, list[dict[str, Any]]]) -> list[Provenance]:
-    """Tie each enum filter to the query span retrieval matched it from."""
-    out = []
-    for f in filters:
-        values = f.value if isinstance(f.value, list) else [f.value]
-        for v in values:
-            match = next((c for c in candidates.get(f.field, []) if c["value"] == v), None)
-            out.append(Provenance(field=f.field, value=v, stage="llm",
-                                  span=match["span"] if match else None,
-                                  score=match["score"] if match else None))
-    return out
+def apply_decisions(proposals: list[dict[str, Any]], decisions: list[dict[str, Any]],
+                    chosen: dict[int, tuple[Any, float]]) -> tuple[list[dict], dict[int, str]]:
+    """Proposals that survive, with their field settled; and who settled each (by index)."""
+    kept = [dict(p) for p in proposals]
+    settled_by: dict[int, str] = {}
+    for k, d in enumerate(decisions):
+        option, _ = chosen.get(k, (d["default"], 0.0))
+        settled_by[d["proposal"]] = "llm" if k in chosen else "default"
+        if d["kind"] == "keep" and option is False:
+            kept[d["proposal"]] = None
+        elif d["kind"] == "field":
+            kept[d["proposal"]]["field"] = option
+    return kept, settled_by
 
 
-def keywords_for(text: str, provenance: list[Provenance], filters: list[Filter]) -> str:
-    """The words of the query that no filter explains."""
-    explained = {w.lower() for p in provenance if p.span for w in WORD.findall(p.span)}
-    for f in filters:
-        for v in f.value if isinstance(f.value, list) else [f.value]:
-            explained.update(w.lower() for w in WORD.findall(str(v)))
-    words = [w for w in WORD.findall(text)
-             if w.lower() not in explained and w.lower() not in STOPWORDS
-             and not re.fullmatch(r"[$€£]?\d[\d.,]*[kK]?", w)]
+def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
+                  settled_by: dict[int, str]) -> tuple[list[Filter], list[Provenance]]:
+    """Enum values of one field merge into eq/in (or neq/nin when negated)."""
+    filters: list[Filter] = []
+    provenance: list[Provenance] = []
+    grouped: dict[tuple[str, bool], list[Any]] = {}
+    for i, p in enumerate(proposals):
+        if p is None:
+            continue
+        stage = f"llm:{p['source']}" if settled_by.get(i) == "llm" else f"embedding:{p['source']}"
+        provenance.append(Provenance(field=p["field"], value=p["value"],
+                                     span=text[p["start"]:p["end"]], stage=stage,
+                                     score=p["score"]))
+        field = catalog.field(p["field"])
+        if field is not None and field.type == "enum":
+            values = grouped.setdefault((p["field"], p["negated"]), [])
+            if p["value"] not in values:
+                values.append(p["value"])
+            continue
+        f = Filter(field=p["field"], op=p["op"], value=p["value"])
+        if f not in filters:
+            filters.append(f)
+    for (field, negated), values in grouped.items():
+        if len(values) == 1:
+            filters.append(Filter(field=field, op="neq" if negated else "eq", value=values[0]))
+        else:
+            filters.append(Filter(field=field, op="nin" if negated else "in", value=values))
+    return filters, provenance
+
+
+def keywords(tokens: list[dict[str, Any]], proposals: list[dict | None]) -> str:
+    """The words no surviving filter, sort or rule explains."""
+    words = []
+    for t in tokens:
+        role = t["role"]
+        if role == "free" or (role.startswith("proposal:")
+                              and proposals[int(role.split(":")[1])] is None):
+            words.append(t["text"])
     return " ".join(words)
 
 
-def assemble(text: str, catalog: str, version: int, filters: list[Filter], sort: list[SortKey],
-             candidates: dict[str, list[dict[str, Any]]], model: dict[str, str]) -> QueryResult:
-    provenance = provenance_for(filters, candidates)
-    return QueryResult(query=text, catalog=catalog, catalog_version=version, filters=filters,
-                       sort=sort, keywords=keywords_for(text, provenance, filters),
+def assemble(text: str, catalog: Catalog, version: int, analysis: dict[str, Any],
+             chosen: dict[int, tuple[Any, float]], model: dict[str, str]) -> QueryResult:
+    kept, settled_by = apply_decisions(analysis["proposals"], analysis["decisions"], chosen)
+    filters, provenance = build_filters(text, kept, catalog, settled_by)
+    sort = [SortKey(field=s["field"], order=s["order"]) for s in analysis["sort"]]
+    return QueryResult(query=text, catalog=catalog.name, catalog_version=version,
+                       filters=filters, sort=sort, keywords=keywords(analysis["tokens"], kept),
                        provenance=provenance, model=model)

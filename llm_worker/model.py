@@ -47,20 +47,25 @@ def model_id() -> str:
     return settings.llm_model or settings.llm_gguf_file
 
 
-def chat_prompt(messages: list[dict[str, str]]) -> str:
-    tokenizer, _ = get_model()
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-
-
-def generate(prompts: list[str], max_new_tokens: int, stop: str) -> list[str]:
-    """Greedy continuations of a batch of prompts (left-padded), cut at `stop`."""
+def score(pairs: list[tuple[list[dict[str, str]], str]]) -> list[float]:
+    """Mean log-probability of each answer after its chat prompt, in one batched pass."""
     import torch
 
     tokenizer, model = get_model()
-    batch = tokenizer(prompts, return_tensors="pt", padding=True)
+    rows = []
+    for messages, answer in pairs:
+        prompt = tokenizer.apply_chat_template(messages, tokenize=False,
+                                               add_generation_prompt=True)
+        p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        a_ids = tokenizer(answer, add_special_tokens=False)["input_ids"]
+        rows.append((p_ids + a_ids, len(a_ids)))
+    width = max(len(ids) for ids, _ in rows)
+    pad = tokenizer.pad_token_id
+    input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids, _ in rows])
+    attention = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _ in rows])
     with torch.inference_mode():
-        out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
-                             stop_strings=[stop], tokenizer=tokenizer,
-                             pad_token_id=tokenizer.pad_token_id)
-    texts = tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
-    return [t.split(stop, 1)[0] for t in texts]
+        logits = model(input_ids=input_ids, attention_mask=attention).logits
+    logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1)
+    targets = input_ids[:, 1:]
+    token_lp = logprobs.gather(2, targets.unsqueeze(-1)).squeeze(-1)
+    return [float(token_lp[i, width - 1 - n:].mean()) for i, (_, n) in enumerate(rows)]

@@ -5,10 +5,9 @@ import logging
 from typing import Any
 
 from llm_worker import model
+from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble
-from llm_worker.parsing import parse_output
-from llm_worker.prompt import STOP, build_messages
-from llm_worker.validation import ground
+from llm_worker.validation import validated
 from shared import catalog_store, jobs, pipeline
 from shared.jobs import StageError
 from shared.settings import get_settings
@@ -25,15 +24,17 @@ def generate_filters(job_id: str, payload: dict[str, Any]) -> dict:
     if found is None:
         raise StageError("catalog_not_found", f"catalog {payload['catalog']!r} was deleted")
     catalog, version = found
-    candidates = payload["candidates"]
-    prompt = model.chat_prompt(build_messages(payload["text"], catalog, candidates))
-    output = model.generate([prompt], settings.llm_max_new_tokens, STOP)[0]
-    conditions, sorts = parse_output(output)
-    grounded = ground(catalog, conditions, sorts)
-    if grounded.rejected:
-        log.info("dropped %d invalid conditions: %s", len(grounded.rejected),
-                 "; ".join(grounded.rejected), extra={"job_id": job_id})
-    result = assemble(payload["text"], catalog.name, version, grounded.filters, grounded.sort,
-                      candidates, {"llm": model.model_id()})
+    analysis = payload["analysis"]
+    chosen: dict[int, tuple[Any, float]] = {}
+    arbiter = "off"
+    qs = questions(payload["text"], catalog, analysis["proposals"], analysis["decisions"])
+    if qs and settings.llm_arbiter:
+        chosen, arbiter = decide(qs, model.score), "llm"
+    result = assemble(payload["text"], catalog, version, analysis, chosen,
+                      {"llm": model.model_id(), "arbiter": arbiter,
+                       "decisions": str(len(qs))})
+    result, dropped = validated(result, catalog)
+    if dropped:
+        log.warning("dropped invalid output: %s", "; ".join(dropped), extra={"job_id": job_id})
     jobs.finish_job(r, job_id, result, settings.result_ttl_seconds)
-    return {"filters": len(result.filters), "raw_output": output}
+    return {"filters": len(result.filters), "decisions": len(qs)}

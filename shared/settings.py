@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     llm_model: str = ""
     llm_gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
-    llm_max_new_tokens: int = Field(48, ge=1, le=512)
+    llm_arbiter: bool = True
     torch_threads: int = Field(0, ge=0, description="0 = torch's default")
 
     result_ttl_seconds: int = Field(86_400, ge=60)
@@ -36,7 +36,8 @@ class Settings(BaseSettings):
 
     embed_batch_size: int = Field(64, ge=1)
     retrieval_top_k: int = Field(5, ge=1, le=50)
-    retrieval_min_score: float = Field(0.55, ge=0.0, le=1.0)
+    semantic_min_score: float = Field(0.7, ge=0.0, le=1.0)
+    semantic_accept_score: float = Field(0.85, ge=0.0, le=1.0)
     retrieval_max_ngram: int = Field(3, ge=1, le=6)
 
     cors_origins: str = "http://localhost:8080,http://127.0.0.1:8080"

@@ -64,3 +64,18 @@ def test_failing_stage_is_reported(api, redis_conn, live_settings, laptops, demo
     assert body["error"]["stage"] == "embedding"
     assert "doomed" in body["error"]["message"]
     assert body["result"] is None
+
+
+def test_llm_settles_an_ambiguous_number(api, redis_conn, live_settings, laptops):
+    """`at most 5` fits price, rating, weight and RAM: the real LLM must choose one of them."""
+    job_id = requests.post(f"{api}/api/v1/queries", json={"text": "ultrabooks at most 5",
+                                                          "catalog": "laptops"},
+                           timeout=10).json()["job_id"]
+    body = wait_for_job(api, job_id, redis_conn, live_settings)
+    result = body["result"]
+    assert result["model"]["arbiter"] == "llm" and int(result["model"]["decisions"]) >= 1
+    numeric = [f for f in result["filters"] if f["op"] == "lte"]
+    assert len(numeric) == 1 and numeric[0]["value"] == 5
+    assert numeric[0]["field"] in {"price", "rating", "weight_kg", "ram_gb"}
+    chosen = next(p for p in result["provenance"] if p["field"] == numeric[0]["field"])
+    assert chosen["stage"] == "llm:rule" and chosen["span"] == "at most 5"

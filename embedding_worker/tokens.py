@@ -1,0 +1,67 @@
+"""Tokens with character offsets, and the light normalisation matching relies on."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD = re.compile(r"[$€£]|[^\W_]+(?:['’.&+-][^\W_]+)*\+?|\+", re.UNICODE)
+
+# Words that never carry a filter by themselves (they may still be part of a phrase).
+STOPWORDS = frozenset("""
+a an the and or nor but of for to in on at by with from into about as is are be been am was
+were i i'm im me my mine we us our you your it its this that these those some any anything
+something stuff thing things item items one ones show find get give want need needs looking
+look search searching please can could would should will like maybe just only all every
+everything there here what what's whats which who how where when do does did have has had
+hey hi hello also very really kind sort type pair pairs lot lots then first now around
+""".split())
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str     # as written
+    norm: str     # lower-case, curly quotes straightened
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end())
+            for m in WORD.finditer(text)]
+
+
+def forms(word: str) -> set[str]:
+    """The word and the singulars it may be the plural of (`dresses` -> dress, dresse).
+
+    Applied to both the query and the catalog, so `boot` meets `boots` and
+    `hoodies` meets `hoodie` without a dictionary.
+    """
+    out = {word}
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        out.add(word[:-1])
+        if word.endswith("es") and len(word) > 4:
+            out.add(word[:-2])
+        if word.endswith("ies"):
+            out.add(word[:-3] + "y")
+    return out
+
+
+def phrase_forms(phrase: str) -> set[str]:
+    """forms() of the last word of a phrase: `running shoe` ~ `running shoes`."""
+    head, _, last = phrase.rpartition(" ")
+    return {f"{head} {f}" if head else f for f in forms(last)}
+
+
+def stem(word: str) -> str:
+    """Rough stem for matching words with field names: `rated`, `ratings` -> `rat`."""
+    word = min(forms(word), key=len) if word.isalpha() else word
+    for suffix in ("ing", "ed", "er", "est", "ly", "ness", "ity", "e", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def name_words(name: str) -> list[str]:
+    """`in_stock` -> [in, stock]; `screenSize` -> [screen, size]."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[\s_.\-]+", spaced.lower()) if w]

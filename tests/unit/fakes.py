@@ -1,0 +1,28 @@
+"""Stand-ins for the embedding model in unit tests: stable, meaningless vectors."""
+import hashlib
+
+import numpy as np
+
+from embedding_worker.index import CatalogIndex, layout_for
+from shared.schemas import Catalog
+
+DIM = 48
+
+
+def fake_embed(texts: list[str]) -> np.ndarray:
+    """Unit vectors seeded by the text: equal texts match, different ones do not."""
+    rows = []
+    for t in texts:
+        seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+        rows.append(v / np.linalg.norm(v))
+    return np.stack(rows) if rows else np.zeros((0, DIM), np.float32)
+
+
+def index_for(catalog: Catalog, version: int = 1) -> CatalogIndex:
+    layout = layout_for(catalog)
+    return CatalogIndex(catalog.name, version, layout, fake_embed(layout.surfaces))
+
+
+def no_words(word: str) -> bool:
+    return False

@@ -16,7 +16,7 @@ from embedding_worker.constraints import (NEGATORS, Proposal, boolean_proposals,
 from embedding_worker.fields import profiles
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, apply_negation, exact_matches, fuzzy_matches,
-                                       semantic_matches)
+                                       semantic_matches, stem_matches)
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
 from shared.schemas import Catalog
 
@@ -62,6 +62,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     taken |= rule_tokens
 
     values = exact_matches(tokens, index, taken)
+    values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
     # Field names and the catalog's own domain words (`laptops`) are not values.
     domain = {f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} {catalog.description or ''}"

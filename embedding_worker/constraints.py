@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import FieldProfile
+from embedding_worker.fields import FieldProfile, convert
 from embedding_worker.quantities import find_quantities
 from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
 
+YEAR_WORDS = frozenset({"year", "years", "yr"})
 NEGATORS = ("not", "no", "non", "without", "except", "excluding", "nor", "never", "avoid")
 BOOL_PREFIXES = ("is", "has", "can", "allows", "with")
 GENERIC_DESCRIPTION_WORDS = {"currently", "product", "item", "whether", "value", "field",
@@ -57,20 +58,33 @@ def clause_start(text: str, pos: int) -> int:
 
 
 def rank_number_fields(value: float, currency: str | None, unit: str | None,
-                       context: set[str], fields: list[FieldProfile]) -> list[tuple[float, FieldProfile]]:
-    """Number fields that can hold `value`, best evidence first (ties keep catalog order)."""
+                       context: set[str], fields: list[FieldProfile],
+                       ) -> list[tuple[float, FieldProfile, float]]:
+    """(evidence, field, value in the field's unit) for number fields that can hold the value,
+    best evidence first (ties keep catalog order)."""
     ranked = []
     for p in fields:
-        if p.field.type != "number" or not p.in_range(value):
+        if p.field.type != "number":
             continue
-        score = 0.0
+        score, converted = 0.0, value
         if currency:
             score += 3 if p.is_money else -3
         elif unit:
-            score += 1.5 * p.mentions({unit, stem(unit)})
+            in_field_unit = convert(value, unit, p.field.unit)
+            if in_field_unit is not None:
+                score, converted = score + 3, in_field_unit
+            else:
+                score += 1.5 * p.mentions({unit, stem(unit)})
+        if not p.in_range(converted):
+            continue
         score += p.mentions(context)
-        ranked.append((score, p))
+        ranked.append((score, p, converted))
     return sorted(ranked, key=lambda sp: -sp[0])
+
+
+def _number(value: float) -> int | float:
+    value = round(value, 6)
+    return int(value) if float(value).is_integer() else value
 
 
 def number_proposals(text: str, tokens: list[Token],
@@ -81,15 +95,16 @@ def number_proposals(text: str, tokens: list[Token],
         ranked = rank_number_fields(q.value, q.currency, q.unit, ctx, fields)
         if not ranked:
             continue
-        best_score, best = ranked[0]
-        ties = [p.name for s, p in ranked[1:] if s == best_score]
+        best_score, best, value = ranked[0]
+        if q.bare and best_score < 3:
+            continue  # `501 jeans`, `2 kids`: a number without a comparison or a clear unit
+        ties = [p.name for s, p, _ in ranked[1:] if s == best_score]
         if best_score <= 0 and len(ranked) > 1:
-            money = [p for s, p in ranked if p.is_money and s == best_score]
+            money = [(p, v) for s, p, v in ranked if p.is_money and s == best_score]
             if money:  # a bare amount in a request is most often money
-                best = money[0]
-                ties = [p.name for s, p in ranked if p is not best and s == best_score]
-        value = int(q.value) if float(q.value).is_integer() else q.value
-        out.append(Proposal(best.name, q.op, value, q.start, q.end, "rule",
+                best, value = money[0]
+                ties = [p.name for s, p, _ in ranked if p is not best and s == best_score]
+        out.append(Proposal(best.name, q.op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
         spans.append((q.start, q.end))
         spans += _context_spans(tokens, q.start, clause_start(text, q.start), best)
@@ -105,15 +120,25 @@ def _context_spans(tokens: list[Token], start: int, clause: int,
 
 def date_proposals(text: str, tokens: list[Token],
                    fields: list[FieldProfile]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+    """Dates go to a date field; a bare year or decade to a number field about years
+    (`year`, `model year`) unless the text names the date field."""
     date_fields = [p for p in fields if p.field.type == "date"]
-    if not date_fields:
+    year_fields = [p for p in fields if p.field.type == "number" and p.stems() & YEAR_WORDS]
+    if not date_fields and not year_fields:
         return [], []
     out, spans = [], []
     for d in find_date_constraints(text):
         ctx = context_stems(tokens, d.start, clause_start(text, d.start))
         ranked = sorted(date_fields, key=lambda p: -p.mentions(ctx))
-        best = ranked[0]
-        out.append(Proposal(best.name, d.op, d.value, d.start, d.end, "rule"))
+        named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
+        if d.year_only and year_fields and not named_date:
+            best = max(year_fields, key=lambda p: p.mentions(ctx))
+            value: object = int(d.value[:4])
+        elif ranked:
+            best, value = ranked[0], d.value
+        else:
+            continue
+        out.append(Proposal(best.name, d.op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
     return out, spans

@@ -14,10 +14,11 @@ DATE = re.compile(
     rf"(?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
     rf"|\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})\b"
     rf"|\b(?P<m2>{_MONTH})\.?\s+(?:(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?(?P<y2>\d{{4}})\b"
-    rf"|\b(?P<y3>(?:19|20)\d{{2}})\b", re.IGNORECASE)
+    rf"|\b(?P<y3>(?:19|20)\d{{2}})\b(?!['’]?s)"
+    rf"|(?:\b|['’])(?P<dec>(?:19|20)?\d0)['’]?s\b", re.IGNORECASE)
 BEFORE = r"before|prior to|earlier than|older than|until|till|up to|through|by"
 AFTER = r"after|later than|newer than|since|from|starting|as of|beginning|on or after"
-WITHIN = r"in|during|of|on|from the year"
+WITHIN = r"in|during|of|on|from the year|from the"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class DateRange:
     last: dt.date
     start: int
     end: int
+    year_only: bool = False   # a bare year or decade, no month or day
+    decade: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class DateConstraint:
     value: str  # YYYY-MM-DD
     start: int
     end: int
+    year_only: bool = False
 
 
 def find_dates(text: str) -> list[DateRange]:
@@ -46,6 +50,13 @@ def find_dates(text: str) -> list[DateRange]:
             elif m.group("y3"):
                 year = int(m.group("y3"))
                 first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            elif m.group("dec"):
+                raw = m.group("dec")
+                year = int(raw) if len(raw) == 4 else (1900 + int(raw) if int(raw) > 30
+                                                       else 2000 + int(raw))
+                out.append(DateRange(dt.date(year, 1, 1), dt.date(year + 9, 12, 31),
+                                     m.start("dec"), m.end(), year_only=True, decade=True))
+                continue
             else:
                 year = int(m.group("y1") or m.group("y2"))
                 month = MONTHS[(m.group("m1") or m.group("m2")).lower()]
@@ -57,7 +68,7 @@ def find_dates(text: str) -> list[DateRange]:
                     last = dt.date(year, month, calendar.monthrange(year, month)[1])
         except ValueError:
             continue
-        out.append(DateRange(first, last, m.start(), m.end()))
+        out.append(DateRange(first, last, m.start(), m.end(), year_only=bool(m.group("y3"))))
     return out
 
 
@@ -75,28 +86,34 @@ def find_date_constraints(text: str) -> list[DateConstraint]:
         a, b = dates[i], dates[i + 1]
         lead = re.search(r"\b(between|from)\s+$", text[:a.start], re.IGNORECASE)
         if lead and re.fullmatch(r"\s*(?:and|to|-|–)\s*", text[a.end:b.start], re.IGNORECASE):
-            out += [DateConstraint("gte", a.first.isoformat(), lead.start(1), b.end),
-                    DateConstraint("lte", b.last.isoformat(), lead.start(1), b.end)]
+            both = a.year_only and b.year_only
+            out += [DateConstraint("gte", a.first.isoformat(), lead.start(1), b.end, both),
+                    DateConstraint("lte", b.last.isoformat(), lead.start(1), b.end, both)]
             skip.update((i, i + 1))
     for i, d in enumerate(dates):
         if i in skip:
             continue
-        if (start := _lead(text, d.start, BEFORE)) is not None:
-            op = "lte" if text[start:d.start].strip().lower() in ("until", "till", "through",
-                                                                 "up to", "by") else "lt"
+        within = _lead(text, d.start, WITHIN)
+        if d.decade and within is None:
+            within = _lead(text, d.start, r"from")
+        before = None if within is not None else _lead(text, d.start, BEFORE)
+        after = None if within is not None or before is not None else _lead(text, d.start, AFTER)
+        if before is not None:
+            op = "lte" if text[before:d.start].strip().lower() in ("until", "till", "through",
+                                                                  "up to", "by") else "lt"
             value = d.last if op == "lte" else d.first
-            out.append(DateConstraint(op, value.isoformat(), start, d.end))
-        elif (start := _lead(text, d.start, AFTER)) is not None:
-            word = text[start:d.start].strip().lower()
+            out.append(DateConstraint(op, value.isoformat(), before, d.end, d.year_only))
+        elif after is not None:
+            word = text[after:d.start].strip().lower()
             strict = word in ("after", "later than", "newer than")
             value = d.last if strict else d.first
-            out.append(DateConstraint("gt" if strict else "gte", value.isoformat(), start, d.end))
-        elif (start := _lead(text, d.start, WITHIN)) is not None or \
-                not re.fullmatch(r"(?:19|20)\d{2}", text[d.start:d.end]):
-            start = d.start if start is None else start
+            out.append(DateConstraint("gt" if strict else "gte", value.isoformat(), after, d.end,
+                                      d.year_only))
+        elif within is not None or d.decade or not d.year_only:
+            start = d.start if within is None else within
             if d.first == d.last:
                 out.append(DateConstraint("eq", d.first.isoformat(), start, d.end))
             else:
-                out += [DateConstraint("gte", d.first.isoformat(), start, d.end),
-                        DateConstraint("lte", d.last.isoformat(), start, d.end)]
+                out += [DateConstraint("gte", d.first.isoformat(), start, d.end, d.year_only),
+                        DateConstraint("lte", d.last.isoformat(), start, d.end, d.year_only)]
     return out

@@ -29,6 +29,35 @@ CONCEPTS = {
 }
 
 
+# Unit words -> (dimension, factor to the dimension's base unit), for converting
+# `2 hours` into a field kept in minutes.
+UNITS: dict[str, tuple[str, float]] = {}
+for _dim, _table in {
+    "time": {("second", "seconds", "sec", "secs"): 1 / 60, ("minute", "minutes", "min", "mins"): 1,
+             ("hour", "hours", "hr", "hrs", "h"): 60, ("day", "days"): 1440,
+             ("week", "weeks"): 10080, ("year", "years", "yr", "yrs"): 525_600},
+    "mass": {("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"): 1.0,
+             ("g", "gram", "grams"): 0.001, ("lb", "lbs"): 0.45359237, ("oz", "ounce", "ounces"): 0.028349523},
+    "length": {("m", "meter", "meters", "metre", "metres"): 1.0, ("cm",): 0.01, ("mm",): 0.001,
+               ("km", "kilometer", "kilometers", "kilometre", "kilometres"): 1000.0,
+               ("inch", "inches", "in", '"'): 0.0254, ("ft", "foot", "feet"): 0.3048,
+               ("mile", "miles", "mi"): 1609.344},
+    "data": {("mb",): 1 / 1024, ("gb", "gig", "gigs"): 1.0, ("tb",): 1024.0},
+    "area": {("m2", "sqm"): 1.0, ("sqft", "ft2"): 0.09290304},
+}.items():
+    for _words, _factor in _table.items():
+        for _w in _words:
+            UNITS[_w] = (_dim, _factor)
+
+
+def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:
+    """`value` in `from_unit` expressed in `to_unit`; None if they measure different things."""
+    a, b = UNITS.get((from_unit or "").lower()), UNITS.get((to_unit or "").lower())
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return value * a[1] / b[1]
+
+
 @dataclass(frozen=True)
 class FieldProfile:
     field: CatalogField

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from embedding_worker.tokens import phrase_forms
+from embedding_worker.tokens import phrase_forms, stem
 from shared.schemas import Catalog
 
 
@@ -64,6 +64,7 @@ class CatalogIndex:
     vectors: np.ndarray  # (len(surfaces), dim) float32, unit length
     forms: dict[str, list[int]] = field(default_factory=dict)  # surface form -> surfaces
     single_word_surfaces: dict[str, int] = field(default_factory=dict)
+    stems: dict[str, list[int]] = field(default_factory=dict)  # stem of a one-word surface
     max_words: int = 1
 
     def __post_init__(self) -> None:
@@ -72,6 +73,8 @@ class CatalogIndex:
                 self.forms.setdefault(f, []).append(i)
             if " " not in s:
                 self.single_word_surfaces.setdefault(s, i)
+                if len(s) >= 4 and s.isalpha():
+                    self.stems.setdefault(stem(s), []).append(i)
             self.max_words = max(self.max_words, len(s.split()))
 
 

@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 from embedding_worker.constraints import NEGATORS, Proposal
 from embedding_worker.index import CatalogIndex
 from embedding_worker.retrieval import Candidate, retrieve
-from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms
+from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms, stem
 
 Embed = Callable[[list[str]], np.ndarray]
 NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("none", "of"))
@@ -64,6 +64,23 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
             out.append(Proposal(fld, "eq", value, window[0].start, window[-1].end, source,
                                 alternatives=fields[1:]))
             taken.update(range(i, i + n))
+    return out
+
+
+def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+    """Other forms of a one-word value (`animated` ~ `animation`, `gamers` ~ `gaming`)."""
+    out = []
+    for i, t in enumerate(tokens):
+        if i in taken or len(t.norm) < 5 or not t.norm.isalpha() or t.norm in STOPWORDS:
+            continue
+        hits = index.stems.get(stem(t.norm), [])
+        fields = list(dict.fromkeys(_value_of(index, s)[0] for s in hits))
+        if not hits:
+            continue
+        fld, value, _ = _value_of(index, hits[0])
+        out.append(Proposal(fld, "eq", value, t.start, t.end, "stem", score=0.9,
+                            alternatives=fields[1:]))
+        taken.add(i)
     return out
 
 

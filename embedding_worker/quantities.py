@@ -64,6 +64,7 @@ class Quantity:
     end: int
     currency: str | None
     unit: str | None
+    bare: bool = False  # no comparison word: `16gb`, read as equality if the unit is clear
 
 
 def number_value(raw: str) -> float | None:
@@ -164,4 +165,6 @@ def find_quantities(text: str) -> list[Quantity]:
             out.append(Quantity(post[0], a.value, start, post[1], a.currency, a.unit))
         elif pre:
             out.append(Quantity(pre[0], a.value, pre[1], a.end, a.currency, a.unit))
+        elif a.unit and not a.currency:
+            out.append(Quantity("eq", a.value, a.start, a.end, None, a.unit, bare=True))
     return sorted(out, key=lambda q: (q.start, q.op))

@@ -47,15 +47,19 @@ def forms(word: str) -> set[str]:
 
 
 def phrase_forms(phrase: str) -> set[str]:
-    """forms() of the last word of a phrase: `running shoe` ~ `running shoes`."""
-    head, _, last = phrase.rpartition(" ")
-    return {f"{head} {f}" if head else f for f in forms(last)}
+    """forms() of the last word of a phrase (`running shoe` ~ `running shoes`), with hyphens
+    also read as spaces or as nothing (`2-in-1` ~ `2 in 1`, `t-shirt` ~ `tshirt`)."""
+    out = set()
+    for variant in {phrase, phrase.replace("-", " "), phrase.replace("-", "")}:
+        head, _, last = variant.rpartition(" ")
+        out.update(f"{head} {f}" if head else f for f in forms(last))
+    return out
 
 
 def stem(word: str) -> str:
     """Rough stem for matching words with field names: `rated`, `ratings` -> `rat`."""
     word = min(forms(word), key=len) if word.isalpha() else word
-    for suffix in ("ing", "ed", "er", "est", "ly", "ness", "ity", "e", "y"):
+    for suffix in ("ing", "ed", "er", "est", "ly", "ness", "ity", "ion", "e", "y"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word

@@ -27,7 +27,8 @@ def generate_filters(job_id: str, payload: dict[str, Any]) -> dict:
     analysis = payload["analysis"]
     chosen: dict[int, tuple[Any, float]] = {}
     arbiter = "off"
-    qs = questions(payload["text"], catalog, analysis["proposals"], analysis["decisions"])
+    qs = questions(payload["text"], analysis["proposals"], analysis["decisions"],
+                   settings.llm_keep_margin)
     if qs and settings.llm_arbiter:
         chosen, arbiter = decide(qs, model.score), "llm"
     result = assemble(payload["text"], catalog, version, analysis, chosen,

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
     llm_arbiter: bool = True
+    llm_keep_margin: float = 1.5
     torch_threads: int = Field(0, ge=0, description="0 = torch's default")
 
     result_ttl_seconds: int = Field(86_400, ge=60)

@@ -54,6 +54,10 @@ def result(text: str, catalog: Catalog):
     ("rtx 4090 machines, price high to low",
      {("gpu", "eq", "RTX 4090")}, [("price", "desc")]),
     ("something for my mom", set(), []),
+    ("apple laptop with 16gb", {("brand", "eq", "Apple"), ("ram_gb", "eq", 16)}, []),
+    ("touchscreen 2 in 1 under 3 lbs",
+     {("form_factor", "eq", "2-in-1"), ("weight_kg", "lt", 1.360777)}, []),
+    ("model 501 laptops", set(), []),
 ])
 def test_laptops(text, filters, sort):
     got, got_sort, _ = result(text, LAPTOPS)
@@ -79,6 +83,29 @@ def test_homes(text, filters, sort):
     got, got_sort, _ = result(text, HOMES)
     assert got == filters
     assert got_sort == sort
+
+
+MOVIES = Catalog.model_validate({
+    "name": "movies", "description": "A streaming service's film library.",
+    "fields": [
+        {"name": "genre", "type": "enum", "values": ["comedy", "animation", "western"]},
+        {"name": "runtime_min", "type": "number", "unit": "minutes", "min": 1, "max": 400},
+        {"name": "year", "type": "number", "min": 1900, "max": 2030,
+         "description": "release year"},
+        {"name": "added", "type": "date", "description": "date added to the library"}],
+    "sortable": ["year", "added"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("animated films under 2 hours", {("genre", "eq", "animation"), ("runtime_min", "lt", 120)}),
+    ("comedies from the 90s", {("genre", "eq", "comedy"), ("year", "gte", 1990),
+                               ("year", "lte", 1999)}),
+    ("westerns made after 2010", {("genre", "eq", "western"), ("year", "gt", 2010)}),
+    ("films added since March 2024", {("added", "gte", "2024-03-01")}),
+    ("films from 1995 to 2005", {("year", "gte", 1995), ("year", "lte", 2005)}),
+])
+def test_units_years_and_word_forms(text, filters):
+    assert result(text, MOVIES)[0] == filters
 
 
 def test_keywords_are_what_no_filter_explains():

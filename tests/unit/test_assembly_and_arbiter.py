@@ -59,16 +59,17 @@ def test_llm_choices_are_applied():
 
 
 def test_questions_and_decide_with_a_scorer():
-    qs = questions(TEXT, CATALOG, ANALYSIS["proposals"], ANALYSIS["decisions"])
-    assert [q.answers for q in qs] == [["yes", "no"], ["price", "weight"]]
-    assert '"smart"' in qs[0].messages[-1]["content"]
-    assert "weight (kg)" in qs[1].messages[-1]["content"]
+    qs = questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], keep_margin=1.5)
+    assert [q.answers for q in qs] == [["style: formal", "style: any"],
+                                       ["price: under 50", "weight: under 50"]]
+    assert qs[0].messages[-1] == {"role": "user", "content": TEXT}
     seen = []
 
     def scorer(pairs):
         seen.extend(pairs)
-        return [-0.1, -2.0, -3.0, -0.5]
+        return [-1.0, -2.0, -3.0, -0.5]
 
-    assert decide(qs, scorer) == {0: (True, 1.9), 1: ("weight", 2.5)}
+    # "formal" wins by 1.0 < the 1.5 prior of "any": not kept; weight beats price by 2.5.
+    assert decide(qs, scorer) == {0: (False, 0.5), 1: ("weight", 2.5)}
     assert len(seen) == 4  # one batch for every option of every decision
     assert decide([], scorer) == {}

@@ -30,8 +30,9 @@ def q(text):
     ("over 1.2 million", [("gt", 1_200_000, None, None)]),
     ("no more than 2 grand", [("lte", 2000, None, None)]),
     ("under $49.99", [("lt", 49.99, "USD", None)]),
-    ("levis 501 jeans", []),
-    ("2 for 1 deals", []),
+    ("levis 501 jeans", [("eq", 501, None, "jeans")]),  # bare: the catalog decides
+    ("2 for 1 deals", [("eq", 1, None, "deals")]),
+    ("with 16gb", [("eq", 16, None, "gb")]),
 ])
 def test_quantities(text, expected):
     assert q(text) == expected

@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-WORD = re.compile(r"[$€£]|[^\W_]+(?:['’.&+-][^\W_]+)*\+?|\+", re.UNICODE)
+# `non-leather` splits into `non` + `leather` so the negator can see its value.
+WORD = re.compile(r"[$€£]|\bnon(?=-)|[^\W_]+(?:['’.&+-][^\W_]+)*\+?|\+",
+                  re.UNICODE | re.IGNORECASE)
 
 # Words that never carry a filter by themselves (they may still be part of a phrase).
 STOPWORDS = frozenset("""

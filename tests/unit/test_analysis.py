@@ -78,6 +78,9 @@ def test_laptops(text, filters, sort):
      []),
     ("cheapest flats not in Faro", {("kind", "eq", "flat"), ("city", "neq", "Faro")},
      [("asking_price", "asc")]),
+    ("non-villa homes in Porto or Faro, no garden",
+     {("kind", "neq", "villa"), ("city", "in", ("Porto", "Faro")), ("has_garden", "eq", False)},
+     []),
 ])
 def test_homes(text, filters, sort):
     got, got_sort, _ = result(text, HOMES)

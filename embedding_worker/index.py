@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class IndexLayout:
     value_starts: np.ndarray     # first surface index of each value
     field_starts: np.ndarray     # first value index of each field, plus the end
 
-    @property
+    @cached_property
     def surface_value(self) -> np.ndarray:
         """Value number of each surface."""
         counts = np.diff(np.append(self.value_starts, len(self.surfaces)))

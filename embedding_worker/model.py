@@ -40,10 +40,14 @@ def model_id() -> str:
     return Path(model_location(get_settings().embedding_model)).parent.name
 
 
+def dimension() -> int:
+    return int(get_model().get_sentence_embedding_dimension())
+
+
 def encode(texts: list[str]) -> np.ndarray:
     """Unit-length float32 vectors, one row per text, in batches of EMBED_BATCH_SIZE."""
     if not texts:
-        return np.zeros((0, get_model().get_sentence_embedding_dimension()), dtype=np.float32)
+        return np.zeros((0, dimension()), dtype=np.float32)
     vectors = get_model().encode(texts, batch_size=get_settings().embed_batch_size,
                                  normalize_embeddings=True, convert_to_numpy=True,
                                  show_progress_bar=False)

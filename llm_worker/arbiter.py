@@ -48,15 +48,17 @@ def questions(text: str, proposals: list[dict[str, Any]], decisions: list[dict[s
     return out
 
 
-def decide(qs: list[Question], score: Scorer) -> dict[int, tuple[Any, float]]:
-    """Decision number -> (chosen option, its margin over the runner-up)."""
+def decide(qs: list[Question], score: Scorer) -> list[tuple[Any, float]]:
+    """For each question, in order: (chosen option, its margin over the runner-up).
+
+    All options of all questions are scored together: one batched pass for a chunk."""
     pairs = [(q.messages, answer) for q in qs for answer in q.answers]
     scores = score(pairs) if pairs else []
-    out, i = {}, 0
+    out, i = [], 0
     for q in qs:
         mine = [s + prior for s, prior in zip(scores[i:i + len(q.answers)], q.priors)]
         i += len(q.answers)
         ranked = sorted(range(len(mine)), key=lambda j: -mine[j])
         margin = mine[ranked[0]] - mine[ranked[1]] if len(ranked) > 1 else 0.0
-        out[q.decision] = (q.options[ranked[0]], round(float(margin), 4))
+        out.append((q.options[ranked[0]], round(float(margin), 4)))
     return out

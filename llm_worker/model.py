@@ -48,7 +48,15 @@ def model_id() -> str:
 
 
 def score(pairs: list[tuple[list[dict[str, str]], str]]) -> list[float]:
-    """Mean log-probability of each answer after its chat prompt, in one batched pass."""
+    """Mean log-probability of each answer after its chat prompt, in batched passes."""
+    size = get_settings().llm_batch_size
+    out: list[float] = []
+    for k in range(0, len(pairs), size):
+        out += _score_batch(pairs[k:k + size])
+    return out
+
+
+def _score_batch(pairs: list[tuple[list[dict[str, str]], str]]) -> list[float]:
     import torch
 
     tokenizer, model = get_model()

@@ -8,11 +8,51 @@ from llm_worker import model
 from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble
 from llm_worker.validation import validated
-from shared import catalog_store, jobs, pipeline
+from shared import batches, catalog_store, jobs, pipeline, webhooks
 from shared.jobs import StageError
+from shared.schemas import Catalog, QueryResult
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+
+def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Catalog,
+             version: int) -> list[QueryResult | Exception]:
+    """Arbitrate every open decision of every text in one batched LLM pass, then assemble."""
+    settings = get_settings()
+    asked = [questions(text, a["proposals"], a["decisions"], settings.llm_keep_margin)
+             for text, a in texts_and_analyses]
+    flat = [q for qs in asked for q in qs]
+    arbiter = "llm" if settings.llm_arbiter else "off"
+    outcomes: list = []
+    if flat and settings.llm_arbiter:
+        try:
+            outcomes = decide(flat, model.score)
+        except Exception:  # noqa: BLE001 - the rule defaults still give a valid answer
+            log.exception("LLM arbitration failed; decisions take their defaults")
+            arbiter = "fallback"
+    answers = iter(outcomes)
+    results: list[QueryResult | Exception] = []
+    for (text, analysis), qs in zip(texts_and_analyses, asked):
+        chosen = {q.decision: next(answers) for q in qs} if outcomes else {}
+        try:
+            result = assemble(text, catalog, version, analysis, chosen,
+                              {"llm": model.model_id(), "arbiter": arbiter if qs else "none",
+                               "decisions": str(len(qs))})
+            result, dropped = validated(result, catalog)
+            if dropped:
+                log.warning("dropped invalid output: %s", "; ".join(dropped))
+            results.append(result)
+        except Exception as e:  # noqa: BLE001 - one bad text never fails its batch-mates
+            results.append(e)
+    return results
+
+
+def _catalog(r, name: str) -> tuple[Catalog, int]:
+    found = catalog_store.get_catalog(r, name)
+    if found is None:
+        raise StageError("catalog_not_found", f"catalog {name!r} was deleted")
+    return found
 
 
 def generate_filters(job_id: str, payload: dict[str, Any]) -> dict:
@@ -20,22 +60,36 @@ def generate_filters(job_id: str, payload: dict[str, Any]) -> dict:
     settings = get_settings()
     if jobs.job_field(r, job_id, "status") != "llm":
         return {"skipped": "job is gone or no longer in the llm stage"}
-    found = catalog_store.get_catalog(r, payload["catalog"])
-    if found is None:
-        raise StageError("catalog_not_found", f"catalog {payload['catalog']!r} was deleted")
-    catalog, version = found
-    analysis = payload["analysis"]
-    chosen: dict[int, tuple[Any, float]] = {}
-    arbiter = "off"
-    qs = questions(payload["text"], analysis["proposals"], analysis["decisions"],
-                   settings.llm_keep_margin)
-    if qs and settings.llm_arbiter:
-        chosen, arbiter = decide(qs, model.score), "llm"
-    result = assemble(payload["text"], catalog, version, analysis, chosen,
-                      {"llm": model.model_id(), "arbiter": arbiter,
-                       "decisions": str(len(qs))})
-    result, dropped = validated(result, catalog)
-    if dropped:
-        log.warning("dropped invalid output: %s", "; ".join(dropped), extra={"job_id": job_id})
+    catalog, version = _catalog(r, payload["catalog"])
+    (result,) = _resolve([(payload["text"], payload["analysis"])], catalog, version)
+    if isinstance(result, Exception):
+        raise result
     jobs.finish_job(r, job_id, result, settings.result_ttl_seconds)
-    return {"filters": len(result.filters), "decisions": len(qs)}
+    return {"filters": len(result.filters), "decisions": result.model["decisions"]}
+
+
+def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) -> dict:
+    """The LLM stage for one chunk of a batch: results land in the batch, counters move."""
+    r = pipeline.current_connection()
+    settings = get_settings()
+    rec = batches.record(r, batch_id)
+    if rec is None or rec["status"] in batches.TERMINAL_BATCH:
+        return {"skipped": "batch is gone, canceled or over"}
+    catalog, version = _catalog(r, rec["catalog"])
+    results = _resolve([(it["text"], it["analysis"]) for it in items], catalog, version)
+    stored = {}
+    for item, result in zip(items, results):
+        if isinstance(result, Exception):
+            stored[item["index"]] = {"status": "failed", "result": None, "error": {
+                "stage": "llm", "code": "internal_error",
+                "message": f"{type(result).__name__}: {result}"}}
+        else:
+            stored[item["index"]] = {"status": "finished", "result": result.model_dump(),
+                                     "error": None}
+    closed = batches.store_results(r, batch_id, stored, settings.batch_ttl_seconds)
+    if closed and closed.get("webhook_url"):
+        webhooks.deliver(closed["webhook_url"], batches.public_view(closed),
+                         attempts=settings.webhook_attempts,
+                         timeout=settings.webhook_timeout_seconds,
+                         allow_private=settings.webhook_allow_private)
+    return {"items": len(stored), "closed": bool(closed)}

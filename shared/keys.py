@@ -26,3 +26,28 @@ def job(job_id: str) -> str:
 def result(job_id: str) -> str:
     """JSON result of a finished job (the public contract names this key)."""
     return f"result:{job_id}"
+
+
+def batch(batch_id: str) -> str:
+    """Hash: status, counters, timestamps, options of one batch."""
+    return f"batch:{batch_id}"
+
+
+def batch_texts(batch_id: str) -> str:
+    """List of the input texts, in order."""
+    return f"batch:{batch_id}:texts"
+
+
+def batch_custom_ids(batch_id: str) -> str:
+    """List of the callers' custom ids (JSONL uploads), parallel to the texts."""
+    return f"batch:{batch_id}:ids"
+
+
+def batch_results(batch_id: str) -> str:
+    """Hash: input index -> {"status", "result", "error"} JSON."""
+    return f"batch:{batch_id}:results"
+
+
+def idempotency(key: str) -> str:
+    """The batch an Idempotency-Key created."""
+    return f"idempotency:{key}"

@@ -14,12 +14,16 @@ from rq import Callback, Queue, get_current_job
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from shared import catalog_store, jobs
+from shared import batches, catalog_store, jobs
 from shared.settings import Settings
 
 INDEX_CATALOG = "embedding_worker.tasks.index_catalog"
 EMBED_QUERY = "embedding_worker.tasks.embed_query"
 GENERATE_FILTERS = "llm_worker.tasks.generate_filters"
+FAN_OUT_BATCH = "embedding_worker.tasks.fan_out_batch"
+EMBED_CHUNK = "embedding_worker.tasks.embed_batch_chunk"
+RESOLVE_CHUNK = "llm_worker.tasks.resolve_batch_chunk"
+ENQUEUE_SLICE = 500  # chunk jobs per enqueue_many pipeline
 ON_FAILURE = "shared.pipeline.on_stage_failure"
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,35 @@ def enqueue_llm(r: Redis, settings: Settings, job_id: str, priority: str,
                     f"{job_id}-llm", {"job_id": job_id})
 
 
+def enqueue_fan_out(r: Redis, settings: Settings, batch_id: str, priority: str,
+                    pipe: Pipeline | None = None) -> Job:
+    return _enqueue(r, settings, "embedding", priority, FAN_OUT_BATCH, [batch_id],
+                    f"batch-{batch_id}-fanout", {"batch_id": batch_id}, pipe)
+
+
+def enqueue_chunks(r: Redis, settings: Settings, batch_id: str, priority: str, total: int,
+                   chunk_size: int) -> int:
+    """One embedding job per chunk of the batch, written in a few pipelines."""
+    q = queue(r, settings.queue_name("embedding", priority))
+    datas = [Queue.prepare_data(
+        EMBED_CHUNK, args=[batch_id, start, min(total, start + chunk_size)],
+        job_id=f"batch-{batch_id}-{start}", timeout=settings.job_timeout_seconds,
+        result_ttl=settings.result_ttl_seconds, failure_ttl=settings.job_ttl_seconds,
+        meta={"stage": "embedding", "batch_id": batch_id, "start": start,
+              "end": min(total, start + chunk_size)},
+        on_failure=Callback(ON_FAILURE)) for start in range(0, total, chunk_size)]
+    for k in range(0, len(datas), ENQUEUE_SLICE):
+        q.enqueue_many(datas[k:k + ENQUEUE_SLICE])
+    return len(datas)
+
+
+def enqueue_llm_chunk(r: Redis, settings: Settings, batch_id: str, priority: str, start: int,
+                      end: int, items: list[dict[str, Any]]) -> Job:
+    return _enqueue(r, settings, "llm", priority, RESOLVE_CHUNK, [batch_id, start, items],
+                    f"batch-{batch_id}-{start}-llm",
+                    {"batch_id": batch_id, "start": start, "end": end})
+
+
 def describe_exception(exc: BaseException | None) -> tuple[str, str]:
     """(code, readable message) for any failure, including RQ's timeouts and abandonment."""
     if isinstance(exc, jobs.StageError):
@@ -84,6 +117,12 @@ def on_stage_failure(job: Job, connection: Redis, exc_type: type, exc: BaseExcep
     code, message = describe_exception(exc)
     if "job_id" in job.meta:
         jobs.fail_job(connection, job.meta["job_id"], stage, code, message)
+    elif "batch_id" in job.meta and "start" in job.meta:
+        batches.fail_items(connection, job.meta["batch_id"], range(job.meta["start"],
+                                                                    job.meta["end"]),
+                           {"stage": stage, "code": code, "message": message})
+    elif "batch_id" in job.meta:
+        batches.fail_batch(connection, job.meta["batch_id"])
     elif "catalog" in job.meta:
         catalog_store.set_status(connection, job.meta["catalog"], int(job.meta["version"]),
                                  "failed", message)

@@ -139,6 +139,15 @@ class QueryRequest(BaseModel):
         return v
 
 
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    catalog: StrictStr = Field(pattern=CATALOG_NAME_PATTERN)
+    texts: list[StrictStr] = Field(min_length=1)
+    priority: Priority = "normal"
+    webhook_url: StrictStr | None = Field(None, max_length=2048)
+
+
 class JobError(BaseModel):
     stage: str
     code: str

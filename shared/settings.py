@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     llm_gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
     llm_arbiter: bool = True
     llm_keep_margin: float = 1.5
+    llm_batch_size: int = Field(32, ge=1, le=512)
     torch_threads: int = Field(0, ge=0, description="0 = torch's default")
 
     result_ttl_seconds: int = Field(86_400, ge=60)
@@ -31,7 +32,13 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(300, ge=5)
 
     max_text_length: int = Field(500, ge=1)
-    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_batch_texts: int = Field(100_000, ge=1)
+    batch_chunk_size: int = Field(64, ge=1, le=1024)
+    batch_ttl_seconds: int = Field(7 * 86_400, ge=60)
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(5.0, gt=0)
+    webhook_attempts: int = Field(3, ge=1, le=10)
+    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024)
     max_catalog_fields: int = Field(200, ge=1)
     max_enum_values: int = Field(100_000, ge=1)
 

@@ -62,6 +62,7 @@ def live_settings(redis_server, frontend_port):
 
     os.environ["REDIS_URL"] = redis_server
     os.environ["CORS_ORIGINS"] = f"http://127.0.0.1:{frontend_port}"
+    os.environ["WEBHOOK_ALLOW_PRIVATE"] = "true"  # the tests' webhook receiver is on loopback
     os.environ["LOG_FORMAT"] = "text"
     get_settings.cache_clear()
     yield get_settings()

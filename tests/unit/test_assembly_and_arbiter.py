@@ -70,6 +70,6 @@ def test_questions_and_decide_with_a_scorer():
         return [-1.0, -2.0, -3.0, -0.5]
 
     # "formal" wins by 1.0 < the 1.5 prior of "any": not kept; weight beats price by 2.5.
-    assert decide(qs, scorer) == {0: (False, 0.5), 1: ("weight", 2.5)}
+    assert decide(qs, scorer) == [(False, 0.5), ("weight", 2.5)]
     assert len(seen) == 4  # one batch for every option of every decision
-    assert decide([], scorer) == {}
+    assert decide([], scorer) == []

@@ -1,0 +1,191 @@
+"""Batches: many texts in one request, processed in the background in chunks.
+
+The request only validates, stores the texts in bulk and enqueues one fan-out
+job; it never loops over the items doing per-item Redis work.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+
+from backend.context import json_body, redis_client, settings
+from backend.errors import APIError
+from shared import batches, catalog_store, keys, pipeline
+from shared.schemas import BatchRequest
+from shared.webhooks import WebhookRefused, check_url
+
+bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
+               "application/jsonlines")
+PAGE_MAX = 1000
+
+
+def _jsonl_items(raw: bytes) -> Iterator[dict[str, Any]]:
+    for lineno, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as e:
+            raise APIError(400, "invalid_jsonl", f"line {lineno} is not JSON: {e}") from e
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise APIError(422, "invalid_jsonl",
+                           f'line {lineno}: expected {{"custom_id": ..., "text": "..."}}')
+        yield {"custom_id": str(item.get("custom_id", lineno)), "text": item["text"]}
+
+
+def _parse_request() -> tuple[BatchRequest, list[str] | None]:
+    """JSON body, a JSONL body, or a multipart upload with a JSONL `file`."""
+    content_type = (request.mimetype or "").lower()
+    if content_type in JSONL_TYPES or content_type == "multipart/form-data":
+        if content_type == "multipart/form-data":
+            upload = request.files.get("file")
+            if upload is None:
+                raise APIError(400, "missing_file", "send the JSONL as the form field `file`")
+            raw, params = upload.read(), request.form
+        else:
+            raw, params = request.get_data(), request.args
+        items = list(_jsonl_items(raw))
+        body = {"catalog": params.get("catalog", ""), "texts": [i["text"] for i in items],
+                **{k: params[k] for k in ("priority", "webhook_url") if params.get(k)}}
+        return BatchRequest.model_validate(body), [i["custom_id"] for i in items]
+    return BatchRequest.model_validate(json_body()), None
+
+
+def _check_limits(req: BatchRequest) -> None:
+    cfg = settings()
+    if len(req.texts) > cfg.max_batch_texts:
+        raise APIError(413, "batch_too_large", f"a batch may hold at most {cfg.max_batch_texts} "
+                                               f"texts; got {len(req.texts)}")
+    for i, text in enumerate(req.texts):
+        if not text.strip():
+            raise APIError(422, "empty_text", f"texts[{i}] is empty")
+        if len(text) > cfg.max_text_length:
+            raise APIError(422, "text_too_long", f"texts[{i}] has {len(text)} characters; "
+                                                 f"the limit is {cfg.max_text_length}")
+    if req.webhook_url:
+        try:
+            check_url(req.webhook_url, cfg.webhook_allow_private)
+        except WebhookRefused as e:
+            raise APIError(422, "webhook_refused", str(e)) from e
+
+
+def _replay(idempotency_key: str, fingerprint: str) -> str | None:
+    """The batch an earlier request with this key created (None: first use)."""
+    raw = redis_client().get(keys.idempotency(idempotency_key))
+    if raw is None:
+        return None
+    batch_id, _, seen = raw.decode().partition(":")
+    if seen != fingerprint:
+        raise APIError(422, "idempotency_key_reused",
+                       "this Idempotency-Key was used for a different request")
+    return batch_id
+
+
+def _accepted(batch_id: str, status: str, total: int, replayed: bool = False):
+    url = url_for("batches.get_batch", batch_id=batch_id)
+    headers = {"Location": url, **({"Idempotent-Replayed": "true"} if replayed else {})}
+    return jsonify({"batch_id": batch_id, "status": status, "total": total,
+                    "status_url": url}), 202, headers
+
+
+@bp.post("")
+def submit_batch():
+    req, custom_ids = _parse_request()
+    _check_limits(req)
+    r, cfg = redis_client(), settings()
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
+    fingerprint = hashlib.sha256(request.get_data() + req.catalog.encode()).hexdigest()[:32]
+    if key and (earlier := _replay(key, fingerprint)):
+        rec = batches.record(r, earlier) or {"status": "queued", "total": len(req.texts)}
+        return _accepted(earlier, rec["status"], int(rec["total"]), replayed=True)
+    record = catalog_store.get_record(r, req.catalog)
+    if record is None:
+        raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
+    if record["status"] == "failed":
+        raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index")
+    batch_id = uuid.uuid4().hex
+    if key and not r.set(keys.idempotency(key), f"{batch_id}:{fingerprint}", nx=True,
+                         ex=cfg.batch_ttl_seconds):
+        # A concurrent request with the same key got there first: answer with its batch.
+        return _accepted(_replay(key, fingerprint) or batch_id, "queued", len(req.texts),
+                         replayed=True)
+    with r.pipeline() as pipe:
+        pipe.multi()
+        batches.create_batch(r, batch_id, texts=req.texts, custom_ids=custom_ids,
+                             catalog=req.catalog, catalog_version=record["version"],
+                             priority=req.priority, webhook_url=req.webhook_url,
+                             chunk_size=cfg.batch_chunk_size, ttl=cfg.batch_ttl_seconds,
+                             pipe=pipe)
+        pipeline.enqueue_fan_out(r, cfg, batch_id, req.priority, pipe)
+        pipe.execute()
+    return _accepted(batch_id, "queued", len(req.texts))
+
+
+def _existing(batch_id: str) -> dict[str, str]:
+    rec = batches.record(redis_client(), batch_id)
+    if rec is None:
+        raise APIError(404, "batch_not_found", f"no batch {batch_id!r} (unknown or expired)")
+    return rec
+
+
+@bp.get("/<batch_id>")
+def get_batch(batch_id: str):
+    return jsonify(batches.public_view(_existing(batch_id)))
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise APIError(400, "invalid_parameter", f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise APIError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}")
+    return value
+
+
+@bp.get("/<batch_id>/results")
+def get_results(batch_id: str):
+    rec = _existing(batch_id)
+    total, status = int(rec["total"]), rec["status"]
+    r = redis_client()
+    if request.args.get("format") == "jsonl":
+        def lines() -> Iterator[str]:
+            for offset in range(0, total, PAGE_MAX):
+                for item in batches.results_page(r, batch_id, offset, PAGE_MAX, total, status):
+                    yield json.dumps(item, ensure_ascii=False) + "\n"
+        return Response(stream_with_context(lines()), mimetype="application/x-ndjson",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="batch-{batch_id}.jsonl"'})
+    offset = _int_arg("offset", 0, 0, 10**9)
+    limit = _int_arg("limit", 100, 1, PAGE_MAX)
+    items = batches.results_page(r, batch_id, offset, limit, total, status)
+    next_offset = offset + limit if offset + limit < total else None
+    return jsonify({"items": items, "next_offset": next_offset, "total": total})
+
+
+@bp.get("/<batch_id>/summary")
+def get_summary(batch_id: str):
+    rec = _existing(batch_id)
+    total, r = int(rec["total"]), redis_client()
+    items = [item for offset in range(0, total, PAGE_MAX)
+             for item in batches.results_page(r, batch_id, offset, PAGE_MAX, total,
+                                              rec["status"])]
+    return jsonify({"batch": batches.public_view(rec), **batches.summary(items)})
+
+
+@bp.delete("/<batch_id>")
+def cancel_batch(batch_id: str):
+    rec = _existing(batch_id)
+    if rec["status"] in batches.TERMINAL_BATCH:
+        raise APIError(409, "batch_terminal", f"batch {batch_id!r} is already {rec['status']}")
+    batches.cancel(redis_client(), batch_id)
+    return jsonify(batches.public_view(_existing(batch_id)))

@@ -1,0 +1,181 @@
+"""Batch state in Redis: inputs, per-item results, atomic counters and status.
+
+Items are processed in chunks; every chunk adds its counts with HINCRBY, and
+whichever chunk brings processed + failed to the total closes the batch, so
+no coordinator is needed and workers can run anywhere.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import WatchError
+
+from shared import keys
+from shared.schemas import utc_now
+
+TERMINAL_BATCH = ("finished", "failed", "canceled")
+PUSH_SLICE = 5000  # texts per RPUSH: bounded command size, few round trips
+
+
+def create_batch(r: Redis, batch_id: str, *, texts: list[str], custom_ids: list[str] | None,
+                 catalog: str, catalog_version: int, priority: str, webhook_url: str | None,
+                 chunk_size: int, ttl: int, pipe: Pipeline) -> None:
+    """Queue the whole batch on `pipe` (texts in bulk, then the record)."""
+    for start in range(0, len(texts), PUSH_SLICE):
+        pipe.rpush(keys.batch_texts(batch_id), *texts[start:start + PUSH_SLICE])
+        if custom_ids:
+            pipe.rpush(keys.batch_custom_ids(batch_id), *custom_ids[start:start + PUSH_SLICE])
+    pipe.hset(keys.batch(batch_id), mapping={
+        "batch_id": batch_id, "status": "queued", "catalog": catalog,
+        "catalog_version": catalog_version, "priority": priority,
+        "webhook_url": webhook_url or "", "total": len(texts), "processed": 0, "failed": 0,
+        "chunk_size": chunk_size, "created_at": utc_now(), "created_ts": time.time()})
+    for key in (keys.batch(batch_id), keys.batch_texts(batch_id),
+                keys.batch_custom_ids(batch_id)):
+        pipe.expire(key, ttl)
+
+
+def record(r: Redis, batch_id: str) -> dict[str, str] | None:
+    raw = r.hgetall(keys.batch(batch_id))
+    return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
+
+
+def public_view(rec: dict[str, str], now: float | None = None) -> dict[str, Any]:
+    """What the API shows, with progress and an ETA from the observed rate."""
+    now = now or time.time()
+    total, processed, failed = int(rec["total"]), int(rec["processed"]), int(rec["failed"])
+    done = processed + failed
+    started = float(rec["started_ts"]) if rec.get("started_ts") else None
+    rate = done / (now - started) if started and now > started and done else None
+    eta = None
+    if rec["status"] in ("queued", "in_progress") and rate:
+        eta = round((total - done) / rate, 1)
+    return {"batch_id": rec["batch_id"], "status": rec["status"], "catalog": rec["catalog"],
+            "catalog_version": int(rec["catalog_version"]), "priority": rec["priority"],
+            "total": total, "processed": processed, "failed": failed,
+            "progress": round(done / total, 4) if total else 1.0,
+            "rate_per_second": round(rate, 2) if rate else None, "eta_seconds": eta,
+            "created_at": rec.get("created_at"), "started_at": rec.get("started_at"),
+            "finished_at": rec.get("finished_at")}
+
+
+def texts(r: Redis, batch_id: str, start: int, end: int) -> list[str]:
+    return [t.decode() for t in r.lrange(keys.batch_texts(batch_id), start, end - 1)]
+
+
+def mark_started(r: Redis, batch_id: str) -> str | None:
+    """Move queued -> in_progress once; returns the current status (None if gone)."""
+    key = keys.batch(batch_id)
+    if r.hsetnx(key, "started_ts", time.time()):
+        r.hset(key, "started_at", utc_now())
+    status = r.hget(key, "status")
+    if status == b"queued":
+        r.hset(key, "status", "in_progress")
+        return "in_progress"
+    return status.decode() if status else None
+
+
+def store_results(r: Redis, batch_id: str, items: dict[int, dict[str, Any]],
+                  ttl: int) -> dict[str, str] | None:
+    """Write item results, add them to the counters; close the batch if they complete it.
+
+    Returns the batch record when this call finished the batch (for the webhook)."""
+    ok = sum(1 for item in items.values() if item["status"] == "finished")
+    bad = len(items) - ok
+    with r.pipeline() as p:
+        p.hset(keys.batch_results(batch_id),
+               mapping={str(i): json.dumps(item) for i, item in items.items()})
+        p.expire(keys.batch_results(batch_id), ttl)
+        p.hincrby(keys.batch(batch_id), "processed", ok)
+        p.hincrby(keys.batch(batch_id), "failed", bad)
+        p.hget(keys.batch(batch_id), "total")
+        *_, processed, failed, total = p.execute()
+    after = processed + failed
+    if total is None or not after - len(items) < int(total) <= after:
+        return None  # not the chunk that completes the batch
+    return _close(r, batch_id, "finished" if processed else "failed")
+
+
+def _close(r: Redis, batch_id: str, status: str) -> dict[str, str] | None:
+    """Set a terminal status unless one is set already; the record if this call set it."""
+    key = keys.batch(batch_id)
+    with r.pipeline() as p:
+        while True:
+            try:
+                p.watch(key)
+                current = p.hget(key, "status")
+                if current is None or current.decode() in TERMINAL_BATCH:
+                    p.unwatch()
+                    return None
+                p.multi()
+                p.hset(key, mapping={"status": status, "finished_at": utc_now()})
+                p.execute()
+                return record(r, batch_id)
+            except WatchError:
+                continue
+
+
+def fail_items(r: Redis, batch_id: str, indices: range, error: dict[str, str]) -> None:
+    """A chunk that failed as a whole: its items without a result become failed."""
+    key = keys.batch_results(batch_id)
+    have = r.hmget(key, [str(i) for i in indices])
+    missing = {i: {"status": "failed", "result": None, "error": error}
+               for i, raw in zip(indices, have) if raw is None}
+    ttl = r.ttl(keys.batch(batch_id))
+    if missing and ttl and ttl > 0:
+        store_results(r, batch_id, missing, ttl)
+
+
+def fail_batch(r: Redis, batch_id: str) -> None:
+    _close(r, batch_id, "failed")
+
+
+def cancel(r: Redis, batch_id: str) -> dict[str, str] | None:
+    """Stop what has not started; finished items stay readable."""
+    return _close(r, batch_id, "canceled")
+
+
+def status(r: Redis, batch_id: str) -> str | None:
+    raw = r.hget(keys.batch(batch_id), "status")
+    return raw.decode() if raw else None
+
+
+def results_page(r: Redis, batch_id: str, offset: int, limit: int, total: int,
+                 batch_status: str) -> list[dict[str, Any]]:
+    """Items in input order; those without a result are `queued` (or `canceled`)."""
+    end = min(total, offset + limit)
+    if offset >= end:
+        return []
+    indices = list(range(offset, end))
+    with r.pipeline() as p:
+        p.hmget(keys.batch_results(batch_id), [str(i) for i in indices])
+        p.lrange(keys.batch_texts(batch_id), offset, end - 1)
+        p.lrange(keys.batch_custom_ids(batch_id), offset, end - 1)
+        raw_results, raw_texts, raw_ids = p.execute()
+    pending = "canceled" if batch_status == "canceled" else "queued"
+    items = []
+    for k, i in enumerate(indices):
+        stored = json.loads(raw_results[k]) if raw_results[k] else None
+        item = {"index": i, "text": raw_texts[k].decode() if k < len(raw_texts) else None,
+                "status": stored["status"] if stored else pending,
+                "result": stored.get("result") if stored else None,
+                "error": stored.get("error") if stored else None}
+        if raw_ids:
+            item["custom_id"] = raw_ids[k].decode()
+        items.append(item)
+    return items
+
+
+def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts per item status and, over finished items, filters per field."""
+    per_status = Counter(item["status"] for item in items)
+    per_field: Counter[str] = Counter()
+    for item in items:
+        for f in (item.get("result") or {}).get("filters", []):
+            per_field[f["field"]] += 1
+    return {"items_by_status": dict(per_status), "filters_by_field": dict(per_field)}

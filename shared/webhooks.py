@@ -1,0 +1,66 @@
+"""Webhook delivery with retries, and the guard against requests to internal addresses."""
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+
+class WebhookRefused(ValueError):
+    pass
+
+
+def check_url(url: str, allow_private: bool) -> None:
+    """Refuse URLs that are not http(s) or resolve to loopback/private/link-local addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebhookRefused("webhook_url must be an absolute http(s) URL")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as e:
+        raise WebhookRefused(f"webhook host {parts.hostname!r} does not resolve") from e
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise WebhookRefused(f"webhook host {parts.hostname!r} resolves to a non-public "
+                                 f"address ({address}); set WEBHOOK_ALLOW_PRIVATE to allow it")
+
+
+def deliver(url: str, payload: dict[str, Any], *, attempts: int, timeout: float,
+            allow_private: bool, backoff: float = 0.5) -> bool:
+    """POST the payload as JSON; retry on errors and 5xx with exponential backoff."""
+    try:
+        check_url(url, allow_private)  # again at delivery: DNS may have changed
+    except WebhookRefused as e:
+        log.warning("webhook refused: %s", e)
+        return False
+    body = json.dumps(payload).encode()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for attempt in range(attempts):
+        req = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": "nlp2filters-webhook/1"})
+        try:
+            with opener.open(req, timeout=timeout) as resp:
+                if resp.status < 500:
+                    return True
+        except urllib.error.HTTPError as e:
+            if e.code < 500:
+                log.warning("webhook %s answered %s; not retried", url, e.code)
+                return False
+        except (urllib.error.URLError, OSError) as e:
+            log.info("webhook attempt %d failed: %s", attempt + 1, e)
+        if attempt + 1 < attempts:
+            time.sleep(backoff * 2 ** attempt)
+    log.warning("webhook %s failed after %d attempts", url, attempts)
+    return False

@@ -1,0 +1,179 @@
+"""Batch endpoints and batch state on a fake Redis: validation, limits, counters."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fakeredis
+import pytest
+
+from backend.app import create_app
+from shared import batches
+from shared.settings import Settings
+from shared.webhooks import WebhookRefused, check_url, deliver
+
+CATALOG = {"name": "shop", "fields": [{"name": "color", "type": "enum",
+                                       "values": ["red", "blue"]}]}
+
+
+@pytest.fixture
+def r():
+    return fakeredis.FakeRedis()
+
+
+@pytest.fixture
+def client(r):
+    settings = Settings(_env_file=None, max_text_length=40, max_batch_texts=10,
+                        batch_chunk_size=4, log_format="text")
+    c = create_app(settings, redis_client=r).test_client()
+    c.put("/api/v1/catalogs/shop", json=CATALOG)
+    return c
+
+
+def error_code(resp) -> str:
+    return resp.get_json()["error"]["code"]
+
+
+def test_submit_stores_texts_and_enqueues_one_fan_out_job(client, r):
+    resp = client.post("/api/v1/batches", json={"catalog": "shop", "texts": ["red", "blue"],
+                                                "priority": "low"})
+    assert resp.status_code == 202
+    body = resp.get_json()
+    assert body["status"] == "queued" and body["total"] == 2
+    bid = body["batch_id"]
+    assert batches.texts(r, bid, 0, 2) == ["red", "blue"]
+    assert r.lrange("rq:queue:embedding-low", 0, -1) == [f"batch-{bid}-fanout".encode()]
+    view = client.get(f"/api/v1/batches/{bid}").get_json()
+    assert (view["status"], view["total"], view["processed"], view["progress"]) == (
+        "queued", 2, 0, 0.0)
+    page = client.get(f"/api/v1/batches/{bid}/results?limit=1").get_json()
+    assert page["next_offset"] == 1
+    assert page["items"] == [{"index": 0, "text": "red", "status": "queued", "result": None,
+                              "error": None}]
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"catalog": "shop", "texts": []}, 422, "validation_error"),
+    ({"catalog": "shop", "texts": ["ok", ""]}, 422, "empty_text"),
+    ({"catalog": "shop", "texts": ["ok", "x" * 41]}, 422, "text_too_long"),
+    ({"catalog": "shop", "texts": ["a"] * 11}, 413, "batch_too_large"),
+    ({"catalog": "shop", "texts": ["ok", 3]}, 422, "validation_error"),
+    ({"catalog": "nope", "texts": ["ok"]}, 404, "catalog_not_found"),
+    ({"catalog": "shop", "texts": ["ok"], "priority": "urgent"}, 422, "validation_error"),
+    ({"catalog": "shop", "texts": ["ok"], "webhook_url": "http://127.0.0.1:9/hook"},
+     422, "webhook_refused"),
+    ({"catalog": "shop", "texts": ["ok"], "webhook_url": "file:///etc/passwd"},
+     422, "webhook_refused"),
+])
+def test_bad_batches_get_4xx_json(client, body, status, code):
+    resp = client.post("/api/v1/batches", json=body)
+    assert resp.status_code == status and error_code(resp) == code
+
+
+def test_jsonl_upload_and_its_errors(client, r):
+    good = '{"custom_id": "a", "text": "red"}\n\n{"custom_id": "b", "text": "blue"}\n'
+    resp = client.post("/api/v1/batches?catalog=shop", data=good,
+                       content_type="application/x-ndjson")
+    assert resp.status_code == 202
+    page = client.get(f"/api/v1/batches/{resp.get_json()['batch_id']}/results").get_json()
+    assert [i["custom_id"] for i in page["items"]] == ["a", "b"]
+    bad = client.post("/api/v1/batches?catalog=shop", data='{"text": "red"}\n{oops',
+                      content_type="application/x-ndjson")
+    assert bad.status_code == 400 and "line 2" in bad.get_json()["error"]["message"]
+    wrong = client.post("/api/v1/batches?catalog=shop", data='{"txt": "red"}',
+                        content_type="application/x-ndjson")
+    assert wrong.status_code == 422
+    nofile = client.post("/api/v1/batches", data={"catalog": "shop"},
+                         content_type="multipart/form-data")
+    assert error_code(nofile) == "missing_file"
+
+
+@pytest.mark.parametrize("query", ["offset=-1", "limit=0", "limit=5000", "offset=x"])
+def test_bad_paging_parameters(client, query):
+    bid = client.post("/api/v1/batches", json={"catalog": "shop", "texts": ["red"]}
+                      ).get_json()["batch_id"]
+    resp = client.get(f"/api/v1/batches/{bid}/results?{query}")
+    assert resp.status_code == 400 and error_code(resp) == "invalid_parameter"
+
+
+def test_unknown_batch_and_cancel(client):
+    assert client.get("/api/v1/batches/nope").status_code == 404
+    assert client.delete("/api/v1/batches/nope").status_code == 404
+    bid = client.post("/api/v1/batches", json={"catalog": "shop", "texts": ["red", "blue"]}
+                      ).get_json()["batch_id"]
+    assert client.delete(f"/api/v1/batches/{bid}").get_json()["status"] == "canceled"
+    assert client.delete(f"/api/v1/batches/{bid}").status_code == 409
+    items = client.get(f"/api/v1/batches/{bid}/results").get_json()["items"]
+    assert {i["status"] for i in items} == {"canceled"}
+
+
+def make_batch(r, n=4) -> str:
+    with r.pipeline() as p:
+        batches.create_batch(r, "b1", texts=[f"t{i}" for i in range(n)], custom_ids=None,
+                             catalog="shop", catalog_version=1, priority="normal",
+                             webhook_url="http://example.com/h", chunk_size=2, ttl=100, pipe=p)
+        p.execute()
+    return "b1"
+
+
+def finished(i):
+    return {"status": "finished", "result": {"query": f"t{i}", "filters": [
+        {"field": "color", "op": "eq", "value": "red"}]}, "error": None}
+
+
+def test_counters_close_the_batch_exactly_once(r):
+    bid = make_batch(r)
+    assert batches.mark_started(r, bid) == "in_progress"
+    assert batches.store_results(r, bid, {0: finished(0), 1: finished(1)}, 100) is None
+    view = batches.public_view(batches.record(r, bid))
+    assert view["processed"] == 2 and view["progress"] == 0.5 and view["eta_seconds"] >= 0
+    batches.fail_items(r, bid, range(2, 4), {"stage": "llm", "code": "timeout", "message": "t"})
+    rec = batches.record(r, bid)
+    assert rec["status"] == "finished" and rec["failed"] == "2"
+    assert batches.cancel(r, bid) is None  # already over
+    items = batches.results_page(r, bid, 0, 10, 4, "finished")
+    assert [i["status"] for i in items] == ["finished", "finished", "failed", "failed"]
+    assert batches.summary(items) == {"items_by_status": {"finished": 2, "failed": 2},
+                                      "filters_by_field": {"color": 2}}
+
+
+def test_all_failed_batch_is_failed(r):
+    bid = make_batch(r, 2)
+    batches.fail_items(r, bid, range(0, 2), {"stage": "embedding", "code": "x", "message": "m"})
+    assert batches.record(r, bid)["status"] == "failed"
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://localhost:8080/",
+                                 "http://10.1.2.3/", "http://169.254.169.254/latest",
+                                 "http://[::1]/", "gopher://example.com/", "http:///nohost"])
+def test_ssrf_guard_refuses_internal_addresses(url):
+    with pytest.raises(WebhookRefused):
+        check_url(url, allow_private=False)
+
+
+def test_ssrf_guard_can_be_relaxed():
+    check_url("http://127.0.0.1:9/hook", allow_private=True)
+
+
+def test_webhook_retries_server_errors_then_succeeds():
+    answers, seen = [500, 204], []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            seen.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(answers.pop(0) if answers else 204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        assert deliver(url, {"batch_id": "b"}, attempts=3, timeout=2, allow_private=True,
+                       backoff=0.01)
+        assert seen == [{"batch_id": "b"}, {"batch_id": "b"}]
+        assert not deliver(url, {}, attempts=3, timeout=2, allow_private=False)  # refused
+        assert len(seen) == 2
+    finally:
+        server.shutdown()

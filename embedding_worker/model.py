@@ -41,7 +41,7 @@ def model_id() -> str:
 
 
 def dimension() -> int:
-    return int(get_model().get_sentence_embedding_dimension())
+    return int(get_model().get_embedding_dimension())
 
 
 def encode(texts: list[str]) -> np.ndarray:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -78,3 +79,26 @@ def test_api_error_is_shown(page, laptops):
     expect(page.locator("#error-box")).to_be_visible()
     expect(page.locator("#error-message")).to_contain_text("limit is 500")
     screenshot(page, "query-rejected")
+
+
+def test_batch_page_runs_a_batch_to_completion(browser, api, frontend_url, laptops, redis_conn,
+                                               live_settings):
+    page = browser.new_page()
+    page.route("**/config.js", lambda route: route.fulfill(
+        body=f'window.NLP2F_API_BASE = "{api}";', content_type="application/javascript"))
+    page.goto(f"{frontend_url}/batches.html")
+    expect(page.locator("#batch-catalog option[value='laptops']")).to_have_count(1)
+    page.select_option("#batch-catalog", "laptops")
+    page.fill("#batch-texts", "\n".join(["silver dell ultrabook", "gaming laptops under $2000",
+                                         "thinkpad or macbook", "", "a black chromebook"]))
+    page.click("#batch-submit")
+    expect(page.locator("#batch-status")).to_have_attribute("data-status", "queued")
+    drain(redis_conn, live_settings)
+    expect(page.locator("#batch-status")).to_have_attribute("data-status", "finished",
+                                                            timeout=15_000)
+    expect(page.locator("#batch-progress")).to_have_attribute("value", "100")
+    expect(page.locator("#results-table tbody tr")).to_have_count(4, timeout=10_000)
+    expect(page.locator("#results-table tbody tr").first).to_contain_text("Dell")
+    expect(page.locator("#download-link")).to_have_attribute("href", re.compile("format=jsonl"))
+    screenshot(page, "batch-finished")
+    page.close()

@@ -251,3 +251,41 @@ def test_100k_submission_is_quick_and_backend_memory_flat(live_settings, laptops
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_client_and_cli_against_the_real_stack(api, workers, tmp_path):
+    from client import Client
+
+    with Client(api) as c:
+        job = c.query("thinkpad or macbook", "laptops", priority="high", timeout=60)
+        assert job["status"] == "finished"
+        assert {"field": "brand", "op": "in", "value": ["Lenovo", "Apple"]} in \
+            job["result"]["filters"]
+        batch = c.submit_batch("laptops", items=[{"custom_id": f"id-{i}", "text": t}
+                                                 for i, t in enumerate(texts(12, "cl"))])
+        view = c.wait_batch(batch["batch_id"], timeout=120, poll=0.2)
+        assert view["status"] == "finished" and view["processed"] == 12
+        assert [i["custom_id"] for i in c.iter_batch_results(batch["batch_id"], page_size=5)] \
+            == [f"id-{i}" for i in range(12)]
+        assert c.download_batch_results(batch["batch_id"], tmp_path / "out.jsonl") == 12
+
+    queries = tmp_path / "queries.txt"
+    queries.write_text("silver dell ultrabook\n\nrtx 4090 machines\n")
+    cli = [sys.executable, "-m", "client", "--url", api]
+    submitted = subprocess.run([*cli, "batch", "submit", str(queries), "--catalog", "laptops",
+                                "--wait"], capture_output=True, text=True, timeout=120,
+                               cwd=ROOT)
+    assert submitted.returncode == 0, submitted.stderr
+    batch_id = json.loads(submitted.stdout)["batch_id"]
+    assert batch_view(api, batch_id)["processed"] == 2
+    status = subprocess.run([*cli, "batch", "status", batch_id], capture_output=True,
+                            text=True, timeout=30, cwd=ROOT)
+    assert status.stdout.startswith("finished 2/2")
+    answered = subprocess.run([*cli, "query", "silver dell ultrabook", "--catalog", "laptops"],
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert answered.returncode == 0, answered.stderr
+    assert {"field": "brand", "op": "eq", "value": "Dell"} in \
+        json.loads(answered.stdout)["filters"]
+    missing = subprocess.run([*cli, "batch", "status", "no-such-batch"], capture_output=True,
+                             text=True, timeout=30, cwd=ROOT)
+    assert missing.returncode == 2 and "batch_not_found" in missing.stderr

@@ -15,6 +15,7 @@ FORBIDDEN = {
                 "sentence_transformers"},
     "embedding_worker": {"backend", "llm_worker", "transformers.models", "flask"},
     "llm_worker": {"backend", "embedding_worker", "sentence_transformers", "flask"},
+    "client": {"backend", "embedding_worker", "llm_worker", "shared", "torch", "flask"},
 }
 
 

@@ -1,0 +1,378 @@
+"""A small synchronous client for the NLP2Filters REST API (see shared/spec/API.md).
+
+Everything the service does is asynchronous (a submission answers 202 with an
+id, the work happens in workers), so besides one method per endpoint this
+module provides the polling helpers every caller would otherwise rewrite:
+`wait_job`, `wait_catalog_ready`, `wait_batch` and the paging iterator
+`iter_batch_results`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+__all__ = ["APIError", "Client", "DEFAULT_URL", "JOB_TERMINAL", "BATCH_TERMINAL"]
+
+DEFAULT_URL = "http://127.0.0.1:5000"
+JOB_TERMINAL = frozenset({"finished", "failed", "canceled"})
+BATCH_TERMINAL = frozenset({"finished", "failed", "canceled"})
+CATALOG_TERMINAL = frozenset({"ready", "failed"})
+PRIORITIES = ("high", "normal", "low")
+
+# Statuses worth retrying: the request never reached a healthy handler, so
+# repeating a read is harmless and often succeeds a moment later.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_AFTER_CAP = 5.0  # never let a server make us sleep longer than this per retry
+JSONL_CONTENT_TYPE = "application/x-ndjson"
+
+
+class APIError(Exception):
+    """A non-2xx answer from the service.
+
+    `code` and `message` come from the contract's `{"error": {"code", "message"}}`
+    body so callers can branch on the stable `code` rather than on wording;
+    when the body is not that shape (a proxy's HTML page, say), `code` is
+    `http_<status>` and `message` is the start of the body text.
+    """
+
+    def __init__(self, status: int, code: str, message: str,
+                 retry_after: float | None = None) -> None:
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+    @classmethod
+    def from_response(cls, resp: requests.Response) -> APIError:
+        code, message = f"http_{resp.status_code}", ""
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        err = body.get("error") if isinstance(body, dict) else None
+        if isinstance(err, dict):
+            code = str(err.get("code") or code)
+            message = str(err.get("message") or "")
+        elif isinstance(err, str):  # tolerate a flat {"error": "..."} body
+            message = err
+        if not message:
+            message = (resp.text or "").strip()[:500] or resp.reason or "request failed"
+        return cls(resp.status_code, code, message, _retry_after(resp))
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), if any."""
+    raw = resp.headers.get("Retry-After")
+    if not raw:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _seg(value: str) -> str:
+    """Quote an id for use as one path segment (ids are opaque to the client)."""
+    return quote(str(value), safe="")
+
+
+class Client:
+    """Synchronous client over one `requests.Session`.
+
+    One session means one connection pool, so a loop of polls reuses its TCP
+    connection instead of opening one per request. The client is not meant to be
+    shared across threads (neither is a Session); make one per thread.
+
+    `timeout` applies to each HTTP request (connect and each read), not to the
+    waiting helpers, which take their own `timeout`.
+    """
+
+    def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None,
+                 timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = 3
+        self.backoff = 0.25  # first retry delay; doubles per attempt
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": "application/json",
+                                     "User-Agent": "nlp2filters-client/0.1"})
+        if api_key:
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
+        # Indirection so tests (and callers with their own event loop) can
+        # replace sleeping without patching the time module globally.
+        self._sleep: Callable[[float], None] = time.sleep
+
+    # -- plumbing ---------------------------------------------------------
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def _request(self, method: str, path: str, *, retry: bool = False,
+                 **kwargs: Any) -> requests.Response:
+        """Send one request; raise APIError on non-2xx.
+
+        Only callers that pass `retry=True` (reads) are retried: repeating a
+        POST that may have reached the server could submit the work twice.
+        """
+        kwargs.setdefault("timeout", self.timeout)
+        attempts = 1 + (self.max_retries if retry else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                resp = self.session.request(method, self._url(path), **kwargs)
+            except (requests.ConnectionError, requests.Timeout):
+                if last:
+                    raise
+                self._sleep(self._backoff(attempt, None))
+                continue
+            if resp.status_code in RETRY_STATUSES and not last:
+                delay = self._backoff(attempt, _retry_after(resp))
+                resp.close()  # give the connection back before sleeping
+                self._sleep(delay)
+                continue
+            if resp.status_code >= 400:
+                err = APIError.from_response(resp)
+                resp.close()
+                raise err
+            return resp
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Delay before retry number `attempt + 1`; the server's hint wins, capped."""
+        delay = retry_after if retry_after is not None else self.backoff * (2 ** attempt)
+        return min(delay, RETRY_AFTER_CAP)
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        resp = self._request(method, path, **kwargs)
+        if resp.status_code == 204 or not resp.content:
+            return None
+        return resp.json()
+
+    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json("GET", path, params=params, retry=True)
+
+    def _poll(self, fetch: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], bool],
+              timeout: float | None, poll: float, max_poll: float, what: str,
+              on_view: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        """Call `fetch` until `done(view)`, sleeping `poll` growing x1.5 up to `max_poll`.
+
+        A growing delay answers fast jobs quickly without hammering the API for
+        slow ones. Never sleeps past the deadline, so `timeout` is honoured
+        within one request's latency.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = poll
+        while True:
+            view = fetch()
+            if on_view is not None:
+                on_view(view)
+            if done(view):
+                return view
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{what} still {view.get('status')!r} "
+                                       f"after {timeout:g}s")
+                self._sleep(min(delay, remaining))
+            else:
+                self._sleep(delay)
+            delay = min(delay * 1.5, max(max_poll, poll))
+
+    # -- catalogs ---------------------------------------------------------
+
+    def put_catalog(self, catalog: dict[str, Any]) -> dict[str, Any]:
+        """Create or replace a catalog; returns `{"name", "version", "status"}`.
+
+        The status is normally `indexing`: queries against the new version are
+        only meaningful once `wait_catalog_ready` returns.
+        """
+        name = catalog.get("name")
+        if not isinstance(name, str) or not name:
+            raise ValueError('the catalog needs a "name"')
+        return self._json("PUT", f"/api/v1/catalogs/{_seg(name)}", json=catalog)
+
+    def get_catalog(self, name: str) -> dict[str, Any]:
+        """The stored catalog plus its `version` and `status`."""
+        return self._get(f"/api/v1/catalogs/{_seg(name)}")
+
+    def wait_catalog_ready(self, name: str, timeout: float = 120) -> dict[str, Any]:
+        """Poll until the catalog's value index is built; returns the catalog view.
+
+        Raises APIError(code="catalog_failed") if indexing failed, because a
+        caller that waited for "ready" cannot use the catalog either way, and
+        TimeoutError if it is still indexing after `timeout` seconds.
+        """
+        view = self._poll(lambda: self.get_catalog(name),
+                          lambda v: v.get("status") in CATALOG_TERMINAL,
+                          timeout, 0.2, 2.0, f"catalog {name!r}")
+        if view.get("status") == "failed":
+            detail = view.get("error") or "indexing failed"
+            if isinstance(detail, dict):
+                detail = detail.get("message") or json.dumps(detail)
+            raise APIError(409, "catalog_failed", f"catalog {name!r} failed to index: {detail}")
+        return view
+
+    # -- single queries ---------------------------------------------------
+
+    def submit_query(self, text: str, catalog: str, priority: str = "normal") -> dict[str, Any]:
+        """Enqueue one text; returns `{"job_id", "status": "queued", "status_url"}`."""
+        return self._json("POST", "/api/v1/queries",
+                          json={"text": text, "catalog": catalog, "priority": priority})
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        """The job view: `status`, `result` (when finished), `error` (when failed)."""
+        return self._get(f"/api/v1/jobs/{_seg(job_id)}")
+
+    def wait_job(self, job_id: str, timeout: float = 60, poll: float = 0.1) -> dict[str, Any]:
+        """Poll until the job is finished, failed or canceled; returns the job view.
+
+        A failed job is returned, not raised: its `error` (stage, code, message)
+        is data the caller usually wants to show. Raises TimeoutError when the
+        job is still running after `timeout` seconds.
+        """
+        return self._poll(lambda: self.get_job(job_id),
+                          lambda v: v.get("status") in JOB_TERMINAL,
+                          timeout, poll, 1.0, f"job {job_id}")
+
+    def query(self, text: str, catalog: str, priority: str = "normal",
+              timeout: float = 60) -> dict[str, Any]:
+        """Submit one text and wait for it; returns the terminal job view."""
+        job = self.submit_query(text, catalog, priority)
+        return self.wait_job(job["job_id"], timeout=timeout)
+
+    # -- batches ----------------------------------------------------------
+
+    def submit_batch(self, catalog: str, texts: Iterable[str] | None = None,
+                     items: Iterable[Mapping[str, Any]] | None = None,
+                     priority: str = "normal", webhook_url: str | None = None,
+                     idempotency_key: str | None = None) -> dict[str, Any]:
+        """Submit many texts at once; returns `{"batch_id", "status", "total", "status_url"}`.
+
+        Pass either `texts` (sent as one JSON body) or `items`, dicts with
+        `text` and optionally `custom_id` (sent as a JSONL body, so your ids
+        come back on each result). With `idempotency_key`, re-sending the same
+        request (e.g. after a network error left you unsure it arrived) returns
+        the original batch instead of creating a second one; the body is
+        serialised deterministically so a retry really is "the same request".
+        """
+        if (texts is None) == (items is None):
+            raise ValueError("pass exactly one of texts= or items=")
+        headers: dict[str, str] = {}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        if texts is not None:
+            if isinstance(texts, str):
+                raise TypeError("texts must be a list of strings, not one string")
+            body: dict[str, Any] = {"catalog": catalog, "texts": list(texts),
+                                    "priority": priority}
+            if webhook_url:
+                body["webhook_url"] = webhook_url
+            return self._json("POST", "/api/v1/batches", json=body, headers=headers)
+        lines = []
+        for n, item in enumerate(items or (), 1):
+            if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
+                raise ValueError(f'item {n}: expected {{"custom_id": ..., "text": "..."}}')
+            lines.append(json.dumps(dict(item), ensure_ascii=False))
+        params = {"catalog": catalog, "priority": priority}
+        if webhook_url:
+            params["webhook_url"] = webhook_url
+        headers["Content-Type"] = JSONL_CONTENT_TYPE
+        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+        return self._json("POST", "/api/v1/batches", params=params, data=data,
+                          headers=headers)
+
+    def get_batch(self, batch_id: str) -> dict[str, Any]:
+        """The batch view: status, counters, progress (0..1), rate and ETA."""
+        return self._get(f"/api/v1/batches/{_seg(batch_id)}")
+
+    def wait_batch(self, batch_id: str, timeout: float | None = None, poll: float = 1.0,
+                   on_progress: Callable[[dict[str, Any]], None] | None = None
+                   ) -> dict[str, Any]:
+        """Poll every `poll` seconds until the batch is terminal; returns the last view.
+
+        `on_progress(view)` is called with every view fetched, the final one
+        included, so a caller can draw a progress bar without its own loop.
+        Batches can legitimately take hours, hence no timeout by default; with
+        one, raises TimeoutError.
+        """
+        return self._poll(lambda: self.get_batch(batch_id),
+                          lambda v: v.get("status") in BATCH_TERMINAL,
+                          timeout, poll, poll, f"batch {batch_id}", on_view=on_progress)
+
+    def batch_results(self, batch_id: str, offset: int = 0, limit: int = 100) -> dict[str, Any]:
+        """One page of results in input order: `{"items": [...], "next_offset"}`."""
+        return self._get(f"/api/v1/batches/{_seg(batch_id)}/results",
+                         params={"offset": offset, "limit": limit})
+
+    def iter_batch_results(self, batch_id: str, page_size: int = 500) -> Iterator[dict[str, Any]]:
+        """Yield every result item, fetching pages lazily by following `next_offset`."""
+        offset: int | None = 0
+        while offset is not None:
+            page = self.batch_results(batch_id, offset=offset, limit=page_size)
+            yield from page.get("items") or []
+            nxt = page.get("next_offset")
+            if nxt is not None and nxt <= offset:
+                # A server bug here would otherwise make this loop forever.
+                raise RuntimeError(f"batch {batch_id}: next_offset {nxt} does not advance "
+                                   f"past {offset}")
+            offset = nxt
+
+    def download_batch_results(self, batch_id: str, path: str | os.PathLike[str]) -> int:
+        """Stream all results as JSONL into `path`; returns the number of lines written.
+
+        Streams in chunks so a batch of a million results never sits in memory,
+        and writes to `<path>.part` first so an interrupted download never leaves
+        a truncated file under the final name.
+        """
+        resp = self._request("GET", f"/api/v1/batches/{_seg(batch_id)}/results",
+                             params={"format": "jsonl"}, stream=True, retry=True)
+        target = os.fspath(path)
+        part = target + ".part"
+        lines, last = 0, b"\n"
+        try:
+            with resp, open(part, "wb") as out:
+                for chunk in resp.iter_content(chunk_size=64 * 1024):
+                    if chunk:
+                        out.write(chunk)
+                        lines += chunk.count(b"\n")
+                        last = chunk[-1:]
+            os.replace(part, target)
+        except BaseException:
+            if os.path.exists(part):
+                os.remove(part)
+            raise
+        return lines + (0 if last == b"\n" else 1)  # a final line without newline counts
+
+    def batch_summary(self, batch_id: str) -> dict[str, Any]:
+        """`{"batch", "items_by_status", "filters_by_field"}` aggregated server-side."""
+        return self._get(f"/api/v1/batches/{_seg(batch_id)}/summary")
+
+    def cancel_batch(self, batch_id: str) -> dict[str, Any]:
+        """Cancel what has not run yet; returns the batch view (status `canceled`)."""
+        return self._json("DELETE", f"/api/v1/batches/{_seg(batch_id)}")

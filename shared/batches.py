@@ -13,10 +13,10 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from redis.exceptions import WatchError
 
 from shared import keys
 from shared.schemas import utc_now
+from shared.transactions import optimistic
 
 TERMINAL_BATCH = ("finished", "failed", "canceled")
 PUSH_SLICE = 5000  # texts per RPUSH: bounded command size, few round trips
@@ -104,20 +104,16 @@ def store_results(r: Redis, batch_id: str, items: dict[int, dict[str, Any]],
 def _close(r: Redis, batch_id: str, status: str) -> dict[str, str] | None:
     """Set a terminal status unless one is set already; the record if this call set it."""
     key = keys.batch(batch_id)
-    with r.pipeline() as p:
-        while True:
-            try:
-                p.watch(key)
-                current = p.hget(key, "status")
-                if current is None or current.decode() in TERMINAL_BATCH:
-                    p.unwatch()
-                    return None
-                p.multi()
-                p.hset(key, mapping={"status": status, "finished_at": utc_now()})
-                p.execute()
-                return record(r, batch_id)
-            except WatchError:
-                continue
+
+    def update(pipe: Pipeline) -> bool:
+        current = pipe.hget(key, "status")
+        if current is None or current.decode() in TERMINAL_BATCH:
+            return False
+        pipe.multi()
+        pipe.hset(key, mapping={"status": status, "finished_at": utc_now()})
+        return True
+
+    return record(r, batch_id) if optimistic(r, key, update) else None
 
 
 def fail_items(r: Redis, batch_id: str, indices: range, error: dict[str, str]) -> None:

@@ -7,10 +7,10 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from redis.exceptions import WatchError
 
 from shared import keys
 from shared.schemas import Catalog, utc_now
+from shared.transactions import optimistic
 
 
 def put_catalog(r: Redis, catalog: Catalog,
@@ -72,19 +72,15 @@ def delete_catalog(r: Redis, name: str) -> bool:
 def set_status(r: Redis, name: str, version: int, status: str, error: str | None = None) -> bool:
     """Update status only if `version` is still current: a replaced catalog keeps its own."""
     key = keys.catalog(name)
-    with r.pipeline() as p:
-        while True:
-            try:
-                p.watch(key)
-                raw = p.get(key)
-                record = json.loads(raw) if raw else None
-                if record is None or record["version"] != version:
-                    p.unwatch()
-                    return False
-                record.update(status=status, error=error, updated_at=utc_now())
-                p.multi()
-                p.set(key, json.dumps(record))
-                p.execute()
-                return True
-            except WatchError:
-                continue
+
+    def update(pipe: Pipeline) -> bool:
+        raw = pipe.get(key)
+        record = json.loads(raw) if raw else None
+        if record is None or record["version"] != version:
+            return False
+        record.update(status=status, error=error, updated_at=utc_now())
+        pipe.multi()
+        pipe.set(key, json.dumps(record))
+        return True
+
+    return optimistic(r, key, update)

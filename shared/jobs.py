@@ -10,10 +10,10 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from redis.exceptions import WatchError
 
 from shared import keys
 from shared.schemas import TERMINAL_STATUSES, JobError, QueryResult, utc_now
+from shared.transactions import optimistic
 
 
 class StageError(Exception):
@@ -40,22 +40,18 @@ def _transition(r: Redis, job_id: str, mapping: dict[str, Any],
                 result_json: str | None = None, result_ttl: int = 0) -> bool:
     """Apply `mapping` unless the job is gone or already terminal; True if applied."""
     key = keys.job(job_id)
-    with r.pipeline() as p:
-        while True:
-            try:
-                p.watch(key)
-                status = p.hget(key, "status")
-                if status is None or status.decode() in TERMINAL_STATUSES:
-                    p.unwatch()
-                    return False
-                p.multi()
-                if result_json is not None:
-                    p.set(keys.result(job_id), result_json, ex=result_ttl)
-                p.hset(key, mapping={**mapping, "updated_at": utc_now()})
-                p.execute()
-                return True
-            except WatchError:
-                continue
+
+    def update(pipe: Pipeline) -> bool:
+        status = pipe.hget(key, "status")
+        if status is None or status.decode() in TERMINAL_STATUSES:
+            return False
+        pipe.multi()
+        if result_json is not None:
+            pipe.set(keys.result(job_id), result_json, ex=result_ttl)
+        pipe.hset(key, mapping={**mapping, "updated_at": utc_now()})
+        return True
+
+    return optimistic(r, key, update)
 
 
 def set_status(r: Redis, job_id: str, status: str) -> bool:

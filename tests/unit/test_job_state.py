@@ -87,3 +87,24 @@ def test_queue_names_by_priority():
     s = Settings(_env_file=None)
     assert s.queue_names("embedding") == ["embedding-high", "embedding", "embedding-low"]
     assert s.queue_name("llm", "normal") == "llm"
+
+
+def test_optimistic_retries_when_the_key_changes_underneath():
+    from shared.transactions import optimistic
+
+    r = fakeredis.FakeRedis()
+    r.set("k", "0")
+    calls = []
+
+    def update(pipe):
+        value = int(pipe.get("k"))
+        calls.append(value)
+        if len(calls) == 1:
+            r.set("k", "5")  # a concurrent writer: the first attempt must be discarded
+        pipe.multi()
+        pipe.set("k", value + 1)
+        return True
+
+    assert optimistic(r, "k", update)
+    assert calls == [0, 5] and r.get("k") == b"6"
+    assert not optimistic(r, "k", lambda pipe: False)

@@ -1,5 +1,6 @@
 /*
- * NLP2Filters web UI. Plain JS, no build step, no dependencies.
+ * NLP2Filters web UI: the playground page (index.html). Plain JS, no build step, no dependencies.
+ * The API helper, error box, health pill, catalog picker and chips come from common.js.
  *
  * Every call goes to window.NLP2F_API_BASE + path (see config.js).
  * API data is only ever written with textContent / attributes, never innerHTML.
@@ -7,22 +8,19 @@
 "use strict";
 
 (function () {
-  const API_BASE = String(window.NLP2F_API_BASE == null ? "" : window.NLP2F_API_BASE).replace(/\/+$/, "");
+  const {
+    $, store, clear, make, onReady, messageOf, formatScalar, formatValue, ApiError, api, TERMINAL,
+    objectsIn, keywordsOf, sortChip, errorBox, catalogPicker, bindPriority, startShell,
+  } = window.NLP2F;
   const POLL_MS = 300;
   const MAX_WAIT_MS = 10 * 60 * 1000; // stop watching a job after 10 minutes
   const MAX_POLL_NETWORK_FAILURES = 5;
-  const HEALTH_EVERY_MS = 15000;
   const CATALOG_REFRESH_MS = 2000; // while the selected catalog is still indexing
 
-  const OP_SYMBOLS = { eq: "=", neq: "≠", in: "∈", nin: "∉", gt: ">", gte: "≥", lt: "<", lte: "≤" };
   const STEPS = ["queued", "embedding", "llm", "done"];
   const STATUS_TO_STEP = { queued: "queued", embedding: "embedding", llm: "llm", finished: "done" };
-  const TERMINAL = new Set(["finished", "failed", "canceled"]);
 
-  const $ = (id) => document.getElementById(id);
   const el = {
-    backendStatus: $("backend-status"),
-    backendStatusText: $("backend-status-text"),
     catalogSelect: $("catalog-select"),
     reloadCatalogs: $("reload-catalogs"),
     catalogEmpty: $("catalog-empty"),
@@ -37,9 +35,6 @@
     queryInput: $("query-input"),
     prioritySelect: $("priority-select"),
     submitBtn: $("submit-btn"),
-    errorBox: $("error-box"),
-    errorTitle: $("error-title"),
-    errorMessage: $("error-message"),
     resultPanel: $("result-panel"),
     elapsed: $("elapsed"),
     steps: $("status-steps"),
@@ -60,225 +55,40 @@
     keywords: $("keywords"),
     rawJson: $("raw-json"),
     copyJson: $("copy-json"),
-    apiBase: $("api-base"),
   };
+  const errors = errorBox("error-box", "error-title", "error-message");
 
   // ---------------------------------------------------------------- helpers
-
-  const store = {
-    get(key) {
-      try { return window.localStorage.getItem("nlp2f." + key); } catch (_) { return null; }
-    },
-    set(key, value) {
-      try { window.localStorage.setItem("nlp2f." + key, value); } catch (_) { /* private mode */ }
-    },
-  };
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function make(tag, opts) {
-    const node = document.createElement(tag);
-    if (opts) {
-      if (opts.className) node.className = opts.className;
-      if (opts.text != null) node.textContent = String(opts.text);
-      if (opts.title) node.title = opts.title;
-      if (opts.attrs) for (const [k, v] of Object.entries(opts.attrs)) node.setAttribute(k, String(v));
-    }
-    return node;
-  }
-
-  function describeBackend() {
-    return API_BASE || window.location.origin;
-  }
 
   function seconds(ms) {
     return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + " s";
   }
 
-  class ApiError extends Error {
-    constructor(message, info) {
-      super(message);
-      this.name = "ApiError";
-      this.status = (info && info.status) || 0;
-      this.code = (info && info.code) || "";
-      this.unreachable = Boolean(info && info.unreachable);
-    }
-  }
-
-  function messageOf(value) {
-    if (value == null) return "";
-    if (typeof value === "string") return value;
-    try { return JSON.stringify(value); } catch (_) { return String(value); }
-  }
-
-  /** fetch + JSON + the API's error shape {"error": {"code", "message"}}. */
-  async function api(path, options) {
-    const opts = Object.assign({ method: "GET" }, options || {});
-    const headers = { Accept: "application/json" };
-    if (opts.body != null) headers["Content-Type"] = "application/json";
-    opts.headers = Object.assign(headers, opts.headers || {});
-    let resp;
-    try {
-      resp = await fetch(API_BASE + path, opts);
-    } catch (err) {
-      throw new ApiError(
-        "Backend unreachable: could not connect to " + describeBackend() + ". Is the backend running?",
-        { unreachable: true });
-    }
-    const raw = await resp.text().catch(() => "");
-    let data = null;
-    if (raw) {
-      try { data = JSON.parse(raw); } catch (_) { data = null; }
-    }
-    if (!resp.ok) {
-      const err = data && typeof data === "object" ? data.error : null;
-      if (err && typeof err === "object") {
-        throw new ApiError(messageOf(err.message) || ("HTTP " + resp.status),
-          { status: resp.status, code: messageOf(err.code) });
-      }
-      if (err) throw new ApiError(messageOf(err), { status: resp.status });
-      if (data && typeof data === "object" && data.detail != null) {
-        throw new ApiError(messageOf(data.detail), { status: resp.status });
-      }
-      if (data === null && (resp.status === 502 || resp.status === 503 || resp.status === 504)) {
-        throw new ApiError("Backend unreachable: the proxy answered HTTP " + resp.status + ". Is the backend running?",
-          { status: resp.status, unreachable: true });
-      }
-      throw new ApiError("Request failed: HTTP " + resp.status + (resp.statusText ? " " + resp.statusText : ""),
-        { status: resp.status });
-    }
-    if (raw && data === null) {
-      throw new ApiError("The backend sent a response that is not JSON (HTTP " + resp.status + ").",
-        { status: resp.status });
-    }
-    return data;
-  }
-
-  // ------------------------------------------------------------ error box
-
-  function showError(err, title) {
-    const isApi = err instanceof ApiError;
-    let heading = title || "Error";
-    if (!title && isApi) {
-      if (err.unreachable) heading = "Backend unreachable";
-      else if (err.status) heading = "Request failed (HTTP " + err.status + (err.code ? ", " + err.code : "") + ")";
-    }
-    el.errorBox.hidden = false;
-    el.errorTitle.textContent = heading;
-    el.errorMessage.textContent = err && err.message ? err.message : messageOf(err);
-    el.errorBox.dataset.code = isApi ? err.code : "";
-    if (isApi && err.unreachable) setBackendState("down", "Backend unreachable");
-  }
-
-  function clearError() {
-    el.errorBox.hidden = true;
-    el.errorTitle.textContent = "Error";
-    el.errorMessage.textContent = "";
-    el.errorBox.dataset.code = "";
-  }
-
-  // --------------------------------------------------------------- health
-
-  function setBackendState(state, text) {
-    el.backendStatus.dataset.state = state;
-    el.backendStatusText.textContent = text;
-  }
-
-  async function checkHealth() {
-    let resp;
-    try {
-      resp = await fetch(API_BASE + "/health", { headers: { Accept: "application/json" } });
-    } catch (_) {
-      setBackendState("down", "Backend unreachable");
-      return false;
-    }
-    let data = null;
-    try { data = await resp.json(); } catch (_) { data = null; }
-    if (resp.ok) {
-      setBackendState("up", "Backend online");
-      return true;
-    }
-    if (!data && (resp.status === 502 || resp.status === 504)) {
-      setBackendState("down", "Backend unreachable");
-      return false;
-    }
-    let reason = "";
-    if (data && typeof data === "object") {
-      reason = messageOf(data.reason || (data.error && (data.error.message || data.error)) || data.detail || "");
-    }
-    setBackendState("degraded", "Backend degraded" + (reason ? ": " + reason : " (HTTP " + resp.status + ")"));
-    return false;
-  }
-
   // ------------------------------------------------------------- catalogs
 
-  let catalogs = [];
   let catalogRefreshTimer = null;
-  let catalogsLoading = false;
   const catalogDetails = new Map(); // name@version -> full catalog, when the list omits fields
+  const picker = catalogPicker({
+    select: el.catalogSelect,
+    reload: el.reloadCatalogs,
+    errors: errors,
+    showLoading: true,
+    label: (c) => c.name + (c.status && c.status !== "ready" ? " (" + c.status + ")" : ""),
+    onLoaded: (any) => {
+      el.catalogEmpty.hidden = any;
+      return renderCatalogInfo();
+    },
+    onUnavailable: () => { el.catalogInfo.hidden = true; },
+    onDone: scheduleCatalogRefresh,
+  });
 
   function selectedCatalog() {
     const name = el.catalogSelect.value;
-    return catalogs.find((c) => c && c.name === name) || null;
+    return picker.items.find((c) => c && c.name === name) || null;
   }
 
   function statusLabel(status) {
     return status ? String(status) : "unknown";
-  }
-
-  async function loadCatalogs(opts) {
-    const quiet = Boolean(opts && opts.quiet);
-    if (catalogsLoading) return;
-    catalogsLoading = true;
-    el.reloadCatalogs.disabled = true;
-    el.catalogSelect.setAttribute("aria-busy", "true");
-    if (!catalogs.length) {
-      clear(el.catalogSelect);
-      el.catalogSelect.appendChild(make("option", { text: "Loading…", attrs: { value: "" } }));
-      el.catalogSelect.disabled = true;
-    }
-    try {
-      const data = await api("/api/v1/catalogs");
-      catalogs = data && Array.isArray(data.items) ? data.items.filter((c) => c && typeof c.name === "string") : [];
-      renderCatalogSelect();
-      await renderCatalogInfo();
-    } catch (err) {
-      if (!quiet) showError(err, err.unreachable ? undefined : "Could not load catalogs");
-      if (!catalogs.length) {
-        clear(el.catalogSelect);
-        el.catalogSelect.appendChild(make("option", { text: "Catalogs unavailable", attrs: { value: "" } }));
-        el.catalogSelect.disabled = true;
-        el.catalogInfo.hidden = true;
-      }
-    } finally {
-      catalogsLoading = false;
-      el.reloadCatalogs.disabled = false;
-      el.catalogSelect.removeAttribute("aria-busy");
-      scheduleCatalogRefresh();
-    }
-  }
-
-  function renderCatalogSelect() {
-    const previous = el.catalogSelect.value || store.get("catalog") || "";
-    clear(el.catalogSelect);
-    if (!catalogs.length) {
-      el.catalogSelect.appendChild(make("option", { text: "No catalogs", attrs: { value: "" } }));
-      el.catalogSelect.disabled = true;
-      el.catalogEmpty.hidden = false;
-      el.catalogInfo.hidden = true;
-      return;
-    }
-    el.catalogEmpty.hidden = true;
-    const sorted = catalogs.slice().sort((a, b) => a.name.localeCompare(b.name));
-    for (const c of sorted) {
-      const suffix = c.status && c.status !== "ready" ? " (" + c.status + ")" : "";
-      el.catalogSelect.appendChild(make("option", { text: c.name + suffix, attrs: { value: c.name } }));
-    }
-    el.catalogSelect.disabled = false;
-    const keep = sorted.find((c) => c.name === previous) || sorted.find((c) => c.status === "ready") || sorted[0];
-    el.catalogSelect.value = keep.name;
   }
 
   async function fieldsOf(catalog) {
@@ -341,7 +151,7 @@
       info = await fieldsOf(catalog);
     } catch (err) {
       info = { fields: [], sortable: [] };
-      showError(err, "Could not load the catalog's fields");
+      errors.show(err, "Could not load the catalog's fields");
     }
     if (selectedCatalog() !== catalog) return; // selection changed meanwhile
     const sortable = new Set(Array.isArray(info.sortable) ? info.sortable : []);
@@ -369,7 +179,7 @@
     clearTimeout(catalogRefreshTimer);
     const catalog = selectedCatalog();
     if (catalog && catalog.status === "indexing") {
-      catalogRefreshTimer = setTimeout(() => loadCatalogs({ quiet: true }), CATALOG_REFRESH_MS);
+      catalogRefreshTimer = setTimeout(() => picker.load({ quiet: true }), CATALOG_REFRESH_MS);
     }
   }
 
@@ -499,16 +309,16 @@
     const catalog = el.catalogSelect.value;
     const priority = el.prioritySelect.value || "normal";
     if (!text) {
-      showError(new Error("Please type a search request first."), "Nothing to search for");
+      errors.show(new Error("Please type a search request first."), "Nothing to search for");
       el.queryInput.focus();
       return;
     }
     if (!catalog) {
-      showError(new Error("Choose a catalog first (none is loaded)."), "No catalog selected");
+      errors.show(new Error("Choose a catalog first (none is loaded)."), "No catalog selected");
       el.catalogSelect.focus();
       return;
     }
-    clearError();
+    errors.clear();
     const run = startRun();
     run.catalog = catalog;
     run.priority = priority;
@@ -530,7 +340,7 @@
       if (run === currentRun) {
         endRun(run);
         setJobStatus("error");
-        showError(err);
+        errors.show(err);
       }
     } finally {
       posting = false;
@@ -568,7 +378,7 @@
       }
       endRun(run);
       setJobStatus("error");
-      showError(err, err.status === 404 ? "Job not found" : undefined);
+      errors.show(err, err.status === 404 ? "Job not found" : undefined);
       return;
     }
     if (run.stopped || run !== currentRun) return;
@@ -583,7 +393,7 @@
     }
     if (performance.now() - run.started > MAX_WAIT_MS) {
       endRun(run);
-      showError(new Error("Stopped waiting after " + seconds(MAX_WAIT_MS) + "; the job is still " +
+      errors.show(new Error("Stopped waiting after " + seconds(MAX_WAIT_MS) + "; the job is still " +
         status + ". Job id: " + run.jobId), "Still running");
       return;
     }
@@ -591,18 +401,6 @@
   }
 
   // --------------------------------------------------------------- result
-
-  function formatScalar(v) {
-    if (v === null || v === undefined) return "null";
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    return messageOf(v);
-  }
-
-  function formatValue(v) {
-    if (Array.isArray(v)) return "{" + v.map(formatScalar).join(", ") + "}";
-    return formatScalar(v);
-  }
 
   function sameValue(a, b) {
     if (Array.isArray(a) && Array.isArray(b)) {
@@ -638,18 +436,9 @@
     return text;
   }
 
+  /** The shared filter chip, with the provenance of the filter as its tooltip. */
   function filterChip(filter, provenance, filtersOnField) {
-    const op = String(filter.op);
-    const li = make("li", {
-      className: "chip chip-filter op-" + op.replace(/[^a-z]/gi, ""),
-      attrs: { "data-field": filter.field, "data-op": op },
-    });
-    li.appendChild(make("span", { className: "chip-field", text: filter.field }));
-    li.appendChild(document.createTextNode(" "));
-    li.appendChild(make("span", { className: "chip-op", text: OP_SYMBOLS[op] || op }));
-    li.appendChild(document.createTextNode(" "));
-    li.appendChild(make("span", { className: "chip-value", text: formatValue(filter.value) }));
-
+    const li = window.NLP2F.filterChip(filter);
     let prov = provenanceFor(filter, provenance);
     if (filtersOnField > 1) {
       // several filters on one field (e.g. a range): only trust value matches
@@ -702,26 +491,17 @@
       el.rawJson.textContent = messageOf(result);
       return;
     }
-    const filters = Array.isArray(result.filters) ? result.filters.filter((f) => f && typeof f === "object") : [];
+    const filters = objectsIn(result.filters);
     const perField = {};
     for (const f of filters) perField[f.field] = (perField[f.field] || 0) + 1;
     for (const f of filters) el.filterChips.appendChild(filterChip(f, result.provenance, perField[f.field]));
     el.noFilters.hidden = filters.length > 0;
 
-    const sort = Array.isArray(result.sort) ? result.sort.filter((s) => s && typeof s === "object") : [];
-    for (const s of sort) {
-      const desc = String(s.order).toLowerCase() === "desc";
-      el.sortChips.appendChild(make("li", {
-        className: "chip chip-sort",
-        text: "sort: " + s.field + " " + (desc ? "↓" : "↑"),
-        title: s.field + ", " + (desc ? "descending" : "ascending"),
-        attrs: { "data-field": s.field, "data-order": desc ? "desc" : "asc" },
-      }));
-    }
+    const sort = objectsIn(result.sort);
+    for (const s of sort) el.sortChips.appendChild(sortChip(s));
     el.sortBlock.hidden = sort.length === 0;
 
-    const keywords = typeof result.keywords === "string" ? result.keywords.trim()
-      : Array.isArray(result.keywords) ? result.keywords.join(" ").trim() : "";
+    const keywords = keywordsOf(result);
     el.keywords.textContent = keywords;
     el.keywordsBlock.hidden = !keywords;
 
@@ -754,10 +534,7 @@
   // ---------------------------------------------------------------- wiring
 
   function init() {
-    el.apiBase.textContent = describeBackend();
-
-    const savedPriority = store.get("priority");
-    if (savedPriority && ["normal", "high", "low"].includes(savedPriority)) el.prioritySelect.value = savedPriority;
+    bindPriority(el.prioritySelect);
 
     el.form.addEventListener("submit", submitQuery);
     el.queryInput.addEventListener("keydown", (e) => {
@@ -771,11 +548,10 @@
       renderCatalogInfo();
       scheduleCatalogRefresh();
     });
-    el.prioritySelect.addEventListener("change", () => store.set("priority", el.prioritySelect.value));
     el.reloadCatalogs.addEventListener("click", () => {
-      clearError();
+      errors.clear();
       catalogDetails.clear();
-      loadCatalogs();
+      picker.load();
     });
     el.copyJson.addEventListener("click", copyJson);
     for (const btn of document.querySelectorAll(".example")) {
@@ -786,18 +562,11 @@
     }
 
     updateSubmitState();
-    checkHealth();
-    loadCatalogs(); // shows "Backend unreachable" in the error box if it cannot connect
-    setInterval(async () => {
-      const wasDown = el.backendStatus.dataset.state !== "up";
-      const up = await checkHealth();
-      if (up && wasDown) {
-        if (!el.errorBox.hidden && el.errorTitle.textContent === "Backend unreachable") clearError();
-        if (!catalogs.length) loadCatalogs({ quiet: true });
-      }
-    }, HEALTH_EVERY_MS);
+    startShell(errors, () => {
+      if (!picker.items.length) picker.load({ quiet: true });
+    });
+    picker.load(); // shows "Backend unreachable" in the error box if it cannot connect
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  onReady(init);
 })();

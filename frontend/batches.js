@@ -1,5 +1,6 @@
 /*
- * NLP2Filters batch page. Plain JS, no build step, no dependencies.
+ * NLP2Filters batch page (batches.html). Plain JS, no build step, no dependencies.
+ * The API helper, error box, health pill, catalog picker and chips come from common.js.
  *
  * Every call goes to window.NLP2F_API_BASE + path (see config.js).
  * API data is only ever written with textContent / attributes, never innerHTML.
@@ -7,24 +8,20 @@
 "use strict";
 
 (function () {
-  const API_BASE = String(window.NLP2F_API_BASE == null ? "" : window.NLP2F_API_BASE).replace(/\/+$/, "");
+  const {
+    $, store, clear, make, onReady, formatScalar, ApiError, api, API_BASE, TERMINAL, PRIORITIES,
+    objectsIn, keywordsOf, filterChip, sortChip, errorBox, catalogPicker, bindPriority, startShell,
+  } = window.NLP2F;
   const POLL_MS = 1000;              // batch status
   const RESULTS_MS = 2000;           // current results page, while the batch runs
   const RETRY_MS = 3000;             // after a failed poll
   const HIDDEN_POLL_MS = 5000;       // while the tab is in the background
   const MAX_POLL_FAILURES = 10;      // consecutive non-network failures before giving up
-  const HEALTH_EVERY_MS = 15000;
   const PAGE_SIZE = 50;
 
-  const OP_SYMBOLS = { eq: "=", neq: "≠", in: "∈", nin: "∉", gt: ">", gte: "≥", lt: "<", lte: "≤" };
-  const TERMINAL = new Set(["finished", "failed", "canceled"]);
   const CANCELABLE = new Set(["queued", "in_progress"]);
-  const PRIORITIES = ["normal", "high", "low"];
 
-  const $ = (id) => document.getElementById(id);
   const el = {
-    backendStatus: $("backend-status"),
-    backendStatusText: $("backend-status-text"),
     form: $("batch-form"),
     catalog: $("batch-catalog"),
     reloadCatalogs: $("batch-reload-catalogs"),
@@ -36,9 +33,6 @@
     fileName: $("batch-file-name"),
     fileClear: $("batch-file-clear"),
     submit: $("batch-submit"),
-    errorBox: $("batch-error"),
-    errorTitle: $("batch-error-title"),
-    errorMessage: $("batch-error-message"),
     empty: $("batch-empty"),
     details: $("batch-details"),
     batchId: $("batch-id"),
@@ -62,100 +56,13 @@
     resultsPage: $("results-page"),
     prev: $("prev-page"),
     next: $("next-page"),
-    apiBase: $("api-base"),
   };
+  const errors = errorBox("batch-error", "batch-error-title", "batch-error-message");
 
   // ---------------------------------------------------------------- helpers
 
-  const store = {
-    get(key) {
-      try { return window.localStorage.getItem("nlp2f." + key); } catch (_) { return null; }
-    },
-    set(key, value) {
-      try { window.localStorage.setItem("nlp2f." + key, value); } catch (_) { /* private mode */ }
-    },
-  };
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function make(tag, opts) {
-    const node = document.createElement(tag);
-    if (opts) {
-      if (opts.className) node.className = opts.className;
-      if (opts.text != null) node.textContent = String(opts.text);
-      if (opts.title) node.title = opts.title;
-      if (opts.attrs) for (const [k, v] of Object.entries(opts.attrs)) node.setAttribute(k, String(v));
-    }
-    return node;
-  }
-
-  function describeBackend() {
-    return API_BASE || window.location.origin;
-  }
-
-  function messageOf(value) {
-    if (value == null) return "";
-    if (typeof value === "string") return value;
-    try { return JSON.stringify(value); } catch (_) { return String(value); }
-  }
-
   function plural(n, one, many) {
     return n + " " + (n === 1 ? one : many);
-  }
-
-  class ApiError extends Error {
-    constructor(message, info) {
-      super(message);
-      this.name = "ApiError";
-      this.status = (info && info.status) || 0;
-      this.code = (info && info.code) || "";
-      this.unreachable = Boolean(info && info.unreachable);
-    }
-  }
-
-  /** fetch + JSON + the API's error shape {"error": {"code", "message"}}. */
-  async function api(path, options) {
-    const opts = Object.assign({ method: "GET" }, options || {});
-    const headers = { Accept: "application/json" };
-    if (opts.body != null) headers["Content-Type"] = "application/json";
-    opts.headers = Object.assign(headers, opts.headers || {});
-    let resp;
-    try {
-      resp = await fetch(API_BASE + path, opts);
-    } catch (err) {
-      throw new ApiError(
-        "Backend unreachable: could not connect to " + describeBackend() + ". Is the backend running?",
-        { unreachable: true });
-    }
-    const raw = await resp.text().catch(() => "");
-    let data = null;
-    if (raw) {
-      try { data = JSON.parse(raw); } catch (_) { data = null; }
-    }
-    if (!resp.ok) {
-      const err = data && typeof data === "object" ? data.error : null;
-      if (err && typeof err === "object") {
-        throw new ApiError(messageOf(err.message) || ("HTTP " + resp.status),
-          { status: resp.status, code: messageOf(err.code) });
-      }
-      if (err) throw new ApiError(messageOf(err), { status: resp.status });
-      if (data && typeof data === "object" && data.detail != null) {
-        throw new ApiError(messageOf(data.detail), { status: resp.status });
-      }
-      if (data === null && (resp.status === 502 || resp.status === 503 || resp.status === 504)) {
-        throw new ApiError("Backend unreachable: the proxy answered HTTP " + resp.status + ". Is the backend running?",
-          { status: resp.status, unreachable: true });
-      }
-      throw new ApiError("Request failed: HTTP " + resp.status + (resp.statusText ? " " + resp.statusText : ""),
-        { status: resp.status });
-    }
-    if (raw && data === null) {
-      throw new ApiError("The backend sent a response that is not JSON (HTTP " + resp.status + ").",
-        { status: resp.status });
-    }
-    return data;
   }
 
   function batchPath(id) {
@@ -195,126 +102,17 @@
     return status ? String(status).replace(/_/g, " ") : "unknown";
   }
 
-  function formatScalar(v) {
-    if (v === null || v === undefined) return "null";
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    return messageOf(v);
-  }
-
-  function formatValue(v) {
-    if (Array.isArray(v)) return "{" + v.map(formatScalar).join(", ") + "}";
-    return formatScalar(v);
-  }
-
-  // ------------------------------------------------------------ error box
-
-  function showError(err, title, source) {
-    const isApi = err instanceof ApiError;
-    let heading = title || "Error";
-    if (!title && isApi) {
-      if (err.unreachable) heading = "Backend unreachable";
-      else if (err.status) heading = "Request failed (HTTP " + err.status + (err.code ? ", " + err.code : "") + ")";
-    }
-    el.errorBox.hidden = false;
-    el.errorTitle.textContent = heading;
-    el.errorMessage.textContent = err && err.message ? err.message : messageOf(err);
-    el.errorBox.dataset.code = isApi ? err.code : "";
-    el.errorBox.dataset.source = source || "";
-    if (isApi && err.unreachable) setBackendState("down", "Backend unreachable");
-  }
-
-  function clearError(source) {
-    if (source && el.errorBox.dataset.source !== source) return;
-    el.errorBox.hidden = true;
-    el.errorTitle.textContent = "Error";
-    el.errorMessage.textContent = "";
-    el.errorBox.dataset.code = "";
-    el.errorBox.dataset.source = "";
-  }
-
-  // --------------------------------------------------------------- health
-
-  function setBackendState(state, text) {
-    el.backendStatus.dataset.state = state;
-    el.backendStatusText.textContent = text;
-  }
-
-  async function checkHealth() {
-    let resp;
-    try {
-      resp = await fetch(API_BASE + "/health", { headers: { Accept: "application/json" } });
-    } catch (_) {
-      setBackendState("down", "Backend unreachable");
-      return false;
-    }
-    let data = null;
-    try { data = await resp.json(); } catch (_) { data = null; }
-    if (resp.ok) {
-      setBackendState("up", "Backend online");
-      return true;
-    }
-    if (!data && (resp.status === 502 || resp.status === 504)) {
-      setBackendState("down", "Backend unreachable");
-      return false;
-    }
-    let reason = "";
-    if (data && typeof data === "object") {
-      reason = messageOf(data.reason || (data.error && (data.error.message || data.error)) || data.detail || "");
-    }
-    setBackendState("degraded", "Backend degraded" + (reason ? ": " + reason : " (HTTP " + resp.status + ")"));
-    return false;
-  }
-
   // ------------------------------------------------------------- catalogs
 
-  let catalogs = [];
-  let catalogsLoading = false;
-
-  async function loadCatalogs(opts) {
-    const quiet = Boolean(opts && opts.quiet);
-    if (catalogsLoading) return;
-    catalogsLoading = true;
-    el.reloadCatalogs.disabled = true;
-    el.catalog.setAttribute("aria-busy", "true");
-    try {
-      const data = await api("/api/v1/catalogs");
-      catalogs = data && Array.isArray(data.items) ? data.items.filter((c) => c && typeof c.name === "string") : [];
-      renderCatalogSelect();
-    } catch (err) {
-      if (!quiet) showError(err, err.unreachable ? undefined : "Could not load catalogs", "catalogs");
-      if (!catalogs.length) {
-        clear(el.catalog);
-        el.catalog.appendChild(make("option", { text: "Catalogs unavailable", attrs: { value: "" } }));
-        el.catalog.disabled = true;
-      }
-    } finally {
-      catalogsLoading = false;
-      el.reloadCatalogs.disabled = false;
-      el.catalog.removeAttribute("aria-busy");
-      updateSubmitState();
-    }
-  }
-
-  function renderCatalogSelect() {
-    const previous = el.catalog.value || store.get("catalog") || "";
-    clear(el.catalog);
-    if (!catalogs.length) {
-      el.catalog.appendChild(make("option", { text: "No catalogs", attrs: { value: "" } }));
-      el.catalog.disabled = true;
-      return;
-    }
-    const sorted = catalogs.slice().sort((a, b) => a.name.localeCompare(b.name));
-    for (const c of sorted) {
-      let label = c.name;
-      if (c.version != null) label += " v" + c.version;
-      if (c.status && c.status !== "ready") label += " (" + c.status + ")";
-      el.catalog.appendChild(make("option", { text: label, attrs: { value: c.name } }));
-    }
-    el.catalog.disabled = false;
-    const keep = sorted.find((c) => c.name === previous) || sorted.find((c) => c.status === "ready") || sorted[0];
-    el.catalog.value = keep.name;
-  }
+  const picker = catalogPicker({
+    select: el.catalog,
+    reload: el.reloadCatalogs,
+    errors: errors,
+    errorSource: "catalogs",
+    label: (c) => c.name + (c.version != null ? " v" + c.version : "") +
+      (c.status && c.status !== "ready" ? " (" + c.status + ")" : ""),
+    onDone: updateSubmitState,
+  });
 
   // ---------------------------------------------------------------- input
 
@@ -380,19 +178,19 @@
       try {
         content = await readFileText(file);
       } catch (err) {
-        showError(err, "Could not read " + file.name, "submit");
+        errors.show(err, "Could not read " + file.name, "submit");
         return null;
       }
       texts = linesOf(content);
       if (!texts.length) {
-        showError(new Error(file.name + " has no non-empty lines."), "Nothing to submit", "submit");
+        errors.show(new Error(file.name + " has no non-empty lines."), "Nothing to submit", "submit");
         el.file.focus();
         return null;
       }
     } else {
       texts = linesOf(el.texts.value);
       if (!texts.length) {
-        showError(new Error("Type at least one search request (one per line), or choose a file."),
+        errors.show(new Error("Type at least one search request (one per line), or choose a file."),
           "Nothing to submit", "submit");
         el.texts.focus();
         return null;
@@ -407,11 +205,11 @@
     const catalog = el.catalog.value;
     const priority = PRIORITIES.includes(el.priority.value) ? el.priority.value : "normal";
     if (!catalog) {
-      showError(new Error("Choose a catalog first (none is loaded)."), "No catalog selected", "submit");
+      errors.show(new Error("Choose a catalog first (none is loaded)."), "No catalog selected", "submit");
       el.catalog.focus();
       return;
     }
-    clearError();
+    errors.clear();
     posting = true;
     updateSubmitState();
     el.submit.setAttribute("aria-busy", "true");
@@ -426,7 +224,7 @@
       setHash(id);
       watch(id, resp);
     } catch (err) {
-      showError(err, undefined, "submit");
+      errors.show(err, undefined, "submit");
     } finally {
       posting = false;
       el.submit.removeAttribute("aria-busy");
@@ -597,11 +395,11 @@
       if (err.status === 404) {
         setStatus(w, "not_found");
         setCancelEnabled(false);
-        showError(err, "Batch not found", "poll");
+        errors.show(err, "Batch not found", "poll");
         stopWatching();
         return;
       }
-      showError(err, err.unreachable ? undefined : "Could not refresh the batch", "poll");
+      errors.show(err, err.unreachable ? undefined : "Could not refresh the batch", "poll");
       if (!err.unreachable && w.failures >= MAX_POLL_FAILURES) {
         stopWatching();
         return;
@@ -610,7 +408,7 @@
       return;
     }
     if (w.stopped || w !== current) return;
-    if (w.failures) clearError("poll");
+    if (w.failures) errors.clear("poll");
     w.failures = 0;
     const wasTerminal = isTerminal(w);
     applyBatch(w, batch);
@@ -638,7 +436,7 @@
     try {
       const batch = await api(batchPath(w.id), { method: "DELETE" });
       if (w !== current) return;
-      clearError();
+      errors.clear();
       w.canceling = false;
       const wasTerminal = isTerminal(w);
       applyBatch(w, batch);
@@ -650,7 +448,7 @@
     } catch (err) {
       if (w !== current) return;
       w.canceling = false;
-      showError(err, "Could not cancel the batch", "cancel");
+      errors.show(err, "Could not cancel the batch", "cancel");
       if (w.batch) setCancelEnabled(CANCELABLE.has(w.batch.status));
     } finally {
       el.cancel.removeAttribute("aria-busy");
@@ -669,14 +467,14 @@
       if (w !== current || seq !== w.resultsSeq) return;
       // A batch that is still queued may have no results to show yet: stay quiet about a 404/409.
       if (!(err.status === 404 || err.status === 409) || isTerminal(w)) {
-        showError(err, err.unreachable ? undefined : "Could not load results", "results");
+        errors.show(err, err.unreachable ? undefined : "Could not load results", "results");
       }
       return;
     }
     if (w !== current || seq !== w.resultsSeq) return;
-    clearError("results");
+    errors.clear("results");
     w.offset = offset;
-    const items = data && Array.isArray(data.items) ? data.items.filter((it) => it && typeof it === "object") : [];
+    const items = objectsIn(data && data.items);
     w.nextOffset = data && typeof data.next_offset === "number" ? data.next_offset : null;
     w.pageCount = items.length;
     const key = offset + ":" + JSON.stringify(items);
@@ -719,31 +517,6 @@
     });
   }
 
-  function filterChip(filter) {
-    const op = String(filter.op);
-    const li = make("li", {
-      className: "chip chip-filter chip-small op-" + op.replace(/[^a-z]/gi, ""),
-      attrs: { "data-field": formatScalar(filter.field), "data-op": op },
-    });
-    li.appendChild(make("span", { className: "chip-field", text: formatScalar(filter.field) }));
-    li.appendChild(document.createTextNode(" "));
-    li.appendChild(make("span", { className: "chip-op", text: OP_SYMBOLS[op] || op }));
-    li.appendChild(document.createTextNode(" "));
-    li.appendChild(make("span", { className: "chip-value", text: formatValue(filter.value) }));
-    return li;
-  }
-
-  function sortChip(s) {
-    const desc = String(s.order).toLowerCase() === "desc";
-    const field = formatScalar(s.field);
-    return make("li", {
-      className: "chip chip-sort chip-small",
-      text: "sort: " + field + " " + (desc ? "↓" : "↑"),
-      title: field + ", " + (desc ? "descending" : "ascending"),
-      attrs: { "data-field": field, "data-order": desc ? "desc" : "asc" },
-    });
-  }
-
   function filtersCell(item) {
     const td = make("td", { className: "col-filters" });
     const result = item.result && typeof item.result === "object" ? item.result : null;
@@ -751,18 +524,17 @@
       td.appendChild(make("span", { className: "muted", text: "—" }));
       return td;
     }
-    const filters = Array.isArray(result.filters) ? result.filters.filter((f) => f && typeof f === "object") : [];
-    const sort = Array.isArray(result.sort) ? result.sort.filter((s) => s && typeof s === "object") : [];
+    const filters = objectsIn(result.filters);
+    const sort = objectsIn(result.sort);
     if (filters.length || sort.length) {
       const ul = make("ul", { className: "chips chips-compact" });
-      for (const f of filters) ul.appendChild(filterChip(f));
-      for (const s of sort) ul.appendChild(sortChip(s));
+      for (const f of filters) ul.appendChild(filterChip(f, true));
+      for (const s of sort) ul.appendChild(sortChip(s, true));
       td.appendChild(ul);
     } else {
       td.appendChild(make("span", { className: "muted", text: "No filters" }));
     }
-    const keywords = typeof result.keywords === "string" ? result.keywords.trim()
-      : Array.isArray(result.keywords) ? result.keywords.map(formatScalar).join(" ").trim() : "";
+    const keywords = keywordsOf(result);
     if (keywords) td.appendChild(make("p", { className: "cell-keywords muted", text: "keywords: " + keywords }));
     return td;
   }
@@ -813,17 +585,13 @@
   // ---------------------------------------------------------------- wiring
 
   function init() {
-    el.apiBase.textContent = describeBackend();
-
-    const savedPriority = store.get("priority");
-    if (savedPriority && PRIORITIES.includes(savedPriority)) el.priority.value = savedPriority;
+    bindPriority(el.priority);
 
     el.form.addEventListener("submit", submitBatch);
     el.catalog.addEventListener("change", () => store.set("catalog", el.catalog.value));
-    el.priority.addEventListener("change", () => store.set("priority", el.priority.value));
     el.reloadCatalogs.addEventListener("click", () => {
-      clearError("catalogs");
-      loadCatalogs();
+      errors.clear("catalogs");
+      picker.load();
     });
     el.texts.addEventListener("input", updateTextsCount);
     el.file.addEventListener("change", updateFileInfo);
@@ -838,28 +606,20 @@
     window.addEventListener("hashchange", () => {
       const id = hashBatchId();
       if (id && (!current || current.id !== id || current.stopped)) {
-        clearError();
+        errors.clear();
         watch(id);
       }
     });
 
     updateFileInfo();
     updateSubmitState();
-    checkHealth();
-    loadCatalogs();
+    startShell(errors, () => {
+      if (!picker.items.length) picker.load({ quiet: true });
+    });
+    picker.load();
     const resumeId = hashBatchId();
     if (resumeId) watch(resumeId);
-
-    setInterval(async () => {
-      const wasDown = el.backendStatus.dataset.state !== "up";
-      const up = await checkHealth();
-      if (up && wasDown) {
-        if (!el.errorBox.hidden && el.errorTitle.textContent === "Backend unreachable") clearError();
-        if (!catalogs.length) loadCatalogs({ quiet: true });
-      }
-    }, HEALTH_EVERY_MS);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  onReady(init);
 })();

@@ -47,7 +47,7 @@ def _enqueue(r: Redis, settings: Settings, stage: str, priority: str, func: str,
     """Enqueue by dotted path; with `pipe`, the job is written when the caller executes it."""
     return queue(r, settings.queue_name(stage, priority)).enqueue(
         func, args=args, job_id=rq_id, meta={"stage": stage, **meta},
-        job_timeout=settings.job_timeout_seconds, result_ttl=settings.result_ttl_seconds,
+        job_timeout=settings.job_timeout_seconds, result_ttl=settings.rq_result_ttl_seconds,
         failure_ttl=settings.job_ttl_seconds, on_failure=Callback(ON_FAILURE), pipeline=pipe)
 
 
@@ -82,7 +82,7 @@ def enqueue_chunks(r: Redis, settings: Settings, batch_id: str, priority: str, t
     datas = [Queue.prepare_data(
         EMBED_CHUNK, args=[batch_id, start, min(total, start + chunk_size)],
         job_id=f"batch-{batch_id}-{start}", timeout=settings.job_timeout_seconds,
-        result_ttl=settings.result_ttl_seconds, failure_ttl=settings.job_ttl_seconds,
+        result_ttl=settings.rq_result_ttl_seconds, failure_ttl=settings.job_ttl_seconds,
         meta={"stage": "embedding", "batch_id": batch_id, "start": start,
               "end": min(total, start + chunk_size)},
         on_failure=Callback(ON_FAILURE)) for start in range(0, total, chunk_size)]

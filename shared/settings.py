@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     result_ttl_seconds: int = Field(86_400, ge=60)
     job_ttl_seconds: int = Field(86_400, ge=60)
     job_timeout_seconds: int = Field(300, ge=5)
+    rq_result_ttl_seconds: int = Field(300, ge=0)
 
     max_text_length: int = Field(500, ge=1)
     max_batch_texts: int = Field(100_000, ge=1)

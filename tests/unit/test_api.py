@@ -102,6 +102,8 @@ def test_submit_query_records_and_enqueues(client, r):
     assert r.lrange("rq:queue:embedding-high", 0, -1)[-1] == job_id.encode()
     func, _, args, _ = rq_payload(r, job_id)
     assert func == "embedding_worker.tasks.embed_query" and args == [job_id]
+    # RQ's own copy of a stage job is short-lived: results live in result:<id>.
+    assert int(r.hget(f"rq:job:{job_id}", "result_ttl")) == 300
 
     job = client.get(f"/api/v1/jobs/{job_id}").get_json()
     assert job["status"] == "queued" and job["result"] is None and job["error"] is None

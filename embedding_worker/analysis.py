@@ -72,7 +72,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                             config.max_ngram, config.top_k, field_words)
     values += semantic
     values.sort(key=lambda p: p.start)
-    negators = apply_negation(text, tokens, values)
+    negators = apply_negation(text, tokens, values, used=rule_tokens)
     rule_tokens |= negators
     rule_tokens |= _field_name_tokens(tokens, values, fields, taken | rule_tokens)
 
@@ -101,8 +101,9 @@ def _decisions(proposals: list[Proposal], config: AnalysisConfig) -> list[dict[s
     out = []
     for i, p in enumerate(proposals):
         if p.alternatives:
-            out.append({"proposal": i, "kind": "field", "options": [p.field, *p.alternatives],
-                        "default": p.field})
+            readings = [(p.field, p.value), *p.alternatives]
+            out.append({"proposal": i, "kind": "field", "options": [f for f, _ in readings],
+                        "values": [v for _, v in readings], "default": p.field})
         elif p.source == "semantic" and p.score < config.semantic_accept:
             out.append({"proposal": i, "kind": "keep", "options": [True, False],
                         "default": False})

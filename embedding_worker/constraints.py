@@ -9,12 +9,13 @@ import re
 from dataclasses import dataclass, field
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import FieldProfile, convert
-from embedding_worker.quantities import find_quantities
+from embedding_worker.fields import FieldProfile, convert, unit_words
+from embedding_worker.quantities import CURRENCY_WORDS, find_quantities
 from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})
-NEGATORS = ("not", "no", "non", "without", "except", "excluding", "nor", "never", "avoid")
+NEGATORS = ("not", "no", "non", "without", "except", "excluding", "neither", "nor", "never",
+            "avoid")
 BOOL_PREFIXES = ("is", "has", "can", "allows", "with")
 GENERIC_DESCRIPTION_WORDS = {"currently", "product", "item", "whether", "value", "field",
                              "number", "average", "customer", "listing", "record"}
@@ -32,7 +33,8 @@ class Proposal:
     source: str              # exact | synonym | fuzzy | semantic | rule
     score: float = 1.0
     negated: bool = False
-    alternatives: list[str] = field(default_factory=list)  # other fields the span may mean
+    # Other readings of the span: (field, value) pairs, e.g. `mac` as a brand or an os.
+    alternatives: list[tuple[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -90,7 +92,7 @@ def _number(value: float) -> int | float:
 def number_proposals(text: str, tokens: list[Token],
                      fields: list[FieldProfile]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     out, spans = [], []
-    for q in find_quantities(text):
+    for q in find_quantities(text, unit_words(fields)):
         ctx = context_stems(tokens, q.start, clause_start(text, q.start))
         ranked = rank_number_fields(q.value, q.currency, q.unit, ctx, fields)
         if not ranked:
@@ -98,12 +100,11 @@ def number_proposals(text: str, tokens: list[Token],
         best_score, best, value = ranked[0]
         if q.bare and best_score < 3:
             continue  # `501 jeans`, `2 kids`: a number without a comparison or a clear unit
-        ties = [p.name for s, p, _ in ranked[1:] if s == best_score]
         if best_score <= 0 and len(ranked) > 1:
             money = [(p, v) for s, p, v in ranked if p.is_money and s == best_score]
             if money:  # a bare amount in a request is most often money
                 best, value = money[0]
-                ties = [p.name for s, p, _ in ranked if p is not best and s == best_score]
+        ties = [(p.name, _number(v)) for s, p, v in ranked if p is not best and s == best_score]
         out.append(Proposal(best.name, q.op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
         spans.append((q.start, q.end))
@@ -129,6 +130,8 @@ def date_proposals(text: str, tokens: list[Token],
     out, spans = [], []
     for d in find_date_constraints(text):
         ctx = context_stems(tokens, d.start, clause_start(text, d.start))
+        if d.year_only and _money_nearby(text, d.start, d.end, ctx, fields):
+            continue  # `from 2000 to 2500 dollars`, `a price of 2000`: an amount, not a year
         ranked = sorted(date_fields, key=lambda p: -p.mentions(ctx))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
         if d.year_only and year_fields and not named_date:
@@ -142,6 +145,17 @@ def date_proposals(text: str, tokens: list[Token],
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
     return out, spans
+
+
+def _money_nearby(text: str, start: int, end: int, context: set[str],
+                  fields: list[FieldProfile]) -> bool:
+    """A currency sign or word right next to the span, or a money field named before it."""
+    before, after = text[max(0, start - 3):start], text[end:end + 30].lower()
+    money = r"(?:[$€£]|(?:" + "|".join(CURRENCY_WORDS) + r")\b)"
+    if re.search(r"[$€£]\s*$", before) or re.match(
+            rf"\s*(?:(?:to|and|-|–)\s*[$€£]?[\d.,]+\s*)?{money}", after):
+        return True
+    return any(p.is_money and p.mentions(context) for p in fields)
 
 
 def _negated_before(tokens: list[Token], i: int) -> bool:

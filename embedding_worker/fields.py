@@ -40,7 +40,7 @@ for _dim, _table in {
              ("g", "gram", "grams"): 0.001, ("lb", "lbs"): 0.45359237, ("oz", "ounce", "ounces"): 0.028349523},
     "length": {("m", "meter", "meters", "metre", "metres"): 1.0, ("cm",): 0.01, ("mm",): 0.001,
                ("km", "kilometer", "kilometers", "kilometre", "kilometres"): 1000.0,
-               ("inch", "inches", "in", '"'): 0.0254, ("ft", "foot", "feet"): 0.3048,
+               ("inch", "inches", '"'): 0.0254, ("ft", "foot", "feet"): 0.3048,
                ("mile", "miles", "mi"): 1609.344},
     "data": {("mb",): 1 / 1024, ("gb", "gig", "gigs"): 1.0, ("tb",): 1024.0},
     "area": {("m2", "sqm"): 1.0, ("sqft", "ft2"): 0.09290304},
@@ -104,6 +104,11 @@ def _stems(text: str | None) -> frozenset[str]:
 def profile(field: CatalogField) -> FieldProfile:
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
                         _stems(field.description))
+
+
+def unit_words(fields: list[FieldProfile]) -> frozenset[str]:
+    """Words that may follow a number as its unit: the number fields' own words."""
+    return frozenset(w for p in fields if p.field.type == "number" for w in p.stems())
 
 
 def profiles(catalog: Catalog) -> list[FieldProfile]:

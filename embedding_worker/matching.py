@@ -57,12 +57,10 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
             for s in hits:
                 fld, value, surface = _value_of(index, s)
                 by_field.setdefault(fld, (value, surface))
-            fields = list(by_field)
-            fld = fields[0]
-            value, surface = by_field[fld]
+            (fld, (value, surface)), *others = by_field.items()
             source = "exact" if surface == value.lower() else "synonym"
             out.append(Proposal(fld, "eq", value, window[0].start, window[-1].end, source,
-                                alternatives=fields[1:]))
+                                alternatives=[(f, v) for f, (v, _) in others]))
             taken.update(range(i, i + n))
     return out
 
@@ -73,13 +71,15 @@ def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
     for i, t in enumerate(tokens):
         if i in taken or len(t.norm) < 5 or not t.norm.isalpha() or t.norm in STOPWORDS:
             continue
-        hits = index.stems.get(stem(t.norm), [])
-        fields = list(dict.fromkeys(_value_of(index, s)[0] for s in hits))
-        if not hits:
+        readings = {}
+        for s in index.stems.get(stem(t.norm), []):
+            fld, value, _ = _value_of(index, s)
+            readings.setdefault(fld, value)
+        if not readings:
             continue
-        fld, value, _ = _value_of(index, hits[0])
+        (fld, value), *others = readings.items()
         out.append(Proposal(fld, "eq", value, t.start, t.end, "stem", score=0.9,
-                            alternatives=fields[1:]))
+                            alternatives=others))
         taken.add(i)
     return out
 
@@ -160,35 +160,35 @@ def _clause_breaks(text: str, tokens: list[Token]) -> set[int]:
     return breaks
 
 
-def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal]) -> set[int]:
+def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
+                   used: set[int] = frozenset()) -> set[int]:
     """Mark enum values in the scope of a negator (`not black`, `anything but Nike or Adidas`).
 
-    The scope is the first value after the negator plus the values of the same field
-    joined to it by `or`/`,`/`and`, within the clause. Returns the negator tokens.
+    The scope is the first value after the negator (within three words) plus the values
+    of the same field joined to it by `or`/`,`/`and`, never past the end of the clause.
+    Negators in `used` already served another rule. Returns the negator tokens used here.
     """
     by_start = {p.start: p for p in proposals}
     breaks = _clause_breaks(text, tokens)
-    used = set()
+    negators = set()
     norms = [t.norm for t in tokens]
     for k, t in enumerate(tokens):
         is_neg = t.norm in NEGATORS or any(
             tuple(norms[k - len(ph) + 1:k + 1]) == ph for ph in NEGATION_PHRASES)
-        if not is_neg:
+        if not is_neg or k in used:
             continue
         field = None
         for j in range(k + 1, len(tokens)):
-            if j in breaks and field is not None:
+            if j in breaks or (field is None and j - k > 3):
                 break
             p = by_start.get(tokens[j].start)
             if p is not None:
                 if field is None or p.field == field:
                     p.negated, field = True, p.field
-                    used.add(k)
+                    negators.add(k)
                     continue
                 break
             if field is not None and norms[j] not in LIST_GLUE and not any(
                     q.start <= tokens[j].start < q.end for q in proposals):
                 break
-            if field is None and j - k > 3:
-                break
-    return used
+    return negators

@@ -5,8 +5,12 @@ to is decided later from the catalog (constraints.py).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+
+from embedding_worker.fields import UNITS
+from embedding_worker.tokens import forms
 
 SMALL = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -14,8 +18,9 @@ SMALL = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
          "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
          "seventy": 70, "eighty": 80, "ninety": 90}
 SCALE = {"hundred": 100, "thousand": 1_000, "k": 1_000, "grand": 1_000, "million": 1_000_000,
-         "m": 1_000_000, "mm": 1_000_000, "mil": 1_000_000, "billion": 1_000_000_000,
-         "bn": 1_000_000_000}
+         "mil": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+# `m`/`mm` mean million only next to money (`$1.2m`); otherwise metres/millimetres.
+MONEY_SCALE = {"m": 1_000_000, "mm": 1_000_000}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "buck": "USD", "bucks": "USD", "usd": "USD",
                   "euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP",
@@ -79,35 +84,31 @@ def number_value(raw: str) -> float | None:
     return None
 
 
-def find_amounts(text: str) -> list[Amount]:
+def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Amount]:
+    """Amounts with their currency and unit. A following word counts as the unit only if
+    it is a known unit, a currency or one of `unit_words` (the catalog's own words);
+    anything else (`under 1000 dell`) stays for the value matchers."""
     out = []
     for m in AMOUNT.finditer(text):
         value = number_value(m.group("num"))
-        if value is None:
+        if value is None or not math.isfinite(value):
             continue
-        end = m.end()
-        unit = (m.group("unit") or "").lower() or None
         scale = (m.group("scale") or "").lower()
         if scale:
             value *= SCALE[scale]
+        unit = (m.group("unit") or "").lower() or None
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
             currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
-        elif unit and not re.fullmatch(r"[a-z%]+\d?", unit):
+        elif unit in MONEY_SCALE and currency:
+            value, unit = value * MONEY_SCALE[unit], None
+        elif unit and not (unit in UNITS or unit in unit_words or forms(unit) & unit_words):
             unit = None
-        if unit is None and m.group("unit") is None:
-            end = m.end("plus") if m.group("plus") else (m.end("scale") if scale else m.end("num"))
-        if unit and unit not in CURRENCY_WORDS and unit not in CURRENCY_SYMBOLS \
-                and unit in _STOP_AFTER_NUMBER:
-            unit, end = None, (m.end("plus") if m.group("plus") else
-                               (m.end("scale") if scale else m.end("num")))
+        end = m.end() if unit or (m.group("unit") and m.group("unit").lower() in MONEY_SCALE
+                                  and currency) else (
+            m.end("plus") if m.group("plus") else (m.end("scale") if scale else m.end("num")))
         out.append(Amount(value, m.start(), end, currency, unit, bool(m.group("plus"))))
     return out
-
-
-# Words that follow a number without being its unit ("under 50 for kids").
-_STOP_AFTER_NUMBER = frozenset("""and or to for in on at with from by of the a an but not no
-nor than first then please""".split())
 
 
 def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
@@ -134,9 +135,9 @@ def _merge_unit(a: Amount, b: Amount) -> tuple[str | None, str | None]:
     return a.currency or b.currency, a.unit or b.unit
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every comparison in the text; bare numbers without one are left alone."""
-    amounts = find_amounts(text)
+def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list[Quantity]:
+    """Every comparison in the text; a bare number counts only with a unit."""
+    amounts = find_amounts(text, unit_words)
     out: list[Quantity] = []
     used: set[int] = set()
     for i in range(len(amounts) - 1):
@@ -158,6 +159,8 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         post = _after(text, a.end, POST)
         pre = _before(text, a.start, UPPER + LOWER)
+        if pre and post and pre[0][:2] != post[0][:2]:
+            post = None  # `less than 1000 or more than 3000`: the word before decides
         if a.plus:
             out.append(Quantity("gte", a.value, a.start, a.end, a.currency, a.unit))
         elif post:

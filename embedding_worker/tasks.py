@@ -126,7 +126,8 @@ def embed_batch_chunk(batch_id: str, start: int, end: int) -> dict:
         else:
             items.append({"index": i, "text": text, "analysis": analysis})
     if failed:
-        batches.store_results(r, batch_id, failed, settings.batch_ttl_seconds)
+        pipeline.notify_batch(r, settings, batches.store_results(r, batch_id, failed,
+                                                                 settings.batch_ttl_seconds))
     if items:
         pipeline.enqueue_llm_chunk(r, settings, batch_id, rec["priority"], start, end, items)
     return {"items": len(items), "failed": len(failed)}

@@ -21,7 +21,8 @@ def apply_decisions(proposals: list[dict[str, Any]], decisions: list[dict[str, A
         if d["kind"] == "keep" and option is False:
             kept[d["proposal"]] = None
         elif d["kind"] == "field":
-            kept[d["proposal"]]["field"] = option
+            reading = d["options"].index(option)
+            kept[d["proposal"]].update(field=option, value=d["values"][reading])
     return kept, settled_by
 
 

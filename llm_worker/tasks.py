@@ -8,7 +8,7 @@ from llm_worker import model
 from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble
 from llm_worker.validation import validated
-from shared import batches, catalog_store, jobs, pipeline, webhooks
+from shared import batches, catalog_store, jobs, pipeline
 from shared.jobs import StageError
 from shared.schemas import Catalog, QueryResult
 from shared.settings import get_settings
@@ -64,7 +64,8 @@ def generate_filters(job_id: str, payload: dict[str, Any]) -> dict:
     (result,) = _resolve([(payload["text"], payload["analysis"])], catalog, version)
     if isinstance(result, Exception):
         raise result
-    jobs.finish_job(r, job_id, result, settings.result_ttl_seconds)
+    if jobs.finish_job(r, job_id, result, settings.result_ttl_seconds):
+        pipeline.notify_job(r, settings, job_id)
     return {"filters": len(result.filters), "decisions": result.model["decisions"]}
 
 
@@ -87,9 +88,5 @@ def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) 
             stored[item["index"]] = {"status": "finished", "result": result.model_dump(),
                                      "error": None}
     closed = batches.store_results(r, batch_id, stored, settings.batch_ttl_seconds)
-    if closed and closed.get("webhook_url"):
-        webhooks.deliver(closed["webhook_url"], batches.public_view(closed),
-                         attempts=settings.webhook_attempts,
-                         timeout=settings.webhook_timeout_seconds,
-                         allow_private=settings.webhook_allow_private)
+    pipeline.notify_batch(r, settings, closed)
     return {"items": len(stored), "closed": bool(closed)}

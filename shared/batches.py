@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from redis import Redis
@@ -69,34 +70,43 @@ def texts(r: Redis, batch_id: str, start: int, end: int) -> list[str]:
 
 
 def mark_started(r: Redis, batch_id: str) -> str | None:
-    """Move queued -> in_progress once; returns the current status (None if gone)."""
+    """Move queued -> in_progress once (never over a cancel); the current status, or None
+    if the batch is gone."""
     key = keys.batch(batch_id)
-    if r.hsetnx(key, "started_ts", time.time()):
-        r.hset(key, "started_at", utc_now())
-    status = r.hget(key, "status")
-    if status == b"queued":
-        r.hset(key, "status", "in_progress")
-        return "in_progress"
-    return status.decode() if status else None
+
+    def update(pipe: Pipeline) -> bool:
+        current = pipe.hget(key, "status")
+        if current != b"queued":
+            return False
+        pipe.multi()
+        pipe.hset(key, mapping={"status": "in_progress", "started_at": utc_now(),
+                                "started_ts": time.time()})
+        return True
+
+    optimistic(r, key, update)
+    return status(r, batch_id)
 
 
 def store_results(r: Redis, batch_id: str, items: dict[int, dict[str, Any]],
                   ttl: int) -> dict[str, str] | None:
-    """Write item results, add them to the counters; close the batch if they complete it.
+    """Write item results that are not written yet, add those to the counters; close the
+    batch if they complete it.
 
     Returns the batch record when this call finished the batch (for the webhook)."""
-    ok = sum(1 for item in items.values() if item["status"] == "finished")
-    bad = len(items) - ok
     with r.pipeline() as p:
-        p.hset(keys.batch_results(batch_id),
-               mapping={str(i): json.dumps(item) for i, item in items.items()})
+        for i, item in items.items():
+            p.hsetnx(keys.batch_results(batch_id), str(i), json.dumps(item))
         p.expire(keys.batch_results(batch_id), ttl)
+        written = p.execute()[:len(items)]
+    new = [item for item, fresh in zip(items.values(), written) if fresh]
+    ok = sum(1 for item in new if item["status"] == "finished")
+    with r.pipeline() as p:
         p.hincrby(keys.batch(batch_id), "processed", ok)
-        p.hincrby(keys.batch(batch_id), "failed", bad)
+        p.hincrby(keys.batch(batch_id), "failed", len(new) - ok)
         p.hget(keys.batch(batch_id), "total")
-        *_, processed, failed, total = p.execute()
+        processed, failed, total = p.execute()
     after = processed + failed
-    if total is None or not after - len(items) < int(total) <= after:
+    if total is None or not after - len(new) < int(total) <= after:
         return None  # not the chunk that completes the batch
     return _close(r, batch_id, "finished" if processed else "failed")
 
@@ -116,7 +126,8 @@ def _close(r: Redis, batch_id: str, status: str) -> dict[str, str] | None:
     return record(r, batch_id) if optimistic(r, key, update) else None
 
 
-def fail_items(r: Redis, batch_id: str, indices: range, error: dict[str, str]) -> None:
+def fail_items(r: Redis, batch_id: str, indices: range,
+               error: dict[str, str]) -> dict[str, str] | None:
     """A chunk that failed as a whole: its items without a result become failed."""
     key = keys.batch_results(batch_id)
     have = r.hmget(key, [str(i) for i in indices])
@@ -124,11 +135,12 @@ def fail_items(r: Redis, batch_id: str, indices: range, error: dict[str, str]) -
                for i, raw in zip(indices, have) if raw is None}
     ttl = r.ttl(keys.batch(batch_id))
     if missing and ttl and ttl > 0:
-        store_results(r, batch_id, missing, ttl)
+        return store_results(r, batch_id, missing, ttl)
+    return None
 
 
-def fail_batch(r: Redis, batch_id: str) -> None:
-    _close(r, batch_id, "failed")
+def fail_batch(r: Redis, batch_id: str) -> dict[str, str] | None:
+    return _close(r, batch_id, "failed")
 
 
 def cancel(r: Redis, batch_id: str) -> dict[str, str] | None:
@@ -153,7 +165,7 @@ def results_page(r: Redis, batch_id: str, offset: int, limit: int, total: int,
         p.lrange(keys.batch_texts(batch_id), offset, end - 1)
         p.lrange(keys.batch_custom_ids(batch_id), offset, end - 1)
         raw_results, raw_texts, raw_ids = p.execute()
-    pending = "canceled" if batch_status == "canceled" else "queued"
+    pending = batch_status if batch_status in TERMINAL_BATCH else "queued"
     items = []
     for k, i in enumerate(indices):
         stored = json.loads(raw_results[k]) if raw_results[k] else None
@@ -167,11 +179,14 @@ def results_page(r: Redis, batch_id: str, offset: int, limit: int, total: int,
     return items
 
 
-def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Counts per item status and, over finished items, filters per field."""
-    per_status = Counter(item["status"] for item in items)
+def summary(pages: Iterable[list[dict[str, Any]]]) -> dict[str, Any]:
+    """Counts per item status and, over finished items, filters per field (page by page,
+    so a 100,000-item batch is never held in memory at once)."""
+    per_status: Counter[str] = Counter()
     per_field: Counter[str] = Counter()
-    for item in items:
-        for f in (item.get("result") or {}).get("filters", []):
-            per_field[f["field"]] += 1
+    for items in pages:
+        for item in items:
+            per_status[item["status"]] += 1
+            for f in (item.get("result") or {}).get("filters", []):
+                per_field[f["field"]] += 1
     return {"items_by_status": dict(per_status), "filters_by_field": dict(per_field)}

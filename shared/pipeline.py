@@ -15,7 +15,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from shared import batches, catalog_store, jobs
-from shared.settings import Settings
+from shared.settings import Settings, get_settings
 
 INDEX_CATALOG = "embedding_worker.tasks.index_catalog"
 EMBED_QUERY = "embedding_worker.tasks.embed_query"
@@ -23,6 +23,7 @@ GENERATE_FILTERS = "llm_worker.tasks.generate_filters"
 FAN_OUT_BATCH = "embedding_worker.tasks.fan_out_batch"
 EMBED_CHUNK = "embedding_worker.tasks.embed_batch_chunk"
 RESOLVE_CHUNK = "llm_worker.tasks.resolve_batch_chunk"
+DELIVER_WEBHOOK = "shared.webhooks.deliver_job"
 ENQUEUE_SLICE = 500  # chunk jobs per enqueue_many pipeline
 ON_FAILURE = "shared.pipeline.on_stage_failure"
 
@@ -98,6 +99,27 @@ def enqueue_llm_chunk(r: Redis, settings: Settings, batch_id: str, priority: str
                     {"batch_id": batch_id, "start": start, "end": end})
 
 
+def enqueue_webhook(r: Redis, settings: Settings, url: str, payload: dict[str, Any]) -> Job:
+    """Webhooks are their own short jobs (high priority, never retried into a model job)."""
+    timeout = int(settings.webhook_attempts * (settings.webhook_timeout_seconds + 8)) + 5
+    return queue(r, settings.queue_name("llm", "high")).enqueue(
+        DELIVER_WEBHOOK, args=[url, payload], job_timeout=timeout,
+        result_ttl=settings.rq_result_ttl_seconds, failure_ttl=settings.job_ttl_seconds)
+
+
+def notify_batch(r: Redis, settings: Settings, closed: dict[str, str] | None) -> None:
+    """Call the batch's webhook once it has reached a terminal status."""
+    if closed and closed.get("webhook_url"):
+        enqueue_webhook(r, settings, closed["webhook_url"], batches.public_view(closed))
+
+
+def notify_job(r: Redis, settings: Settings, job_id: str) -> None:
+    """Call a single query's webhook with its final job view."""
+    url = jobs.job_field(r, job_id, "webhook_url")
+    if url:
+        enqueue_webhook(r, settings, url, jobs.read_job(r, job_id) or {"job_id": job_id})
+
+
 def describe_exception(exc: BaseException | None) -> tuple[str, str]:
     """(code, readable message) for any failure, including RQ's timeouts and abandonment."""
     if isinstance(exc, jobs.StageError):
@@ -115,14 +137,16 @@ def on_stage_failure(job: Job, connection: Redis, exc_type: type, exc: BaseExcep
     """RQ failure callback: every failed stage leaves the job `failed` with a reason."""
     stage = job.meta.get("stage", "unknown")
     code, message = describe_exception(exc)
+    settings = get_settings()
     if "job_id" in job.meta:
-        jobs.fail_job(connection, job.meta["job_id"], stage, code, message)
+        if jobs.fail_job(connection, job.meta["job_id"], stage, code, message):
+            notify_job(connection, settings, job.meta["job_id"])
     elif "batch_id" in job.meta and "start" in job.meta:
-        batches.fail_items(connection, job.meta["batch_id"], range(job.meta["start"],
-                                                                    job.meta["end"]),
-                           {"stage": stage, "code": code, "message": message})
+        notify_batch(connection, settings, batches.fail_items(
+            connection, job.meta["batch_id"], range(job.meta["start"], job.meta["end"]),
+            {"stage": stage, "code": code, "message": message}))
     elif "batch_id" in job.meta:
-        batches.fail_batch(connection, job.meta["batch_id"])
+        notify_batch(connection, settings, batches.fail_batch(connection, job.meta["batch_id"]))
     elif "catalog" in job.meta:
         catalog_store.set_status(connection, job.meta["catalog"], int(job.meta["version"]),
                                  "failed", message)

@@ -19,8 +19,17 @@ LIST_OPS = ("in", "nin")
 ORDER_OPS = ("gt", "gte", "lt", "lte")
 
 
+def _encodable(text: str) -> str:
+    """Lone surrogates (`\ud800`) cannot be stored as UTF-8: reject them as input errors."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError("text is not valid unicode (lone surrogate)") from e
+    return text
+
+
 class CatalogField(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field(pattern=FIELD_NAME_PATTERN)
     type: FieldType
@@ -129,7 +138,7 @@ class QueryRequest(BaseModel):
     def _text_not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("text is empty")
-        return v
+        return _encodable(v)
 
     @field_validator("webhook_url")
     @classmethod
@@ -146,6 +155,11 @@ class BatchRequest(BaseModel):
     texts: list[StrictStr] = Field(min_length=1)
     priority: Priority = "normal"
     webhook_url: StrictStr | None = Field(None, max_length=2048)
+
+    @field_validator("texts")
+    @classmethod
+    def _texts_encodable(cls, v: list[str]) -> list[str]:
+        return [_encodable(t) for t in v]
 
 
 class JobError(BaseModel):

@@ -20,20 +20,42 @@ class WebhookRefused(ValueError):
 
 def check_url(url: str, allow_private: bool) -> None:
     """Refuse URLs that are not http(s) or resolve to loopback/private/link-local addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as e:
+        raise WebhookRefused(f"webhook_url is not a valid URL: {e}") from e
+    if parts.scheme not in ("http", "https") or not host:
         raise WebhookRefused("webhook_url must be an absolute http(s) URL")
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as e:
-        raise WebhookRefused(f"webhook host {parts.hostname!r} does not resolve") from e
+        raise WebhookRefused(f"webhook host {host!r} does not resolve") from e
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise WebhookRefused(f"webhook host {parts.hostname!r} resolves to a non-public "
+        embedded = getattr(address, "ipv4_mapped", None) or getattr(address, "sixtofour", None)
+        if not address.is_global or (embedded is not None and not embedded.is_global):
+            raise WebhookRefused(f"webhook host {host!r} resolves to a non-public "
                                  f"address ({address}); set WEBHOOK_ALLOW_PRIVATE to allow it")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could point at an internal address after the check: never follow one."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+        return None
+
+
+def deliver_job(url: str, payload: dict[str, Any]) -> bool:
+    """RQ entry point: deliver with the configured attempts, timeout and guard."""
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    return deliver(url, payload, attempts=settings.webhook_attempts,
+                   timeout=settings.webhook_timeout_seconds,
+                   allow_private=settings.webhook_allow_private)
 
 
 def deliver(url: str, payload: dict[str, Any], *, attempts: int, timeout: float,
@@ -45,7 +67,7 @@ def deliver(url: str, payload: dict[str, Any], *, attempts: int, timeout: float,
         log.warning("webhook refused: %s", e)
         return False
     body = json.dumps(payload).encode()
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
     for attempt in range(attempts):
         req = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json",

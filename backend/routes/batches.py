@@ -53,8 +53,17 @@ def _parse_request() -> tuple[BatchRequest, list[str] | None]:
         items = list(_jsonl_items(raw))
         body = {"catalog": params.get("catalog", ""), "texts": [i["text"] for i in items],
                 **{k: params[k] for k in ("priority", "webhook_url") if params.get(k)}}
-        return BatchRequest.model_validate(body), [i["custom_id"] for i in items]
-    return BatchRequest.model_validate(json_body()), None
+        return _validated(body), [i["custom_id"] for i in items]
+    return _validated(json_body()), None
+
+
+def _validated(body: dict[str, Any]) -> BatchRequest:
+    """Count before validating: 16 million tiny strings must not reach pydantic."""
+    texts, limit = body.get("texts"), settings().max_batch_texts
+    if isinstance(texts, list) and len(texts) > limit:
+        raise APIError(413, "batch_too_large", f"a batch may hold at most {limit} texts; "
+                                               f"got {len(texts)}")
+    return BatchRequest.model_validate(body)
 
 
 def _check_limits(req: BatchRequest) -> None:
@@ -100,7 +109,8 @@ def submit_batch():
     _check_limits(req)
     r, cfg = redis_client(), settings()
     key = request.headers.get("Idempotency-Key", "").strip()[:200]
-    fingerprint = hashlib.sha256(request.get_data() + req.catalog.encode()).hexdigest()[:32]
+    fingerprint = hashlib.sha256(json.dumps([req.model_dump(), custom_ids]).encode()
+                                 ).hexdigest()[:32]
     if key and (earlier := _replay(key, fingerprint)):
         rec = batches.record(r, earlier) or {"status": "queued", "total": len(req.texts)}
         return _accepted(earlier, rec["status"], int(rec["total"]), replayed=True)
@@ -176,10 +186,9 @@ def get_results(batch_id: str):
 def get_summary(batch_id: str):
     rec = _existing(batch_id)
     total, r = int(rec["total"]), redis_client()
-    items = [item for offset in range(0, total, PAGE_MAX)
-             for item in batches.results_page(r, batch_id, offset, PAGE_MAX, total,
-                                              rec["status"])]
-    return jsonify({"batch": batches.public_view(rec), **batches.summary(items)})
+    pages = (batches.results_page(r, batch_id, offset, PAGE_MAX, total, rec["status"])
+             for offset in range(0, total, PAGE_MAX))
+    return jsonify({"batch": batches.public_view(rec), **batches.summary(pages)})
 
 
 @bp.delete("/<batch_id>")
@@ -187,5 +196,5 @@ def cancel_batch(batch_id: str):
     rec = _existing(batch_id)
     if rec["status"] in batches.TERMINAL_BATCH:
         raise APIError(409, "batch_terminal", f"batch {batch_id!r} is already {rec['status']}")
-    batches.cancel(redis_client(), batch_id)
+    pipeline.notify_batch(redis_client(), settings(), batches.cancel(redis_client(), batch_id))
     return jsonify(batches.public_view(_existing(batch_id)))

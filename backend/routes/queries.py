@@ -10,6 +10,7 @@ from backend.context import json_body, redis_client, settings
 from backend.errors import APIError
 from shared import catalog_store, jobs, pipeline
 from shared.schemas import QueryRequest
+from shared.webhooks import WebhookRefused, check_url
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
 log = logging.getLogger(__name__)
@@ -22,6 +23,11 @@ def submit_query():
     if len(req.text) > cfg.max_text_length:
         raise APIError(422, "text_too_long",
                        f"text has {len(req.text)} characters; the limit is {cfg.max_text_length}")
+    if req.webhook_url:
+        try:
+            check_url(req.webhook_url, cfg.webhook_allow_private)
+        except WebhookRefused as e:
+            raise APIError(422, "webhook_refused", str(e)) from e
     r = redis_client()
     record = catalog_store.get_record(r, req.catalog)
     if record is None:

@@ -189,19 +189,23 @@ class Hook(BaseHTTPRequestHandler):
         pass
 
 
-def test_webhook_is_called_when_the_batch_completes(api, workers):
+def test_webhooks_are_called_when_a_batch_or_query_completes(api, workers):
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     batch_id = submit(api, {"catalog": "laptops", "texts": texts(10, "hook"),
                             "webhook_url": url}).json()["batch_id"]
     wait_batch(api, batch_id)
-    deadline = time.monotonic() + 20
-    while not Hook.received and time.monotonic() < deadline:
+    job_id = requests.post(f"{api}/api/v1/queries", timeout=10, json={
+        "text": "silver dell", "catalog": "laptops", "webhook_url": url}).json()["job_id"]
+    deadline = time.monotonic() + 30
+    while len(Hook.received) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     server.shutdown()
-    assert Hook.received and Hook.received[0]["batch_id"] == batch_id
-    assert Hook.received[0]["status"] == "finished" and Hook.received[0]["processed"] == 10
+    by_kind = {("batch" if "batch_id" in h else "job"): h for h in Hook.received}
+    assert by_kind["batch"]["batch_id"] == batch_id
+    assert by_kind["batch"]["status"] == "finished" and by_kind["batch"]["processed"] == 10
+    assert by_kind["job"]["job_id"] == job_id and by_kind["job"]["status"] == "finished"
 
 
 def rss_mb(pid: int) -> float:

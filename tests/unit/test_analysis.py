@@ -58,6 +58,15 @@ def result(text: str, catalog: Catalog):
     ("touchscreen 2 in 1 under 3 lbs",
      {("form_factor", "eq", "2-in-1"), ("weight_kg", "lt", 1.360777)}, []),
     ("model 501 laptops", set(), []),
+    ("under $1200 silver dell", {("price", "lt", 1200), ("color", "eq", "silver"),
+                                 ("brand", "eq", "Dell")}, []),
+    ("no, I want a silver one", {("color", "eq", "silver")}, []),
+    ("not refurbished silver dell", {("refurbished", "eq", False), ("color", "eq", "silver"),
+                                     ("brand", "eq", "Dell")}, []),
+    ("neither black nor silver", {("color", "nin", ("black", "silver"))}, []),
+    ("from 2000 to 2500 dollars", {("price", "gte", 2000), ("price", "lte", 2500)}, []),
+    ("price less than 1000 or more than 3000", {("price", "lt", 1000), ("price", "gt", 3000)},
+     []),
 ])
 def test_laptops(text, filters, sort):
     got, got_sort, _ = result(text, LAPTOPS)

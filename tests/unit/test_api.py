@@ -65,6 +65,8 @@ def test_catalog_lifecycle(client, r):
     ({"data": "x", "content_type": "text/plain"}, 415, "unsupported_media_type"),
     ({"json": {**CATALOG, "name": "other"}}, 400, "name_mismatch"),
     ({"json": {**CATALOG, "fields": [{"name": "c", "type": "enum"}]}}, 422, "validation_error"),
+    ({"data": '{"fields": [{"name": "p", "type": "number", "min": NaN}]}',
+      "content_type": "application/json"}, 422, "validation_error"),
     ({"json": {**CATALOG, "fields": [{"name": "c", "type": "enum",
                                       "values": [str(i) for i in range(11)]}],
                "sortable": []}},
@@ -118,6 +120,9 @@ def test_submit_query_records_and_enqueues(client, r):
     ({"text": "red", "catalog": "shop", "priority": "asap"}, 422, "validation_error"),
     ({"text": ["red"], "catalog": "shop"}, 422, "validation_error"),
     ({"catalog": "shop"}, 422, "validation_error"),
+    ({"text": "red \ud800", "catalog": "shop"}, 422, "validation_error"),
+    ({"text": "red", "catalog": "shop", "webhook_url": "http://127.0.0.1/h"}, 422,
+     "webhook_refused"),
 ])
 def test_bad_queries_get_4xx_json(client, body, status, code):
     client.put("/api/v1/catalogs/shop", json=CATALOG)

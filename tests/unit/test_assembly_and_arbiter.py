@@ -23,10 +23,10 @@ ANALYSIS = {
                   proposal("color", "black", 17, 22, negated=True),
                   proposal("style", "formal", 24, 29, source="semantic", score=0.75),
                   proposal("price", 50, 37, 45, source="rule", op="lt",
-                           alternatives=["weight"])],
+                           alternatives=[("weight", 22.68)])],
     "decisions": [{"proposal": 3, "kind": "keep", "options": [True, False], "default": False},
                   {"proposal": 4, "kind": "field", "options": ["price", "weight"],
-                   "default": "price"}],
+                   "values": [50, 22.68], "default": "price"}],
     "sort": [{"field": "price", "order": "asc", "start": 0, "end": 0}],
     "tokens": [{"text": w, "role": r} for w, r in [
         ("red", "proposal:0"), ("or", "stop"), ("blue", "proposal:1"), ("not", "rule"),
@@ -52,7 +52,7 @@ def test_llm_choices_are_applied():
     chosen = {0: (True, 1.2), 1: ("weight", 0.4)}
     result = assemble(TEXT, CATALOG, 2, ANALYSIS, chosen, {})
     assert ("style", "eq", "formal") in filters_of(result)
-    assert ("weight", "lt", 50) in filters_of(result)
+    assert ("weight", "lt", 22.68) in filters_of(result)  # the value of that reading
     assert result.keywords == "outfit"
     style = next(p for p in result.provenance if p.field == "style")
     assert style.stage == "llm:semantic" and style.span == "smart"

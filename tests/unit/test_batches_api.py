@@ -63,6 +63,9 @@ def test_submit_stores_texts_and_enqueues_one_fan_out_job(client, r):
      422, "webhook_refused"),
     ({"catalog": "shop", "texts": ["ok"], "webhook_url": "file:///etc/passwd"},
      422, "webhook_refused"),
+    ({"catalog": "shop", "texts": ["ok"], "webhook_url": "http://h:99999/"},
+     422, "webhook_refused"),
+    ({"catalog": "shop", "texts": ["ok", "bad \ud800"]}, 422, "validation_error"),
 ])
 def test_bad_batches_get_4xx_json(client, body, status, code):
     resp = client.post("/api/v1/batches", json=body)
@@ -132,8 +135,24 @@ def test_counters_close_the_batch_exactly_once(r):
     assert batches.cancel(r, bid) is None  # already over
     items = batches.results_page(r, bid, 0, 10, 4, "finished")
     assert [i["status"] for i in items] == ["finished", "finished", "failed", "failed"]
-    assert batches.summary(items) == {"items_by_status": {"finished": 2, "failed": 2},
-                                      "filters_by_field": {"color": 2}}
+    assert batches.summary([items[:1], items[1:]]) == {
+        "items_by_status": {"finished": 2, "failed": 2}, "filters_by_field": {"color": 2}}
+
+
+def test_results_are_counted_once_and_cancel_is_not_undone(r):
+    bid = make_batch(r)
+    batches.store_results(r, bid, {0: finished(0)}, 100)
+    batches.store_results(r, bid, {0: finished(0)}, 100)  # a retried chunk writes again
+    assert batches.record(r, bid)["processed"] == "1"
+    assert batches.cancel(r, bid)["status"] == "canceled"
+    assert batches.mark_started(r, bid) == "canceled"
+    assert batches.mark_started(r, "gone") is None and not r.exists("batch:gone")
+
+
+def test_items_of_a_failed_batch_are_not_left_queued(r):
+    bid = make_batch(r, 2)
+    batches.fail_batch(r, bid)
+    assert {i["status"] for i in batches.results_page(r, bid, 0, 2, 2, "failed")} == {"failed"}
 
 
 def test_all_failed_batch_is_failed(r):

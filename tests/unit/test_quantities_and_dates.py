@@ -6,7 +6,8 @@ from embedding_worker.quantities import find_quantities, number_value
 
 
 def q(text):
-    return [(x.op, x.value, x.currency, x.unit) for x in find_quantities(text)]
+    return [(x.op, x.value, x.currency, x.unit)
+            for x in find_quantities(text, frozenset({"stars", "star"}))]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -30,8 +31,13 @@ def q(text):
     ("over 1.2 million", [("gt", 1_200_000, None, None)]),
     ("no more than 2 grand", [("lte", 2000, None, None)]),
     ("under $49.99", [("lt", 49.99, "USD", None)]),
-    ("levis 501 jeans", [("eq", 501, None, "jeans")]),  # bare: the catalog decides
-    ("2 for 1 deals", [("eq", 1, None, "deals")]),
+    ("levis 501 jeans", []),  # no comparison, no unit: stays a keyword
+    ("2 for 1 deals", []),
+    ("under 1000 dell", [("lt", 1000, None, None)]),  # `dell` is no unit
+    ("less than 1000 or more than 3000", [("lt", 1000, None, None), ("gt", 3000, None, None)]),
+    ("shorter than 30mm", [("lt", 30, None, "mm")]),
+    ("under $1.2m", [("lt", 1_200_000, "USD", None)]),
+    ("under " + "9" * 400, []),  # not a finite number
     ("with 16gb", [("eq", 16, None, "gb")]),
 ])
 def test_quantities(text, expected):

@@ -8,6 +8,7 @@ from redis import Redis
 
 from backend.errors import APIError
 from shared.settings import Settings
+from shared.webhooks import WebhookRefused, check_url
 
 
 def redis_client() -> Redis:
@@ -29,3 +30,12 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise APIError(400, "invalid_body", "the request body must be a JSON object")
     return body
+
+
+def guard_webhook(url: str | None) -> None:
+    """422 for a webhook URL that is malformed or points at an internal address."""
+    if url:
+        try:
+            check_url(url, settings().webhook_allow_private)
+        except WebhookRefused as e:
+            raise APIError(422, "webhook_refused", str(e)) from e

@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from client.api import BATCH_TERMINAL, DEFAULT_URL, PRIORITIES, APIError, Client
+from client.api import DEFAULT_URL, PRIORITIES, APIError, Client
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 

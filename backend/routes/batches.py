@@ -13,11 +13,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
-from backend.context import json_body, redis_client, settings
+from backend.context import guard_webhook, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import batches, catalog_store, keys, pipeline
 from shared.schemas import BatchRequest
-from shared.webhooks import WebhookRefused, check_url
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
@@ -77,11 +76,7 @@ def _check_limits(req: BatchRequest) -> None:
         if len(text) > cfg.max_text_length:
             raise APIError(422, "text_too_long", f"texts[{i}] has {len(text)} characters; "
                                                  f"the limit is {cfg.max_text_length}")
-    if req.webhook_url:
-        try:
-            check_url(req.webhook_url, cfg.webhook_allow_private)
-        except WebhookRefused as e:
-            raise APIError(422, "webhook_refused", str(e)) from e
+    guard_webhook(req.webhook_url)
 
 
 def _replay(idempotency_key: str, fingerprint: str) -> str | None:

@@ -6,11 +6,10 @@ import uuid
 
 from flask import Blueprint, jsonify, url_for
 
-from backend.context import json_body, redis_client, settings
+from backend.context import guard_webhook, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import catalog_store, jobs, pipeline
 from shared.schemas import QueryRequest
-from shared.webhooks import WebhookRefused, check_url
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
 log = logging.getLogger(__name__)
@@ -23,11 +22,7 @@ def submit_query():
     if len(req.text) > cfg.max_text_length:
         raise APIError(422, "text_too_long",
                        f"text has {len(req.text)} characters; the limit is {cfg.max_text_length}")
-    if req.webhook_url:
-        try:
-            check_url(req.webhook_url, cfg.webhook_allow_private)
-        except WebhookRefused as e:
-            raise APIError(422, "webhook_refused", str(e)) from e
+    guard_webhook(req.webhook_url)
     r = redis_client()
     record = catalog_store.get_record(r, req.catalog)
     if record is None:

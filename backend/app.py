@@ -6,7 +6,7 @@ from flask_cors import CORS
 from redis import Redis
 
 from backend.errors import register_error_handlers
-from backend.routes import batches, catalogs, health, jobs, queries
+from backend.routes import batches, caches, catalogs, health, jobs, queries
 from shared.logs import setup_logging
 from shared.settings import Settings, get_settings
 
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, redis_client: Redis | None = No
         settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)
     CORS(app, origins=settings.cors_origin_list)
     register_error_handlers(app)
-    for module in (catalogs, queries, jobs, batches, health):
+    for module in (catalogs, queries, jobs, batches, caches, health):
         app.register_blueprint(module.bp)
     return app
 

@@ -1,8 +1,11 @@
-"""RQ jobs of the embedding stage. They run inside the worker process (SimpleWorker)."""
+"""RQ jobs of the embedding stage. They run inside the worker process (no fork); single
+queries are batched across requests by the micro-batching worker."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+import numpy as np
 from redis import Redis
 
 from embedding_worker import model
@@ -10,6 +13,8 @@ from embedding_worker.analysis import AnalysisConfig, analyse
 from embedding_worker.batch_embedding import analyse_many
 from embedding_worker.index import CatalogIndex, IndexCache, deserialise, layout_for, serialise
 from shared import batches, catalog_store, jobs, keys, pipeline
+from shared.cache import digest, embedding_cache
+from shared.microbatch import batched_job
 from shared.jobs import StageError
 from shared.schemas import Catalog
 from shared.settings import get_settings
@@ -18,9 +23,8 @@ log = logging.getLogger(__name__)
 _cache = IndexCache()
 
 
-def build_index(name: str, version: int) -> CatalogIndex:
+def build_index(r: Redis, name: str, version: int) -> CatalogIndex:
     """Embed every surface form of one catalog version."""
-    r = pipeline.current_connection()
     found = catalog_store.get_catalog(r, name)
     if found is None or found[1] != version:
         raise StageError("catalog_changed", f"catalog {name!r} v{version} is no longer current")
@@ -33,7 +37,7 @@ def load_index(r: Redis, name: str, version: int) -> CatalogIndex:
     index = _cache.get(name, version)
     if index is None:
         raw = r.hgetall(keys.catalog_index(name, version))
-        index = deserialise(name, version, raw) if raw else build_index(name, version)
+        index = deserialise(name, version, raw) if raw else build_index(r, name, version)
         if not raw:
             store_index(r, index)
         _cache.put(index)
@@ -52,7 +56,7 @@ def store_index(r: Redis, index: CatalogIndex) -> None:
 
 def index_catalog(name: str, version: int) -> dict:
     r = pipeline.current_connection()
-    index = build_index(name, version)
+    index = build_index(r, name, version)
     store_index(r, index)
     _cache.put(index)
     catalog_store.set_status(r, name, version, "ready")
@@ -75,21 +79,79 @@ def _catalog_and_index(r: Redis, name: str) -> tuple[Catalog, CatalogIndex]:
     return catalog, load_index(r, name, version)
 
 
-def embed_query(job_id: str) -> dict:
-    r = pipeline.current_connection()
+def cached_encode(r: Redis) -> Callable[[list[str]], np.ndarray]:
+    """`model.encode` behind the Redis embedding cache (keyed by model and exact phrase)."""
+    cache = embedding_cache(r, get_settings())
+    if not cache.enabled:
+        return model.encode
+    mid, dim = model.model_id(), model.dimension()
+
+    def encode(texts: list[str]) -> np.ndarray:
+        digests = [digest(mid, t) for t in texts]
+        found = cache.get_many(digests)
+        missing = [i for i, v in enumerate(found) if v is None]
+        fresh = model.encode([texts[i] for i in missing])
+        cache.put_many({digests[i]: fresh[k].tobytes() for k, i in enumerate(missing)})
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        for i, v in enumerate(found):
+            if v is not None:
+                out[i] = np.frombuffer(v, dtype=np.float32)
+        out[missing] = fresh
+        return out
+
+    return encode
+
+
+def analyse_texts(r: Redis, catalog: Catalog, index: CatalogIndex,
+                  texts: list[str]) -> list[dict | Exception]:
+    """Analyse many texts of one catalog with one batched (cached) embedding call."""
+    config = _analysis_config()
+    return analyse_many(
+        texts, lambda text, embed: analyse(text, catalog, index, embed, model.is_word, config),
+        cached_encode(r), model.dimension())
+
+
+def embed_queries(r: Redis, calls: list[tuple[str]]) -> list[dict | Exception]:
+    """The embedding stage for many single queries at once (a micro-batch): one embedding
+    call per catalog, one round trip per state change, one pipeline of LLM jobs."""
     settings = get_settings()
-    if not jobs.set_status(r, job_id, "embedding"):
-        return {"skipped": "job is gone or already terminal"}
-    catalog_name = jobs.job_field(r, job_id, "catalog")
-    text = jobs.job_field(r, job_id, "text") or ""
-    catalog, index = _catalog_and_index(r, catalog_name)
-    analysis = analyse(text, catalog, index, model.encode, model.is_word, _analysis_config())
-    payload = {"text": text, "catalog": catalog_name, "catalog_version": index.version,
-               "analysis": analysis}
-    priority = jobs.job_field(r, job_id, "priority") or "normal"
-    if jobs.set_status(r, job_id, "llm"):
-        pipeline.enqueue_llm(r, settings, job_id, priority, payload)
-    return {"proposals": len(analysis["proposals"]), "decisions": len(analysis["decisions"])}
+    ids = [job_id for (job_id,) in calls]
+    started = jobs.transition(r, ids, {"status": "embedding", "stage": "embedding"})
+    rows = jobs.read_fields(r, ids, ["catalog", "text", "priority"])
+    outcomes: list[dict | Exception] = [{"skipped": "job is gone or already terminal"}] * len(ids)
+    by_catalog: dict[str, list[int]] = {}
+    for i, ok in enumerate(started):
+        if ok:
+            by_catalog.setdefault(rows[i]["catalog"] or "", []).append(i)
+    analysed: dict[int, dict] = {}
+    for name, members in by_catalog.items():
+        try:
+            catalog, index = _catalog_and_index(r, name)
+        except StageError as e:
+            for i in members:
+                outcomes[i] = e
+            continue
+        texts = [rows[i]["text"] or "" for i in members]
+        for i, text, analysis in zip(members, texts, analyse_texts(r, catalog, index, texts)):
+            if isinstance(analysis, Exception):
+                outcomes[i] = analysis
+            else:
+                analysed[i] = {"text": text, "catalog": name,
+                               "catalog_version": index.version, "analysis": analysis}
+    order = sorted(analysed)
+    moved = jobs.transition(r, [ids[i] for i in order], {"status": "llm", "stage": "llm"})
+    with r.pipeline() as pipe:
+        for i, ok in zip(order, moved):
+            if ok:
+                pipeline.enqueue_llm(r, settings, ids[i], rows[i]["priority"] or "normal",
+                                     analysed[i], pipe)
+                a = analysed[i]["analysis"]
+                outcomes[i] = {"proposals": len(a["proposals"]), "decisions": len(a["decisions"])}
+        pipe.execute()
+    return outcomes
+
+
+embed_query = batched_job(embed_queries)
 
 
 def fan_out_batch(batch_id: str) -> dict:
@@ -113,10 +175,7 @@ def embed_batch_chunk(batch_id: str, start: int, end: int) -> dict:
     rec = batches.record(r, batch_id)
     catalog, index = _catalog_and_index(r, rec["catalog"])
     texts = batches.texts(r, batch_id, start, end)
-    config = _analysis_config()
-    analyses = analyse_many(
-        texts, lambda text, embed: analyse(text, catalog, index, embed, model.is_word, config),
-        model.encode, model.dimension())
+    analyses = analyse_texts(r, catalog, index, texts)
     failed, items = {}, []
     for i, (text, analysis) in enumerate(zip(texts, analyses), start):
         if isinstance(analysis, Exception):

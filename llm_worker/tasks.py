@@ -1,14 +1,19 @@
-"""RQ job of the LLM stage. It runs inside the worker process (SimpleWorker)."""
+"""RQ jobs of the LLM stage. They run inside the worker process (no fork); single queries
+are batched across requests by the micro-batching worker."""
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+from redis import Redis
 
 from llm_worker import model
 from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble
 from llm_worker.validation import validated
 from shared import batches, catalog_store, jobs, pipeline
+from shared.cache import result_cache, result_digest
+from shared.microbatch import batched_job
 from shared.jobs import StageError
 from shared.schemas import Catalog, QueryResult
 from shared.settings import get_settings
@@ -48,25 +53,61 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
     return results
 
 
-def _catalog(r, name: str) -> tuple[Catalog, int]:
+def _catalog(r: Redis, name: str) -> tuple[Catalog, int]:
     found = catalog_store.get_catalog(r, name)
     if found is None:
         raise StageError("catalog_not_found", f"catalog {name!r} was deleted")
     return found
 
 
-def generate_filters(job_id: str, payload: dict[str, Any]) -> dict:
-    r = pipeline.current_connection()
+def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[dict | Exception]:
+    """The LLM stage for many single queries at once (a micro-batch): one scoring pass per
+    catalog, one transaction that finishes them all, results into the result cache."""
     settings = get_settings()
-    if jobs.job_field(r, job_id, "status") != "llm":
-        return {"skipped": "job is gone or no longer in the llm stage"}
-    catalog, version = _catalog(r, payload["catalog"])
-    (result,) = _resolve([(payload["text"], payload["analysis"])], catalog, version)
-    if isinstance(result, Exception):
-        raise result
-    if jobs.finish_job(r, job_id, result, settings.result_ttl_seconds):
-        pipeline.notify_job(r, settings, job_id)
-    return {"filters": len(result.filters), "decisions": result.model["decisions"]}
+    ids = [job_id for job_id, _ in calls]
+    rows = jobs.read_fields(r, ids, ["status", "webhook_url"])
+    outcomes: list[dict | Exception] = [{"skipped": "job is gone or no longer in the llm stage"}
+                                        ] * len(ids)
+    by_catalog: dict[str, list[int]] = {}
+    for i, (_, payload) in enumerate(calls):
+        if rows[i]["status"] == "llm":
+            by_catalog.setdefault(payload["catalog"], []).append(i)
+    done: dict[int, QueryResult] = {}
+    for name, members in by_catalog.items():
+        try:
+            catalog, version = _catalog(r, name)
+        except StageError as e:
+            for i in members:
+                outcomes[i] = e
+            continue
+        resolved = _resolve([(calls[i][1]["text"], calls[i][1]["analysis"]) for i in members],
+                            catalog, version)
+        for i, result in zip(members, resolved):
+            if isinstance(result, Exception):
+                outcomes[i] = result
+            else:
+                done[i] = result
+    order = sorted(done)
+    finished = jobs.finish_jobs(r, [ids[i] for i in order], [done[i] for i in order],
+                                settings.result_ttl_seconds)
+    result_cache(r, settings).put_many({
+        result_digest(settings, done[i].catalog, done[i].catalog_version, done[i].query):
+        done[i].model_dump_json() for i, ok in zip(order, finished) if ok})
+    for i, ok in zip(order, finished):
+        if ok:
+            if rows[i]["webhook_url"]:
+                pipeline.notify_job(r, settings, ids[i])
+            outcomes[i] = {"filters": len(done[i].filters), "decisions": done[i].model["decisions"]}
+    return outcomes
+
+
+def prompt_cost(job_id: str, payload: dict[str, Any]) -> int:
+    """Rough prompt tokens this query adds to a scoring pass (for LLM_TOKEN_BUDGET)."""
+    options = sum(len(d.get("options", ())) for d in payload["analysis"]["decisions"])
+    return options * (len(payload["text"]) // 3 + 24)
+
+
+generate_filters = batched_job(resolve_queries, cost=prompt_cost)
 
 
 def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) -> dict:

@@ -13,7 +13,6 @@ from redis.client import Pipeline
 
 from shared import keys
 from shared.schemas import TERMINAL_STATUSES, JobError, QueryResult, utc_now
-from shared.transactions import optimistic
 
 
 class StageError(Exception):
@@ -26,51 +25,95 @@ class StageError(Exception):
 
 
 def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_version: int,
-               priority: str, webhook_url: str | None, ttl: int) -> None:
-    """Queue the job record on `pipe`, so it is written together with its RQ job."""
+               priority: str, webhook_url: str | None, ttl: int, result_json: str | None = None,
+               result_ttl: int = 60) -> None:
+    """Queue the job record on `pipe`, so it is written together with its RQ job; with
+    `result_json` (a cache hit) the job is born finished, with its result."""
     now = utc_now()
-    mapping = {"job_id": job_id, "status": "queued", "text": text, "catalog": catalog,
+    mapping = {"job_id": job_id, "status": "finished" if result_json else "queued",
+               "text": text, "catalog": catalog,
                "catalog_version": catalog_version, "priority": priority,
                "webhook_url": webhook_url or "", "created_at": now, "updated_at": now}
+    if result_json:
+        mapping["cached"] = "1"
+        pipe.set(keys.result(job_id), result_json, ex=result_ttl)
     pipe.hset(keys.job(job_id), mapping=mapping)
     pipe.expire(keys.job(job_id), ttl)
 
 
-def _transition(r: Redis, job_id: str, mapping: dict[str, Any],
-                result_json: str | None = None, result_ttl: int = 0) -> bool:
-    """Apply `mapping` unless the job is gone or already terminal; True if applied."""
-    key = keys.job(job_id)
+# Applies one change to many jobs in one round trip, skipping jobs that are gone or
+# terminal. KEYS: job hash, result key, per job. ARGV: updated_at, result ttl, terminal
+# statuses joined by ",", field count, fields and values, then one result JSON per job
+# ("" = none). Returns 1/0 per job.
+_TRANSITION = """
+local terminal = {}
+for s in string.gmatch(ARGV[3], '[^,]+') do terminal[s] = true end
+local n = tonumber(ARGV[4])
+local fields = {'updated_at', ARGV[1]}
+for i = 1, 2 * n do fields[#fields + 1] = ARGV[4 + i] end
+local out = {}
+for j = 1, #KEYS / 2 do
+  local key = KEYS[2 * j - 1]
+  local status = redis.call('HGET', key, 'status')
+  if status and not terminal[status] then
+    local result = ARGV[4 + 2 * n + j]
+    if result ~= '' then redis.call('SET', KEYS[2 * j], result, 'EX', ARGV[2]) end
+    redis.call('HSET', key, unpack(fields))
+    out[j] = 1
+  else
+    out[j] = 0
+  end
+end
+return out
+"""
 
-    def update(pipe: Pipeline) -> bool:
-        status = pipe.hget(key, "status")
-        if status is None or status.decode() in TERMINAL_STATUSES:
-            return False
-        pipe.multi()
-        if result_json is not None:
-            pipe.set(keys.result(job_id), result_json, ex=result_ttl)
-        pipe.hset(key, mapping={**mapping, "updated_at": utc_now()})
-        return True
 
-    return optimistic(r, key, update)
+def transition(r: Redis, job_ids: list[str], mapping: dict[str, Any],
+               results: list[str] | None = None, result_ttl: int = 60) -> list[bool]:
+    """Apply `mapping` (and write each job's result) to every job that is not gone or
+    terminal, atomically and in one round trip: a micro-batch of 64 jobs costs one call."""
+    if not job_ids:
+        return []
+    keys_ = [k for j in job_ids for k in (keys.job(j), keys.result(j))]
+    flat = [str(x) for kv in mapping.items() for x in kv]
+    argv = [utc_now(), max(1, result_ttl), ",".join(sorted(TERMINAL_STATUSES)), len(mapping),
+            *flat, *(results or [""] * len(job_ids))]
+    return [bool(x) for x in r.register_script(_TRANSITION)(keys=keys_, args=argv)]
 
 
 def set_status(r: Redis, job_id: str, status: str) -> bool:
-    return _transition(r, job_id, {"status": status, "stage": status})
+    return transition(r, [job_id], {"status": status, "stage": status})[0]
 
 
 def fail_job(r: Redis, job_id: str, stage: str, code: str, message: str) -> bool:
     error = JobError(stage=stage, code=code, message=message)
-    return _transition(r, job_id, {"status": "failed", "error": error.model_dump_json()})
+    return transition(r, [job_id], {"status": "failed", "error": error.model_dump_json()})[0]
 
 
 def cancel_job(r: Redis, job_id: str) -> bool:
-    return _transition(r, job_id, {"status": "canceled"})
+    return transition(r, [job_id], {"status": "canceled"})[0]
+
+
+def finish_jobs(r: Redis, job_ids: list[str], results: list[QueryResult],
+                result_ttl: int) -> list[bool]:
+    """Write each `result:<id>` and mark it finished in one transaction: no half-written
+    result, and a job canceled meanwhile stays canceled."""
+    return transition(r, job_ids, {"status": "finished"},
+                      [res.model_dump_json() for res in results], result_ttl)
 
 
 def finish_job(r: Redis, job_id: str, result: QueryResult, result_ttl: int) -> bool:
-    """Write `result:<id>` and mark finished in one transaction: no half-written result."""
-    return _transition(r, job_id, {"status": "finished"},
-                       result_json=result.model_dump_json(), result_ttl=result_ttl)
+    return finish_jobs(r, [job_id], [result], result_ttl)[0]
+
+
+def read_fields(r: Redis, job_ids: list[str], fields: list[str]) -> list[dict[str, str | None]]:
+    """The same fields of many jobs in one round trip."""
+    with r.pipeline(transaction=False) as p:
+        for j in job_ids:
+            p.hmget(keys.job(j), fields)
+        rows = p.execute()
+    return [{f: (v.decode() if v is not None else None) for f, v in zip(fields, row)}
+            for row in rows]
 
 
 def read_job(r: Redis, job_id: str) -> dict[str, Any] | None:
@@ -91,6 +134,7 @@ def read_job(r: Redis, job_id: str) -> dict[str, Any] | None:
         "priority": job.get("priority", "normal"),
         "created_at": job.get("created_at"),
         "updated_at": job.get("updated_at"),
+        "cached": job.get("cached") == "1",
         "result": json.loads(result) if result and job["status"] == "finished" else None,
         "error": json.loads(job["error"]) if job.get("error") else None,
     }

@@ -51,3 +51,16 @@ def batch_results(batch_id: str) -> str:
 def idempotency(key: str) -> str:
     """The batch an Idempotency-Key created."""
     return f"idempotency:{key}"
+
+
+CACHE_STATS = "cache:stats"  # hash: "<cache>:hits" / "<cache>:misses" counters
+
+
+def cache_entry(cache: str, digest: str) -> str:
+    """One cached value (string with its own TTL)."""
+    return f"cache:{cache}:{digest}"
+
+
+def cache_index(cache: str) -> str:
+    """Sorted set of a cache's entry keys by insertion time: the size bound evicts oldest."""
+    return f"cache:{cache}:index"

@@ -65,9 +65,9 @@ def enqueue_query(r: Redis, settings: Settings, job_id: str, priority: str,
 
 
 def enqueue_llm(r: Redis, settings: Settings, job_id: str, priority: str,
-                payload: dict[str, Any]) -> Job:
+                payload: dict[str, Any], pipe: Pipeline | None = None) -> Job:
     return _enqueue(r, settings, "llm", priority, GENERATE_FILTERS, [job_id, payload],
-                    f"{job_id}-llm", {"job_id": job_id})
+                    f"{job_id}-llm", {"job_id": job_id}, pipe)
 
 
 def enqueue_fan_out(r: Redis, settings: Settings, batch_id: str, priority: str,

@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     llm_batch_size: int = Field(32, ge=1, le=512)
     torch_threads: int = Field(0, ge=0, description="0 = torch's default")
 
+    # How model workers run jobs; batches are formed across requests (see shared/microbatch.py).
+    worker_mode: str = Field("microbatch", pattern="^(microbatch|simple|fork)$")
+    embedding_max_batch: int = Field(64, ge=1, le=1024)
+    embedding_max_wait_ms: float = Field(5.0, ge=0, le=1000)
+    llm_max_batch: int = Field(32, ge=1, le=1024)
+    llm_max_wait_ms: float = Field(10.0, ge=0, le=1000)
+    llm_token_budget: int = Field(8192, ge=0)
+
+    # Redis caches, bounded by entries and TTL (0 entries = off).
+    embedding_cache_size: int = Field(50_000, ge=0)
+    result_cache_size: int = Field(20_000, ge=0)
+    cache_ttl_seconds: int = Field(86_400, ge=1)
+
     result_ttl_seconds: int = Field(86_400, ge=60)
     job_ttl_seconds: int = Field(86_400, ge=60)
     job_timeout_seconds: int = Field(300, ge=5)

@@ -1,8 +1,10 @@
-"""Start an RQ worker that runs jobs in its own process (no fork per job).
+"""Start an RQ worker for a stage, with the model loaded before the first job.
 
 A forked work-horse of a process that already ran torch deadlocks in libgomp,
-and a lazily loaded model would be reloaded in every fork; so both model
-workers use RQ's SimpleWorker, with the model loaded before the first job.
+and a lazily loaded model would be reloaded in every fork; so the model workers
+run jobs in their own process: `microbatch` (default) batches ready jobs across
+requests, `simple` is RQ's SimpleWorker (one job at a time), `fork` is RQ's
+default forking Worker, kept only so the benchmark can measure the naive design.
 """
 from __future__ import annotations
 
@@ -11,24 +13,39 @@ import logging
 from collections.abc import Callable
 
 from redis import Redis
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from shared.logs import setup_logging
+from shared.microbatch import BatchLimits, MicroBatchWorker
 from shared.pipeline import queue
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
-def build_worker(r: Redis, settings: Settings, stage: str) -> SimpleWorker:
+def batch_limits(settings: Settings, stage: str) -> BatchLimits:
+    if stage == "embedding":
+        return BatchLimits(settings.embedding_max_batch, settings.embedding_max_wait_ms)
+    return BatchLimits(settings.llm_max_batch, settings.llm_max_wait_ms, settings.llm_token_budget)
+
+
+def build_worker(r: Redis, settings: Settings, stage: str) -> Worker | SimpleWorker:
     queues = [queue(r, name) for name in settings.queue_names(stage)]
-    return SimpleWorker(queues, connection=r, serializer=JSONSerializer)
+    if settings.worker_mode == "fork":
+        return Worker(queues, connection=r, serializer=JSONSerializer)
+    if settings.worker_mode == "simple":
+        return SimpleWorker(queues, connection=r, serializer=JSONSerializer)
+    return MicroBatchWorker(queues, connection=r, serializer=JSONSerializer,
+                            limits=batch_limits(settings, stage))
 
 
 def run_worker(settings: Settings, stage: str, warm_up: Callable[[], object],
                burst: bool = False) -> bool:
-    """Load the model (warm_up) once, then work the stage's queues, highest priority first."""
+    """Load the model (warm_up) once, then work the stage's queues, highest priority first.
+
+    warm_up loads weights without a forward pass, so even the `fork` mode's children
+    do not inherit a started OpenMP pool."""
     warm_up()
     r = Redis.from_url(settings.redis_url)
     worker = build_worker(r, settings, stage)

@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, url_for
 from backend.context import guard_webhook, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import catalog_store, jobs, pipeline
+from shared.cache import result_cache, result_digest
 from shared.schemas import QueryRequest
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
@@ -31,14 +32,23 @@ def submit_query():
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
+    (cached,) = result_cache(r, cfg).get_many(
+        [result_digest(cfg, req.catalog, record["version"], req.text)])
     with r.pipeline() as pipe:  # the record and its RQ job are written together or not at all
         pipe.multi()
         jobs.create_job(pipe, job_id, text=req.text, catalog=req.catalog,
                         catalog_version=record["version"], priority=req.priority,
-                        webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds)
-        pipeline.enqueue_query(r, cfg, job_id, req.priority, pipe)
+                        webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds,
+                        result_json=cached.decode() if cached else None,
+                        result_ttl=cfg.result_ttl_seconds)
+        if not cached:
+            pipeline.enqueue_query(r, cfg, job_id, req.priority, pipe)
         pipe.execute()
-    log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog})
+    if cached and req.webhook_url:
+        pipeline.notify_job(r, cfg, job_id)
+    log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog,
+                                      "cached": bool(cached)})
     status_url = url_for("jobs.get_job", job_id=job_id)
-    return jsonify({"job_id": job_id, "status": "queued", "status_url": status_url}), 202, {
+    return jsonify({"job_id": job_id, "status": "finished" if cached else "queued",
+                    "status_url": status_url, "cached": bool(cached)}), 202, {
         "Location": status_url}

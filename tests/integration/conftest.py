@@ -30,6 +30,17 @@ def redis_conn(live_settings) -> Redis:
     return Redis.from_url(live_settings.redis_url)
 
 
+def clear_caches(r: Redis) -> None:
+    for key in r.scan_iter("cache:*", count=1000):
+        r.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def empty_caches(redis_conn: Redis) -> None:
+    """Each test sees the pipeline run (the caches have their own tests)."""
+    clear_caches(redis_conn)
+
+
 def drain(r: Redis, settings, stages=("embedding", "llm")) -> None:
     """Run each stage's real worker in burst mode, in this process (no fork)."""
     from shared.worker import build_worker

@@ -1,0 +1,102 @@
+"""The micro-batching worker against a real Redis: batches form, RQ still tells the truth."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
+from rq.serializers import JSONSerializer
+
+from shared.microbatch import BatchLimits, MicroBatchWorker
+from tests.integration.toy_jobs import CALLS
+
+pytestmark = pytest.mark.integration
+SQUARE = "tests.integration.toy_jobs.square"
+
+
+@pytest.fixture
+def queues(redis_conn: Redis):
+    names = ["toy-high", "toy", "toy-low"]
+    qs = [Queue(n, connection=redis_conn, serializer=JSONSerializer) for n in names]
+    for q in qs:
+        q.empty()
+    redis_conn.delete(CALLS)
+    yield qs
+    for q in qs:
+        q.empty()
+
+
+def work(r: Redis, qs: list[Queue], limits: BatchLimits) -> MicroBatchWorker:
+    worker = MicroBatchWorker(qs, connection=r, serializer=JSONSerializer, limits=limits)
+    worker.work(burst=True, with_scheduler=False)
+    return worker
+
+
+def batch_calls(r: Redis) -> list[int]:
+    return [int(x) for x in r.lrange(CALLS, 0, -1)]
+
+
+def test_one_batched_call_and_a_bad_input_fails_alone(redis_conn, queues):
+    normal = queues[1]
+    jobs = [normal.enqueue(SQUARE, args=[x]) for x in (1, 2, -3, 4, 5)]
+    worker = work(redis_conn, queues, BatchLimits(max_batch=8))
+    assert batch_calls(redis_conn) == [5]
+    assert worker.batch_sizes == [5]
+    fresh = [Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer) for j in jobs]
+    assert [j.get_status() for j in fresh] == [JobStatus.FINISHED] * 2 + [JobStatus.FAILED] + [
+        JobStatus.FINISHED] * 2
+    assert [j.return_value() for j in fresh if j.get_status() == JobStatus.FINISHED] == [1, 4, 16,
+                                                                                        25]
+    assert "negative input -3" in fresh[2].latest_result().exc_string
+    assert set(FinishedJobRegistry(queue=normal).get_job_ids()) == {jobs[i].id for i in (0, 1, 3, 4)}
+    assert FailedJobRegistry(queue=normal).get_job_ids() == [jobs[2].id]
+    assert StartedJobRegistry(queue=normal).get_job_ids() == []
+
+
+def test_max_batch_splits_and_priority_goes_first(redis_conn, queues):
+    high, normal, low = queues
+    lows = [low.enqueue(SQUARE, args=[x]) for x in range(3)]
+    highs = [high.enqueue(SQUARE, args=[x]) for x in range(3, 6)]
+    worker = work(redis_conn, queues, BatchLimits(max_batch=3))
+    assert worker.batch_sizes == [3, 3]
+    first = {Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer).ended_at
+             for j in highs}
+    later = {Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer).ended_at
+             for j in lows}
+    assert max(first) <= min(later)
+
+
+def test_budget_and_unbatchable_job_end_a_batch(redis_conn, queues):
+    normal = queues[1]
+    for x in (5, 5, 5, 1):  # cost |x|: the budget of 10 is reached after two jobs
+        normal.enqueue(SQUARE, args=[x])
+    plain = normal.enqueue("tests.integration.toy_jobs.plain", args=[41])
+    normal.enqueue(SQUARE, args=[2])
+    worker = work(redis_conn, queues, BatchLimits(max_batch=16, token_budget=10))
+    assert worker.batch_sizes == [2, 3, 1]  # [5,5] | [5,1,plain] | [2]
+    assert batch_calls(redis_conn) == [2, 2, 1]
+    assert Job.fetch(plain.id, connection=redis_conn,
+                     serializer=JSONSerializer).return_value() == 42
+
+
+def test_batch_timeout_fails_every_job_with_the_reason(redis_conn, queues):
+    normal = queues[1]
+    jobs = [normal.enqueue("tests.integration.toy_jobs.slow", args=[3], job_timeout=1)
+            for _ in range(2)]
+    work(redis_conn, queues, BatchLimits(max_batch=4))
+    for j in jobs:
+        fresh = Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer)
+        assert fresh.get_status() == JobStatus.FAILED
+        assert "JobTimeoutException" in fresh.latest_result().exc_string
+
+
+def test_a_lone_job_at_idle_does_not_wait(redis_conn, queues):
+    """MAX_WAIT_MS applies only under load: 5 s of waiting would show as 5 s here."""
+    queues[1].enqueue(SQUARE, args=[3])
+    started = time.monotonic()
+    worker = work(redis_conn, queues, BatchLimits(max_batch=8, max_wait_ms=5000))
+    assert time.monotonic() - started < 2.5
+    assert worker.batch_sizes == [1]

@@ -1,0 +1,43 @@
+"""The bounded Redis cache (fakeredis with Lua): size bound, TTL, hit/miss counts, keys."""
+from __future__ import annotations
+
+import fakeredis
+import pytest
+
+from shared import keys
+from shared.cache import RedisCache, result_digest
+from shared.settings import Settings
+
+
+@pytest.fixture
+def r():
+    return fakeredis.FakeRedis()
+
+
+def test_oldest_entries_are_evicted_beyond_the_bound(r):
+    cache = RedisCache(r, "t", max_entries=3, ttl_seconds=100)
+    for i in range(5):
+        cache.put_many({f"d{i}": f"v{i}"})
+    assert cache.get_many(["d0", "d1", "d2", "d3", "d4"]) == [None, None, b"v2", b"v3", b"v4"]
+    assert r.ttl(keys.cache_entry("t", "d4")) > 0
+    stats = cache.stats()
+    assert (stats["hits"], stats["misses"], stats["entries"]) == (3, 2, 3)
+
+
+def test_a_disabled_cache_stores_and_counts_nothing(r):
+    cache = RedisCache(r, "t", max_entries=0, ttl_seconds=100)
+    cache.put_many({"d": "v"})
+    assert cache.get_many(["d"]) == [None]
+    assert r.keys("cache:*") == []
+
+
+def test_result_key_changes_with_what_the_result_depends_on():
+    s = Settings()
+    base = result_digest(s, "shop", 1, "red shoes")
+    assert base == result_digest(Settings(), "shop", 1, "red shoes")
+    assert base != result_digest(s, "shop", 2, "red shoes")
+    assert base != result_digest(s, "shop", 1, "Red shoes")
+    assert base != result_digest(s.model_copy(update={"llm_keep_margin": 2.0}), "shop", 1,
+                                 "red shoes")
+    assert base == result_digest(s.model_copy(update={"embedding_max_batch": 8}), "shop", 1,
+                                 "red shoes")

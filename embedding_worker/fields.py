@@ -111,5 +111,12 @@ def unit_words(fields: list[FieldProfile]) -> frozenset[str]:
     return frozenset(w for p in fields if p.field.type == "number" for w in p.stems())
 
 
+_last: list[tuple[Catalog, list[FieldProfile]]] = []
+
+
 def profiles(catalog: Catalog) -> list[FieldProfile]:
-    return [profile(f) for f in catalog.fields]
+    """Profiles of the catalog's fields, kept for the catalog object last asked about: a
+    batch analyses every text twice against the same catalog object."""
+    if not _last or _last[0][0] is not catalog:
+        _last[:] = [(catalog, [profile(f) for f in catalog.fields])]
+    return _last[0][1]

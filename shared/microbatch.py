@@ -4,8 +4,10 @@ The models are several times faster per text in batches than one at a time, but
 every request is its own RQ job. This worker takes the job RQ hands it, then up to
 `max_batch - 1` more ready jobs from the same queues (queue order, so priority
 holds), does one batched call for all of them, and then completes every job
-through RQ's own `perform_job`: status, registries, heartbeats, results, failure
-callbacks and `rq info` stay per job, and one job's exception fails only that job.
+with RQ's own records: status, registries, heartbeats, results and `rq info` stay per
+job. Plain successes are recorded for the whole batch in one Redis round trip (the
+same writes RQ's handle_job_success makes); anything else (an exception, a callback,
+dependents) goes through RQ's `perform_job`, so one job's failure fails only that job.
 
 A job function that can be batched is made with `batched_job(batch_fn)`: run on its
 own (any RQ worker, or a batch of one) it calls `batch_fn` with its single call, so
@@ -21,10 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
-from rq import SimpleWorker, get_current_job
-from rq.job import Job
+from rq import Retry, SimpleWorker, get_current_job
+from rq.executions import Execution
+from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.timeouts import JobTimeoutException
+from rq.utils import now
 from rq.worker import WorkerStatus
 
 BatchFn = Callable[[Redis, list[tuple]], list[Any]]  # one result or exception per call
@@ -33,6 +37,7 @@ Cost = Callable[..., int]
 log = logging.getLogger(__name__)
 _prepared: dict[str, Any] = {}  # RQ job id -> its share of the batch's outcome
 POLL_SECONDS = 0.002
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -96,16 +101,65 @@ class MicroBatchWorker(SimpleWorker):
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         group = self._gather(job, queue)
-        executions = {}
-        for j, _ in group:  # every job is started (and in StartedJobRegistry) before compute
-            executions[j.id] = self.prepare_execution(j)
-            self.prepare_job_execution(j)
+        executions = self._start(group)
         self._compute(group)
-        for j, q in group:
+        plain = self._finish_batched(group, executions)
+        for j, q in plain:  # failures, unbatchable jobs, callbacks: RQ's own path, one by one
             self.execution = executions[j.id]
-            self.perform_job(j, q)  # takes its prepared outcome; RQ's bookkeeping as usual
-            _prepared.pop(j.id, None)
+            self.perform_job(j, q)
+        _prepared.clear()
         self.set_state(WorkerStatus.IDLE)
+
+    def _start(self, group: list[tuple[Job, Queue]]) -> dict[str, Execution]:
+        """Mark every job started (StartedJobRegistry, heartbeat, status) in one round trip,
+        as SimpleWorker.prepare_execution + prepare_job_execution do for one job."""
+        executions = {}
+        with self.connection.pipeline() as p:
+            for j, _ in group:
+                ttl = self.get_heartbeat_ttl(j)
+                executions[j.id] = Execution.create(j, ttl, pipeline=p, worker_name=self.name)
+                j.heartbeat(now(), ttl, pipeline=p)
+                j.prepare_for_execution(self.name, pipeline=p)
+            self.set_state(WorkerStatus.BUSY, pipeline=p)
+            self.set_current_job_id(group[0][0].id, pipeline=p)
+            self.heartbeat(max(self.get_heartbeat_ttl(j) for j, _ in group), pipeline=p)
+            p.execute()
+        return executions
+
+    def _finish_batched(self, group: list[tuple[Job, Queue]], executions: dict[str, Execution],
+                        ) -> list[tuple[Job, Queue]]:
+        """Record every plain success in one round trip, writing what RQ's
+        handle_job_success writes per job; return the jobs that need RQ's full path
+        (a failure, a Retry, a callback, a webhook, a repeat, dependents)."""
+        with self.connection.pipeline(transaction=False) as p:
+            for j, _ in group:
+                p.exists(j.dependents_key)
+            has_dependents = p.execute()
+        simple, rest = [], []
+        for (j, q), dependents in zip(group, has_dependents):
+            outcome = _prepared.get(j.id, _MISSING)
+            fast = (outcome is not _MISSING and not isinstance(outcome, (BaseException, Retry))
+                    and not dependents and j.success_callback is None and not j.webhooks
+                    and not j.repeats_left)
+            (simple if fast else rest).append((j, q))
+        if simple:
+            with self.connection.pipeline() as p:
+                for j, _ in simple:
+                    ex = executions[j.id]
+                    j.ended_at, j._result, j._status = now(), _prepared[j.id], JobStatus.FINISHED
+                    result_ttl = j.get_result_ttl(self.default_result_ttl)
+                    self.increment_successful_job_count(pipeline=p)
+                    self.increment_total_working_time(j.ended_at - j.started_at, p)
+                    if result_ttl != 0:
+                        j._handle_success(result_ttl, pipeline=p, worker_name=self.name,
+                                          execution_id=ex.id, execution_started_at=ex.created_at,
+                                          execution_ended_at=j.ended_at)
+                    j.cleanup(result_ttl, pipeline=p, remove_from_queue=False)
+                    ex.delete(job=j, pipeline=p)
+                self.set_current_job_id(None, pipeline=p)
+                p.execute()
+            self.execution = None
+        return rest
 
     def _gather(self, first: Job, queue: Queue) -> list[tuple[Job, Queue]]:
         group = [(first, queue)]

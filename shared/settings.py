@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     llm_arbiter: bool = True
     llm_keep_margin: float = 1.5
     llm_batch_size: int = Field(32, ge=1, le=512)
-    torch_threads: int = Field(0, ge=0, description="0 = torch's default")
+    llm_kv_reuse: str = Field("shared", pattern="^(none|prompt|shared)$")
+    torch_threads: int = Field(1, ge=0, description="0 = torch's default (all cores)")
 
     # How model workers run jobs; batches are formed across requests (see shared/microbatch.py).
     worker_mode: str = Field("microbatch", pattern="^(microbatch|simple|fork)$")

@@ -54,6 +54,8 @@ def test_one_batched_call_and_a_bad_input_fails_alone(redis_conn, queues):
     assert set(FinishedJobRegistry(queue=normal).get_job_ids()) == {jobs[i].id for i in (0, 1, 3, 4)}
     assert FailedJobRegistry(queue=normal).get_job_ids() == [jobs[2].id]
     assert StartedJobRegistry(queue=normal).get_job_ids() == []
+    worker.refresh()  # what `rq info` reads
+    assert (worker.successful_job_count, worker.failed_job_count) == (4, 1)
 
 
 def test_max_batch_splits_and_priority_goes_first(redis_conn, queues):

@@ -79,3 +79,24 @@ def test_a_repeated_query_is_a_cache_hit_that_finishes_at_once(api, redis_conn, 
     before = requests.get(f"{api}/api/v1/cache", timeout=10).json()["embeddings"]["hits"]
     run(api, redis_conn, live_settings, "laptops", [text + " please"], "microbatch")
     assert requests.get(f"{api}/api/v1/cache", timeout=10).json()["embeddings"]["hits"] > before
+
+
+def test_kv_cache_reuse_scores_like_whole_rows(live_settings, monkeypatch):
+    """Each LLM_KV_REUSE mode, in a batch or alone, gives the same log-likelihoods."""
+    from llm_worker import model
+    from shared.settings import get_settings
+
+    texts = ["red shoes for running", "cheap laptop for my grandmother", "a blue dress"]
+    pairs = [([{"role": "system", "content": "You extract search filters."},
+               {"role": "user", "content": t}], answer)
+             for t in texts for answer in ("color: red", "color: any", "brand: Dell XPS 13")]
+    scores = {}
+    for mode in ("none", "prompt", "shared"):
+        monkeypatch.setenv("LLM_KV_REUSE", mode)
+        get_settings.cache_clear()
+        scores[mode] = model.score(pairs)
+    alone = [model.score([p])[0] for p in pairs]
+    get_settings.cache_clear()
+    for got in (scores["prompt"], scores["shared"], alone):
+        assert got == pytest.approx(scores["none"], abs=1e-4)
+    assert len(set(round(x, 3) for x in scores["none"])) > 3  # real, distinct scores

@@ -14,7 +14,7 @@ from embedding_worker.batch_embedding import analyse_many
 from embedding_worker.index import CatalogIndex, IndexCache, deserialise, layout_for, serialise
 from shared import batches, catalog_store, jobs, keys, pipeline
 from shared.cache import digest, embedding_cache
-from shared.microbatch import batched_job
+from shared.microbatch import batched_job, run_grouped
 from shared.jobs import StageError
 from shared.schemas import Catalog
 from shared.settings import get_settings
@@ -119,25 +119,17 @@ def embed_queries(r: Redis, calls: list[tuple[str]]) -> list[dict | Exception]:
     started = jobs.transition(r, ids, {"status": "embedding", "stage": "embedding"})
     rows = jobs.read_fields(r, ids, ["catalog", "text", "priority"])
     outcomes: list[dict | Exception] = [{"skipped": "job is gone or already terminal"}] * len(ids)
-    by_catalog: dict[str, list[int]] = {}
-    for i, ok in enumerate(started):
-        if ok:
-            by_catalog.setdefault(rows[i]["catalog"] or "", []).append(i)
-    analysed: dict[int, dict] = {}
-    for name, members in by_catalog.items():
-        try:
-            catalog, index = _catalog_and_index(r, name)
-        except StageError as e:
-            for i in members:
-                outcomes[i] = e
-            continue
+
+    def analyse_group(loaded: tuple[Catalog, CatalogIndex], members: list[int]) -> list:
+        catalog, index = loaded
         texts = [rows[i]["text"] or "" for i in members]
-        for i, text, analysis in zip(members, texts, analyse_texts(r, catalog, index, texts)):
-            if isinstance(analysis, Exception):
-                outcomes[i] = analysis
-            else:
-                analysed[i] = {"text": text, "catalog": name,
-                               "catalog_version": index.version, "analysis": analysis}
+        return [a if isinstance(a, Exception) else
+                {"text": text, "catalog": rows[i]["catalog"], "catalog_version": index.version,
+                 "analysis": a}
+                for i, text, a in zip(members, texts, analyse_texts(r, catalog, index, texts))]
+
+    analysed = run_grouped({i: rows[i]["catalog"] or "" for i, ok in enumerate(started) if ok},
+                           lambda name: _catalog_and_index(r, name), analyse_group, outcomes)
     order = sorted(analysed)
     moved = jobs.transition(r, [ids[i] for i in order], {"status": "llm", "stage": "llm"})
     with r.pipeline() as pipe:

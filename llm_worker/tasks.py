@@ -13,7 +13,7 @@ from llm_worker.assembly import assemble
 from llm_worker.validation import validated
 from shared import batches, catalog_store, jobs, pipeline
 from shared.cache import result_cache, result_digest
-from shared.microbatch import batched_job
+from shared.microbatch import batched_job, run_grouped
 from shared.jobs import StageError
 from shared.schemas import Catalog, QueryResult
 from shared.settings import get_settings
@@ -68,25 +68,14 @@ def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[d
     rows = jobs.read_fields(r, ids, ["status", "webhook_url"])
     outcomes: list[dict | Exception] = [{"skipped": "job is gone or no longer in the llm stage"}
                                         ] * len(ids)
-    by_catalog: dict[str, list[int]] = {}
-    for i, (_, payload) in enumerate(calls):
-        if rows[i]["status"] == "llm":
-            by_catalog.setdefault(payload["catalog"], []).append(i)
-    done: dict[int, QueryResult] = {}
-    for name, members in by_catalog.items():
-        try:
-            catalog, version = _catalog(r, name)
-        except StageError as e:
-            for i in members:
-                outcomes[i] = e
-            continue
-        resolved = _resolve([(calls[i][1]["text"], calls[i][1]["analysis"]) for i in members],
-                            catalog, version)
-        for i, result in zip(members, resolved):
-            if isinstance(result, Exception):
-                outcomes[i] = result
-            else:
-                done[i] = result
+    waiting = {i: payload["catalog"] for i, (_, payload) in enumerate(calls)
+               if rows[i]["status"] == "llm"}
+    done = run_grouped(
+        waiting,
+        lambda name: _catalog(r, name),
+        lambda found, members: _resolve([(calls[i][1]["text"], calls[i][1]["analysis"])
+                                         for i in members], *found),
+        outcomes)
     order = sorted(done)
     finished = jobs.finish_jobs(r, [ids[i] for i in order], [done[i] for i in order],
                                 settings.result_ttl_seconds)

@@ -30,9 +30,9 @@ class Settings(BaseSettings):
 
     # How model workers run jobs; batches are formed across requests (see shared/microbatch.py).
     worker_mode: str = Field("microbatch", pattern="^(microbatch|simple|fork)$")
-    embedding_max_batch: int = Field(64, ge=1, le=1024)
+    embedding_max_batch: int = Field(128, ge=1, le=1024)
     embedding_max_wait_ms: float = Field(5.0, ge=0, le=1000)
-    llm_max_batch: int = Field(32, ge=1, le=1024)
+    llm_max_batch: int = Field(128, ge=1, le=1024)
     llm_max_wait_ms: float = Field(10.0, ge=0, le=1000)
     llm_token_budget: int = Field(8192, ge=0)
 

@@ -71,15 +71,15 @@ def test_max_batch_splits_and_priority_goes_first(redis_conn, queues):
     assert max(first) <= min(later)
 
 
-def test_budget_and_unbatchable_job_end_a_batch(redis_conn, queues):
+def test_budget_ends_a_batch_and_an_unbatchable_job_runs_alone(redis_conn, queues):
     normal = queues[1]
     for x in (5, 5, 5, 1):  # cost |x|: the budget of 10 is reached after two jobs
         normal.enqueue(SQUARE, args=[x])
     plain = normal.enqueue("tests.integration.toy_jobs.plain", args=[41])
     normal.enqueue(SQUARE, args=[2])
     worker = work(redis_conn, queues, BatchLimits(max_batch=16, token_budget=10))
-    assert worker.batch_sizes == [2, 3, 1]  # [5,5] | [5,1,plain] | [2]
-    assert batch_calls(redis_conn) == [2, 2, 1]
+    assert worker.batch_sizes == [2, 4]  # [5,5] (the rest goes back, in order) | [5,1,plain,2]
+    assert batch_calls(redis_conn) == [2, 3]  # plain runs on its own
     assert Job.fetch(plain.id, connection=redis_conn,
                      serializer=JSONSerializer).return_value() == 42
 

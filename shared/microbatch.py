@@ -115,8 +115,6 @@ class MicroBatchWorker(SimpleWorker):
     together. It waits for more jobs (up to `max_wait_ms`) only while the previous
     round found more than one: a lone query at idle never waits."""
 
-    limits = BatchLimits()
-
     def __init__(self, *args: Any, limits: BatchLimits = BatchLimits(), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.limits = limits
@@ -126,12 +124,14 @@ class MicroBatchWorker(SimpleWorker):
     def execute_job(self, job: Job, queue: Queue) -> None:
         group = self._gather(job, queue)
         executions = self._start(group)
-        self._compute(group)
-        plain = self._finish_batched(group, executions)
-        for j, q in plain:  # failures, unbatchable jobs, callbacks: RQ's own path, one by one
-            self.execution = executions[j.id]
-            self.perform_job(j, q)
-        _prepared.clear()
+        try:
+            self._compute(group)
+            plain = self._finish_batched(group, executions)
+            for j, q in plain:  # failures, unbatchable jobs, callbacks: RQ's own path
+                self.execution = executions[j.id]
+                self.perform_job(j, q)
+        finally:
+            _prepared.clear()
         self.set_state(WorkerStatus.IDLE)
 
     def _start(self, group: list[tuple[Job, Queue]]) -> dict[str, Execution]:

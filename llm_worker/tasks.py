@@ -25,9 +25,14 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
              version: int) -> list[QueryResult | Exception]:
     """Arbitrate every open decision of every text in one batched LLM pass, then assemble."""
     settings = get_settings()
-    asked = [questions(text, a["proposals"], a["decisions"], settings.llm_keep_margin)
-             for text, a in texts_and_analyses]
-    flat = [q for qs in asked for q in qs]
+    asked: list[list | Exception] = []
+    for text, a in texts_and_analyses:  # a malformed analysis fails its own text only
+        try:
+            asked.append(questions(text, a["proposals"], a["decisions"],
+                                   settings.llm_keep_margin))
+        except Exception as e:  # noqa: BLE001
+            asked.append(e)
+    flat = [q for qs in asked if not isinstance(qs, Exception) for q in qs]
     arbiter = "llm" if settings.llm_arbiter else "off"
     outcomes: list = []
     if flat and settings.llm_arbiter:
@@ -39,6 +44,9 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
     answers = iter(outcomes)
     results: list[QueryResult | Exception] = []
     for (text, analysis), qs in zip(texts_and_analyses, asked):
+        if isinstance(qs, Exception):
+            results.append(qs)
+            continue
         chosen = {q.decision: next(answers) for q in qs} if outcomes else {}
         try:
             result = assemble(text, catalog, version, analysis, chosen,
@@ -79,9 +87,10 @@ def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[d
     order = sorted(done)
     finished = jobs.finish_jobs(r, [ids[i] for i in order], [done[i] for i in order],
                                 settings.result_ttl_seconds)
-    result_cache(r, settings).put_many({
+    result_cache(r, settings).put_many({  # a fallback (the model failed) is not kept
         result_digest(settings, done[i].catalog, done[i].catalog_version, done[i].query):
-        done[i].model_dump_json() for i, ok in zip(order, finished) if ok})
+        done[i].model_dump_json() for i, ok in zip(order, finished)
+        if ok and done[i].model.get("arbiter") != "fallback"})
     for i, ok in zip(order, finished):
         if ok:
             if rows[i]["webhook_url"]:

@@ -1,0 +1,56 @@
+"""The LLM stage's batch function on fakeredis: results, caching, isolation, fallback."""
+from __future__ import annotations
+
+import fakeredis
+import pytest
+
+from llm_worker import tasks
+from shared import catalog_store, jobs
+from shared.cache import result_cache
+from shared.settings import get_settings
+from tests.unit.test_assembly_and_arbiter import ANALYSIS, CATALOG, TEXT
+
+
+@pytest.fixture
+def r(monkeypatch):
+    monkeypatch.setattr(tasks.model, "model_id", lambda: "test-llm")
+    r = fakeredis.FakeRedis()
+    catalog_store.put_catalog(r, CATALOG)
+    return r
+
+
+def waiting_job(r, job_id: str) -> None:
+    with r.pipeline() as p:
+        jobs.create_job(p, job_id, text=TEXT, catalog="shop", catalog_version=1,
+                        priority="normal", webhook_url=None, ttl=60)
+        p.execute()
+    jobs.set_status(r, job_id, "llm")
+
+
+def payload(analysis=ANALYSIS) -> dict:
+    return {"text": TEXT, "catalog": "shop", "catalog_version": 1, "analysis": analysis}
+
+
+def test_a_batch_finishes_each_job_and_a_broken_payload_fails_alone(r, monkeypatch):
+    monkeypatch.setattr(tasks.model, "score", lambda pairs: [0.0] * len(pairs))
+    for j in ("a", "b", "c"):
+        waiting_job(r, j)
+    broken = {**ANALYSIS, "proposals": [{"field": "color"}]}  # missing keys
+    outcomes = tasks.resolve_queries(r, [("a", payload()), ("b", payload(broken)),
+                                         ("c", payload())])
+    assert isinstance(outcomes[1], Exception)
+    assert [jobs.read_job(r, j)["status"] for j in ("a", "c")] == ["finished", "finished"]
+    assert jobs.read_job(r, "b")["status"] == "llm"  # RQ's failure hook then marks it failed
+    assert result_cache(r, get_settings()).stats()["entries"] == 1  # a and c: the same text
+
+
+def test_a_fallback_result_is_served_but_not_cached(r, monkeypatch):
+    def broken_model(pairs):
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr(tasks.model, "score", broken_model)
+    waiting_job(r, "a")
+    (outcome,) = tasks.resolve_queries(r, [("a", payload())])
+    job = jobs.read_job(r, "a")
+    assert job["status"] == "finished" and job["result"]["model"]["arbiter"] == "fallback"
+    assert result_cache(r, get_settings()).stats()["entries"] == 0

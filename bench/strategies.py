@@ -22,10 +22,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,15 +33,14 @@ from typing import Any
 
 import psutil
 import requests
-from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from workload import requests_for  # noqa: E402 - after the path set-up
+from stack import Stack  # noqa: E402 - after the path set-up
+from workload import requests_for  # noqa: E402
 
-PY = sys.executable
 NO_CACHE = {"EMBEDDING_CACHE_SIZE": "0", "RESULT_CACHE_SIZE": "0"}
 STRATEGIES: list[tuple[str, str, dict[str, str], int]] = [
     ("naive", "1 job/text, forking Worker", {"WORKER_MODE": "fork", **NO_CACHE}, 1),
@@ -55,12 +51,6 @@ STRATEGIES: list[tuple[str, str, dict[str, str], int]] = [
     ("cached", "micro-batching + caches, repeated", {"WORKER_MODE": "microbatch"}, 1),
 ]
 TERMINAL = {"finished", "failed", "canceled"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -157,77 +147,6 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
             "single_compute_ms_p50": round(statistics.median(single_ms), 2)}
 
 
-# ----------------------------------------------------------------------------- the stack
-class Stack:
-    """A private redis-server plus, per strategy, a gunicorn backend and the workers."""
-
-    def __init__(self, workdir: Path):
-        self.redis_port, self.api_port = free_port(), free_port()
-        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
-        self.api = f"http://127.0.0.1:{self.api_port}"
-        self.redis_proc = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.redis_port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-            stdout=subprocess.DEVNULL)
-        self.r = Redis.from_url(self.redis_url)
-        self._wait(lambda: self.r.ping(), "redis")
-        self.procs: dict[str, list[subprocess.Popen]] = {}
-
-    @staticmethod
-    def _wait(check, what: str, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if check():
-                    return
-            except Exception:  # noqa: BLE001 - not up yet
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"{what} did not come up in {timeout:.0f}s")
-
-    def start(self, env_extra: dict[str, str], replicas: int) -> None:
-        env = {**os.environ, "REDIS_URL": self.redis_url, "LOG_LEVEL": "WARNING", **env_extra}
-        self.r.flushdb()
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT,
-                 "env": env}
-        self.procs = {
-            "backend": [subprocess.Popen(
-                [str(Path(PY).with_name("gunicorn")), "--bind", f"127.0.0.1:{self.api_port}",
-                 "--workers", "2", "--threads", "4", "backend.app:create_app()"], **quiet)],
-            "embedding": [subprocess.Popen([PY, "-m", "embedding_worker"], **quiet)
-                          for _ in range(replicas)],
-            "llm": [subprocess.Popen([PY, "-m", "llm_worker"], **quiet) for _ in range(replicas)],
-        }
-        self._wait(lambda: requests.get(f"{self.api}/health", timeout=2).ok, "backend")
-        self._wait(lambda: len(self.r.smembers("rq:workers")) >= 2 * replicas, "workers")
-
-    def stop(self) -> None:
-        for group in self.procs.values():
-            for p in group:
-                p.terminate()
-        for group in self.procs.values():
-            for p in group:
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        self.procs = {}
-
-    def close(self) -> None:
-        self.stop()
-        self.redis_proc.terminate()
-        self.redis_proc.wait(timeout=10)
-
-    def processes(self) -> dict[str, list[psutil.Process]]:
-        out = {"redis": [psutil.Process(self.redis_proc.pid)]}
-        for role, group in self.procs.items():
-            out[role] = []
-            for p in group:
-                proc = psutil.Process(p.pid)
-                out[role] += [proc, *proc.children(recursive=True)]
-        return out
-
-
 def cpu_seconds(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:
     out = {}
     for role, group in procs.items():
@@ -259,13 +178,6 @@ def peak_rss_mb(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------------------- phases
-def register(stack: Stack, catalog: dict) -> None:
-    requests.put(f"{stack.api}/api/v1/catalogs/{catalog['name']}", json=catalog,
-                 timeout=30).raise_for_status()
-    stack._wait(lambda: requests.get(f"{stack.api}/api/v1/catalogs/{catalog['name']}",
-                                     timeout=5).json()["status"] == "ready", "catalog index")
-
-
 _local = threading.local()
 
 
@@ -339,7 +251,7 @@ def run_strategy(stack: Stack, catalog: dict, env: dict[str, str], replicas: int
                  lone: list[str], many: list[str], repeat: bool) -> dict[str, Any]:
     stack.start(env, replicas)
     try:
-        register(stack, catalog)
+        stack.register(catalog)
         lone_queries(stack, catalog["name"], lone[:3])  # warm-up, not counted
         if repeat:  # the cached strategy: fill the caches, then measure the same requests
             lone_queries(stack, catalog["name"], lone)

@@ -154,7 +154,8 @@ def fan_out_batch(batch_id: str) -> dict:
     if rec is None or rec["status"] in batches.TERMINAL_BATCH:
         return {"skipped": "batch is gone or already over"}
     chunks = pipeline.enqueue_chunks(r, get_settings(), batch_id, rec["priority"],
-                                     int(rec["total"]), int(rec["chunk_size"]))
+                                     batches.chunk_ranges(int(rec["total"]),
+                                                          int(rec["chunk_size"])))
     return {"chunks": chunks}
 
 

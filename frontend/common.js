@@ -86,11 +86,33 @@ window.NLP2F = (function () {
     }
   }
 
+  const KEY_STORE = "nlp2f_api_key";
+
+  /** The API key the user saved in this browser (only needed when the server sets API_KEYS). */
+  function apiKey() {
+    try { return localStorage.getItem(KEY_STORE) || ""; } catch (_) { return ""; }
+  }
+
+  /** The footer's API key field: saved on change, never shown back in clear. */
+  function bindApiKey() {
+    const input = $("api-key");
+    if (!input) return;
+    input.value = apiKey();
+    input.addEventListener("change", () => {
+      try {
+        if (input.value.trim()) localStorage.setItem(KEY_STORE, input.value.trim());
+        else localStorage.removeItem(KEY_STORE);
+      } catch (_) { /* storage disabled: the key lasts for this page only */ }
+    });
+  }
+
   /** fetch + JSON + the API's error shape {"error": {"code", "message"}}. */
   async function api(path, options) {
     const opts = Object.assign({ method: "GET" }, options || {});
     const headers = { Accept: "application/json" };
     if (opts.body != null) headers["Content-Type"] = "application/json";
+    const key = apiKey();
+    if (key) headers.Authorization = "Bearer " + key;
     opts.headers = Object.assign(headers, opts.headers || {});
     let resp;
     try {
@@ -169,6 +191,7 @@ window.NLP2F = (function () {
    */
   function startShell(errors, onBack) {
     $("api-base").textContent = describeBackend();
+    bindApiKey();
     checkHealth();
     setInterval(async () => {
       const wasDown = $("backend-status").dataset.state !== "up";

@@ -37,8 +37,8 @@ if ! $PY scripts/devtools.py ping-redis "$REDIS_URL"; then
 fi
 echo "using Redis at $REDIS_URL"
 
-start backend .venv/bin/gunicorn --bind "0.0.0.0:$BACKEND_PORT" --workers 2 --threads 4 \
-  "backend.app:create_app()"
+start backend .venv/bin/gunicorn -c python:backend.gunicorn_conf --bind "0.0.0.0:$BACKEND_PORT" \
+  --workers 2 --threads 4 "backend.app:create_app()"
 start embedding_worker $PY -m embedding_worker
 start llm_worker $PY -m llm_worker
 start frontend $PY -m http.server "$FRONTEND_PORT" --bind 0.0.0.0 --directory frontend
@@ -49,7 +49,9 @@ cat <<MSG
 NLP2Filters is running (the LLM worker needs ~30 s to load its model):
   frontend  http://localhost:$FRONTEND_PORT
   API       http://localhost:$BACKEND_PORT/api/v1/catalogs
-  health    http://localhost:$BACKEND_PORT/health
+  health    http://localhost:$BACKEND_PORT/health   (readiness: /ready, metrics: /metrics)
+  API docs  http://localhost:$BACKEND_PORT/docs     (OpenAPI: /openapi.json)
+  queues    http://localhost:$BACKEND_PORT/api/v1/queues   (failed jobs: /api/v1/failed)
 Try:
   curl -s -X POST localhost:$BACKEND_PORT/api/v1/queries -H 'Content-Type: application/json' \\
        -d '{"text": "silver Dell ultrabook under \$1200", "catalog": "laptops"}'

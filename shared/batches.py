@@ -39,6 +39,19 @@ def create_batch(r: Redis, batch_id: str, *, texts: list[str], custom_ids: list[
     for key in (keys.batch(batch_id), keys.batch_texts(batch_id),
                 keys.batch_custom_ids(batch_id)):
         pipe.expire(key, ttl)
+    pipe.zadd(keys.BATCHES_INFLIGHT, {batch_id: time.time()})
+
+
+def chunk_ranges(total: int, chunk_size: int) -> list[tuple[int, int]]:
+    return [(start, min(total, start + chunk_size)) for start in range(0, total, chunk_size)]
+
+
+def missing_chunks(r: Redis, batch_id: str, total: int,
+                   chunk_size: int) -> list[tuple[int, int]]:
+    """The chunks with at least one item that has no result yet."""
+    done = {int(k) for k in r.hkeys(keys.batch_results(batch_id))}
+    return [(start, end) for start, end in chunk_ranges(total, chunk_size)
+            if not done.issuperset(range(start, end))]
 
 
 def record(r: Redis, batch_id: str) -> dict[str, str] | None:
@@ -104,7 +117,8 @@ def store_results(r: Redis, batch_id: str, items: dict[int, dict[str, Any]],
         p.hincrby(keys.batch(batch_id), "processed", ok)
         p.hincrby(keys.batch(batch_id), "failed", len(new) - ok)
         p.hget(keys.batch(batch_id), "total")
-        processed, failed, total = p.execute()
+        p.zadd(keys.BATCHES_INFLIGHT, {batch_id: time.time()}, xx=True)  # progress
+        processed, failed, total, _ = p.execute()
     after = processed + failed
     if total is None or not after - len(new) < int(total) <= after:
         return None  # not the chunk that completes the batch
@@ -121,6 +135,7 @@ def _close(r: Redis, batch_id: str, status: str) -> dict[str, str] | None:
             return False
         pipe.multi()
         pipe.hset(key, mapping={"status": status, "finished_at": utc_now()})
+        pipe.zrem(keys.BATCHES_INFLIGHT, batch_id)
         return True
 
     return record(r, batch_id) if optimistic(r, key, update) else None

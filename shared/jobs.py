@@ -6,6 +6,7 @@ never overwritten by a late or duplicated stage.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from redis import Redis
@@ -39,26 +40,47 @@ def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_
         pipe.set(keys.result(job_id), result_json, ex=result_ttl)
     pipe.hset(keys.job(job_id), mapping=mapping)
     pipe.expire(keys.job(job_id), ttl)
+    if result_json:
+        pipe.hincrby(keys.JOB_STATS, "finished", 1)
+    else:
+        pipe.zadd(keys.INFLIGHT, {job_id: time.time()})
 
 
 # Applies one change to many jobs in one round trip, skipping jobs that are gone or
-# terminal. KEYS: job hash, result key, per job. ARGV: updated_at, result ttl, terminal
-# statuses joined by ",", field count, fields and values, then one result JSON per job
-# ("" = none). Returns 1/0 per job.
+# terminal, and keeps the in-flight index, the dead-letter set and the status counts in
+# step. KEYS: job hash, result key, per job; then the in-flight, dead-letter and stats
+# keys. ARGV: updated_at, result ttl, terminal statuses joined by ",", field count,
+# fields and values, then one result JSON per job ("" = none), then the time in seconds.
+# Returns 1/0 per job.
 _TRANSITION = """
 local terminal = {}
 for s in string.gmatch(ARGV[3], '[^,]+') do terminal[s] = true end
 local n = tonumber(ARGV[4])
 local fields = {'updated_at', ARGV[1]}
-for i = 1, 2 * n do fields[#fields + 1] = ARGV[4 + i] end
+local new_status = nil
+for i = 1, 2 * n do
+  fields[#fields + 1] = ARGV[4 + i]
+  if i % 2 == 1 and ARGV[4 + i] == 'status' then new_status = ARGV[5 + i] end
+end
+local jobs = (#KEYS - 3) / 2
+local inflight, dead, stats = KEYS[#KEYS - 2], KEYS[#KEYS - 1], KEYS[#KEYS]
+local clock = ARGV[#ARGV]
 local out = {}
-for j = 1, #KEYS / 2 do
+for j = 1, jobs do
   local key = KEYS[2 * j - 1]
   local status = redis.call('HGET', key, 'status')
   if status and not terminal[status] then
     local result = ARGV[4 + 2 * n + j]
     if result ~= '' then redis.call('SET', KEYS[2 * j], result, 'EX', ARGV[2]) end
     redis.call('HSET', key, unpack(fields))
+    local id = redis.call('HGET', key, 'job_id')
+    if new_status and terminal[new_status] then
+      redis.call('ZREM', inflight, id)
+      redis.call('HINCRBY', stats, new_status, 1)
+      if new_status == 'failed' then redis.call('ZADD', dead, clock, id) end
+    else
+      redis.call('ZADD', inflight, clock, id)
+    end
     out[j] = 1
   else
     out[j] = 0
@@ -75,9 +97,10 @@ def transition(r: Redis, job_ids: list[str], mapping: dict[str, Any],
     if not job_ids:
         return []
     keys_ = [k for j in job_ids for k in (keys.job(j), keys.result(j))]
+    keys_ += [keys.INFLIGHT, keys.DEAD_LETTER, keys.JOB_STATS]
     flat = [str(x) for kv in mapping.items() for x in kv]
     argv = [utc_now(), max(1, result_ttl), ",".join(sorted(TERMINAL_STATUSES)), len(mapping),
-            *flat, *(results or [""] * len(job_ids))]
+            *flat, *(results or [""] * len(job_ids)), time.time()]
     return [bool(x) for x in r.register_script(_TRANSITION)(keys=keys_, args=argv)]
 
 
@@ -88,6 +111,11 @@ def set_status(r: Redis, job_id: str, status: str) -> bool:
 def fail_job(r: Redis, job_id: str, stage: str, code: str, message: str) -> bool:
     error = JobError(stage=stage, code=code, message=message)
     return transition(r, [job_id], {"status": "failed", "error": error.model_dump_json()})[0]
+
+
+def note_retry(r: Redis, job_id: str, retries: int, code: str, message: str) -> bool:
+    """Record a failed attempt that RQ will retry: the job stays in its stage."""
+    return transition(r, [job_id], {"retries": retries, "last_error": f"{code}: {message}"})[0]
 
 
 def cancel_job(r: Redis, job_id: str) -> bool:
@@ -135,6 +163,7 @@ def read_job(r: Redis, job_id: str) -> dict[str, Any] | None:
         "created_at": job.get("created_at"),
         "updated_at": job.get("updated_at"),
         "cached": job.get("cached") == "1",
+        "retries": int(job.get("retries") or 0),
         "result": json.loads(result) if result and job["status"] == "finished" else None,
         "error": json.loads(job["error"]) if job.get("error") else None,
     }

@@ -64,3 +64,20 @@ def cache_entry(cache: str, digest: str) -> str:
 def cache_index(cache: str) -> str:
     """Sorted set of a cache's entry keys by insertion time: the size bound evicts oldest."""
     return f"cache:{cache}:index"
+
+
+INFLIGHT = "jobs:inflight"  # sorted set: non-terminal job id -> time of its last progress
+BATCHES_INFLIGHT = "batches:inflight"  # sorted set: open batch id -> time of its last progress
+DEAD_LETTER = "jobs:failed"  # sorted set: failed job id -> time it failed
+JOB_STATS = "stats:jobs"  # hash: terminal status -> count of single-query jobs that reached it
+HOUSEKEEPING_LOCK = "lock:housekeeping"  # one worker at a time recovers lost jobs
+
+
+def throughput(queue: str, second: int) -> str:
+    """Jobs a queue's workers completed in one wall-clock second ("finished"/"failed" fields)."""
+    return f"stats:throughput:{queue}:{second}"
+
+
+def histogram(name: str) -> str:
+    """Hash of a histogram the workers push: bucket bounds -> counts, plus sum and count."""
+    return f"stats:histogram:{name}"

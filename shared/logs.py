@@ -2,18 +2,25 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import logging
 import sys
 
 from shared.settings import Settings
 
-_CONTEXT_KEYS = ("job_id", "batch_id", "rq_job_id", "catalog", "stage")
+_CONTEXT_KEYS = ("job_id", "batch_id", "rq_job_id", "catalog", "stage", "request_id", "method",
+                 "route", "status", "duration_ms", "batch_size", "cached")
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str):
+        super().__init__()
+        self.service = service
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                 "logger": record.name, "msg": record.getMessage()}
+        entry = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                     timespec="milliseconds"), "level": record.levelname,
+                 "service": self.service, "logger": record.name, "msg": record.getMessage()}
         entry.update({k: getattr(record, k) for k in _CONTEXT_KEYS if getattr(record, k, None)})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
@@ -23,7 +30,7 @@ class JsonFormatter(logging.Formatter):
 def setup_logging(settings: Settings, service: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(JsonFormatter(service))
     else:
         handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s "
                                                "%(name)s: %(message)s"))

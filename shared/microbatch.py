@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Retry, SimpleWorker, get_current_job
 from rq.executions import Execution
 from rq.job import Job, JobStatus
@@ -31,6 +34,8 @@ from rq.timeouts import JobTimeoutException
 from rq.utils import now
 from rq.worker import WorkerStatus
 
+from shared.metrics import record_batch
+
 BatchFn = Callable[[Redis, list[tuple]], list[Any]]  # one result or exception per call
 Cost = Callable[..., int]
 
@@ -38,6 +43,7 @@ log = logging.getLogger(__name__)
 _prepared: dict[str, Any] = {}  # RQ job id -> its share of the batch's outcome
 POLL_SECONDS = 0.002
 _MISSING = object()
+_DONE = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.SCHEDULED, JobStatus.QUEUED)
 
 
 @dataclass(frozen=True)
@@ -115,9 +121,11 @@ class MicroBatchWorker(SimpleWorker):
     together. It waits for more jobs (up to `max_wait_ms`) only while the previous
     round found more than one: a lone query at idle never waits."""
 
-    def __init__(self, *args: Any, limits: BatchLimits = BatchLimits(), **kwargs: Any):
+    def __init__(self, *args: Any, limits: BatchLimits = BatchLimits(),
+                 heartbeat_seconds: int = 20, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.limits = limits
+        self.heartbeat_seconds = heartbeat_seconds
         self._under_load = False
         self.batch_sizes: list[int] = []  # the recent rounds' sizes, for metrics and tests
 
@@ -126,16 +134,72 @@ class MicroBatchWorker(SimpleWorker):
         # StopRequested with popped jobs in hand.
         self.set_state(WorkerStatus.BUSY)
         group = self._gather(job, queue)
+        started = time.perf_counter()
         executions = self._start(group)
         try:
-            self._compute(group)
-            plain = self._finish_batched(group, executions)
-            for j, q in plain:  # failures, unbatchable jobs, callbacks: RQ's own path
-                self.execution = executions[j.id]
-                self.perform_job(j, q)
+            with self._keep_alive(group, executions):
+                self._compute(group)
+                plain = self._finish_batched(group, executions)
+                for j, q in plain:  # failures, unbatchable jobs, callbacks: RQ's own path
+                    self.execution = executions[j.id]
+                    self.perform_job(j, q)
         finally:
             _prepared.clear()
+        self._report(group, time.perf_counter() - started)
         self.set_state(WorkerStatus.IDLE)
+
+    def _report(self, group: list[tuple[Job, Queue]], seconds: float) -> None:
+        """Batch size, duration and completions per queue into Redis (shared/metrics.py),
+        and one log line per job, carrying its ids."""
+        done: dict[str, dict[str, int]] = {}
+        for j, q in group:
+            outcome = "finished" if j.get_status(refresh=False) == JobStatus.FINISHED \
+                else "failed"
+            counts = done.setdefault(q.name, {"finished": 0, "failed": 0})
+            counts[outcome] += 1
+            log.info("%s %s", j.func_name.rsplit(".", 1)[-1], outcome, extra={
+                "rq_job_id": j.id, "job_id": j.meta.get("job_id"),
+                "batch_id": j.meta.get("batch_id"), "stage": j.meta.get("stage"),
+                "batch_size": len(group), "duration_ms": round(seconds * 1000, 2)})
+        try:
+            record_batch(self.connection, group[0][0].meta.get("stage", "unknown"), seconds, done)
+        except RedisError as e:
+            log.warning("metrics not recorded: %s", e)
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        """Short, and renewed while the batch runs: a worker that dies (SIGKILL) leaves
+        jobs whose heartbeat expires within seconds, not after the whole job timeout."""
+        return self.heartbeat_seconds
+
+    @contextmanager
+    def _keep_alive(self, group: list[tuple[Job, Queue]],
+                    executions: dict[str, Execution]) -> Iterator[None]:
+        """Renew the heartbeat of every job in hand (and the worker's) from a thread,
+        every third of the TTL, until the batch is done."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(self.heartbeat_seconds / 3):
+                try:
+                    with self.connection.pipeline() as p:
+                        for j, _ in group:
+                            if j.get_status(refresh=False) in _DONE:
+                                continue  # recorded already: nothing left to keep alive
+                            executions[j.id].heartbeat(j.started_job_registry,
+                                                       self.heartbeat_seconds, p)
+                            j.heartbeat(now(), self.heartbeat_seconds, pipeline=p, xx=True)
+                        self.heartbeat(self.heartbeat_seconds + 60, pipeline=p)
+                        p.execute()
+                except RedisError as e:
+                    log.warning("heartbeat failed: %s", e)
+
+        thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
 
     def _start(self, group: list[tuple[Job, Queue]]) -> dict[str, Execution]:
         """Mark every job started (StartedJobRegistry, heartbeat, status) in one round trip,

@@ -10,7 +10,7 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from rq import Callback, Queue, get_current_job
+from rq import Callback, Queue, Retry, get_current_job
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
@@ -42,6 +42,13 @@ def queue(r: Redis, name: str) -> Queue:
     return Queue(name, connection=r, serializer=JSONSerializer)
 
 
+def retry_policy(settings: Settings) -> Retry | None:
+    """Bounded retries with exponential backoff; the workers' scheduler re-enqueues them."""
+    if not settings.job_retries:
+        return None
+    return Retry(max=settings.job_retries, interval=settings.retry_intervals())
+
+
 def _enqueue(r: Redis, settings: Settings, stage: str, priority: str, func: str,
              args: list[Any], rq_id: str, meta: dict[str, Any],
              pipe: Pipeline | None = None) -> Job:
@@ -49,7 +56,8 @@ def _enqueue(r: Redis, settings: Settings, stage: str, priority: str, func: str,
     return queue(r, settings.queue_name(stage, priority)).enqueue(
         func, args=args, job_id=rq_id, meta={"stage": stage, **meta},
         job_timeout=settings.job_timeout_seconds, result_ttl=settings.rq_result_ttl_seconds,
-        failure_ttl=settings.job_ttl_seconds, on_failure=Callback(ON_FAILURE), pipeline=pipe)
+        failure_ttl=settings.job_ttl_seconds, on_failure=Callback(ON_FAILURE),
+        retry=retry_policy(settings), pipeline=pipe)
 
 
 def enqueue_index(r: Redis, settings: Settings, name: str, version: int,
@@ -70,23 +78,32 @@ def enqueue_llm(r: Redis, settings: Settings, job_id: str, priority: str,
                     f"{job_id}-llm", {"job_id": job_id}, pipe)
 
 
+def fan_out_id(batch_id: str) -> str:
+    return f"batch-{batch_id}-fanout"
+
+
+def chunk_ids(batch_id: str, start: int) -> tuple[str, str]:
+    """The RQ job ids of one chunk: its embedding stage, then its LLM stage."""
+    return f"batch-{batch_id}-{start}", f"batch-{batch_id}-{start}-llm"
+
+
 def enqueue_fan_out(r: Redis, settings: Settings, batch_id: str, priority: str,
                     pipe: Pipeline | None = None) -> Job:
     return _enqueue(r, settings, "embedding", priority, FAN_OUT_BATCH, [batch_id],
-                    f"batch-{batch_id}-fanout", {"batch_id": batch_id}, pipe)
+                    fan_out_id(batch_id), {"batch_id": batch_id}, pipe)
 
 
-def enqueue_chunks(r: Redis, settings: Settings, batch_id: str, priority: str, total: int,
-                   chunk_size: int) -> int:
-    """One embedding job per chunk of the batch, written in a few pipelines."""
+def enqueue_chunks(r: Redis, settings: Settings, batch_id: str, priority: str,
+                   ranges: list[tuple[int, int]]) -> int:
+    """One embedding job per chunk (start, end) of the batch, written in a few pipelines."""
     q = queue(r, settings.queue_name("embedding", priority))
     datas = [Queue.prepare_data(
-        EMBED_CHUNK, args=[batch_id, start, min(total, start + chunk_size)],
-        job_id=f"batch-{batch_id}-{start}", timeout=settings.job_timeout_seconds,
-        result_ttl=settings.rq_result_ttl_seconds, failure_ttl=settings.job_ttl_seconds,
-        meta={"stage": "embedding", "batch_id": batch_id, "start": start,
-              "end": min(total, start + chunk_size)},
-        on_failure=Callback(ON_FAILURE)) for start in range(0, total, chunk_size)]
+        EMBED_CHUNK, args=[batch_id, start, end], job_id=chunk_ids(batch_id, start)[0],
+        timeout=settings.job_timeout_seconds, result_ttl=settings.rq_result_ttl_seconds,
+        failure_ttl=settings.job_ttl_seconds,
+        meta={"stage": "embedding", "batch_id": batch_id, "start": start, "end": end},
+        on_failure=Callback(ON_FAILURE), retry=retry_policy(settings))
+        for start, end in ranges]
     for k in range(0, len(datas), ENQUEUE_SLICE):
         q.enqueue_many(datas[k:k + ENQUEUE_SLICE])
     return len(datas)
@@ -95,7 +112,7 @@ def enqueue_chunks(r: Redis, settings: Settings, batch_id: str, priority: str, t
 def enqueue_llm_chunk(r: Redis, settings: Settings, batch_id: str, priority: str, start: int,
                       end: int, items: list[dict[str, Any]]) -> Job:
     return _enqueue(r, settings, "llm", priority, RESOLVE_CHUNK, [batch_id, start, items],
-                    f"batch-{batch_id}-{start}-llm",
+                    chunk_ids(batch_id, start)[1],
                     {"batch_id": batch_id, "start": start, "end": end})
 
 
@@ -134,10 +151,25 @@ def describe_exception(exc: BaseException | None) -> tuple[str, str]:
 
 def on_stage_failure(job: Job, connection: Redis, exc_type: type, exc: BaseException,
                      tb: Any) -> None:
-    """RQ failure callback: every failed stage leaves the job `failed` with a reason."""
+    """RQ failure callback (also for jobs found abandoned). RQ calls it before deciding
+    to retry: a transient failure with retries left is only noted; a permanent one
+    (StageError: the input or catalog is wrong, a retry would fail the same way) takes
+    the job's retries away; the last failure leaves the job `failed` with a reason."""
     stage = job.meta.get("stage", "unknown")
     code, message = describe_exception(exc)
     settings = get_settings()
+    ids = {"job_id": job.meta.get("job_id"), "batch_id": job.meta.get("batch_id"),
+           "rq_job_id": job.id, "stage": stage}
+    if isinstance(exc, jobs.StageError):
+        job.retries_left = 0
+    if job.retries_left:
+        job.meta["retries"] = done = int(job.meta.get("retries", 0)) + 1
+        job.save_meta()  # the count travels with the RQ job through its retries
+        if "job_id" in job.meta:
+            jobs.note_retry(connection, job.meta["job_id"], done, code, message)
+        log.warning("stage %s failed (%s), retry %d (%d left): %s", stage, code, done,
+                    job.retries_left - 1, message, extra=ids)
+        return
     if "job_id" in job.meta:
         if jobs.fail_job(connection, job.meta["job_id"], stage, code, message):
             notify_job(connection, settings, job.meta["job_id"])
@@ -150,5 +182,4 @@ def on_stage_failure(job: Job, connection: Redis, exc_type: type, exc: BaseExcep
     elif "catalog" in job.meta:
         catalog_store.set_status(connection, job.meta["catalog"], int(job.meta["version"]),
                                  "failed", message)
-    log.warning("stage %s failed: %s", stage, message,
-                extra={"job_id": job.meta.get("job_id"), "rq_job_id": job.id})
+    log.error("stage %s failed for good (%s): %s", stage, code, message, extra=ids)

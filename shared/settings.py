@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(300, ge=5)
     rq_result_ttl_seconds: int = Field(300, ge=0)
 
+    # Reliability: retries with exponential backoff, abandoned-job detection, lost-job recovery.
+    job_retries: int = Field(3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(1.0, ge=0, le=300)
+    heartbeat_seconds: int = Field(20, ge=2, le=3600)
+    maintenance_interval_seconds: int = Field(10, ge=1, le=3600)
+    stall_seconds: int = Field(120, ge=5)
+    recoveries: int = Field(3, ge=0, le=10)
+
     max_text_length: int = Field(500, ge=1)
     max_batch_texts: int = Field(100_000, ge=1)
     batch_chunk_size: int = Field(64, ge=1, le=1024)
@@ -64,6 +72,10 @@ class Settings(BaseSettings):
     retrieval_max_ngram: int = Field(3, ge=1, le=6)
 
     cors_origins: str = "http://localhost:8080,http://127.0.0.1:8080"
+    api_keys: str = Field("", repr=False)
+    rate_limit: str = "500/second;10000/minute"
+    rate_limit_submit: str = "100/second"
+    trusted_proxies: int = Field(0, ge=0, le=5)
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$")
 
@@ -75,6 +87,14 @@ class Settings(BaseSettings):
     def queue_names(self, stage: str) -> list[str]:
         """Highest priority first: RQ drains the queues in the order given."""
         return [self.queue_name(stage, p) for p in PRIORITIES]
+
+    def retry_intervals(self) -> list[float]:
+        """Exponential backoff: base, 2 x base, 4 x base, ..."""
+        return [self.retry_backoff_seconds * 2 ** i for i in range(self.job_retries)]
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
 
     @property
     def cors_origin_list(self) -> list[str]:

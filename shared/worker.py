@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from collections.abc import Callable
+from contextlib import suppress
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
+from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
 
+from shared.housekeeping import Housekeeper
 from shared.logs import setup_logging
 from shared.microbatch import BatchLimits, MicroBatchWorker
 from shared.pipeline import queue
@@ -37,7 +42,8 @@ def build_worker(r: Redis, settings: Settings, stage: str) -> Worker | SimpleWor
     if settings.worker_mode == "simple":
         return SimpleWorker(queues, connection=r, serializer=JSONSerializer)
     return MicroBatchWorker(queues, connection=r, serializer=JSONSerializer,
-                            limits=batch_limits(settings, stage))
+                            limits=batch_limits(settings, stage),
+                            heartbeat_seconds=settings.heartbeat_seconds)
 
 
 def run_worker(settings: Settings, stage: str, warm_up: Callable[[], object],
@@ -45,12 +51,45 @@ def run_worker(settings: Settings, stage: str, warm_up: Callable[[], object],
     """Load the model (warm_up) once, then work the stage's queues, highest priority first.
 
     warm_up loads weights without a forward pass, so even the `fork` mode's children
-    do not inherit a started OpenMP pool."""
+    do not inherit a started OpenMP pool. RQ's work loop quits when Redis goes away
+    mid-job; the model stays loaded here and a fresh worker takes over once Redis is
+    back (the jobs in hand are found abandoned by their heartbeat and retried)."""
     warm_up()
     r = Redis.from_url(settings.redis_url)
-    worker = build_worker(r, settings, stage)
+    housekeeper = Housekeeper(r, settings, settings.queue_names(stage))
+    housekeeper.start()
     log.info("worker ready", extra={"stage": stage})
-    return worker.work(burst=burst, with_scheduler=False, logging_level=settings.log_level.upper())
+    try:
+        while True:
+            worker = build_worker(r, settings, stage)
+            try:
+                worked = worker.work(burst=burst, with_scheduler=False,
+                                     logging_level=settings.log_level.upper())
+            except RedisError as e:  # raised by RQ's own teardown while Redis is down
+                log.error("worker lost Redis: %s", e, extra={"stage": stage})
+                worked = False
+            if burst or worker._shutdown_requested_date is not None:  # asked to stop
+                return worked
+            try:
+                _wait_for_redis(r, stage)
+            except StopRequested:  # SIGTERM while Redis is down: nothing in hand, just stop
+                return worked
+            with suppress(RedisError):
+                worker.register_death()
+    finally:
+        housekeeper.stop()
+
+
+def _wait_for_redis(r: Redis, stage: str) -> None:
+    delay = 0.5
+    while True:
+        try:
+            r.ping()
+            log.warning("Redis is back; restarting the work loop", extra={"stage": stage})
+            return
+        except RedisError:
+            time.sleep(delay)
+            delay = min(delay * 2, 10)
 
 
 def main(stage: str, warm_up: Callable[[], object]) -> int:

@@ -310,9 +310,9 @@ def test_non_worker_services_have_healthchecks(compose: dict[str, Any], name: st
     assert health["test"] and health["test"][0] in ("CMD", "CMD-SHELL"), health["test"]
 
 
-def test_backend_healthcheck_probes_health_endpoint(compose: dict[str, Any]) -> None:
+def test_backend_healthcheck_probes_readiness(compose: dict[str, Any]) -> None:
     test = " ".join(compose["services"]["backend"]["healthcheck"]["test"])
-    assert "http://127.0.0.1:5000/health" in test
+    assert "http://127.0.0.1:5000/ready" in test
 
 
 @pytest.mark.parametrize(
@@ -427,7 +427,8 @@ def test_backend_image_has_no_torch_or_models() -> None:
     assert re.search(r"pip install [^&]*\.?/?\[backend\]", runs), "the backend extra is not installed"
     cmd = [args for kw, args in _instructions(dockerfile) if kw == "CMD"][-1]
     assert json.loads(cmd) == [
-        "gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--threads", "4", "backend.app:create_app()",
+        "gunicorn", "-c", "python:backend.gunicorn_conf", "--bind", "0.0.0.0:5000", "--workers", "2",
+        "--threads", "4", "backend.app:create_app()",
     ]
     health = [args for kw, args in _instructions(dockerfile) if kw == "HEALTHCHECK"][-1]
     assert "urllib" in health and "http://127.0.0.1:5000/health" in health
@@ -456,7 +457,7 @@ def test_worker_image_installs_cpu_torch_first(name: str) -> None:
     cmd = [args for kw, args in _instructions(dockerfile) if kw == "CMD"][-1]
     assert json.loads(cmd) == ["python", "-m", name]
     health = [args for kw, args in _instructions(dockerfile) if kw == "HEALTHCHECK"][-1]
-    assert "ping()" in health and "REDIS_URL" in health
+    assert f'"shared.healthcheck", "{extra}"' in health
 
 
 def test_llm_weights_installed_without_deps() -> None:

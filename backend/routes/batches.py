@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
-from backend.context import guard_webhook, json_body, redis_client, settings
+from backend.context import guard_webhook, int_arg, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import batches, catalog_store, keys, pipeline
 from shared.schemas import BatchRequest
@@ -32,6 +32,8 @@ def _jsonl_items(raw: bytes) -> Iterator[dict[str, Any]]:
             item = json.loads(line)
         except ValueError as e:
             raise APIError(400, "invalid_jsonl", f"line {lineno} is not JSON: {e}") from e
+        except RecursionError:
+            raise APIError(400, "invalid_jsonl", f"line {lineno} is nested too deeply") from None
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise APIError(422, "invalid_jsonl",
                            f'line {lineno}: expected {{"custom_id": ..., "text": "..."}}')
@@ -144,19 +146,6 @@ def get_batch(batch_id: str):
     return jsonify(batches.public_view(_existing(batch_id)))
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise APIError(400, "invalid_parameter", f"{name} must be an integer") from None
-    if not lo <= value <= hi:
-        raise APIError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}")
-    return value
-
-
 @bp.get("/<batch_id>/results")
 def get_results(batch_id: str):
     rec = _existing(batch_id)
@@ -170,8 +159,8 @@ def get_results(batch_id: str):
         return Response(stream_with_context(lines()), mimetype="application/x-ndjson",
                         headers={"Content-Disposition":
                                  f'attachment; filename="batch-{batch_id}.jsonl"'})
-    offset = _int_arg("offset", 0, 0, 10**9)
-    limit = _int_arg("limit", 100, 1, PAGE_MAX)
+    offset = int_arg("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 100, 1, PAGE_MAX)
     items = batches.results_page(r, batch_id, offset, limit, total, status)
     next_offset = offset + limit if offset + limit < total else None
     return jsonify({"items": items, "next_offset": next_offset, "total": total})

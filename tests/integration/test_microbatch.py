@@ -6,11 +6,12 @@ import time
 
 import pytest
 from redis import Redis
-from rq import Queue
+from rq import Callback, Queue, Retry
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
+from shared import jobs, pipeline
 from shared.microbatch import BatchLimits, MicroBatchWorker
 from tests.integration.toy_jobs import CALLS
 
@@ -94,6 +95,23 @@ def test_batch_timeout_fails_every_job_with_the_reason(redis_conn, queues):
         fresh = Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer)
         assert fresh.get_status() == JobStatus.FAILED
         assert "JobTimeoutException" in fresh.latest_result().exc_string
+
+
+def test_a_stage_over_its_timeout_is_retried_then_failed_with_that_reason(redis_conn, queues):
+    """Through the pipeline's failure hook: retried once, then `failed` with code timeout."""
+    with redis_conn.pipeline() as p:
+        jobs.create_job(p, "slow-query", text="x", catalog="toy", catalog_version=1,
+                        priority="normal", webhook_url=None, ttl=600)
+        p.execute()
+    queues[1].enqueue("tests.integration.toy_jobs.slow", args=[3], job_timeout=1,
+                      meta={"stage": "llm", "job_id": "slow-query"}, retry=Retry(max=1),
+                      on_failure=Callback(pipeline.ON_FAILURE))
+    started = time.monotonic()
+    work(redis_conn, queues, BatchLimits(max_batch=4))
+    view = jobs.read_job(redis_conn, "slow-query")
+    assert (view["status"], view["error"]["code"], view["retries"]) == ("failed", "timeout", 1)
+    assert "time limit" in view["error"]["message"]
+    assert time.monotonic() - started < 10  # each attempt was cut at its 1 s limit
 
 
 def test_a_lone_job_at_idle_does_not_wait(redis_conn, queues):

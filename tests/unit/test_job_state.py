@@ -52,6 +52,7 @@ def test_failure_hook_marks_the_job_failed_with_its_stage(r, exc, code):
     class FakeJob:
         id = "j1-llm"
         meta = {"stage": "llm", "job_id": "j1"}
+        retries_left = None
 
     pipeline.on_stage_failure(FakeJob(), r, type(exc), exc, None)
     error = jobs.read_job(r, "j1")["error"]
@@ -66,6 +67,7 @@ def test_failure_hook_marks_a_catalog_failed():
     class FakeJob:
         id = "index-shop-1"
         meta = {"stage": "embedding", "catalog": "shop", "version": version}
+        retries_left = 0
 
     pipeline.on_stage_failure(FakeJob(), r, RuntimeError, RuntimeError("no model"), None)
     record = catalog_store.get_record(r, "shop")

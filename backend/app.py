@@ -8,7 +8,8 @@ from redis import Redis
 from backend.access_log import log_requests
 from backend.errors import register_error_handlers
 from backend.metrics import track_requests
-from backend.routes import batches, caches, catalogs, health, jobs, operations, queries
+from backend.routes import (batches, caches, catalogs, health, jobs, operations, queries,
+                            renderings)
 from backend.routes.api_docs import register_docs
 from backend.security import install_security
 from shared.logs import setup_logging
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None, redis_client: Redis | None = No
     track_requests(app)
     install_security(app, settings, r)
     register_error_handlers(app)
-    for module in (catalogs, queries, jobs, batches, caches, operations, health):
+    for module in (catalogs, queries, jobs, renderings, batches, caches, operations, health):
         app.register_blueprint(module.bp)
     register_docs(app)
     return app

@@ -6,12 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.schemas import BatchRequest, Catalog, JobError, QueryRequest, QueryResult
+from shared.schemas import (BatchRequest, Catalog, JobError, QueryRequest, QueryResult,
+                            RenderRequest)
+from shared.metrics import HISTORY_MINUTES
 from shared.settings import Settings
 
 JSON = "application/json"
 MODELS: tuple[type[BaseModel], ...] = (Catalog, QueryRequest, BatchRequest, QueryResult,
-                                       JobError)
+                                       JobError, RenderRequest)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -75,6 +77,11 @@ def _schemas() -> dict[str, Any]:
     busy = _obj({"total": _INT, "busy": _INT})
     out["Queues"] = _obj({"queues": {"type": "array", "items": queue},
                           "workers": _obj({"embedding": busy, "llm": busy})})
+    out["Renderings"] = _obj({
+        "elasticsearch": {"type": "object", "description": "Bool query body with sort"},
+        "sql": _obj({"where": _STR, "params": {"type": "array"}, "order_by": _STR,
+                     "placeholder": _STR}),
+        "mongodb": _obj({"filter": {"type": "object"}, "sort": {"type": "object"}})}, [])
     out["FailedJob"] = _obj({"job_id": _STR, "stage": _STR, "code": _STR, "message": _STR,
                              "failed_at": _TIME, "catalog": _STR, "text": _STR,
                              "attempts": _INT})
@@ -149,6 +156,23 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                                                       **_errors(404)}),
             "delete": _op("Cancel an unfinished job", {"200": _json(_ref("Job"), "Canceled"),
                                                        **_errors(404, 409)})},
+        "/api/v1/jobs/{job_id}/events": {"parameters": [job_id], "get": _op(
+            "Server-Sent Events: `job` (the job view) on every change, then `end`, `gone`, "
+            f"`timeout` (after {settings.sse_max_seconds} s) or `error`", {
+                "200": {"description": "An event stream",
+                        "content": {"text/event-stream": {"schema": _STR}}},
+                **_errors(404)})},
+        "/api/v1/jobs/{job_id}/renderings": {"parameters": [job_id], "get": _op(
+            "A finished job's filters as Elasticsearch/OpenSearch, SQL and MongoDB queries", {
+                "200": _json(_obj({"job_id": _STR, "renderings": _ref("Renderings")}),
+                             "Renderings"), **_errors(400, 404, 409)},
+            params=[_query("format", _STR, "Comma-separated subset of elasticsearch, sql, "
+                                           "mongodb (default: all)")])},
+        "/api/v1/renderings": {"post": _op(
+            "Render any filters as Elasticsearch/OpenSearch, SQL and MongoDB queries", {
+                "200": _json(_obj({"renderings": _ref("Renderings")}), "Renderings"),
+                **_errors(400, 413, 415, 422)},
+            body={**body, "content": {JSON: {"schema": _ref("RenderRequest")}}})},
         "/api/v1/batches": {"post": _op(
             f"Submit up to {settings.max_batch_texts} texts (JSON, JSONL body or multipart "
             "upload of a JSONL `file`)",
@@ -185,6 +209,13 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "200": _json({"type": "object"}, "Cache statistics")})},
         "/api/v1/queues": {"get": _op("Queues, workers and last-minute throughput", {
             "200": _json(_ref("Queues"), "Queue figures")})},
+        "/api/v1/queues/history": {"get": _op(
+            "Per minute, oldest first: jobs finished and failed per stage, mean stage latency", {
+                "200": _json(_obj({"minutes": {"type": "array", "items": {
+                    "type": "object"}}}), "Minutes"), **_errors(400)},
+            params=[_query("minutes", {"type": "integer", "minimum": 1,
+                                       "maximum": HISTORY_MINUTES, "default": 15},
+                           "How many minutes back")])},
         "/api/v1/failed": {"get": _op("Dead-letter view: queries that failed for good", {
             "200": _json(_obj({"total": _INT, "items": {"type": "array",
                                                        "items": _ref("FailedJob")}}),

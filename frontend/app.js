@@ -173,6 +173,55 @@
       el.catalogFieldsBody.appendChild(tr);
     }
     el.catalogSortable.textContent = sortable.size ? "Sortable: " + Array.from(sortable).join(", ") : "Not sortable";
+    showExamples(exampleQueries(info.fields, Array.from(sortable)));
+  }
+
+  /**
+   * Three requests written from the catalog's own fields (values, a range, a negation, a
+   * sort), so the examples always make sense for the catalog that is selected.
+   */
+  function exampleQueries(fields, sortable) {
+    const enums = fields.filter((f) => f && f.type === "enum" && Array.isArray(f.values) && f.values.length);
+    const numbers = fields.filter((f) => f && f.type === "number");
+    const v = (f, i) => String(f.values[Math.min(i, f.values.length - 1)]);
+    const amount = (f, share) => {
+      const lo = typeof f.min === "number" ? f.min : 0;
+      const hi = typeof f.max === "number" ? f.max : lo + 1000;
+      const raw = lo + (hi - lo) * share;
+      const step = Math.pow(10, Math.max(0, Math.floor(Math.log10(Math.max(raw, 1))) - 1));
+      return Math.round(raw / step) * step;
+    };
+    const unit = (f) => (f.unit ? " " + f.unit : "");
+    const num = numbers[0];
+    const out = [];
+    if (enums.length) {
+      let text = enums.slice(0, 2).map((f) => v(f, 0)).join(" ");
+      if (num) text += " under " + amount(num, 0.25) + unit(num);
+      if (sortable.length) text += ", lowest " + sortable[0] + " first";
+      out.push(text);
+    }
+    if (enums.length && enums[0].values.length > 2) {
+      let text = v(enums[0], 1) + " or " + v(enums[0], 2);
+      if (num) text += " between " + amount(num, 0.1) + " and " + amount(num, 0.5) + unit(num);
+      out.push(text);
+    }
+    if (enums.length > 1) {
+      const other = enums[enums.length - 1];
+      out.push(v(enums[0], 0) + ", anything but " + v(other, 1) +
+        (sortable.length > 1 ? ", highest " + sortable[1] + " first" : ""));
+    }
+    return out;
+  }
+
+  function showExamples(texts) {
+    if (!texts.length) return;  // a catalog without enums: keep the general examples
+    const list = document.querySelector(".example-list");
+    clear(list);
+    for (const text of texts) {
+      const li = make("li");
+      li.appendChild(make("button", { className: "example", text: text, attrs: { type: "button", "data-text": text } }));
+      list.appendChild(li);
+    }
   }
 
   function scheduleCatalogRefresh() {
@@ -269,6 +318,7 @@
     run.stopped = true;
     clearTimeout(run.timer);
     clearInterval(run.ticker);
+    if (run.abort) run.abort.abort();
   }
 
   function endRun(run) {
@@ -335,7 +385,7 @@
       run.jobId = String(resp.job_id);
       renderMeta(run, null);
       applyStatus(run, resp.status || "queued", null);
-      poll(run);
+      follow(run);
     } catch (err) {
       if (run === currentRun) {
         endRun(run);
@@ -364,6 +414,37 @@
     setJobStatus(status);
   }
 
+  /** Paint one view of the job; true when it is terminal (the run is then over). */
+  function showJob(run, job) {
+    const status = job && typeof job.status === "string" ? job.status : "unknown";
+    applyStatus(run, status, job);
+    if (!TERMINAL.has(status)) return false;
+    endRun(run);
+    renderMeta(run, job);
+    renderTerminal(job);
+    return true;
+  }
+
+  /**
+   * Live status from the job's event stream (GET /api/v1/jobs/{id}/events); when the
+   * stream cannot be opened, breaks or times out, polling takes over where it left off.
+   */
+  async function follow(run) {
+    run.abort = new AbortController();
+    el.jobStatus.dataset.transport = "events";
+    try {
+      await NLP2F.streamEvents("/api/v1/jobs/" + encodeURIComponent(run.jobId) + "/events",
+        (name, data) => {
+          if (name === "job" && run === currentRun && !run.stopped) showJob(run, data);
+        }, { signal: run.abort.signal });
+    } catch (_) {
+      /* no stream (old proxy, network): polling below */
+    }
+    if (run.stopped || run !== currentRun) return;
+    el.jobStatus.dataset.transport = "polling";
+    poll(run);
+  }
+
   async function poll(run) {
     if (run.stopped) return;
     let job;
@@ -383,15 +464,9 @@
     }
     if (run.stopped || run !== currentRun) return;
     run.failures = 0;
-    const status = job && typeof job.status === "string" ? job.status : "unknown";
-    applyStatus(run, status, job);
-    if (TERMINAL.has(status)) {
-      endRun(run);
-      renderMeta(run, job);
-      renderTerminal(job);
-      return;
-    }
+    if (showJob(run, job)) return;
     if (performance.now() - run.started > MAX_WAIT_MS) {
+      const status = el.jobStatus.dataset.status;
       endRun(run);
       errors.show(new Error("Stopped waiting after " + seconds(MAX_WAIT_MS) + "; the job is still " +
         status + ". Job id: " + run.jobId), "Still running");
@@ -451,6 +526,7 @@
         return prov.length > 1 ? formatScalar(Array.isArray(p.value) ? formatValue(p.value) : p.value) + ": " + t : t;
       });
       li.title = lines.join("\n");
+      li.tabIndex = 0;  // keyboard users reach the provenance too (read as the description)
       li.classList.add("has-provenance");
     }
     return li;
@@ -461,6 +537,7 @@
     el.jobError.hidden = true;
     if (job.status === "finished") {
       renderResult(job.result);
+      loadRenderings(job.job_id);
       return;
     }
     el.jobError.hidden = false;
@@ -506,6 +583,60 @@
     el.keywordsBlock.hidden = !keywords;
 
     el.rawJson.textContent = JSON.stringify(result, null, 2);
+  }
+
+  // ------------------------------------------------------------ renderings
+
+  let renderings = null;
+
+  /** The text of one rendering: JSON for the search engines, a WHERE clause for SQL. */
+  function renderingText(format, body) {
+    if (format !== "sql") return JSON.stringify(body, null, 2);
+    let text = "WHERE " + body.where + "\n-- parameters (" + body.placeholder + "): " + JSON.stringify(body.params);
+    if (body.order_by) text += "\nORDER BY " + body.order_by;
+    return text;
+  }
+
+  function selectTab(tab, focus) {
+    for (const t of document.querySelectorAll("#render-tabs [role=tab]")) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", on ? "true" : "false");
+      t.tabIndex = on ? 0 : -1;
+    }
+    const panel = $("render-panel");
+    panel.setAttribute("aria-labelledby", tab.id);
+    panel.dataset.format = tab.dataset.format;
+    panel.textContent = renderings ? renderingText(tab.dataset.format, renderings[tab.dataset.format]) : "";
+    if (focus) tab.focus();
+  }
+
+  async function loadRenderings(jobId) {
+    $("renderings").hidden = true;
+    renderings = null;
+    if (!jobId) return;
+    try {
+      const data = await api("/api/v1/jobs/" + encodeURIComponent(jobId) + "/renderings");
+      renderings = data.renderings;
+    } catch (_) {
+      return;  // an older backend without renderings: the JSON above is still there
+    }
+    $("renderings").hidden = false;
+    selectTab(document.querySelector("#render-tabs [aria-selected=true]"), false);
+  }
+
+  /** Tabs as the ARIA pattern wants them: click, or arrow keys / Home / End. */
+  function bindTabs() {
+    const tabs = Array.from(document.querySelectorAll("#render-tabs [role=tab]"));
+    for (const tab of tabs) {
+      tab.addEventListener("click", () => selectTab(tab, false));
+      tab.addEventListener("keydown", (e) => {
+        const i = tabs.indexOf(tab);
+        const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+        if (next === undefined) return;
+        e.preventDefault();
+        selectTab(tabs[(next + tabs.length) % tabs.length], true);
+      });
+    }
   }
 
   async function copyJson() {
@@ -554,12 +685,13 @@
       picker.load();
     });
     el.copyJson.addEventListener("click", copyJson);
-    for (const btn of document.querySelectorAll(".example")) {
-      btn.addEventListener("click", () => {
-        el.queryInput.value = btn.dataset.text || btn.textContent;
-        el.queryInput.focus();
-      });
-    }
+    bindTabs();
+    document.querySelector(".example-list").addEventListener("click", (e) => {
+      const btn = e.target.closest(".example");
+      if (!btn) return;
+      el.queryInput.value = btn.dataset.text || btn.textContent;
+      el.queryInput.focus();
+    });
 
     updateSubmitState();
     startShell(errors, () => {

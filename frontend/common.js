@@ -109,10 +109,8 @@ window.NLP2F = (function () {
   /** fetch + JSON + the API's error shape {"error": {"code", "message"}}. */
   async function api(path, options) {
     const opts = Object.assign({ method: "GET" }, options || {});
-    const headers = { Accept: "application/json" };
+    const headers = authHeaders({ Accept: "application/json" });
     if (opts.body != null) headers["Content-Type"] = "application/json";
-    const key = apiKey();
-    if (key) headers.Authorization = "Bearer " + key;
     opts.headers = Object.assign(headers, opts.headers || {});
     let resp;
     try {
@@ -149,6 +147,113 @@ window.NLP2F = (function () {
         { status: resp.status });
     }
     return data;
+  }
+
+  // ----------------------------------------------------------------- shell
+
+  const PAGES = [
+    ["index.html", "Playground"], ["catalogs.html", "Catalogs"],
+    ["batches.html", "Batches"], ["operations.html", "Operations"],
+  ];
+
+  /**
+   * The header (brand, page navigation, backend status) and the footer (API address,
+   * API key) are the same on every page: each page has an empty <header class="site-header"
+   * data-tagline="…"> and <footer class="site-footer">, filled here once.
+   */
+  function mountShell() {
+    const header = document.querySelector("header.site-header");
+    if (header && !header.firstChild) {
+      const here = window.location.pathname.split("/").pop() || "index.html";
+      const inner = make("div", { className: "wrap header-inner" });
+      const brand = make("div", { className: "brand" });
+      const logo = make("span", { className: "logo", attrs: { "aria-hidden": "true" } });
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      for (const [k, v] of Object.entries({ viewBox: "0 0 24 24", width: 28, height: 28, focusable: "false" })) svg.setAttribute(k, v);
+      const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+      path.setAttribute("d", "M3 5h18l-7 8v5l-4 2v-7z");
+      path.setAttribute("fill", "currentColor");
+      svg.appendChild(path);
+      logo.appendChild(svg);
+      const titles = make("div");
+      titles.append(make("h1", { text: "NLP2Filters" }),
+        make("p", { className: "tagline", text: header.dataset.tagline || "" }));
+      brand.append(logo, titles);
+      const nav = make("nav", { className: "site-nav", attrs: { "aria-label": "Pages" } });
+      const list = make("ul");
+      for (const [href, label] of PAGES) {
+        const a = make("a", { text: label, attrs: { href: href } });
+        if (href === here) a.setAttribute("aria-current", "page");
+        const li = make("li");
+        li.appendChild(a);
+        list.appendChild(li);
+      }
+      nav.appendChild(list);
+      const status = make("p", { className: "backend-status", attrs: { id: "backend-status", "data-state": "unknown", role: "status" } });
+      status.append(make("span", { className: "dot", attrs: { "aria-hidden": "true" } }),
+        make("span", { text: "Checking backend…", attrs: { id: "backend-status-text" } }));
+      inner.append(brand, nav, status);
+      header.appendChild(inner);
+    }
+    const footer = document.querySelector("footer.site-footer");
+    if (footer && !footer.firstChild) {
+      const api = make("p", { className: "muted", text: "API: " });
+      api.appendChild(make("code", { attrs: { id: "api-base" } }));
+      const key = make("p", { className: "muted" });
+      key.append(make("label", { text: "API key (only if the server requires one)", attrs: { for: "api-key" } }),
+        make("input", { attrs: { id: "api-key", type: "password", autocomplete: "off", spellcheck: "false" } }));
+      footer.append(api, key);
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** The request headers of every call: JSON, and the saved API key if any. */
+  function authHeaders(extra) {
+    const headers = Object.assign({}, extra || {});
+    const key = apiKey();
+    if (key) headers.Authorization = "Bearer " + key;
+    return headers;
+  }
+
+  /**
+   * Server-Sent Events read with fetch (EventSource cannot send the API key header).
+   * onEvent(name, data) runs for each event. Resolves with the last event's name when the
+   * server closes the stream; rejects when the stream cannot be opened or breaks, so the
+   * caller can fall back to polling. Abort it with opts.signal.
+   */
+  async function streamEvents(path, onEvent, opts) {
+    const resp = await fetch(API_BASE + path, {
+      headers: authHeaders({ Accept: "text/event-stream" }),
+      signal: opts && opts.signal,
+      cache: "no-store",
+    });
+    if (!resp.ok || !resp.body) throw new ApiError("event stream unavailable (HTTP " + resp.status + ")", { status: resp.status });
+    const reader = resp.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let last = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return last;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let name = "message";
+        let data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event: ")) name = line.slice(7);
+          else if (line.startsWith("data: ")) data += line.slice(6);
+        }
+        if (!data) continue;  // a comment (keep-alive) or the retry hint
+        let parsed = null;
+        try { parsed = JSON.parse(data); } catch (_) { continue; }
+        last = name;
+        onEvent(name, parsed);
+      }
+    }
   }
 
   // --------------------------------------------------------------- health
@@ -362,11 +467,13 @@ window.NLP2F = (function () {
     });
   }
 
+  mountShell();
+
   return {
     API_BASE, TERMINAL, PRIORITIES,
     $, store, clear, make, onReady,
     describeBackend, messageOf, formatScalar, formatValue,
-    ApiError, api,
+    ApiError, api, streamEvents,
     startShell, errorBox, bindPriority,
     fillCatalogSelect, catalogPicker,
     objectsIn, keywordsOf, filterChip, sortChip,

@@ -78,6 +78,11 @@ def throughput(queue: str, second: int) -> str:
     return f"stats:throughput:{queue}:{second}"
 
 
+def minute_stats(stage: str, minute: int) -> str:
+    """Hash of one stage's completions and job-seconds in one wall-clock minute."""
+    return f"stats:minute:{stage}:{minute}"
+
+
 def histogram(name: str) -> str:
     """Hash of a histogram the workers push: bucket bounds -> counts, plus sum and count."""
     return f"stats:histogram:{name}"

@@ -23,6 +23,7 @@ STAGES = ("embedding", "llm")
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 THROUGHPUT_WINDOW = 60
+HISTORY_MINUTES = 60  # per-minute figures kept for the operations page's charts
 HISTOGRAMS = {"stage_duration_seconds": DURATION_BUCKETS, "batch_size": SIZE_BUCKETS}
 
 
@@ -50,7 +51,35 @@ def record_batch(r: Redis, stage: str, seconds: float, done: dict[str, dict[str,
                 if n:
                     p.hincrby(key, outcome, n)
             p.expire(key, THROUGHPUT_WINDOW * 2)
+        minute = keys.minute_stats(stage, second // 60 * 60)
+        for outcome in ("finished", "failed"):
+            p.hincrby(minute, outcome, sum(c.get(outcome, 0) for c in done.values()))
+        p.hincrbyfloat(minute, "job_seconds", seconds * size)
+        p.expire(minute, (HISTORY_MINUTES + 1) * 60)
         p.execute()
+
+
+def history(r: Redis, minutes: int, now: float | None = None) -> list[dict[str, Any]]:
+    """Per wall-clock minute, oldest first: jobs finished and failed per stage and their
+    mean stage latency (time in a worker's batch, per job), for the charts."""
+    last = int(now or time.time()) // 60 * 60
+    starts = [last - 60 * k for k in range(minutes - 1, -1, -1)]
+    with r.pipeline(transaction=False) as p:
+        for start in starts:
+            for stage in STAGES:
+                p.hgetall(keys.minute_stats(stage, start))
+        rows = iter(p.execute())
+    out = []
+    for start in starts:
+        point: dict[str, Any] = {"minute": start}
+        for stage in STAGES:
+            raw = decode(next(rows))
+            finished, failed = int(raw.get("finished", 0)), int(raw.get("failed", 0))
+            done = finished + failed
+            point[stage] = {"finished": finished, "failed": failed, "latency_ms": round(
+                float(raw["job_seconds"]) / done * 1000, 1) if done else None}
+        out.append(point)
+    return out
 
 
 def decode(raw: dict[bytes, bytes]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
@@ -160,6 +161,42 @@ class BatchRequest(BaseModel):
     @classmethod
     def _texts_encodable(cls, v: list[str]) -> list[str]:
         return [_encodable(t) for t in v]
+
+
+RenderFormat = Literal["elasticsearch", "sql", "mongodb"]
+
+
+class RenderRequest(BaseModel):
+    """Filters from anywhere (a stored result, a hand edit) to render as store queries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filters: list[Filter] = Field(max_length=200)
+    sort: list[SortKey] = Field(default_factory=list, max_length=20)
+    keywords: StrictStr = Field("", max_length=2000)
+    formats: list[RenderFormat] | None = Field(None, min_length=1)
+
+    @field_validator("filters")
+    @classmethod
+    def _filters_valid(cls, v: list[Filter]) -> list[Filter]:
+        for f in v:
+            _field_name(f.field, "field")
+            if (f.op in ("in", "nin")) != isinstance(f.value, list):
+                raise ValueError(f"op {f.op!r} on {f.field!r} takes "
+                                 f"{'a list' if f.op in ('in', 'nin') else 'a single value'}")
+        return v
+
+    @field_validator("sort")
+    @classmethod
+    def _sort_valid(cls, v: list[SortKey]) -> list[SortKey]:
+        for s in v:
+            _field_name(s.field, "sort field")
+        return v
+
+
+def _field_name(name: str, what: str) -> None:
+    if not re.fullmatch(FIELD_NAME_PATTERN, name):
+        raise ValueError(f"{what} {name[:80]!r} is not a valid field name")
 
 
 class JobError(BaseModel):

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     rate_limit: str = "500/second;10000/minute"
     rate_limit_submit: str = "100/second"
     trusted_proxies: int = Field(0, ge=0, le=5)
+    sse_poll_seconds: float = Field(0.25, gt=0, le=5)
+    sse_max_seconds: int = Field(120, ge=1, le=3600)
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$")
 

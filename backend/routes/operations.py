@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, url_for
 from backend.context import int_arg, redis_client, settings
 from backend.errors import APIError
 from shared import dead_letter
-from shared.metrics import queue_stats
+from shared.metrics import HISTORY_MINUTES, history, queue_stats
 
 bp = Blueprint("operations", __name__, url_prefix="/api/v1")
 
@@ -14,6 +14,12 @@ bp = Blueprint("operations", __name__, url_prefix="/api/v1")
 @bp.get("/queues")
 def queues():
     return jsonify(queue_stats(redis_client(), settings()))
+
+
+@bp.get("/queues/history")
+def queues_history():
+    minutes = int_arg("minutes", 15, 1, HISTORY_MINUTES)
+    return jsonify({"minutes": history(redis_client(), minutes)})
 
 
 @bp.get("/failed")

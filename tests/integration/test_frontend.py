@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import threading
@@ -9,6 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import ROOT
@@ -39,15 +41,29 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, api, frontend_url):
-    page = browser.new_page()
+def open_page(browser, api: str, url: str, **context):
+    page = browser.new_page(**context)
     # The page finds the API through config.js; point it at this test's backend.
     page.route("**/config.js", lambda route: route.fulfill(
         body=f'window.NLP2F_API_BASE = "{api}";', content_type="application/javascript"))
-    page.goto(frontend_url)
+    page.goto(url)
+    return page
+
+
+@pytest.fixture
+def page(browser, api, frontend_url):
+    page = open_page(browser, api, frontend_url)
     yield page
     page.close()
+
+
+# Every form control has a label, every button a name, every image a text: the checks an
+# automated audit can make (contrast is set in style.css, ratios noted there).
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button, [role=img], [role=tab]')]
+  .filter(e => !e.closest('[hidden]') && e.type !== 'hidden')
+  .filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label') ||
+                 e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+  .map(e => e.id || e.outerHTML.slice(0, 80))"""
 
 
 def screenshot(page, name: str) -> Path:
@@ -57,19 +73,58 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def test_query_shows_status_and_filter_chips(page, laptops, redis_conn, live_settings):
+def test_query_shows_live_status_chips_and_renderings(page, laptops, redis_conn, live_settings):
     expect(page.locator("#catalog-select")).to_have_value("laptops")
     expect(page.locator("#catalog-fields-body tr")).to_have_count(13)
+    # The examples are written from the selected catalog's own values.
+    examples = page.locator(".example")
+    expect(examples).to_have_count(3)
+    examples.first.click()
+    brands = [f for f in laptops["fields"] if f["name"] == "brand"][0]["values"]
+    assert any(b in page.input_value("#query-input") for b in brands)
     page.fill("#query-input", "silver Dell ultrabook")
     page.click("#submit-btn")
-    expect(page.locator("#job-status")).to_have_attribute("data-status", "queued")
+    status = page.locator("#job-status")
+    expect(status).to_have_attribute("data-status", "queued")
+    expect(status).to_have_attribute("data-transport", "events")  # the SSE stream is open
     drain(redis_conn, live_settings)
-    expect(page.locator("#job-status")).to_have_attribute("data-status", "finished",
-                                                          timeout=15_000)
+    expect(status).to_have_attribute("data-status", "finished", timeout=15_000)
+    # The end came through the event stream: polling never took over.
+    assert status.get_attribute("data-transport") == "events"
     chip = page.locator("#filter-chips li.chip[data-field='brand']")
     expect(chip).to_contain_text("Dell")
+    assert "via" in chip.get_attribute("title")  # provenance on hover (and on focus)
     expect(page.locator("#raw-json")).to_contain_text('"catalog": "laptops"')
+
+    panel = page.locator("#render-panel")
+    expect(panel).to_contain_text('"term"')
+    expect(panel).to_contain_text('"brand": "Dell"')
+    page.click("#tab-sql")
+    expect(panel).to_contain_text(re.compile(r'^WHERE .*"brand" = \?'))
+    expect(panel).to_contain_text('"Dell"')
+    page.keyboard.press("ArrowRight")  # the tabs follow the ARIA keyboard pattern
+    expect(page.locator("#tab-mongodb")).to_be_focused()
+    expect(panel).to_have_attribute("data-format", "mongodb")
+    expect(panel).to_contain_text('"brand": "Dell"')
+    assert page.evaluate(UNLABELLED) == []
     screenshot(page, "query-finished")
+
+
+def test_playground_fits_a_phone(browser, api, frontend_url, laptops):
+    page = open_page(browser, api, frontend_url, viewport={"width": 375, "height": 740},
+                     device_scale_factor=2, is_mobile=True)
+    expect(page.locator("#catalog-select")).to_have_value("laptops")
+    page.fill("#query-input", "dell laptop under 900 dollars")
+    page.click("#submit-btn")
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "queued")
+    overflow = page.evaluate("document.documentElement.scrollWidth - "
+                             "document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    # On a phone the search request comes before the catalog panel.
+    query_top = page.locator("#query-panel").bounding_box()["y"]
+    assert query_top < page.locator("#catalog-panel").bounding_box()["y"]
+    screenshot(page, "playground-phone")
+    page.close()
 
 
 def test_api_error_is_shown(page, laptops):
@@ -83,10 +138,7 @@ def test_api_error_is_shown(page, laptops):
 
 def test_batch_page_runs_a_batch_to_completion(browser, api, frontend_url, laptops, redis_conn,
                                                live_settings):
-    page = browser.new_page()
-    page.route("**/config.js", lambda route: route.fulfill(
-        body=f'window.NLP2F_API_BASE = "{api}";', content_type="application/javascript"))
-    page.goto(f"{frontend_url}/batches.html")
+    page = open_page(browser, api, f"{frontend_url}/batches.html")
     expect(page.locator("#batch-catalog option[value='laptops']")).to_have_count(1)
     page.select_option("#batch-catalog", "laptops")
     page.fill("#batch-texts", "\n".join(["silver dell ultrabook", "gaming laptops under $2000",
@@ -101,4 +153,80 @@ def test_batch_page_runs_a_batch_to_completion(browser, api, frontend_url, lapto
     expect(page.locator("#results-table tbody tr").first).to_contain_text("Dell")
     expect(page.locator("#download-link")).to_have_attribute("href", re.compile("format=jsonl"))
     screenshot(page, "batch-finished")
+    page.close()
+
+
+def test_catalog_page_shows_errors_inline_and_indexing_status(browser, api, frontend_url,
+                                                               laptops, redis_conn,
+                                                               live_settings, tmp_path):
+    page = open_page(browser, api, f"{frontend_url}/catalogs.html")
+    expect(page.locator("#catalog-list-body tr[data-name='laptops']")).to_contain_text("ready")
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"name": "bikes",\n "fields": [\n  {"name": "size" "type": "enum"}]}')
+    page.set_input_files("#catalog-file", str(broken))
+    problems = page.locator("#catalog-problems")
+    expect(problems).to_be_visible()
+    expect(problems).to_contain_text("line 3")  # where the JSON breaks
+
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"name": "bikes", "fields": [
+        {"name": "size", "type": "enum"}, {"name": "price", "type": "money"}]}))
+    page.set_input_files("#catalog-file", str(wrong))
+    expect(page.locator("#catalog-name")).to_have_value("bikes")
+    page.click("#catalog-save")
+    expect(problems).to_contain_text("HTTP 422")  # the API's verdict, shown where it applies
+    expect(problems).to_contain_text("fields")
+    expect(page.locator("#catalog-json")).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate(UNLABELLED) == []
+    screenshot(page, "catalog-rejected")
+
+    page.click("#catalog-example")
+    page.fill("#catalog-name", "bikes")
+    page.click("#catalog-save")
+    expect(problems).to_be_hidden()
+    expect(page.locator("#catalog-saved-status")).to_have_attribute("data-status", "indexing")
+    drain(redis_conn, live_settings, stages=("embedding",))
+    expect(page.locator("#catalog-saved-status")).to_have_attribute("data-status", "ready",
+                                                                    timeout=15_000)
+    expect(page.locator("#catalog-list-body tr[data-name='bikes']")).to_contain_text("ready")
+    screenshot(page, "catalog-ready")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#catalog-list-body tr[data-name='bikes'] button:has-text('Delete')")
+    expect(page.locator("#catalog-list-body tr[data-name='bikes']")).to_have_count(0)
+    page.close()
+
+
+def test_operations_page_shows_queues_charts_and_requeues(browser, api, frontend_url, laptops,
+                                                          redis_conn, live_settings,
+                                                          demo_catalog):
+    # A query that fails for good: its catalog is deleted before the worker gets to it.
+    doomed = {**demo_catalog, "name": "doomed"}
+    assert requests.put(f"{api}/api/v1/catalogs/doomed", json=doomed, timeout=10).ok
+    job_id = requests.post(f"{api}/api/v1/queries", timeout=10, json={
+        "text": "dell laptop", "catalog": "doomed"}).json()["job_id"]
+    requests.delete(f"{api}/api/v1/catalogs/doomed", timeout=10)
+    done = requests.post(f"{api}/api/v1/queries", timeout=10, json={
+        "text": "lenovo laptop", "catalog": "laptops"}).json()["job_id"]
+    drain(redis_conn, live_settings)
+    assert requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()["status"] == "failed"
+    assert requests.get(f"{api}/api/v1/jobs/{done}", timeout=10).json()["status"] == "finished"
+
+    page = open_page(browser, api, f"{frontend_url}/operations.html")
+    expect(page.locator("#queues-body tr")).to_have_count(6)
+    expect(page.locator("#queues-body tr[data-queue='llm']")).to_be_visible()
+    # The workers ran in burst mode and are gone: the page says so instead of guessing.
+    expect(page.locator("#workers-llm")).to_have_attribute("data-count", "0")
+    # This minute's completions are drawn as points of both charts.
+    expect(page.locator("#throughput-chart circle.dot-llm")).not_to_have_count(0)
+    expect(page.locator("#latency-chart circle.dot-embedding")).not_to_have_count(0)
+    row = page.locator(f"#failed-body tr[data-job='{job_id}']")
+    expect(row).to_contain_text("catalog_not_found")
+    assert page.evaluate(UNLABELLED) == []
+    screenshot(page, "operations")
+    row.locator("button").click()
+    expect(page.locator("#failed-note")).to_contain_text("requeued")
+    expect(row).to_have_count(0)
+    assert requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()["status"] == "queued"
+    drain(redis_conn, live_settings)  # its catalog is still gone: it fails again, for good
     page.close()

@@ -99,3 +99,15 @@ def test_worker_health_check_sees_only_this_hosts_live_worker_of_the_stage(r, mo
     assert not healthy(r, "llm", "another-host")
     worker.register_death()
     assert not healthy(r, "llm", socket.gethostname())
+
+
+def test_history_has_per_minute_throughput_and_latency(client, r, monkeypatch):
+    monkeypatch.setattr(metrics.time, "time", lambda: 6_000_030.0)  # mid-minute
+    metrics.record_batch(r, "llm", 0.5, {"llm": {"finished": 3, "failed": 1}})
+    metrics.record_batch(r, "llm", 0.1, {"llm-high": {"finished": 1, "failed": 0}})
+    minutes = client.get("/api/v1/queues/history?minutes=3").get_json()["minutes"]
+    assert [m["minute"] for m in minutes] == [5_999_880, 5_999_940, 6_000_000]
+    # 4 jobs of 0.5 s and 1 of 0.1 s: mean 0.42 s per job
+    assert minutes[-1]["llm"] == {"finished": 4, "failed": 1, "latency_ms": 420.0}
+    assert minutes[0]["embedding"] == {"finished": 0, "failed": 0, "latency_ms": None}
+    assert client.get("/api/v1/queues/history?minutes=61").status_code == 400

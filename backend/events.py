@@ -1,0 +1,61 @@
+"""Server-Sent Events for one job: its view each time it changes, until it ends.
+
+The stream reads the job record from Redis every SSE_POLL_SECONDS (the backend only
+reads Redis; no worker has to know a browser is watching) and lives at most
+SSE_MAX_SECONDS, because each open stream holds a gunicorn thread; after a `timeout`
+event the browser goes on polling.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from shared.schemas import TERMINAL_STATUSES
+
+KEEPALIVE_SECONDS = 15.0
+RECONNECT_MS = 2000
+
+
+def frame(event: str, data: Any, event_id: int | None = None) -> str:
+    """One SSE message; `data` is JSON on one line, so no payload can break the framing."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def job_events(read: Callable[[], dict[str, Any] | None], *, poll_seconds: float,
+               max_seconds: float, clock: Callable[[], float] = time.monotonic,
+               sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
+    """`job` events while the job changes, then `end` (terminal), `gone` (expired or
+    deleted), `timeout` (stream too old) or `error` (Redis unreachable)."""
+    yield f"retry: {RECONNECT_MS}\n\n"
+    started = last_sent = clock()
+    previous: tuple | None = None
+    sent = 0
+    while True:
+        try:
+            job = read()
+        except RedisError as e:
+            yield frame("error", {"code": "redis_unavailable", "message": str(e)})
+            return
+        if job is None:
+            yield frame("gone", {"code": "job_not_found", "message": "the job expired"})
+            return
+        state = (job["status"], job.get("updated_at"), job.get("retries"))
+        if state != previous:
+            previous, last_sent, sent = state, clock(), sent + 1
+            yield frame("job", job, sent)
+        if job["status"] in TERMINAL_STATUSES:
+            yield frame("end", {"status": job["status"]})
+            return
+        if clock() - started >= max_seconds:
+            yield frame("timeout", {"message": "stream closed after "
+                                               f"{max_seconds:g} s; poll the job instead"})
+            return
+        if clock() - last_sent >= KEEPALIVE_SECONDS:
+            last_sent = clock()
+            yield ": keep-alive\n\n"
+        sleep(poll_seconds)

@@ -37,7 +37,7 @@ test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra
 
 test-unit: install
-	$(PY) -m pytest -ra tests/unit tests/test_deploy.py
+	$(PY) -m pytest -ra tests/unit tests/test_deploy.py tests/test_k8s.py tests/test_monitoring.py
 
 # Scores a running stack (start it with `make run`); extra arguments via SCORE_ARGS.
 eval: $(STAMP)

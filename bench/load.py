@@ -116,6 +116,21 @@ def load_run(api: str, catalog: dict[str, Any], queries: int, batches: int, batc
     }
 
 
+def redis_usage(r: Any) -> tuple[int, float]:
+    """Commands Redis has processed and the CPU seconds it has used so far."""
+    stats, cpu = r.info("stats"), r.info("cpu")
+    return stats["total_commands_processed"], cpu["used_cpu_user"] + cpu["used_cpu_sys"]
+
+
+def redis_cost(before: tuple[int, float], after: tuple[int, float], texts: int,
+               seconds: float) -> dict[str, float]:
+    """What the run cost Redis, per text: the figures behind README "Scaling out"."""
+    commands, cpu = after[0] - before[0], after[1] - before[1]
+    return {"commands": commands, "commands_per_text": round(commands / texts, 1),
+            "commands_per_second": round(commands / seconds),
+            "cpu_seconds": round(cpu, 2), "cpu_ms_per_text": round(cpu * 1000 / texts, 3)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", type=int, default=1000)
@@ -136,8 +151,13 @@ def main() -> int:
         stack.register(catalog)
         api = stack.api
     try:
+        before = redis_usage(stack.r) if stack else None
         figures = load_run(api, catalog, args.queries, args.batches, args.batch_size,
                            args.concurrency)
+        if stack:
+            figures["redis"] = redis_cost(before, redis_usage(stack.r),
+                                          args.queries + args.batches * args.batch_size,
+                                          figures["seconds"])
     finally:
         if stack:
             stack.close()

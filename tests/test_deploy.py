@@ -125,7 +125,7 @@ def compose() -> dict[str, Any]:
 
 
 def _dockerfiles() -> list[Path]:
-    return sorted(ROOT.glob("*/Dockerfile"))
+    return sorted([*ROOT.glob("*/Dockerfile"), *ROOT.glob("deploy/**/Dockerfile")])
 
 
 def _instructions(dockerfile: Path) -> list[tuple[str, str]]:

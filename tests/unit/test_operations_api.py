@@ -4,14 +4,18 @@ import socket
 
 import fakeredis
 import pytest
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq import Queue, Worker
 from rq.serializers import JSONSerializer
 
 from backend.app import create_app
 from shared import catalog_store, jobs, metrics
-from shared.healthcheck import healthy
+from shared.healthcheck import healthy, verdict
 from shared.schemas import Catalog
 from shared.settings import Settings
+from tests.conftest import free_port
 
 SETTINGS = Settings(_env_file=None, log_format="text")
 
@@ -99,6 +103,15 @@ def test_worker_health_check_sees_only_this_hosts_live_worker_of_the_stage(r, mo
     assert not healthy(r, "llm", "another-host")
     worker.register_death()
     assert not healthy(r, "llm", socket.gethostname())
+    assert verdict(r, "llm", socket.gethostname())[0] is False
+
+
+def test_worker_health_check_passes_while_redis_is_down(monkeypatch):
+    """The worker reconnects by itself; restarting it would only reload its model."""
+    monkeypatch.setattr("shared.healthcheck.get_settings", lambda: SETTINGS)
+    unreachable = Redis(port=free_port(), socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0))
+    ok, reason = verdict(unreachable, "llm", socket.gethostname())
+    assert ok and "Redis unreachable" in reason
 
 
 def test_history_has_per_minute_throughput_and_latency(client, r, monkeypatch):

@@ -65,6 +65,41 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, bu
                  e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim())))
   .map(e => e.id || e.outerHTML.slice(0, 80))"""
 
+# WCAG 2 contrast of every visible text against the background it is drawn on (the first
+# opaque background up the tree): at least 4.5:1, or 3:1 for large text. Returns failures.
+LOW_CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0.9) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.closest('svg, [hidden], .visually-hidden')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}: ` +
+      `${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+  }
+  return out;
+}"""
+
+
+def accessible(page) -> None:
+    assert page.evaluate(UNLABELLED) == []
+    assert page.evaluate(LOW_CONTRAST) == []
+
 
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -106,13 +141,16 @@ def test_query_shows_live_status_chips_and_renderings(page, laptops, redis_conn,
     expect(page.locator("#tab-mongodb")).to_be_focused()
     expect(panel).to_have_attribute("data-format", "mongodb")
     expect(panel).to_contain_text('"brand": "Dell"')
-    assert page.evaluate(UNLABELLED) == []
+    accessible(page)
     screenshot(page, "query-finished")
+    page.evaluate("""() => { const p = document.createElement('p');
+        p.textContent = 'pale'; p.style.color = '#b0b0b0'; document.body.appendChild(p); }""")
+    assert [e for e in page.evaluate(LOW_CONTRAST) if '"pale"' in e], "contrast check is blind"
 
 
-def test_playground_fits_a_phone(browser, api, frontend_url, laptops):
+def test_playground_fits_a_phone_in_the_dark_theme(browser, api, frontend_url, laptops):
     page = open_page(browser, api, frontend_url, viewport={"width": 375, "height": 740},
-                     device_scale_factor=2, is_mobile=True)
+                     device_scale_factor=2, is_mobile=True, color_scheme="dark")
     expect(page.locator("#catalog-select")).to_have_value("laptops")
     page.fill("#query-input", "dell laptop under 900 dollars")
     page.click("#submit-btn")
@@ -123,7 +161,8 @@ def test_playground_fits_a_phone(browser, api, frontend_url, laptops):
     # On a phone the search request comes before the catalog panel.
     query_top = page.locator("#query-panel").bounding_box()["y"]
     assert query_top < page.locator("#catalog-panel").bounding_box()["y"]
-    screenshot(page, "playground-phone")
+    accessible(page)  # in the dark theme too
+    screenshot(page, "playground-phone-dark")
     page.close()
 
 
@@ -178,7 +217,7 @@ def test_catalog_page_shows_errors_inline_and_indexing_status(browser, api, fron
     expect(problems).to_contain_text("HTTP 422")  # the API's verdict, shown where it applies
     expect(problems).to_contain_text("fields")
     expect(page.locator("#catalog-json")).to_have_attribute("aria-invalid", "true")
-    assert page.evaluate(UNLABELLED) == []
+    accessible(page)
     screenshot(page, "catalog-rejected")
 
     page.click("#catalog-example")
@@ -222,7 +261,7 @@ def test_operations_page_shows_queues_charts_and_requeues(browser, api, frontend
     expect(page.locator("#latency-chart circle.dot-embedding")).not_to_have_count(0)
     row = page.locator(f"#failed-body tr[data-job='{job_id}']")
     expect(row).to_contain_text("catalog_not_found")
-    assert page.evaluate(UNLABELLED) == []
+    accessible(page)
     screenshot(page, "operations")
     row.locator("button").click()
     expect(page.locator("#failed-note")).to_contain_text("requeued")

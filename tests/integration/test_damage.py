@@ -141,6 +141,24 @@ def test_load_run_loses_nothing(stack):
     assert b["accepted"] == b["finished"] == 2 and b["items_done"] == b["items"] == 200
 
 
+def test_job_events_stream_live_through_gunicorn(stack):
+    """Under gunicorn's threaded workers the stream delivers the job's changes, ends with
+    the job, and the server then closes the connection."""
+    (job_id,) = submit_all(stack.api, ["a lenovo laptop under 800 dollars events"])
+    events = []
+    with requests.get(f"{stack.api}/api/v1/jobs/{job_id}/events", stream=True,
+                      timeout=60) as resp:
+        assert resp.headers["Content-Type"].startswith("text/event-stream")
+        for line in resp.iter_lines(decode_unicode=True):
+            if line.startswith("event: "):
+                events.append(line[len("event: "):])
+            elif line.startswith("data: ") and events[-1] == "job":
+                status = json.loads(line[len("data: "):])["status"]
+                events[-1] = f"job:{status}"
+    assert events[-2:] == ["job:finished", "end"], events
+    assert all(e.startswith("job:") for e in events[:-1]), events
+
+
 def test_kill_9_worker_mid_job_the_job_is_retried_not_lost(stack):
     batch_id = busy_batch(stack, "kill")
     victim, held = busy_llm_worker(stack)

@@ -148,6 +148,20 @@ def test_query_shows_live_status_chips_and_renderings(page, laptops, redis_conn,
     assert [e for e in page.evaluate(LOW_CONTRAST) if '"pale"' in e], "contrast check is blind"
 
 
+def test_status_falls_back_to_polling_without_an_event_stream(page, laptops, redis_conn,
+                                                             live_settings):
+    """A proxy that cannot stream (here: the stream refused) still shows the job's end."""
+    page.route("**/events", lambda route: route.abort())
+    expect(page.locator("#catalog-select")).to_have_value("laptops")
+    page.fill("#query-input", "black lenovo laptop")
+    page.click("#submit-btn")
+    status = page.locator("#job-status")
+    expect(status).to_have_attribute("data-transport", "polling")
+    drain(redis_conn, live_settings)
+    expect(status).to_have_attribute("data-status", "finished", timeout=15_000)
+    expect(page.locator("#filter-chips li.chip[data-field='brand']")).to_contain_text("Lenovo")
+
+
 def test_playground_fits_a_phone_in_the_dark_theme(browser, api, frontend_url, laptops):
     page = open_page(browser, api, frontend_url, viewport={"width": 375, "height": 740},
                      device_scale_factor=2, is_mobile=True, color_scheme="dark")

@@ -351,6 +351,8 @@ def test_python_services_environment(compose: dict[str, Any], name: str) -> None
     service = compose["services"][name]
     env = service["environment"]
     assert env["REDIS_URL"] == "redis://redis:6379/0"
+    remote = _load_compose({"COMPOSE_REDIS_URL": "redis://10.0.0.5:6379/0"})
+    assert remote["services"][name]["environment"]["REDIS_URL"] == "redis://10.0.0.5:6379/0"
     assert env["LOG_LEVEL"] == "INFO"
     assert _load_compose({"LOG_LEVEL": "DEBUG"})["services"][name]["environment"]["LOG_LEVEL"] == "DEBUG"
     env_files = service.get("env_file")

@@ -47,7 +47,7 @@ $PY scripts/devtools.py load-catalog "http://127.0.0.1:$BACKEND_PORT" demo/lapto
 cat <<MSG
 
 NLP2Filters is running (the LLM worker needs ~30 s to load its model):
-  frontend  http://localhost:$FRONTEND_PORT
+  frontend  http://localhost:$FRONTEND_PORT   (also catalogs.html, batches.html, operations.html)
   API       http://localhost:$BACKEND_PORT/api/v1/catalogs
   health    http://localhost:$BACKEND_PORT/health   (readiness: /ready, metrics: /metrics)
   API docs  http://localhost:$BACKEND_PORT/docs     (OpenAPI: /openapi.json)

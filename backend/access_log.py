@@ -1,5 +1,7 @@
 """One structured log line per request, with a request id the caller can quote
-(`X-Request-ID`, echoed or generated) and the job/batch id the request touched."""
+(`X-Request-ID`, echoed or generated) and the job/batch id the request touched, and its
+duration into the HTTP latency histogram (by route pattern, never the raw path: ids would
+make a new series per job)."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +10,8 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+
+from backend.metrics import HTTP_LATENCY
 
 log = logging.getLogger("backend.access")
 _PEEK_BYTES = 2048
@@ -29,12 +33,13 @@ def log_requests(app: Flask) -> None:
             (response.content_length or 0) <= _PEEK_BYTES
         body = response.get_json(silent=True) if small else None  # the id a POST created
         body = body if isinstance(body, dict) else {}
+        route = request.url_rule.rule if request.url_rule else None
+        seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+        HTTP_LATENCY.labels(request.method, route or "unmatched",
+                            str(response.status_code)).observe(seconds)
         log.info("%s %s %d", request.method, request.path, response.status_code, extra={
-            "request_id": g.get("request_id"), "method": request.method,
-            "route": request.url_rule.rule if request.url_rule else None,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - g.get("request_started",
-                                                                time.perf_counter())) * 1000, 2),
+            "request_id": g.get("request_id"), "method": request.method, "route": route,
+            "status": response.status_code, "duration_ms": round(seconds * 1000, 2),
             "job_id": args.get("job_id") or body.get("job_id"),
             "batch_id": args.get("batch_id") or body.get("batch_id")})
         return response

@@ -7,7 +7,6 @@ from redis import Redis
 
 from backend.access_log import log_requests
 from backend.errors import register_error_handlers
-from backend.metrics import track_requests
 from backend.routes import (batches, caches, catalogs, health, jobs, operations, queries,
                             renderings)
 from backend.routes.api_docs import register_docs
@@ -28,7 +27,6 @@ def create_app(settings: Settings | None = None, redis_client: Redis | None = No
         retry_on_timeout=False)
     CORS(app, origins=settings.cors_origin_list, expose_headers=["Retry-After", "X-Request-ID"])
     log_requests(app)
-    track_requests(app)
     install_security(app, settings, r)
     register_error_handlers(app)
     for module in (catalogs, queries, jobs, renderings, batches, caches, operations, health):

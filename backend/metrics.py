@@ -1,13 +1,13 @@
 """Prometheus metrics of the backend: HTTP latency by route and code (multiprocess-safe
-under gunicorn), and the pipeline's figures read from Redis at scrape time."""
+under gunicorn; observed by access_log.py), and the pipeline's figures read from Redis at
+scrape time."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Histogram, \
     generate_latest, multiprocess
 from prometheus_client.utils import floatToGoString
@@ -77,22 +77,6 @@ class PipelineCollector:
                     rows.append((floatToGoString(b), cumulative))
                 family.add_metric([stage], rows, sum_value=float(raw.get("sum", 0)))
             yield family
-
-
-def track_requests(app: Flask) -> None:
-    """Time every request, labelled by its route pattern (never the raw path: ids would
-    make a new series per job)."""
-
-    @app.before_request
-    def _start() -> None:
-        g.started = time.perf_counter()
-
-    @app.after_request
-    def _observe(response: Response) -> Response:
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        HTTP_LATENCY.labels(request.method, route, str(response.status_code)).observe(
-            time.perf_counter() - g.get("started", time.perf_counter()))
-        return response
 
 
 def exposition(r: Redis, settings: Settings) -> Response:

@@ -14,7 +14,7 @@ from redis import Redis
 from redis.client import Pipeline
 from rq.registry import FailedJobRegistry
 
-from shared import keys, pipeline
+from shared import jobs, keys, pipeline
 from shared.schemas import utc_now
 from shared.settings import Settings
 from shared.transactions import optimistic
@@ -26,14 +26,9 @@ def list_failed(r: Redis, settings: Settings, limit: int, offset: int) -> dict[s
     """Newest first. Entries whose job record expired are dropped on the way."""
     r.zremrangebyscore(keys.DEAD_LETTER, "-inf", time.time() - settings.job_ttl_seconds)
     ids = [i.decode() for i in r.zrevrange(keys.DEAD_LETTER, offset, offset + limit - 1)]
-    with r.pipeline(transaction=False) as p:
-        for job_id in ids:
-            p.hmget(keys.job(job_id), _FIELDS)
-        p.zcard(keys.DEAD_LETTER)
-        *rows, total = p.execute()
+    total = r.zcard(keys.DEAD_LETTER)
     items, gone = [], []
-    for job_id, row in zip(ids, rows):
-        rec = {f: (v.decode() if v is not None else None) for f, v in zip(_FIELDS, row)}
+    for job_id, rec in zip(ids, jobs.read_fields(r, ids, _FIELDS)):
         if rec["status"] != "failed":
             gone.append(job_id)  # expired or requeued meanwhile
             continue

@@ -69,9 +69,9 @@ def recover_stalled(r: Redis, settings: Settings, now: float | None = None) -> d
     stage_jobs = Job.fetch_many([i for job_id in stalled for i in (job_id, f"{job_id}-llm")],
                                 connection=r, serializer=JSONSerializer)
     held = held_by_rq(r, stage_jobs)
-    for k, job_id in enumerate(stalled):
-        status, stage, priority, recovered = jobs.read_fields(
-            r, [job_id], ["status", "stage", "priority", "recoveries"])[0].values()
+    records = jobs.read_fields(r, stalled, ["status", "stage", "priority", "recoveries"])
+    for k, (job_id, rec) in enumerate(zip(stalled, records)):
+        status, stage, priority, recovered = rec.values()
         if status is None or status in ("finished", "failed", "canceled"):
             r.zrem(keys.INFLIGHT, job_id)
             counts["gone"] += 1

@@ -1,8 +1,12 @@
 """Understand one query against one catalog: proposals for the LLM stage to arbitrate.
 
-Order matters: dates, numbers, sort phrases and yes/no fields take their words
-first; enum values are then matched exactly, by typo and by meaning on what is
-left. Anything uncertain becomes a decision for the LLM stage, with a default.
+Order matters: dates, numbers, sort phrases and yes/no fields named in full take
+their words first; enum values are then matched exactly, yes/no fields by their
+one-word names and by paraphrase, and enum values by typo, abbreviation and meaning
+on what is left. Then context settles which field a shared value belongs to,
+negation marks what is excluded, and `and` on a field that holds several values
+asks for all of them. Anything uncertain becomes a decision for the LLM stage,
+with a default.
 """
 from __future__ import annotations
 
@@ -11,12 +15,19 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from embedding_worker.constraints import (NEGATORS, Proposal, boolean_proposals, date_proposals,
-                                          number_proposals, sort_proposals)
-from embedding_worker.fields import profiles
+from embedding_worker.booleans import (ParaphraseConfig, described_booleans, named_booleans,
+                                       paraphrased_booleans)
+from embedding_worker.constraints import (date_proposals, number_proposals, quantities_in,
+                                          zero_proposals)
+from embedding_worker.field_choice import choose_fields, read_context
+from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.index import CatalogIndex
-from embedding_worker.matching import (Embed, apply_negation, exact_matches, fuzzy_matches,
+from embedding_worker.matching import (Embed, abbreviation_matches, exact_matches, fuzzy_matches,
                                        semantic_matches, stem_matches)
+from embedding_worker.negation import NEGATORS, apply_negation
+from embedding_worker.proposals import Proposal
+from embedding_worker.relative_dates import Reference
+from embedding_worker.sorting import sort_proposals
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
 from shared.schemas import Catalog
 
@@ -27,6 +38,7 @@ class AnalysisConfig:
     semantic_accept: float = 0.85   # at or above: accepted without asking the LLM
     max_ngram: int = 3
     top_k: int = 5
+    paraphrase: ParaphraseConfig = ParaphraseConfig()
 
 
 def _tokens_in(tokens: list[Token], start: int, end: int) -> set[int]:
@@ -38,46 +50,54 @@ def _take(tokens: list[Token], spans: list[tuple[int, int]], taken: set[int]) ->
         taken.update(_tokens_in(tokens, start, end))
 
 
+def _overlaps(a: Any, b: Any) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
 def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
             is_word: Callable[[str], bool], config: AnalysisConfig = AnalysisConfig(),
-            ) -> dict[str, Any]:
+            reference: Reference | None = None) -> dict[str, Any]:
+    """Proposals, sort, decisions, candidates and token roles for one text; `reference`
+    (the request's `now` and `timezone`) resolves relative and numeric dates."""
     tokens = tokenize(text)
     fields = profiles(catalog)
-    taken: set[int] = set()
     rule_tokens: set[int] = set()
 
-    dates, spans = date_proposals(text, tokens, fields)
+    quantities = quantities_in(text, fields)
+    dates, spans = date_proposals(text, tokens, fields, quantities, reference)
     _take(tokens, spans, rule_tokens)
-    numbers, num_spans = number_proposals(text, tokens, fields)
-    numbers = [n for n in numbers
-               if not any(d.start < n.end and n.start < d.end for d in dates)]
-    _take(tokens, [s for s in num_spans if not any(d.start < s[1] and s[0] < d.end
-                                                   for d in dates)], rule_tokens)
-    sortable = [p for p in fields if p.name in catalog.sortable]
-    sorts = sort_proposals(text, sortable)
+    quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
+    numbers, spans = number_proposals(text, tokens, fields, quantities)
+    _take(tokens, spans, rule_tokens)
+    zeros, spans = zero_proposals(text, tokens, fields, rule_tokens)
+    _take(tokens, spans, rule_tokens)
+    sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
     _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
-    taken |= rule_tokens
-    booleans, bool_spans = boolean_proposals(tokens, fields, taken)
-    _take(tokens, bool_spans, rule_tokens)
-    taken |= rule_tokens
+    taken = set(rule_tokens)
+    booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
 
     values = exact_matches(tokens, index, taken)
+    booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
+    booleans += described_booleans(text, tokens, fields, taken)
+    booleans += paraphrased_booleans(text, tokens, fields, taken, embed, config.paraphrase)
+    _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
-    # Field names and the catalog's own domain words (`laptops`) are not values.
-    domain = {f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} {catalog.description or ''}"
-                                       .lower()) for f in forms(w)}
-    field_words = frozenset(w for p in fields for w in p.name_stems) | domain
+    values += abbreviation_matches(tokens, index, taken)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
-                                            config.max_ngram, config.top_k, field_words)
+                                            config.max_ngram, config.top_k,
+                                            _not_values(catalog, fields))
     values += semantic
     values.sort(key=lambda p: p.start)
-    negators = apply_negation(text, tokens, values, used=rule_tokens)
+    uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields})
+    negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
+    values = [p for p in values if all(p is not w for w in waived)]
     rule_tokens |= negators
+    _mark_all_of(text, values, {p.name: p for p in fields})
     rule_tokens |= _field_name_tokens(tokens, values, fields, taken | rule_tokens)
 
-    proposals = dates + numbers + booleans + values
-    decisions = _decisions(proposals, config)
+    proposals = dates + numbers + zeros + booleans + values
+    decisions = _decisions(proposals, config, uncertain)
     return {
         "proposals": [asdict(p) for p in proposals],
         "sort": [asdict(s) for s in sorts],
@@ -85,6 +105,52 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
         "candidates": {f: [c.as_dict() for c in cs] for f, cs in candidates.items()},
         "tokens": _token_roles(tokens, proposals, rule_tokens),
     }
+
+
+def _not_values(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:
+    """Field names and the catalog's own domain words (`laptops`) are not values."""
+    domain = {f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} {catalog.description or ''}"
+                                       .lower()) for f in forms(w)}
+    return frozenset(w for p in fields for w in p.name_stems) | domain
+
+
+def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
+                   profiles: dict[str, FieldProfile]) -> set[int]:
+    """Give each value that several fields hold the field its context says; returns the
+    ids of proposals whose field is still a guess (left to the LLM)."""
+    shared = [p for p in values if p.alternatives]
+    if not shared:
+        return set()
+    readings = read_context(text, tokens, [(p.start, p.end, [p.field] + [f for f, _ in
+                                                                         p.alternatives])
+                                           for p in shared], profiles)
+    uncertain = set()
+    for p, (field, settled) in zip(shared, choose_fields(readings)):
+        options = [(p.field, p.value), *p.alternatives]
+        value = next(v for f, v in options if f == field)
+        p.field, p.value = field, value
+        p.alternatives = [o for o in options if o[0] != field] if not settled else []
+        if not settled:
+            uncertain.add(id(p))
+    return uncertain
+
+
+def _mark_all_of(text: str, values: list[Proposal], profiles: dict[str, FieldProfile]) -> None:
+    """`pool and gym` on a field that holds several values asks for both (one `eq` each);
+    `or` anywhere in the list asks for either (`in`)."""
+    by_field: dict[tuple[str, bool], list[Proposal]] = {}
+    for p in values:
+        by_field.setdefault((p.field, p.negated), []).append(p)
+    for (field, negated), group in by_field.items():
+        if negated or len(group) < 2:
+            continue
+        gaps = [text[a.end:b.start] for a, b in zip(group, group[1:])]
+        either = any(re.search(r"\b(?:or|nor|either)\b|/", g, re.IGNORECASE) for g in gaps)
+        both = re.search(r"\b(?:both|all of)\s+(?:the\s+)?$", text[:group[0].start],
+                         re.IGNORECASE) is not None
+        if not either and (both or profiles[field].multi_valued):
+            for p in group:
+                p.all_of = True
 
 
 def _field_name_tokens(tokens: list[Token], values: list[Proposal], fields, taken: set[int],
@@ -96,15 +162,21 @@ def _field_name_tokens(tokens: list[Token], values: list[Proposal], fields, take
             if i not in taken and stem(t.norm) in named and t.norm not in NEGATORS}
 
 
-def _decisions(proposals: list[Proposal], config: AnalysisConfig) -> list[dict[str, Any]]:
+def _decisions(proposals: list[Proposal], config: AnalysisConfig,
+               uncertain: set[int]) -> list[dict[str, Any]]:
     """What the LLM stage must settle: a field among several, or whether a weak match holds."""
     out = []
     for i, p in enumerate(proposals):
-        if p.alternatives:
+        if p.alternatives and (id(p) in uncertain or p.source == "rule"):
             readings = [(p.field, p.value), *p.alternatives]
             out.append({"proposal": i, "kind": "field", "options": [f for f, _ in readings],
                         "values": [v for _, v in readings], "default": p.field})
-        elif p.source == "semantic" and p.score < config.semantic_accept:
+        elif p.source == "semantic" and isinstance(p.value, bool) and \
+                p.score < config.paraphrase.accept:
+            out.append({"proposal": i, "kind": "keep", "options": [True, False],
+                        "default": p.score >= config.paraphrase.default_on})
+        elif p.source == "semantic" and not isinstance(p.value, bool) and \
+                p.score < config.semantic_accept:
             out.append({"proposal": i, "kind": "keep", "options": [True, False],
                         "default": False})
     return out
@@ -121,4 +193,3 @@ def _token_roles(tokens: list[Token], proposals: list[Proposal], rule_tokens: se
                 else "stop" if t.norm in STOPWORDS else "free")
         out.append({"text": t.text, "start": t.start, "end": t.end, "role": role})
     return out
-

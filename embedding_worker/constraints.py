@@ -1,48 +1,28 @@
-"""Catalog-aware rules: which field a number, a date, a yes/no word or a sort phrase is about.
+"""Catalog-aware rules: which field a number or a date is about.
 
 Fields are chosen from their type, range, unit, name and description words
-(fields.py), so the rules work for a catalog first seen at run time.
+(fields.py), so the rules work for a catalog first seen at run time: a currency
+goes to a money field, `2 hours` to the field kept in minutes, `8/10` to the field
+scored out of ten, `an hour` to the field paid per hour, `rated` to the rating.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import FieldProfile, convert, unit_words
-from embedding_worker.quantities import CURRENCY_WORDS, find_quantities
-from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
+from embedding_worker.fields import PERIOD_OF, FieldProfile, convert, unit_words
+from embedding_worker.negation import waived
+from embedding_worker.proposals import Proposal
+from embedding_worker.quantities import Quantity, find_quantities
+from embedding_worker.relative_dates import Reference, find_relative_dates
+from embedding_worker.tokens import STOPWORDS, Token, name_words, stem
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})
-NEGATORS = ("not", "no", "non", "without", "except", "excluding", "neither", "nor", "never",
-            "avoid")
-BOOL_PREFIXES = ("is", "has", "can", "allows", "with")
-GENERIC_DESCRIPTION_WORDS = {"currently", "product", "item", "whether", "value", "field",
-                             "number", "average", "customer", "listing", "record"}
-
-
-@dataclass
-class Proposal:
-    """A condition the text may express, with where it came from."""
-
-    field: str
-    op: str
-    value: object
-    start: int
-    end: int
-    source: str              # exact | synonym | fuzzy | semantic | rule
-    score: float = 1.0
-    negated: bool = False
-    # Other readings of the span: (field, value) pairs, e.g. `mac` as a brand or an os.
-    alternatives: list[tuple[str, object]] = field(default_factory=list)
-
-
-@dataclass
-class SortProposal:
-    field: str
-    order: str
-    start: int
-    end: int
+# `no changes`, `without stops`, `zero owners`: none of what a count field counts.
+NONE_OF = re.compile(r"\b(?:no|without|zero|0)\s+(?P<w>[a-z]+)", re.IGNORECASE)
+# `0 = nonstop`, `0 means direct`: a word a field's description defines as zero.
+ZERO_WORD = re.compile(r"\b0\s*(?:=|means|is|for)\s*(?:a\s+)?(?P<w>[a-z-]+)|"
+                       r"(?P<v>[a-z-]+)\s*=\s*0\b", re.IGNORECASE)
 
 
 def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3) -> set[str]:
@@ -52,36 +32,63 @@ def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3
     return {s for w in words[-n:] for s in (stem(w), w)}
 
 
+def words_after(tokens: list[Token], end: int, clause_end: int, n: int = 2) -> set[str]:
+    """Stems of up to n content words right after `end`, before the clause ends."""
+    words = [t.norm for t in tokens if end <= t.start and t.end <= clause_end
+             and t.norm not in STOPWORDS and not t.norm[0].isdigit()][:n]
+    return {s for w in words for s in (stem(w), w)}
+
+
 def clause_start(text: str, pos: int) -> int:
     m = None
-    for m in re.finditer(r"[,;.!?]|\b(?:and|but|with|then)\b", text[:pos]):
+    for m in re.finditer(r"[,;.!?:]|\b(?:and|but|with|then)\b", text[:pos]):
         pass
     return m.end() if m else 0
 
 
-def rank_number_fields(value: float, currency: str | None, unit: str | None,
-                       context: set[str], fields: list[FieldProfile],
-                       ) -> list[tuple[float, FieldProfile, float]]:
+def clause_end(text: str, pos: int) -> int:
+    m = re.search(r"[,;.!?:]|\b(?:and|but|with|then|or)\b|\d", text[pos:])
+    return pos + m.start() if m else len(text)
+
+
+def rank_number_fields(q: Quantity, context: set[str], after: set[str],
+                       fields: list[FieldProfile]) -> list[tuple[float, FieldProfile, float]]:
     """(evidence, field, value in the field's unit) for number fields that can hold the value,
     best evidence first (ties keep catalog order)."""
     ranked = []
+    period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
     for p in fields:
         if p.field.type != "number":
             continue
-        score, converted = 0.0, value
-        if currency:
+        score, converted = 0.0, q.value
+        if q.currency:
             score += 3 if p.is_money else -3
-        elif unit:
-            in_field_unit = convert(value, unit, p.field.unit)
+        elif q.unit:
+            in_field_unit = convert(q.value, q.unit, p.field.unit)
             if in_field_unit is not None:
                 score, converted = score + 3, in_field_unit
             else:
-                score += 1.5 * p.mentions({unit, stem(unit)})
+                score += 1.5 * p.mentions({q.unit, stem(q.unit)})
+        if q.out_of is not None:
+            score += 3 if p.field.max == q.out_of else (-3 if p.field.max is not None
+                                                        and p.field.max < q.out_of else 0)
+        if period:  # `an hour` names the field paid per hour; another period rules it out
+            score += 3 if period in p.periods() else (-3 if p.periods() else 0)
         if not p.in_range(converted):
             continue
-        score += p.mentions(context)
+        score += p.mentions(context) + 0.5 * p.mentions(after)
         ranked.append((score, p, converted))
-    return sorted(ranked, key=lambda sp: -sp[0])
+    ranked.sort(key=lambda sp: -sp[0])
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:  # the tightest range that fits
+        best = ranked[0][0]
+        ties = sorted((r for r in ranked if r[0] == best), key=lambda r: _span_of(r[1]))
+        ranked = ties + [r for r in ranked if r[0] != best]
+    return ranked
+
+
+def _span_of(p: FieldProfile) -> float:
+    lo = p.field.min if p.field.min is not None else 0
+    return (p.field.max - lo) if p.field.max is not None else float("inf")
 
 
 def _number(value: float) -> int | float:
@@ -89,12 +96,14 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def number_proposals(text: str, tokens: list[Token],
-                     fields: list[FieldProfile]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                     quantities: list[Quantity]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     out, spans = [], []
-    for q in find_quantities(text, unit_words(fields)):
-        ctx = context_stems(tokens, q.start, clause_start(text, q.start))
-        ranked = rank_number_fields(q.value, q.currency, q.unit, ctx, fields)
+    for q in quantities:
+        clause = clause_start(text, q.start)
+        ctx = context_stems(tokens, q.start, clause)
+        after = words_after(tokens, q.end, clause_end(text, q.end))
+        ranked = rank_number_fields(q, ctx, after, fields)
         if not ranked:
             continue
         best_score, best, value = ranked[0]
@@ -105,11 +114,49 @@ def number_proposals(text: str, tokens: list[Token],
             if money:  # a bare amount in a request is most often money
                 best, value = money[0]
         ties = [(p.name, _number(v)) for s, p, v in ranked if p is not best and s == best_score]
-        out.append(Proposal(best.name, q.op, _number(value), q.start, q.end, "rule",
+        op = "gte" if q.bare and best.counts_availability else q.op
+        out.append(Proposal(best.name, op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
         spans.append((q.start, q.end))
-        spans += _context_spans(tokens, q.start, clause_start(text, q.start), best)
+        spans += _context_spans(tokens, q.start, clause, best)
     return out, spans
+
+
+def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                   taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+    """`no changes`, `without stops`, `nonstop` (a word the description defines as 0):
+    equality with zero on a count field."""
+    counts = [p for p in fields if p.field.type == "number" and (p.field.min or 0) <= 0 and
+              p.field.unit is None and not p.is_money]
+    out, spans = [], []
+    free = {i for i in range(len(tokens)) if i not in taken}
+    for p in counts:
+        zero_words = {w.lower() for m in ZERO_WORD.finditer(p.field.description or "")
+                      for w in (m.group("w"), m.group("v")) if w and w.lower() not in
+                      ("none", "no", "not", "zero")}
+        for m in NONE_OF.finditer(text):
+            word = m.group("w").lower()
+            if set(name_words(p.name)) & {word, stem(word)} or stem(word) in p.name_stems:
+                span = (m.start(), m.end())
+                if _free(tokens, span, free) and not _waived_span(text, tokens, span):
+                    out.append(Proposal(p.name, "eq", 0, *span, "rule"))
+                    spans.append(span)
+        for i in sorted(free):
+            if (tokens[i].norm in zero_words or tokens[i].norm.replace("-", "") in {
+                    w.replace("-", "") for w in zero_words}) and not waived(text, tokens, i, i + 1):
+                span = (tokens[i].start, tokens[i].end)
+                out.append(Proposal(p.name, "eq", 0, *span, "rule"))
+                spans.append(span)
+    return out, spans
+
+
+def _waived_span(text: str, tokens: list[Token], span: tuple[int, int]) -> bool:
+    inside = [i for i, t in enumerate(tokens) if t.start >= span[0] and t.end <= span[1]]
+    return bool(inside) and waived(text, tokens, inside[0], inside[-1] + 1)
+
+
+def _free(tokens: list[Token], span: tuple[int, int], free: set[int]) -> bool:
+    return all(i in free for i, t in enumerate(tokens) if t.start >= span[0] and t.end <= span[1])
 
 
 def _context_spans(tokens: list[Token], start: int, clause: int,
@@ -119,19 +166,26 @@ def _context_spans(tokens: list[Token], start: int, clause: int,
     return [(t.start, t.end) for t in before[-3:] if p.mentions({t.norm, stem(t.norm)}) == 2]
 
 
-def date_proposals(text: str, tokens: list[Token],
-                   fields: list[FieldProfile]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                   quantities: list[Quantity], reference: Reference | None,
+                   ) -> tuple[list[Proposal], list[tuple[int, int]]]:
     """Dates go to a date field; a bare year or decade to a number field about years
-    (`year`, `model year`) unless the text names the date field."""
+    (`year`, `model year`, `year built`) unless the text names the date field."""
     date_fields = [p for p in fields if p.field.type == "date"]
     year_fields = [p for p in fields if p.field.type == "number" and p.stems() & YEAR_WORDS]
     if not date_fields and not year_fields:
         return [], []
+    found = find_date_constraints(text, reference.today.year if reference else None,
+                                  reference.month_first if reference else True)
+    if reference is not None and date_fields:
+        relative = find_relative_dates(text, reference.today)
+        found = [d for d in found if not any(r.start < d.end and d.start < r.end
+                                             for r in relative)] + relative
     out, spans = [], []
-    for d in find_date_constraints(text):
+    for d in found:
         ctx = context_stems(tokens, d.start, clause_start(text, d.start))
-        if d.year_only and _money_nearby(text, d.start, d.end, ctx, fields):
-            continue  # `from 2000 to 2500 dollars`, `a price of 2000`: an amount, not a year
+        if d.year_only and _amount_overlaps(d, quantities, ctx, fields):
+            continue  # `from 2000 to 2500 dollars`, `1800 sqft`: an amount, not a year
         ranked = sorted(date_fields, key=lambda p: -p.mentions(ctx))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
         if d.year_only and year_fields and not named_date:
@@ -147,126 +201,15 @@ def date_proposals(text: str, tokens: list[Token],
     return out, spans
 
 
-def _money_nearby(text: str, start: int, end: int, context: set[str],
-                  fields: list[FieldProfile]) -> bool:
-    """A currency sign or word right next to the span, or a money field named before it."""
-    before, after = text[max(0, start - 3):start], text[end:end + 30].lower()
-    money = r"(?:[$€£]|(?:" + "|".join(CURRENCY_WORDS) + r")\b)"
-    if re.search(r"[$€£]\s*$", before) or re.match(
-            rf"\s*(?:(?:to|and|-|–)\s*[$€£]?[\d.,]+\s*)?{money}", after):
+def _amount_overlaps(d, quantities: list[Quantity], context: set[str],
+                     fields: list[FieldProfile]) -> bool:
+    """A currency or a unit on the same number, or a money field named before it."""
+    if any(q.start < d.end and d.start < q.end and (q.currency or q.unit) for q in quantities):
         return True
     return any(p.is_money and p.mentions(context) for p in fields)
 
 
-def _negated_before(tokens: list[Token], i: int) -> bool:
-    return any(t.norm in NEGATORS for t in tokens[max(0, i - 2):i])
-
-
-def boolean_proposals(tokens: list[Token], fields: list[FieldProfile],
-                      taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
-    """`in stock`, `on sale`, `refurbished`: from the field's name, else its description."""
-    out, spans = [], []
-    norms = [t.norm for t in tokens]
-    for p in fields:
-        if p.field.type != "boolean":
-            continue
-        words = [w for w in name_words(p.name) if w not in BOOL_PREFIXES] or name_words(p.name)
-        hit, value = _find_phrase(norms, words, taken), True
-        if hit is None and len(words) > 1 and words[0] == "in":
-            hit, value = _find_phrase(norms, ["out", "of", *words[1:]], taken), False
-        if hit is None:
-            value = True
-        if hit is None:
-            hit = _find_description_word(tokens, p, taken)
-        if hit is None:
-            continue
-        i, j = hit
-        if _negated_before(tokens, i):
-            value = not value
-            i -= 1
-        out.append(Proposal(p.name, "eq", value, tokens[i].start, tokens[j - 1].end, "rule"))
-        spans.append((tokens[i].start, tokens[j - 1].end))
-        taken.update(range(i, j))
-    return out, spans
-
-
-def _find_phrase(norms: list[str], words: list[str], taken: set[int]) -> tuple[int, int] | None:
-    n = len(words)
-    for i in range(len(norms) - n + 1):
-        window = norms[i:i + n]
-        if any(k in taken for k in range(i, i + n)):
-            continue
-        if window[:-1] == words[:-1] and forms(window[-1]) & forms(words[-1]):
-            return i, i + n
-    return None
-
-
-def _find_description_word(tokens: list[Token], p: FieldProfile,
-                           taken: set[int]) -> tuple[int, int] | None:
-    distinctive = {s for s in p.description_stems if len(s) >= 5} - GENERIC_DESCRIPTION_WORDS
-    for i, t in enumerate(tokens):
-        if i not in taken and t.norm not in STOPWORDS and len(t.norm) >= 5 and \
-                ({t.norm, stem(t.norm)} & distinctive):
-            return i, i + 1
-    return None
-
-
-SORT_PHRASES = [
-    (r"cheapest|least expensive|lowest[- ]price[ds]?|most affordable|low(?:est)? to high(?:est)? price", "money", "asc"),
-    (r"most expensive|priciest|highest[- ]price[ds]?|high(?:est)? to low(?:est)? price", "money", "desc"),
-    (r"(?:best|top|highest)[- ](?:rated|reviewed|rating|ratings|reviews)", "rating", "desc"),
-    (r"(?:worst|lowest)[- ](?:rated|rating|reviewed)", "rating", "asc"),
-    (r"newest|latest|most recent|recently (?:released|added|listed)|new arrivals", "time", "desc"),
-    (r"oldest|earliest", "time", "asc"),
-    (r"lightest", "weight", "asc"), (r"heaviest", "weight", "desc"),
-    (r"largest|biggest", "size", "desc"), (r"smallest", "size", "asc"),
-    (r"fastest|quickest", "speed", "desc"), (r"slowest", "speed", "asc"),
-    (r"closest|nearest", "distance", "asc"), (r"farthest|furthest", "distance", "desc"),
-    (r"shortest", "duration", "asc"), (r"longest", "duration", "desc"),
-    (r"most popular|best[- ]?sell(?:ing|ers?)", "popularity", "desc"),
-]
-DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?:est)?|"
-             r"asc(?:ending)?|desc(?:ending)?|(?:in\s+)?(?:ascending|descending)\s+order)")
-EXPLICIT_SORT = [
-    re.compile(rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+by\s+(?P<f>[\w ]+?)"
-               rf"(?:[\s,]+{DIRECTION})?(?=$|[,;.!?]|\s+(?:and|then|first)\b)", re.IGNORECASE),
-    re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+{DIRECTION}\b", re.IGNORECASE),
-]
-SORT_TAIL = re.compile(r"\s*(?:first|on top|order)\b", re.IGNORECASE)
-
-
-def _sort_field(concept: str, fields: list[FieldProfile]) -> FieldProfile | None:
-    return next((p for p in fields if p.concept(concept)), None)
-
-
-def _with_tail(text: str, end: int) -> int:
-    m = SORT_TAIL.match(text, end)
-    return m.end() if m else end
-
-
-def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
-    """Sort intents in the order they are written (`best rated first, then cheapest`)."""
-    found: list[SortProposal] = []
-    for rx in EXPLICIT_SORT:
-        for m in rx.finditer(text):
-            words = {s for w in re.findall(r"\w+", m.group("f").lower()) for s in (w, stem(w))}
-            target = max(sortable, key=lambda p: p.mentions(words), default=None)
-            if target is None or target.mentions(words) == 0:
-                continue
-            direction = (m.group("dir") or "asc").lower()
-            order = "desc" if direction.startswith(("high", "desc", "in desc", "descending")) \
-                else "asc"
-            found.append(SortProposal(target.name, order, m.start(), _with_tail(text, m.end())))
-    for pattern, concept, order in SORT_PHRASES:
-        for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
-            target = _sort_field(concept, sortable)
-            if target and not any(s.start <= m.start() < s.end for s in found):
-                found.append(SortProposal(target.name, order, m.start(),
-                                          _with_tail(text, m.end())))
-    found.sort(key=lambda s: s.start)
-    unique: list[SortProposal] = []
-    for s in found:
-        if all(u.field != s.field for u in unique):
-            unique.append(s)
-    return unique
+def quantities_in(text: str, fields: list[FieldProfile]) -> list[Quantity]:
+    """Every comparison on a number, with the catalog's own words as possible units."""
+    return find_quantities(text, unit_words(fields))
 

@@ -1,4 +1,11 @@
-"""Absolute dates and the comparisons around them: `since March 2024`, `in 2023`."""
+"""Absolute dates and the comparisons around them: `since March 2024`, `in 2023`,
+`the 20th of May 2026`, `15/07/2026`, `between March and May 2022`, `the 1960s`,
+`2015 or later`, `not before 3 October 2026`.
+
+A date is a span of days (a day, a month, a year, a decade); the words around it
+say which end of the span a comparison takes. Relative dates (`last month`) are
+resolved against a reference time in relative_dates.py.
+"""
 from __future__ import annotations
 
 import calendar
@@ -10,15 +17,30 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 DATE = re.compile(
     rf"(?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
-    rf"|\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})\b"
-    rf"|\b(?P<m2>{_MONTH})\.?\s+(?:(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?(?P<y2>\d{{4}})\b"
-    rf"|\b(?P<y3>(?:19|20)\d{{2}})\b(?!['’]?s)"
-    rf"|(?:\b|['’])(?P<dec>(?:19|20)?\d0)['’]?s\b", re.IGNORECASE)
-BEFORE = r"before|prior to|earlier than|older than|until|till|up to|through|by"
-AFTER = r"after|later than|newer than|since|from|starting|as of|beginning|on or after"
-WITHIN = r"in|during|of|on|from the year|from the"
+    rf"|\b(?P<n1>\d{{1,2}})[/.](?P<n2>\d{{1,2}})(?:[/.](?P<ny>\d{{4}}))?\b(?![/.]?\d)"
+    rf"|\b(?P<ry>\d{{4}})/(?P<rm>\d{{1,2}})/(?P<rd>\d{{1,2}})\b"
+    rf"|\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\.?,?(?:\s+(?P<y1>\d{{4}}))?\b"
+    rf"|\b(?P<m2>{_MONTH})\.?(?:\s+(?:the\s+)?(?P<d2>{_DAY})(?![\d:]))?(?:,?\s+(?P<y2>\d{{4}}))?\b"
+    rf"|\b(?P<cent>1[5-9]|20)00['’]?s\b"
+    rf"|\b(?P<y3>(?:1[89]|20)\d{{2}})\b(?!['’]?s|\s*(?:-|–|to)\s*\d{{1,2}}\b(?!\d))"
+    rf"|(?:\b|['’])(?P<dec>(?:1[89]|20)?\d0)['’]?s\b", re.IGNORECASE)
+BEFORE = r"before|prior to|earlier than|older than|until|till|up to|through|by|pre"
+AFTER = r"after|later than|newer than|since|from|starting|as of|beginning|on or after|post"
+# Negated comparisons: `not before X` starts at X, `no later than X` ends with it.
+NOT_BEFORE = r"not before|no earlier than|not earlier than|not older than"
+NOT_AFTER = r"not after|no later than|not later than|not newer than"
+WITHIN = r"in|during|of|on|from the year|from the|for"
+# `2015 or later`, `1975 and earlier`, `2018+`, `2020 onwards`.
+POST_AFTER = r"\+|or (?:later|newer|after|above|more recent)|and (?:later|newer|after|up|above)|" \
+    r"onwards?|or so later"
+POST_BEFORE = r"or (?:earlier|older|before)|and (?:earlier|older|before)"
+INCLUSIVE_BEFORE = ("until", "till", "through", "up to", "by")
+STRICT_AFTER = ("after", "later than", "newer than", "post")
+MONTH_LEAD = re.compile(r"\b(?:in|during|since|after|before|until|till|from|of|by|between|and|"
+                        r"to|through|early|late|mid|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,7 @@ class DateRange:
     end: int
     year_only: bool = False   # a bare year or decade, no month or day
     decade: bool = False
+    has_year: bool = True     # `March 14` without a year takes the reference year
 
 
 @dataclass(frozen=True)
@@ -40,80 +63,162 @@ class DateConstraint:
     year_only: bool = False
 
 
-def find_dates(text: str) -> list[DateRange]:
+def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day_month(a: int, b: int, month_first: bool) -> tuple[int, int]:
+    """(day, month) of a numeric date: the reader's order unless that cannot be
+    (`12/25/2026` is month first, `21/03/2026` day first, wherever it is read)."""
+    if a > 12:
+        return a, b
+    if b > 12:
+        return b, a
+    return (b, a) if month_first else (a, b)
+
+
+def _date_of(m: re.Match, reference_year: int, month_first: bool,
+             ) -> tuple[dt.date, dt.date, bool, bool, bool]:
+    """(first, last, year_only, decade, has_year) of one DATE match; ValueError if invalid."""
+    g = m.groupdict()
+    if g["iso"]:
+        day = dt.date.fromisoformat(g["iso"])
+        return day, day, False, False, True
+    if g["n1"]:
+        d, mo = _day_month(int(g["n1"]), int(g["n2"]), month_first)
+        day = dt.date(int(g["ny"] or reference_year), mo, d)
+        return day, day, False, False, bool(g["ny"])
+    if g["ry"]:
+        day = dt.date(int(g["ry"]), int(g["rm"]), int(g["rd"]))
+        return day, day, False, False, True
+    if g["y3"]:
+        year = int(g["y3"])
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), True, False, True
+    if g["cent"]:
+        year = int(g["cent"]) * 100
+        return dt.date(year, 1, 1), dt.date(year + 99, 12, 31), True, True, True
+    if g["dec"]:
+        raw = g["dec"]
+        year = int(raw) if len(raw) == 4 else (1900 + int(raw) if int(raw) > 30 else 2000 + int(raw))
+        return dt.date(year, 1, 1), dt.date(year + 9, 12, 31), True, True, True
+    has_year = bool(g["y1"] or g["y2"])
+    year = int(g["y1"] or g["y2"] or reference_year)
+    month = MONTHS[(g["m1"] or g["m2"]).lower()]
+    day_raw = g["d1"] or g["d2"]
+    if day_raw:
+        day = dt.date(year, month, int(re.match(r"\d+", day_raw).group()))
+        return day, day, False, False, has_year
+    first, last = _month_range(year, month)
+    return first, last, False, False, has_year
+
+
+def find_dates(text: str, reference_year: int | None = None,
+               month_first: bool = True) -> list[DateRange]:
+    """Dates in the text. A month or day without a year needs a reference year (the
+    request's `now`); without one it only serves a range (`between March and May 2022`)."""
     out = []
     for m in DATE.finditer(text):
+        if m.group("n1") and not m.group("ny") and not re.search(
+                r"\b(?:on|for|by|until|till|before|after|since|from)\s+$", text[:m.start()],
+                re.IGNORECASE):
+            continue  # `4/12` alone may be a ratio; as a date it needs a lead word
         try:
-            if m.group("iso"):
-                day = dt.date.fromisoformat(m.group("iso"))
-                first = last = day
-            elif m.group("y3"):
-                year = int(m.group("y3"))
-                first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            elif m.group("dec"):
-                raw = m.group("dec")
-                year = int(raw) if len(raw) == 4 else (1900 + int(raw) if int(raw) > 30
-                                                       else 2000 + int(raw))
-                out.append(DateRange(dt.date(year, 1, 1), dt.date(year + 9, 12, 31),
-                                     m.start("dec"), m.end(), year_only=True, decade=True))
-                continue
-            else:
-                year = int(m.group("y1") or m.group("y2"))
-                month = MONTHS[(m.group("m1") or m.group("m2")).lower()]
-                day_raw = m.group("d1") or m.group("d2")
-                if day_raw:
-                    first = last = dt.date(year, month, int(day_raw))
-                else:
-                    first = dt.date(year, month, 1)
-                    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+            first, last, year_only, decade, has_year = _date_of(m, reference_year or 2000,
+                                                                month_first)
         except ValueError:
             continue
-        out.append(DateRange(first, last, m.start(), m.end(), year_only=bool(m.group("y3"))))
+        if m.group("m2") and not (m.group("d2") or m.group("y2")) and \
+                not MONTH_LEAD.search(text[:m.start()]):
+            continue  # `may` the verb, `march` the noun: a bare month needs a lead word
+        start = m.start("dec") if m.group("dec") else m.start()
+        out.append(DateRange(first, last, start, m.end(), year_only, decade, has_year))
     return out
 
 
 def _lead(text: str, start: int, pattern: str) -> int | None:
-    m = re.search(rf"(?:^|\s)({pattern})\s+(?:the\s+)?$", text[:start], re.IGNORECASE)
+    m = re.search(rf"(?:^|[\s(])({pattern})\s+(?:the\s+)?$", text[:start], re.IGNORECASE)
     return m.start(1) if m else None
 
 
-def find_date_constraints(text: str) -> list[DateConstraint]:
-    """Comparisons on dates. A bare year needs a preposition before it to count."""
-    dates = find_dates(text)
+def _post(text: str, end: int, pattern: str) -> int | None:
+    m = re.match(rf"\s*({pattern})(?=\W|$)", text[end:], re.IGNORECASE)
+    return end + m.end(1) if m else None
+
+
+def _with_year(a: DateRange, b: DateRange) -> DateRange:
+    """`between March and May 2022`: the first end takes the year of the second."""
+    if a.has_year or not b.has_year:
+        return a
+    first = a.first.replace(year=b.first.year)
+    last = a.last.replace(year=b.first.year, day=calendar.monthrange(b.first.year,
+                                                                        a.last.month)[1]) \
+        if a.first != a.last else first
+    return DateRange(first, last, a.start, a.end, a.year_only, a.decade, True)
+
+
+def find_date_constraints(text: str, reference_year: int | None = None,
+                          month_first: bool = True) -> list[DateConstraint]:
+    """Comparisons on dates. A bare year needs a preposition before it (or `or later`
+    after it) to count."""
+    dates = find_dates(text, reference_year, month_first)
     out: list[DateConstraint] = []
     skip = set()
     for i in range(len(dates) - 1):
         a, b = dates[i], dates[i + 1]
-        lead = re.search(r"\b(between|from)\s+$", text[:a.start], re.IGNORECASE)
-        if lead and re.fullmatch(r"\s*(?:and|to|-|–)\s*", text[a.end:b.start], re.IGNORECASE):
+        lead = re.search(r"\b(between|from)\s+(?:the\s+)?$", text[:a.start], re.IGNORECASE)
+        joined = re.fullmatch(r"\s*(?:and|to|-|–|until|till|through)\s*(?:the\s+)?",
+                              text[a.end:b.start], re.IGNORECASE)
+        if (lead or (joined and joined.group().strip() in ("-", "–"))) and joined:
+            a = _with_year(a, b)
+            if (reference_year is None and not (a.has_year and b.has_year)) or a.first > b.last:
+                continue
             both = a.year_only and b.year_only
-            out += [DateConstraint("gte", a.first.isoformat(), lead.start(1), b.end, both),
-                    DateConstraint("lte", b.last.isoformat(), lead.start(1), b.end, both)]
+            begin = lead.start(1) if lead else a.start
+            out += [DateConstraint("gte", a.first.isoformat(), begin, b.end, both),
+                    DateConstraint("lte", b.last.isoformat(), begin, b.end, both)]
             skip.update((i, i + 1))
     for i, d in enumerate(dates):
-        if i in skip:
+        if i in skip or (not d.has_year and reference_year is None):
             continue
-        within = _lead(text, d.start, WITHIN)
-        if d.decade and within is None:
-            within = _lead(text, d.start, r"from")
-        before = None if within is not None else _lead(text, d.start, BEFORE)
-        after = None if within is not None or before is not None else _lead(text, d.start, AFTER)
-        if before is not None:
-            op = "lte" if text[before:d.start].strip().lower() in ("until", "till", "through",
-                                                                  "up to", "by") else "lt"
-            value = d.last if op == "lte" else d.first
-            out.append(DateConstraint(op, value.isoformat(), before, d.end, d.year_only))
-        elif after is not None:
-            word = text[after:d.start].strip().lower()
-            strict = word in ("after", "later than", "newer than")
-            value = d.last if strict else d.first
-            out.append(DateConstraint("gt" if strict else "gte", value.isoformat(), after, d.end,
-                                      d.year_only))
-        elif within is not None or d.decade or not d.year_only:
-            start = d.start if within is None else within
-            if d.first == d.last:
-                out.append(DateConstraint("eq", d.first.isoformat(), start, d.end))
-            else:
-                out += [DateConstraint("gte", d.first.isoformat(), start, d.end, d.year_only),
-                        DateConstraint("lte", d.last.isoformat(), start, d.end, d.year_only)]
+        out += _one(text, d)
     return out
+
+
+def _one(text: str, d: DateRange) -> list[DateConstraint]:
+    """The comparison one date takes from the words around it."""
+    for pattern, later in ((NOT_BEFORE, True), (NOT_AFTER, False)):
+        lead = _lead(text, d.start, pattern)
+        if lead is not None:
+            value = d.first if later else d.last
+            return [DateConstraint("gte" if later else "lte", value.isoformat(), lead, d.end,
+                                   d.year_only)]
+    within = _lead(text, d.start, WITHIN)
+    if d.decade and within is None:
+        within = _lead(text, d.start, r"from")
+    before = None if within is not None else _lead(text, d.start, BEFORE)
+    after = None if within is not None or before is not None else _lead(text, d.start, AFTER)
+    post_after, post_before = _post(text, d.end, POST_AFTER), _post(text, d.end, POST_BEFORE)
+    if post_after is not None or post_before is not None:
+        later = post_after is not None
+        start = min(x for x in (within, before, after, d.start) if x is not None)
+        value = d.first if later else d.last
+        return [DateConstraint("gte" if later else "lte", value.isoformat(), start,
+                               post_after or post_before, d.year_only)]
+    if before is not None:
+        word = re.sub(r"\s+the$", "", " ".join(text[before:d.start].split()).lower())
+        op = "lte" if word in INCLUSIVE_BEFORE else "lt"
+        value = d.last if op == "lte" else d.first
+        return [DateConstraint(op, value.isoformat(), before, d.end, d.year_only)]
+    if after is not None:
+        word = re.sub(r"\s+the$", "", " ".join(text[after:d.start].split()).lower())
+        strict = word in STRICT_AFTER
+        value = d.last if strict else d.first
+        return [DateConstraint("gt" if strict else "gte", value.isoformat(), after, d.end,
+                               d.year_only)]
+    if within is not None or d.decade or not d.year_only:
+        start = d.start if within is None else within
+        if d.first == d.last:
+            return [DateConstraint("eq", d.first.isoformat(), start, d.end)]
+        return [DateConstraint("gte", d.first.isoformat(), start, d.end, d.year_only),
+                DateConstraint("lte", d.last.isoformat(), start, d.end, d.year_only)]
+    return []

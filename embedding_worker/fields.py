@@ -1,61 +1,86 @@
 """What the words of a catalog field are: its name, unit and description, as stems.
 
 Every rule that ties text to a field (which number is a price, which sort is
-"newest") looks at these profiles, never at a list of known field names.
+"newest", which city is the destination) looks at these profiles, never at a
+list of known field names. What makes a word *distinctive* is measured on the
+catalog at hand: a word in every field's description (`listing`, `product`) or in
+the catalog's own description says nothing about one field.
 """
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from embedding_worker.tokens import STOPWORDS, name_words, stem
 from shared.schemas import Catalog, CatalogField
 
 CURRENCY_UNITS = {"usd", "eur", "gbp", "$", "€", "£", "dollar", "dollars", "euro", "euros",
-                  "pound sterling", "cad", "aud", "chf", "jpy", "inr", "cny", "sek", "nok", "dkk"}
-MONEY_WORDS = {"price", "cost", "budget", "fee", "rent", "salary", "amount", "fare", "pric"}
-# Concepts that English superlatives and sort phrases point at.
-CONCEPTS = {
-    "money": MONEY_WORDS,
-    "rating": {"rat", "rating", "star", "review", "score", "stars"},
-    "time": {"releas", "release", "creat", "publish", "date", "ad", "add", "list", "post",
-             "launch", "year", "introduc", "updat", "manufactur", "built", "made"},
-    "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
-    "size": {"size", "inch", "screen", "area", "sqft", "length", "diagonal", "capacity"},
-    "speed": {"speed", "fast", "ghz", "mhz", "mph", "kmh"},
-    "distance": {"distance", "km", "mile", "miles", "mi"},
-    "duration": {"duration", "minute", "min", "hour", "length", "runtime", "time"},
-    "popularity": {"popular", "sale", "sold", "view", "download", "vote"},
-}
-
+                  "pound sterling", "cad", "aud", "chf", "jpy", "inr", "cny", "sek", "nok", "dkk",
+                  "pln", "czk", "huf", "mxn", "brl", "zar"}
+MONEY_WORDS = {"price", "cost", "budget", "fee", "rent", "salary", "amount", "fare", "pric",
+               "pay", "wage", "rate", "charge", "spend", "cheap", "expens"}
+# English words for one period of time: `an hour` ~ `hourly`, `a year` ~ `annual`.
+PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
+           "night": {"night", "nightly"}, "week": {"week", "weekly", "wk"},
+           "month": {"month", "monthly", "mo"},
+           "year": {"year", "yearly", "annual", "annually", "yr", "annum", "pa"}}
+PERIOD_OF = {w: period for period, words in PERIODS.items() for w in words}
+MULTI_VALUED = re.compile(r"\b(?:several|multiple|more than one|one or more|many|any number of|"
+                          r"list of|can have|may have|each has|two or more)\b", re.IGNORECASE)
+# A count of what is still free (`seats left`): a request for N of them means at least N.
+AVAILABILITY_WORDS = {"left", "available", "availability", "remaining", "capacity", "free",
+                      "accommodat", "sleep", "max", "maximum", "vacant", "open"}
 
 # Unit words -> (dimension, factor to the dimension's base unit), for converting
 # `2 hours` into a field kept in minutes.
 UNITS: dict[str, tuple[str, float]] = {}
 for _dim, _table in {
-    "time": {("second", "seconds", "sec", "secs"): 1 / 60, ("minute", "minutes", "min", "mins"): 1,
+    "time": {("second", "seconds", "sec", "secs"): 1 / 60,
+             ("minute", "minutes", "min", "mins"): 1,
              ("hour", "hours", "hr", "hrs", "h"): 60, ("day", "days"): 1440,
-             ("week", "weeks"): 10080, ("year", "years", "yr", "yrs"): 525_600},
+             ("week", "weeks", "wk", "wks"): 10080, ("month", "months"): 43_830,
+             ("year", "years", "yr", "yrs"): 525_600},
     "mass": {("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"): 1.0,
-             ("g", "gram", "grams"): 0.001, ("lb", "lbs"): 0.45359237, ("oz", "ounce", "ounces"): 0.028349523},
+             ("g", "gram", "grams"): 0.001, ("lb", "lbs", "pound"): 0.45359237,
+             ("oz", "ounce", "ounces"): 0.028349523, ("t", "tonne", "tonnes", "ton"): 1000.0},
     "length": {("m", "meter", "meters", "metre", "metres"): 1.0, ("cm",): 0.01, ("mm",): 0.001,
-               ("km", "kilometer", "kilometers", "kilometre", "kilometres"): 1000.0,
+               ("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres", "klicks"): 1000.0,
                ("inch", "inches", '"'): 0.0254, ("ft", "foot", "feet"): 0.3048,
                ("mile", "miles", "mi"): 1609.344},
     "data": {("mb",): 1 / 1024, ("gb", "gig", "gigs"): 1.0, ("tb",): 1024.0},
-    "area": {("m2", "sqm"): 1.0, ("sqft", "ft2"): 0.09290304},
+    "area": {("m2", "m²", "sqm", "sq m", "square meter", "square meters", "square metre",
+              "square metres", "sq meters", "sq metres"): 1.0,
+             ("sqft", "sq ft", "ft2", "ft²", "square foot", "square feet", "sq feet"): 0.09290304},
+    "power": {("hp", "horsepower", "bhp", "ps"): 1.0, ("kw", "kilowatt", "kilowatts"): 1.341022},
+    "speed": {("kmh", "km/h", "kph"): 1.0, ("mph",): 1.609344},
 }.items():
     for _words, _factor in _table.items():
         for _w in _words:
             UNITS[_w] = (_dim, _factor)
 
 
+def unit_known(word: str) -> bool:
+    return " ".join(word.lower().split()) in UNITS
+
+
 def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:
     """`value` in `from_unit` expressed in `to_unit`; None if they measure different things."""
-    a, b = UNITS.get((from_unit or "").lower()), UNITS.get((to_unit or "").lower())
+    a = UNITS.get(" ".join((from_unit or "").lower().split()))
+    b = UNITS.get(" ".join((to_unit or "").lower().split()))
     if a is None or b is None or a[0] != b[0]:
         return None
     return value * a[1] / b[1]
+
+
+def _words(text: str | None) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9$€£²]+", (text or "").lower()) if w not in STOPWORDS]
+
+
+def _stems(text: str | None) -> frozenset[str]:
+    words = _words(text)
+    return frozenset(stem(w) for w in words) | frozenset(words)
 
 
 @dataclass(frozen=True)
@@ -63,7 +88,8 @@ class FieldProfile:
     field: CatalogField
     name_stems: frozenset[str]
     unit_stems: frozenset[str]
-    description_stems: frozenset[str]
+    description_stems: frozenset[str]  # only the words that are distinctive in this catalog
+    description_words: frozenset[str] = frozenset()  # every description word, as stems too
 
     @property
     def name(self) -> str:
@@ -74,36 +100,54 @@ class FieldProfile:
         unit = (self.field.unit or "").lower()
         return unit in CURRENCY_UNITS or bool(self.name_stems & MONEY_WORDS)
 
+    @property
+    def multi_valued(self) -> bool:
+        """A record holds several values (`amenities`, `skills`): `X and Y` asks for both."""
+        words = name_words(self.name)
+        plural = bool(words) and re.search(r"[^su]s$", words[-1]) is not None
+        return self.field.type == "enum" and (
+            plural or MULTI_VALUED.search(self.field.description or "") is not None)
+
+    @property
+    def counts_availability(self) -> bool:
+        """`seats_left`, `max_guests`: a request for N means at least N."""
+        return self.field.type == "number" and bool(self.stems() & AVAILABILITY_WORDS)
+
+    def periods(self) -> set[str]:
+        """The time periods the field is counted per (`hourly_rate` -> hour)."""
+        return {PERIOD_OF[w] for w in self.stems() if w in PERIOD_OF}
+
     def stems(self) -> frozenset[str]:
         return self.name_stems | self.unit_stems | self.description_stems
 
     def mentions(self, word_stems: set[str]) -> int:
-        """2 for a name or unit word, 1 for a description word, 0 for none."""
-        if word_stems & (self.name_stems | self.unit_stems):
+        """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`),
+        1 for a distinctive description word, 0 for none."""
+        named = self.name_stems | self.unit_stems
+        if word_stems & named or any(len(w) >= 3 and w.isalpha() and any(
+                n.startswith(w) and len(n) > len(w) + 1 for n in named) for w in word_stems):
             return 2
         return 1 if word_stems & self.description_stems else 0
-
-    def concept(self, concept: str) -> bool:
-        if concept == "money":
-            return self.is_money
-        if concept == "time" and self.field.type == "date":
-            return True
-        return bool(self.stems() & CONCEPTS[concept])
 
     def in_range(self, value: float) -> bool:
         lo, hi = self.field.min, self.field.max
         return (lo is None or value >= lo) and (hi is None or value <= hi)
 
 
-def _stems(text: str | None) -> frozenset[str]:
-    words = re.findall(r"[a-z0-9$€£]+", (text or "").lower())
-    return frozenset(stem(w) for w in words if w not in STOPWORDS) | frozenset(
-        w for w in words if w not in STOPWORDS)
-
-
-def profile(field: CatalogField) -> FieldProfile:
+def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
+    described = _stems(field.description)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
-                        _stems(field.description))
+                        described - common, described)
+
+
+def common_words(catalog: Catalog) -> frozenset[str]:
+    """Words that say nothing about one field: in the catalog's own name and description
+    (its domain noun is in every request), or in the descriptions of many of its fields."""
+    described = [_stems(f.description) for f in catalog.fields if f.description]
+    df = Counter(w for stems in described for w in stems)
+    limit = max(2, math.ceil(len(described) / 4))
+    return frozenset(w for w, n in df.items() if n >= limit) | _stems(
+        f"{catalog.name} {catalog.description or ''}")
 
 
 def unit_words(fields: list[FieldProfile]) -> frozenset[str]:
@@ -118,5 +162,6 @@ def profiles(catalog: Catalog) -> list[FieldProfile]:
     """Profiles of the catalog's fields, kept for the catalog object last asked about: a
     batch analyses every text twice against the same catalog object."""
     if not _last or _last[0][0] is not catalog:
-        _last[:] = [(catalog, [profile(f) for f in catalog.fields])]
+        common = common_words(catalog)
+        _last[:] = [(catalog, [profile(f, common) for f in catalog.fields])]
     return _last[0][1]

@@ -66,6 +66,8 @@ class CatalogIndex:
     forms: dict[str, list[int]] = field(default_factory=dict)  # surface form -> surfaces
     single_word_surfaces: dict[str, int] = field(default_factory=dict)
     stems: dict[str, list[int]] = field(default_factory=dict)  # stem of a one-word surface
+    multi_word_surfaces: dict[str, int] = field(default_factory=dict)
+    fields_of_value: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     max_words: int = 1
 
     def __post_init__(self) -> None:
@@ -76,7 +78,12 @@ class CatalogIndex:
                 self.single_word_surfaces.setdefault(s, i)
                 if len(s) >= 4 and s.isalpha():
                     self.stems.setdefault(stem(s), []).append(i)
+            else:
+                self.multi_word_surfaces.setdefault(s, i)
             self.max_words = max(self.max_words, len(s.split()))
+        for field_no, value in self.layout.values:  # `Paris` in departure and arrival cities
+            self.fields_of_value.setdefault(normalise(value), []).append(
+                (self.layout.fields[field_no], value))
 
 
 def serialise(index: CatalogIndex, model_id: str) -> dict[str, bytes]:

@@ -1,8 +1,9 @@
-"""Enum values in the text: exact and alias matches, typos, then meaning.
+"""Enum values in the text: exact and alias matches, typos, abbreviations, then meaning.
 
 Longer matches win (`running shoes` over `shoes`), a token belongs to at most
 one value, and only what is still unexplained goes to the fuzzy and semantic
-matchers.
+matchers. A value that several fields hold (`Paris` as departure and arrival)
+carries the other fields as alternatives, for field_choice.py to settle.
 """
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from embedding_worker.constraints import NEGATORS, Proposal
-from embedding_worker.index import CatalogIndex
+from embedding_worker.index import CatalogIndex, normalise
+from embedding_worker.proposals import Proposal
 from embedding_worker.retrieval import Candidate, retrieve
-from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms, stem
+from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, phrase_forms, stem
 
 Embed = Callable[[list[str]], np.ndarray]
-NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("none", "of"))
-LIST_GLUE = {"or", "and", "nor", "either", "neither", "in", "from", "by", "made", "of", "the",
-             "a", "an", "any", "color", "colour", "brand"}
+# Short English words that are never read as an abbreviation of a value.
+SHORT_WORDS = frozenset("""ok okay hi yo go so up no us me my we he she it is am an as at be by
+do if in of on or to ya ye eh oh uh lol pls plz thx asap btw fyi idk imo tbh""".split())
 
 
 def _value_of(index: CatalogIndex, surface_no: int) -> tuple[str, str, str]:
@@ -35,7 +36,7 @@ def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token]) -> bo
     """Very short or function-word surfaces must match as written (`S`, `M`, `On`)."""
     _, value, surface = _value_of(index, surface_no)
     written = " ".join(t.text for t in window)
-    if len(surface) <= 1 or surface in STOPWORDS:
+    if len(surface) <= 1 or surface in STOPWORDS or surface in SHORT_WORDS:
         return written == value
     return True
 
@@ -65,6 +66,18 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
     return out
 
 
+def other_readings(index: CatalogIndex, field: str, value: str) -> list[tuple[str, str]]:
+    """The same value in the catalog's other fields (`Paris` as departure and arrival)."""
+    return [(f, v) for f, v in index.fields_of_value.get(normalise(value), []) if f != field]
+
+
+def _proposal(index: CatalogIndex, surface_no: int, start: int, end: int, source: str,
+              score: float) -> Proposal:
+    fld, value, _ = _value_of(index, surface_no)
+    return Proposal(fld, "eq", value, start, end, source, score=score,
+                    alternatives=other_readings(index, fld, value))
+
+
 def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
     """Other forms of a one-word value (`animated` ~ `animation`, `gamers` ~ `gaming`)."""
     out = []
@@ -78,6 +91,7 @@ def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
         if not readings:
             continue
         (fld, value), *others = readings.items()
+        others += [r for r in other_readings(index, fld, value) if r not in others]
         out.append(Proposal(fld, "eq", value, t.start, t.end, "stem", score=0.9,
                             alternatives=others))
         taken.add(i)
@@ -87,8 +101,9 @@ def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
 def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                   is_word: Callable[[str], bool]) -> list[Proposal]:
     """Misspellings (`addidas`, `sneekers`): one edit (two for long words), same first letter,
-    and only for tokens that are not ordinary words."""
-    out = []
+    and only for tokens that are not ordinary words; then multi-word values
+    (`grafic desiner`, `sna francisco`)."""
+    out = _fuzzy_phrases(tokens, index, taken, is_word)
     choices = index.single_word_surfaces
     for i, t in enumerate(tokens):
         word = t.norm
@@ -101,9 +116,78 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
         if not hits:
             continue
         surface, dist = min(hits, key=lambda h: h[1])
-        fld, value, _ = _value_of(index, choices[surface])
-        out.append(Proposal(fld, "eq", value, t.start, t.end, "fuzzy",
-                            score=round(1 - dist / len(word), 3)))
+        out.append(_proposal(index, choices[surface], t.start, t.end, "fuzzy",
+                             round(1 - dist / len(word), 3)))
+        taken.add(i)
+    return out
+
+
+def _fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
+                   is_word: Callable[[str], bool]) -> list[Proposal]:
+    """Multi-word values with typos: the same number of words, each starting with the same
+    letter, at most one edit per four letters, and at least one word that is not a word."""
+    out = []
+    choices = index.multi_word_surfaces
+    for n in range(min(index.max_words, 4), 1, -1):
+        for i in range(len(tokens) - n + 1):
+            window = tokens[i:i + n]
+            if any(k in taken for k in range(i, i + n)) or \
+                    not all(t.norm.isalpha() for t in window) or \
+                    all(is_word(t.norm) or t.norm in STOPWORDS for t in window):
+                continue
+            phrase = " ".join(t.norm for t in window)
+            limit = max(1, len(phrase) // 4)
+            hits = [(s, d) for s, d, _ in process.extract(phrase, list(choices), scorer=OSA.distance,
+                                                       score_cutoff=limit, limit=5)
+                    if len(s.split()) == n and d > 0
+                    and all(a[0] == b[0] for a, b in zip(s.split(), phrase.split()))]
+            if not hits:
+                continue
+            surface, dist = min(hits, key=lambda h: h[1])
+            out.append(_proposal(index, choices[surface], window[0].start, window[-1].end,
+                                 "fuzzy", round(1 - dist / len(phrase), 3)))
+            taken.update(range(i, i + n))
+    return out
+
+
+def _initials(surface: str) -> str:
+    return "".join(w[0] for w in surface.replace("-", " ").split() if w[0].isalnum())
+
+
+def _skeleton_of(abbreviation: str, surface: str) -> bool:
+    """`bcn` ~ `barcelona`: the consonants of the abbreviation, in order, from the first."""
+    if not surface.isalpha() or surface[0] != abbreviation[0] or len(surface) < 5:
+        return False
+    rest = iter(surface[1:])
+    return all(c in rest for c in abbreviation[1:])
+
+
+def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
+                         taken: set[int]) -> list[Proposal]:
+    """Abbreviations no synonym lists: initials of a multi-word value (`sf`, `la`, `nyc` for a
+    city field's `New York`) and consonant skeletons of one-word values (`bcn`). Only when
+    exactly one value of the catalog fits."""
+    out = []
+    for i, t in enumerate(tokens):
+        word = t.norm
+        if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or word in STOPWORDS \
+                or word in SHORT_WORDS:
+            continue
+        fits = set()
+        for surface, s in index.multi_word_surfaces.items():
+            field = index.layout.fields[index.layout.values[int(index.layout.surface_value[s])][0]]
+            initials = _initials(surface)
+            if word == initials or word in {initials + w[0] for w in name_words(field)}:
+                fits.add(int(index.layout.surface_value[s]))
+        if not fits and len(word) >= 3 and not set(word) & set("aeiou"):
+            fits = {int(index.layout.surface_value[s])
+                    for surface, s in index.single_word_surfaces.items()
+                    if _skeleton_of(word, surface)}
+        values = {index.layout.values[v] for v in fits}
+        if len({value for _, value in values}) != 1:
+            continue
+        surface_no = int(index.layout.value_starts[min(fits)])
+        out.append(_proposal(index, surface_no, t.start, t.end, "abbreviation", 0.8))
         taken.add(i)
     return out
 
@@ -143,52 +227,7 @@ def semantic_matches(tokens: list[Token], index: CatalogIndex, taken: set[int], 
         i, n = windows[w]
         if any(k in taken for k in range(i, i + n)):
             continue
-        fld, value, _ = _value_of(index, int(best[w]))
-        out.append(Proposal(fld, "eq", value, tokens[i].start, tokens[i + n - 1].end, "semantic",
-                            score=round(score, 3)))
+        out.append(_proposal(index, int(best[w]), tokens[i].start, tokens[i + n - 1].end,
+                             "semantic", round(score, 3)))
         taken.update(range(i, i + n))
     return out, candidates
-
-
-def _clause_breaks(text: str, tokens: list[Token]) -> set[int]:
-    """Token positions that start a new clause (after , ; . ! ? or `but`)."""
-    breaks = set()
-    for k in range(1, len(tokens)):
-        gap = text[tokens[k - 1].end:tokens[k].start]
-        if any(c in gap for c in ",;.!?") and tokens[k].norm not in ("or", "nor"):
-            breaks.add(k)
-    return breaks
-
-
-def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
-                   used: set[int] = frozenset()) -> set[int]:
-    """Mark enum values in the scope of a negator (`not black`, `anything but Nike or Adidas`).
-
-    The scope is the first value after the negator (within three words) plus the values
-    of the same field joined to it by `or`/`,`/`and`, never past the end of the clause.
-    Negators in `used` already served another rule. Returns the negator tokens used here.
-    """
-    by_start = {p.start: p for p in proposals}
-    breaks = _clause_breaks(text, tokens)
-    negators = set()
-    norms = [t.norm for t in tokens]
-    for k, t in enumerate(tokens):
-        is_neg = t.norm in NEGATORS or any(
-            tuple(norms[k - len(ph) + 1:k + 1]) == ph for ph in NEGATION_PHRASES)
-        if not is_neg or k in used:
-            continue
-        field = None
-        for j in range(k + 1, len(tokens)):
-            if j in breaks or (field is None and j - k > 3):
-                break
-            p = by_start.get(tokens[j].start)
-            if p is not None:
-                if field is None or p.field == field:
-                    p.negated, field = True, p.field
-                    negators.add(k)
-                    continue
-                break
-            if field is not None and norms[j] not in LIST_GLUE and not any(
-                    q.start <= tokens[j].start < q.end for q in proposals):
-                break
-    return negators

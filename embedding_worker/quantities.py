@@ -1,7 +1,9 @@
-"""Numbers, amounts and the comparisons around them: `under $50`, `4+ stars`, `$30-$60`.
+"""Numbers, amounts and the comparisons around them: `under $50`, `4+ stars`, `€40-55k`.
 
-Finds *what* is constrained (op, value, unit, currency); which field it belongs
-to is decided later from the catalog (constraints.py).
+Finds *what* is constrained (op, value, unit, currency, and the words that say what
+the amount is per or out of); which field it belongs to is decided later from the
+catalog (constraints.py). Number words are read by `text2num`; English idioms it
+does not know (`a quarter million`, `five figures`) are read here.
 """
 from __future__ import annotations
 
@@ -9,44 +11,63 @@ import math
 import re
 from dataclasses import dataclass
 
-from embedding_worker.fields import UNITS
+from text_to_num import text2num
+
+from embedding_worker.fields import PERIOD_OF, UNITS, unit_known
 from embedding_worker.tokens import forms
 
-SMALL = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-         "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-         "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-         "seventy": 70, "eighty": 80, "ninety": 90}
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
+                "sixty seventy eighty ninety hundred").split()
 SCALE = {"hundred": 100, "thousand": 1_000, "k": 1_000, "grand": 1_000, "million": 1_000_000,
-         "mil": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+         "mil": 1_000_000, "mio": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
 # `m`/`mm` mean million only next to money (`$1.2m`); otherwise metres/millimetres.
 MONEY_SCALE = {"m": 1_000_000, "mm": 1_000_000}
+FRACTIONS = {"a quarter": 0.25, "quarter of a": 0.25, "a quarter of a": 0.25, "half a": 0.5,
+             "half an": 0.5, "half": 0.5, "a half": 0.5, "three quarters of a": 0.75,
+             "three quarters of an": 0.75, "a quarter of an": 0.25}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "buck": "USD", "bucks": "USD", "usd": "USD",
                   "euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP",
                   "gbp": "GBP", "quid": "GBP"}
+# `an hour`, `per night`, `/yr`, `a year`: what an amount is counted per.
+PER = (r"(?:\b(?:per|a|an|each|every)\s+|/\s*)(?P<per>[a-z]+)|"
+       r"\b(?P<adv>hourly|daily|nightly|weekly|monthly|yearly|annually)")
 
-_WORDNUM = "|".join(sorted(SMALL, key=len, reverse=True))
+_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_UNIT_WORD = "|".join(sorted((re.escape(u) for u in UNITS if len(u) > 2 and u.isalpha()),
+                             key=len, reverse=True))
 _SCALE = "|".join(sorted(SCALE, key=len, reverse=True))
-NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|(?:{_WORDNUM})(?:[\s-](?:{_WORDNUM}))?"
-          rf"|a\s+(?:hundred|thousand)")
+_FRACTION = "|".join(sorted((re.escape(f) for f in FRACTIONS), key=len, reverse=True))
+WORDS_NUMBER = (rf"(?:{_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+)(?:{_WORD}))*"
+                rf"(?:\s+and\s+a\s+half)?")
+NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}"
+          rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen))"
+          rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
+          rf"|a\s+dozen")
 AMOUNT = re.compile(
-    rf"(?:(?P<cur>[$€£])\s?)?\b(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?(?P<plus>\+)?"
-    rf"(?:\s?(?P<unit>[$€£%]|[a-z]+\d?\b))?", re.IGNORECASE)
+    rf"(?:(?P<cur>[$€£])\s?)?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
+    rf"(?P<plus>\+)?(?:\s?(?P<sym>[$€£%])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
+    rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
+FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
+                     re.IGNORECASE)
+OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
 
 UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no higher than|"
-                 r"no greater than|<=|≤|within"),
+                 r"no greater than|not over|not above|<=|≤|within|tops"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
-                r"beneath|shorter than|lighter than|younger than|<")]
+                r"beneath|shorter than|lighter than|younger than|south of|sub-?|<")]
 LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:at|from)|"
-                 r"from|>=|≥"),
+                 r"from|>=|≥|upwards of|no fewer than"),
          ("gt", r"over|above|more than|greater than|higher than|bigger than|larger than|"
-                r"longer than|heavier than|older than|exceeding|>")]
+                r"longer than|heavier than|older than|exceeding|north of|>")]
+FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
+                     r"mustn'?t|isn'?t|aren'?t)\s+(?:[a-z]+\s+){0,2})$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
-                r"or greater|plus|at least|minimum|min"),
-        ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper")]
-RANGE = re.compile(r"\b(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|-|–)\s+(?P<b>.+)$|"
-                   r"^(?P<c>.+?)\s*(?:-|–|to)\s*(?P<d>.+)$", re.IGNORECASE)
+                r"or greater|plus|at least|minimum|min|or over|and over"),
+        ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper|"
+                r"tops|at the most|or so less|and under|and below|or shorter|or lighter")]
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,9 @@ class Amount:
     currency: str | None   # ISO code when written with a currency symbol or word
     unit: str | None       # the word after the number (lower case), if any
     plus: bool             # written as `4+`
+    factor: float = 1.0    # its own `k` / `million`, if any
+    per: str | None = None      # `an hour` -> hour
+    out_of: float | None = None  # `8/10` -> 10
 
 
 @dataclass(frozen=True)
@@ -70,53 +94,130 @@ class Quantity:
     currency: str | None
     unit: str | None
     bare: bool = False  # no comparison word: `16gb`, read as equality if the unit is clear
+    per: str | None = None
+    out_of: float | None = None
 
 
 def number_value(raw: str) -> float | None:
-    raw = raw.lower().strip()
-    if re.fullmatch(r"[\d,]+(?:\.\d+)?", raw):
+    """`1,250`, `twenty five`, `two hundred and fifty`, `a dozen`; None for anything else."""
+    raw = " ".join(raw.lower().split())
+    if raw.endswith(" and a half"):
+        whole = number_value(raw[:-len(" and a half")])
+        return None if whole is None else whole + 0.5
+    if re.fullmatch(r"[\d,]*(?:\.\d+)?", raw) and any(c.isdigit() for c in raw):
         return float(raw.replace(",", ""))
-    if raw.startswith("a "):
-        return float(SCALE[raw.split()[-1]])
-    parts = re.split(r"[\s-]+", raw)
-    if all(p in SMALL for p in parts):
-        return float(sum(SMALL[p] for p in parts))
-    return None
+    if raw == "a dozen":
+        return 12.0
+    if raw in FRACTIONS:
+        return FRACTIONS[raw]
+    if raw in ("a", "an"):
+        return 1.0
+    if raw.startswith(("a ", "an ")):  # `a hundred`
+        raw = "one " + raw.split(" ", 1)[1]
+    try:
+        return float(text2num(raw.replace("-", " "), "en"))
+    except ValueError:
+        return None
+
+
+def _rate(text: str, end: int, vocabulary: frozenset[str]) -> tuple[str | None, int]:
+    """The `per X` right after an amount (`an hour`, `per night`, `/yr`), where X is a
+    period of time or one of the catalog's words: (X, where it ends)."""
+    m = re.match(rf"\s*(?:{PER})\b", text[end:], re.IGNORECASE)
+    if not m:
+        return None, end
+    word = (m.group("per") or m.group("adv")).lower()
+    if m.group("per") and not (word in PERIOD_OF or word in vocabulary or
+                               forms(word) & vocabulary):
+        return None, end  # `a few`, `a good deal`: not a rate
+    return word, end + m.end()
 
 
 def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Amount]:
-    """Amounts with their currency and unit. A following word counts as the unit only if
-    it is a known unit, a currency or one of `unit_words` (the catalog's own words);
+    """Amounts with their currency, unit, rate and scale. A following word counts as the unit
+    only if it is a known unit, a currency or one of `unit_words` (the catalog's own words);
     anything else (`under 1000 dell`) stays for the value matchers."""
-    out = []
+    out: list[Amount] = []
     for m in AMOUNT.finditer(text):
+        if out and m.start() < out[-1].end:
+            continue  # `a half` in `an hour and a half`
         value = number_value(m.group("num"))
         if value is None or not math.isfinite(value):
             continue
+        if m.group("num").lower() in ("a", "an") and not (m.group("scale") or m.group("unit")):
+            continue
+        half = re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE) \
+            if m.group("unit") else None  # `an hour and a half`
+        if half:
+            value += 0.5
         scale = (m.group("scale") or "").lower()
-        if scale:
-            value *= SCALE[scale]
-        unit = (m.group("unit") or "").lower() or None
+        factor = float(SCALE.get(scale, 1))
+        value *= factor
+        raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
+        unit = raw_unit or None
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
+        end = m.end("plus") if m.group("plus") else (m.end("scale") if scale else m.end("num"))
         if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
             currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
-        elif unit in MONEY_SCALE and currency:
-            value, unit = value * MONEY_SCALE[unit], None
-        elif unit and not (unit in UNITS or unit in unit_words or forms(unit) & unit_words):
+            end = m.end()
+        elif unit in MONEY_SCALE and currency and not scale:
+            factor = float(MONEY_SCALE[unit])
+            value, unit, end = value * factor, None, m.end()
+        elif unit and (unit_known(unit) or unit in unit_words or forms(unit) & unit_words
+                       or _prefix_of(unit, unit_words)):
+            end = m.end() + (half.end() if half else 0)
+        else:
             unit = None
-        end = m.end() if unit or (m.group("unit") and m.group("unit").lower() in MONEY_SCALE
-                                  and currency) else (
-            m.end("plus") if m.group("plus") else (m.end("scale") if scale else m.end("num")))
-        out.append(Amount(value, m.start(), end, currency, unit, bool(m.group("plus"))))
+        if currency is None:  # `50 bucks`, `20 euros` after a scale: `20k euros`
+            after = re.match(r"\s*(?P<w>[a-z]+)\b", text[end:], re.IGNORECASE)
+            if after and after.group("w").lower() in CURRENCY_WORDS:
+                currency, end = CURRENCY_WORDS[after.group("w").lower()], end + after.end()
+        per, after_rate = _rate(text, end, unit_words)
+        plus = bool(m.group("plus"))
+        if per and text[after_rate:after_rate + 1] == "+":  # `$18/hr+`
+            plus, after_rate = True, after_rate + 1
+        out_of = OUT_OF.match(text, end)
+        if out_of and float(out_of.group("of")) >= value:
+            out.append(Amount(value, m.start(), out_of.end(), currency, unit, plus, factor, None,
+                              float(out_of.group("of"))))
+            continue
+        out.append(Amount(value, m.start(), after_rate if per else end, currency, unit, plus,
+                          factor, per))
+    return _compound(text, out)
+
+
+def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
+    """`2 hours 30 min`, `1 hr and 15 mins`: adjacent amounts of one dimension add up."""
+    out: list[Amount] = []
+    for a in amounts:
+        prev = out[-1] if out else None
+        if prev and prev.unit and a.unit and not a.currency and \
+                re.fullmatch(r"\s*(?:and\s+)?", text[prev.end:a.start]) and \
+                UNITS.get(prev.unit, ("", 0))[0] == UNITS.get(a.unit, ("?", 0))[0]:
+            extra = a.value * UNITS[a.unit][1] / UNITS[prev.unit][1]
+            out[-1] = Amount(prev.value + extra, prev.start, a.end, None, prev.unit, a.plus)
+            continue
+        out.append(a)
     return out
 
 
+def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:
+    """`bed` for `bedrooms`, `bath` for `bathrooms`: a short form of a catalog word."""
+    return len(word) >= 3 and word.isalpha() and any(
+        v.startswith(word) and len(v) > len(word) for v in vocabulary)
+
+
 def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
-    """The comparator phrase that ends right before `start`, as (op, phrase start)."""
-    head = text[:start].rstrip()
+    """The comparator phrase that ends right before `start`, as (op, phrase start). A
+    negation before it turns it around (`can't be more than 2 hours` is at most 2)."""
+    head = text[:start]
     for op, pattern in patterns:
-        m = re.search(rf"(?:^|[\s(])({pattern})\s*$", head, re.IGNORECASE)
+        m = re.search(rf"(?:^|[\s(])({pattern})\s*(?:(?:of|than|about|around|like)\s+)?$", head,
+                      re.IGNORECASE)
         if m:
+            negated = NEGATED.search(text[:m.start(1)])
+            if negated:
+                return FLIP[op], negated.start(1)
             return op, m.start(1)
     return None
 
@@ -124,21 +225,31 @@ def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str
 def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
     tail = text[end:]
     for op, pattern in patterns:
-        m = re.match(rf"\s*({pattern})\b", tail, re.IGNORECASE)
+        m = re.match(rf"\s*,?\s*({pattern})\b", tail, re.IGNORECASE)
         if m:
             return op, end + m.end(1)
     return None
 
 
-def _merge_unit(a: Amount, b: Amount) -> tuple[str | None, str | None]:
-    """`$30-$60`, `20 and 40 dollars`: the two ends share currency and unit."""
-    return a.currency or b.currency, a.unit or b.unit
+def _shared(a: Amount, b: Amount) -> tuple[float, str | None, str | None, str | None]:
+    """`€40-55k`, `20 to 30 grand`, `$30-$60`: the two ends share scale, currency, unit and
+    rate; returns the first end's value with the second's scale applied where it lacks one."""
+    first = a.value
+    if b.factor > 1 and a.factor == 1 and a.value * b.factor <= b.value:
+        first = a.value * b.factor
+    return first, a.currency or b.currency, a.unit or b.unit, a.per or b.per
 
 
 def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list[Quantity]:
     """Every comparison in the text; a bare number counts only with a unit."""
     amounts = find_amounts(text, unit_words)
     out: list[Quantity] = []
+    for m in FIGURES.finditer(text):  # `five figures`: from 10,000 up to 99,999
+        digits = int(number_value(m.group("n")) or 1)
+        out += [Quantity("gte", 10.0 ** (digits - 1), m.start(), m.end(), None, None),
+                Quantity("lt", 10.0 ** digits, m.start(), m.end(), None, None)]
+    figures = [(q.start, q.end) for q in out]
+    amounts = [a for a in amounts if not any(s <= a.start < e for s, e in figures)]
     used: set[int] = set()
     for i in range(len(amounts) - 1):
         a, b = amounts[i], amounts[i + 1]
@@ -148,11 +259,13 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         lead = re.search(r"\b(between|from)\s*$", text[:a.start], re.IGNORECASE)
         if (lead and re.fullmatch(r"\s*(?:and|to|-|–)\s*", between, re.IGNORECASE)) or \
                 re.fullmatch(r"\s*(?:-|–|to)\s*", between):
-            if a.value <= b.value:
-                currency, unit = _merge_unit(a, b)
+            first, currency, unit, per = _shared(a, b)
+            if first <= b.value:
                 start = lead.start(1) if lead else a.start
-                out.append(Quantity("gte", a.value, start, b.end, currency, unit))
-                out.append(Quantity("lte", b.value, start, b.end, currency, unit))
+                end = b.end
+                post, _ = _rate(text, end, unit_words)
+                out.append(Quantity("gte", first, start, end, currency, unit, per=per or post))
+                out.append(Quantity("lte", b.value, start, end, currency, unit, per=per or post))
                 used.update((i, i + 1))
     for i, a in enumerate(amounts):
         if i in used:
@@ -161,13 +274,16 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         pre = _before(text, a.start, UPPER + LOWER)
         if pre and post and pre[0][:2] != post[0][:2]:
             post = None  # `less than 1000 or more than 3000`: the word before decides
+        common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)
         if a.plus:
-            out.append(Quantity("gte", a.value, a.start, a.end, a.currency, a.unit))
+            out.append(Quantity("gte", a.value, a.start, a.end, **common))
         elif post:
             start = pre[1] if pre else a.start
-            out.append(Quantity(post[0], a.value, start, post[1], a.currency, a.unit))
+            out.append(Quantity(post[0], a.value, start, post[1], **common))
         elif pre:
-            out.append(Quantity(pre[0], a.value, pre[1], a.end, a.currency, a.unit))
-        elif a.unit and not a.currency:
-            out.append(Quantity("eq", a.value, a.start, a.end, None, a.unit, bare=True))
+            out.append(Quantity(pre[0], a.value, pre[1], a.end, **common))
+        elif (a.unit and not a.currency) or a.out_of:
+            out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
+        elif a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
+            out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
     return sorted(out, key=lambda q: (q.start, q.op))

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 # `non-leather` splits into `non` + `leather` so the negator can see its value.
-WORD = re.compile(r"[$€£]|\bnon(?=-)|[^\W_]+(?:['’.&+-][^\W_]+)*\+?|\+",
+WORD = re.compile(r"[$€£]|\bnon(?=-)|[^\W_]+(?:['’.&+-][^\W_]+)*(?:\+\+?|#)?|\+",
                   re.UNICODE | re.IGNORECASE)
 
 # Words that never carry a filter by themselves (they may still be part of a phrase).
@@ -58,8 +58,16 @@ def phrase_forms(phrase: str) -> set[str]:
     return out
 
 
+# Irregular English verb forms that name fields (`year_built`, `best paid`).
+IRREGULAR = {"built": "build", "paid": "pay", "sold": "sell", "made": "make", "bought": "buy",
+             "flown": "fly", "driven": "drive", "written": "write", "taught": "teach",
+             "grown": "grow", "kept": "keep", "held": "hold"}
+
+
 def stem(word: str) -> str:
     """Rough stem for matching words with field names: `rated`, `ratings` -> `rat`."""
+    if word in IRREGULAR:
+        word = IRREGULAR[word]
     word = min(forms(word), key=len) if word.isalpha() else word
     for suffix in ("ing", "ed", "er", "est", "ly", "ness", "ity", "ion", "e", "y"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:

@@ -28,7 +28,8 @@ def apply_decisions(proposals: list[dict[str, Any]], decisions: list[dict[str, A
 
 def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
                   settled_by: dict[int, str]) -> tuple[list[Filter], list[Provenance]]:
-    """Enum values of one field merge into eq/in (or neq/nin when negated)."""
+    """Enum values of one field merge into eq/in (or neq/nin when negated); values the
+    text asks for all of (`pool and gym` on a field holding several) stay one eq each."""
     filters: list[Filter] = []
     provenance: list[Provenance] = []
     grouped: dict[tuple[str, bool], list[Any]] = {}
@@ -40,12 +41,13 @@ def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
                                      span=text[p["start"]:p["end"]], stage=stage,
                                      score=p["score"]))
         field = catalog.field(p["field"])
-        if field is not None and field.type == "enum":
+        if field is not None and field.type == "enum" and not p.get("all_of"):
             values = grouped.setdefault((p["field"], p["negated"]), [])
             if p["value"] not in values:
                 values.append(p["value"])
             continue
-        f = Filter(field=p["field"], op=p["op"], value=p["value"])
+        op = "neq" if p["negated"] and p["op"] == "eq" else p["op"]
+        f = Filter(field=p["field"], op=op, value=p["value"])
         if f not in filters:
             filters.append(f)
     for (field, negated), values in grouped.items():

@@ -1,0 +1,212 @@
+"""Yes/no fields: `in stock`, `pets allowed`, and paraphrases of their descriptions
+(`dog friendly`, `can cancel for free`, `internet on board`).
+
+A field turns on when the text names it (its name's words, in any order: `allow pets`)
+or says what its description says (by meaning: the embedding of a few words against the
+field's name and description). A word the description merely uses (`listing` in "true if
+the listing includes parking") never turns it on by itself. `not`, `no`, `doesn't`, `non-`,
+`un-` make it false; `don't need`, `doesn't matter` waive it (no filter).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from embedding_worker.fields import FieldProfile
+from embedding_worker.negation import clause_breaks, negated_before, waived
+from embedding_worker.proposals import Proposal
+from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
+
+BOOL_PREFIXES = frozenset({"is", "has", "have", "can", "allows", "with", "includes", "included",
+                           "offers", "accepts", "supports", "provides", "are"})
+ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")
+# Words data descriptions frame a yes/no field with (`true if the listing includes ...`).
+FRAMING = frozenset({"true", "false", "whether", "indicat", "indicates", "flag", "set", "yes",
+                     "mean", "means", "record", "entry", "item", "value", "field", "listing",
+                     "product", "property", "includ", "includes", "offer", "offers", "allow",
+                     "allowed", "available", "currently", "option"})
+FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs", "penalty"})
+
+
+@dataclass(frozen=True)
+class ParaphraseConfig:
+    accept: float = 0.62   # at or above: on, without asking the LLM
+    ask: float = 0.5       # from here to `accept`: a decision for the LLM
+    default_on: float = 0.56  # the decision's default (no LLM)
+    margin: float = 0.08   # over the next yes/no field
+    max_words: int = 4
+
+
+def _words(p: FieldProfile) -> list[str]:
+    words = name_words(p.name)
+    return [w for w in words if w not in BOOL_PREFIXES] or words
+
+
+def _matches(token: str, word: str) -> bool:
+    """Same word, another form of it, or a longer form (`sponsored` ~ `sponsorship`)."""
+    if forms(token) & forms(word) or (len(word) >= 4 and stem(token) == stem(word)):
+        return True
+    a, b = sorted((stem(token), stem(word)), key=len)
+    return len(a) >= 5 and b.startswith(a)
+
+
+def _find_name(norms: list[str], words: list[str], taken: set[int]) -> tuple[int, int] | None:
+    """The field's name words in any order within a window one word wider (`allow pets`)."""
+    n = len(words)
+    width = n if n == 1 else n + 1
+    for i in range(len(norms)):
+        window = range(i, min(len(norms), i + width))
+        if i in taken or not _matches(norms[i], words[0]) and not any(
+                _matches(norms[i], w) for w in words):
+            continue
+        hits = {}
+        for k in window:
+            if k in taken:
+                break
+            for w in words:
+                if w not in hits and _matches(norms[k], w):
+                    hits[w] = k
+        if len(hits) == n:
+            return i, max(hits.values()) + 1
+    return None
+
+
+def _antonym(norm: str, words: list[str]) -> bool:
+    """`unavailable` against `available`, `nonrefundable` against `refundable`."""
+    return any(norm.startswith(pre) and len(norm) > len(pre) + 3 and
+               any(_matches(norm[len(pre):].lstrip("-"), w) for w in words)
+               for pre in ANTONYM_PREFIXES)
+
+
+def _state(text: str, tokens: list[Token], i: int, j: int, named: bool) -> bool | None:
+    """True, False (negated) or None (waived) for a match on tokens i..j-1. Inside a
+    paraphrase a negator is part of what it says (`no cancellation fee`)."""
+    if waived(text, tokens, i, j):
+        return None
+    norms = [t.norm for t in tokens]
+    inside = named and any(norms[k] in ("not", "no", "non") for k in range(i, j))
+    after_not = named and re.match(r"^\s*not\b", text[tokens[j - 1].end:]) is not None
+    k = negated_before(norms, i)
+    if k is not None and not named and any(norms[m] in FREE_OF_CHARGE for m in range(i, j)):
+        k = None  # `no cancellation fee` asks for free cancellation
+    return not (k is not None or inside or after_not)
+
+
+def _distinctive(p: FieldProfile, fields: list[FieldProfile]) -> set[str]:
+    """Description words of a yes/no field that no other field uses (rarity in this
+    catalog) and that do not just frame the description."""
+    others = set().union(*(o.stems() for o in fields if o is not p))
+    return {w for w in p.description_stems - others - FRAMING if len(w) >= 5 and w.isalpha()}
+
+
+def described_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
+                       taken: set[int]) -> list[Proposal]:
+    """Yes/no fields whose rarest description words the text uses (`accept animals` for a
+    field described as "landlord accepts animals")."""
+    out = []
+    for p in fields:
+        if p.field.type != "boolean":
+            continue
+        words = _distinctive(p, fields)
+        k = next((k for k, t in enumerate(tokens) if k not in taken and len(t.norm) >= 5 and
+                  t.norm not in STOPWORDS and {t.norm, stem(t.norm)} & words), None)
+        if k is not None:
+            out += _proposal(text, tokens, p, (k, k + 1), True, "rule", 0.9, taken, named=True)
+    return out
+
+
+def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
+                   taken: set[int], multi_word: bool) -> list[Proposal]:
+    """Yes/no fields whose name the text says (`pets allowed`, `out of stock`,
+    `unavailable`); `multi_word` picks the names of two or more words (matched before
+    enum values, so `visa sponsorship` is not the company Visa) or the one-word ones."""
+    out = []
+    norms = [t.norm for t in tokens]
+    for p in fields:
+        if p.field.type != "boolean":
+            continue
+        words = _words(p)
+        if (len(words) > 1) != multi_word:
+            continue
+        hit, value = _find_name(norms, words, taken), True
+        if hit is None and len(words) > 1 and words[0] == "in":
+            hit, value = _find_name(norms, ["out", "of", *words[1:]], taken), False
+        if hit is None and len(words) == 1:
+            k = next((k for k, t in enumerate(norms) if k not in taken and _antonym(t, words)),
+                     None)
+            hit, value = ((k, k + 1), False) if k is not None else (None, True)
+        if hit is None:
+            continue
+        out += _proposal(text, tokens, p, hit, value, "rule", 1.0, taken, named=True)
+    return out
+
+
+def _proposal(text: str, tokens: list[Token], p: FieldProfile, hit: tuple[int, int],
+              value: bool, source: str, score: float, taken: set[int],
+              named: bool) -> list[Proposal]:
+    i, j = hit
+    state = _state(text, tokens, i, j, named)
+    taken.update(range(i, j))
+    norms = [t.norm for t in tokens]
+    k = negated_before(norms, i)
+    start = tokens[k].start if k is not None else tokens[i].start
+    if k is not None:
+        taken.update(range(k, i))
+    if state is None:
+        return []
+    return [Proposal(p.name, "eq", value if state else not value, start, tokens[j - 1].end,
+                     source, score=score)]
+
+
+def _windows(text: str, tokens: list[Token], taken: set[int],
+             max_words: int) -> list[tuple[int, int]]:
+    breaks = clause_breaks(text, tokens)
+    out = []
+    for i in range(len(tokens)):
+        for n in range(1, max_words + 1):
+            j = i + n
+            if j > len(tokens) or any(k in taken for k in range(i, j)) or \
+                    any(k in breaks for k in range(i + 1, j)):
+                break
+            if tokens[j - 1].norm in STOPWORDS or not tokens[i].norm.isalpha() or \
+                    all(tokens[k].norm in STOPWORDS for k in range(i, j)):
+                continue
+            out.append((i, j))
+    return out
+
+
+def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
+                         taken: set[int], embed: Callable[[list[str]], np.ndarray],
+                         config: ParaphraseConfig = ParaphraseConfig(),
+                         ) -> list[Proposal]:
+    """Yes/no fields the text describes in other words, by meaning: every window of a few
+    free words against each field's name and description. Returns proposals with the
+    similarity as score; below `config.accept` they become decisions (analysis.py)."""
+    booleans = [p for p in fields if p.field.type == "boolean"]
+    windows = _windows(text, tokens, taken, config.max_words)
+    if not booleans or not windows:
+        return []
+    views = [(b, " ".join(_words(p))) for b, p in enumerate(booleans)] + \
+        [(b, p.field.description) for b, p in enumerate(booleans) if p.field.description]
+    texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
+    vectors = embed(texts + [v for _, v in views])
+    sims = vectors[:len(texts)] @ vectors[len(texts):].T
+    per_field = np.full((len(texts), len(booleans)), -1.0, dtype=np.float32)
+    for col, (b, _) in enumerate(views):
+        per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
+    out = []
+    for b, p in enumerate(booleans):
+        w = int(per_field[:, b].argmax())
+        score = float(per_field[w, b])
+        others = np.delete(per_field[w], b)
+        if score < config.ask or (others.size and score - float(others.max()) < config.margin):
+            continue
+        i, j = windows[w]
+        if any(k in taken for k in range(i, j)):
+            continue
+        out += _proposal(text, tokens, p, (i, j), True, "semantic", round(score, 3), taken,
+                         named=False)
+    return out

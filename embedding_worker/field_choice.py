@@ -1,0 +1,167 @@
+"""Which of several fields a value belongs to, from the words around it.
+
+Fields of one catalog often share a value set (departure / arrival / stop-over city,
+body / seat colour). The text says which is meant with a preposition or verb
+before the value (`from`, `to`, `via`, `leaving`, `arriving in`) or a noun next to
+it (`red seats`, `beige interior`). Prepositions are general English; which field
+plays which role is read from the field's own name and description.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from embedding_worker.fields import FieldProfile
+from embedding_worker.tokens import STOPWORDS, Token, stem
+
+# The relation words of English travel and transfer: the text's side and the words a
+# field's name or description uses for the same role.
+ROLE_CUES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "origin": (("from",), ("leaving",), ("leave",), ("leaves",), ("departing",), ("depart",),
+               ("departs",), ("out", "of"), ("outta",), ("starting",), ("start",),
+               ("originating",), ("origin",), ("exiting",), ("flying", "out"), ("pickup",),
+               ("picked", "up"), ("pick", "up")),
+    "destination": (("to",), ("into",), ("arriving",), ("arrive",), ("arrives",), ("arrival",),
+                    ("heading",), ("headed",), ("bound",), ("towards",), ("toward",),
+                    ("reaching",), ("destination",), ("landing",), ("going",), ("for",),
+                    ("->",), ("→",), ("dropoff",), ("drop", "off"), ("return", "from")),
+    "intermediate": (("via",), ("through",), ("thru",), ("passing",), ("stopping",), ("stop",),
+                     ("stops",), ("stopover",), ("layover",), ("connecting",), ("connection",),
+                     ("change",), ("changing",), ("transfer",), ("transit",)),
+}
+ROLE_FIELD_WORDS: dict[str, frozenset[str]] = {
+    "origin": frozenset({"depart", "departur", "departure", "origin", "from", "start", "source",
+                         "leav", "leave", "outbound", "pickup", "board", "begin", "begins"}),
+    "destination": frozenset({"arriv", "arrival", "destin", "destination", "to", "end", "ends",
+                              "target", "dropoff", "inbound", "reach"}),
+    "intermediate": frozenset({"via", "intermediat", "intermediate", "stop", "stops", "stopover",
+                               "layover", "through", "transit", "connect", "connection", "pass",
+                               "passes", "chang", "transfer"}),
+}
+# Role nouns right after a value: `Boston departures`, `Denver arrival`.
+ROLE_AFTER = {"departure": "origin", "departures": "origin", "origin": "origin",
+              "arrival": "destination", "arrivals": "destination", "destination": "destination",
+              "stopover": "intermediate", "layover": "intermediate"}
+# Words that may stand between a cue and its value (`arriving in the`, `via both`).
+PASS_OVER = frozenset({"in", "at", "the", "a", "an", "both", "either", "all", "any", "of", "on",
+                       "go", "going", "get", "getting", "me", "us", "i", "we", "through"})
+LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|\bor\b|\band\b|\bnor\b|\bplus\b|\bas well as\b|"
+                       r"\beither\b|\bboth\b|\bthe\b|\ba\b|\ban\b|\s)*\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Reading:
+    """A value span that may belong to several fields, and what its context says."""
+
+    index: int                 # position in the proposal list
+    candidates: list[str]      # field names, catalog order
+    role: str | None = None    # the relation word before it
+    sibling: int | None = None  # an earlier span it is listed with (`Berlin or Hamburg`)
+    scores: dict[str, float] | None = None
+
+
+def field_roles(p: FieldProfile) -> set[str]:
+    """Roles a field plays, from its name, else from its description."""
+    def roles(words: frozenset[str]) -> set[str]:
+        return {r for r, vocab in ROLE_FIELD_WORDS.items() if words & vocab}
+    return roles(p.name_stems) or roles(p.description_words)
+
+
+def _role_before(text: str, tokens: list[Token], first: int, stop: int) -> str | None:
+    """The relation word nearest before token `first` (back to token `stop`)."""
+    gap = text[tokens[first - 1].end if first else 0:tokens[first].start]
+    if "->" in gap or "→" in gap or ">" in gap:
+        return "destination"
+    norms = [t.norm for t in tokens]
+    for k in range(first - 1, max(stop, first - 5) - 1, -1):
+        for role, cues in ROLE_CUES.items():
+            for cue in cues:
+                if tuple(norms[k - len(cue) + 1:k + 1]) == cue and k - len(cue) + 1 >= stop:
+                    return role
+        if norms[k] not in PASS_OVER:
+            if k < first - 1 and norms[k] not in STOPWORDS:
+                return None
+    return None
+
+
+def _token_range(tokens: list[Token], start: int, end: int) -> tuple[int, int]:
+    inside = [i for i, t in enumerate(tokens) if t.start >= start and t.end <= end]
+    return (inside[0], inside[-1] + 1) if inside else (0, 0)
+
+
+def _clause_start(text: str, tokens: list[Token], first: int) -> int:
+    for k in range(first, 0, -1):
+        if re.search(r"[;.!?:]|,(?!\s*(?:or|and|nor)\b)", text[tokens[k - 1].end:tokens[k].start]):
+            return k
+    return 0
+
+
+def _neighbour_words(tokens: list[Token], first: int, last: int, taken: set[int]) -> set[str]:
+    """Content words right after a value (and one before): `red seats`, `interior beige`."""
+    near = [k for k in range(last, min(len(tokens), last + 2))] + [first - 1]
+    words = set()
+    for k in near:
+        if 0 <= k < len(tokens) and k not in taken and tokens[k].norm not in STOPWORDS:
+            words |= {tokens[k].norm, stem(tokens[k].norm)}
+    return words
+
+
+def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
+                 profiles: dict[str, FieldProfile]) -> list[Reading]:
+    """For each (start, end, candidate fields) span: its role word, list sibling and
+    per-field context score (3 for a matching role, + name/description words next to it)."""
+    ranges = [_token_range(tokens, s, e) for s, e, _ in spans]
+    taken = {k for a, b in ranges for k in range(a, b)}
+    out = []
+    for n, ((start, end, candidates), (first, last)) in enumerate(zip(spans, ranges)):
+        reading = Reading(n, candidates)
+        clause = _clause_start(text, tokens, first)
+        prev = max((m for m in range(n) if ranges[m][1] <= first and ranges[m][1] > clause
+                    and set(spans[m][2]) & set(candidates)), default=None, key=lambda m: ranges[m][1])
+        if prev is not None and LIST_JOIN.match(text[spans[prev][1]:start]):
+            reading.sibling = prev
+        else:
+            stop = max([clause] + [b for a, b in ranges if b <= first])
+            reading.role = _role_before(text, tokens, first, stop)
+        if reading.role is None and last < len(tokens):
+            reading.role = ROLE_AFTER.get(tokens[last].norm)
+        words = _neighbour_words(tokens, first, last, taken)
+        shared = frozenset.intersection(*(profiles[f].stems() for f in candidates))
+        reading.scores = {}
+        for f in candidates:
+            p = profiles[f]
+            distinct = FieldProfile(p.field, p.name_stems - shared, p.unit_stems - shared,
+                                    p.description_stems - shared)
+            score = float(distinct.mentions(words))
+            if reading.role and reading.role in field_roles(p):
+                score += 3
+            reading.scores[f] = score
+        out.append(reading)
+    return out
+
+
+def choose_fields(readings: list[Reading]) -> list[tuple[str, bool]]:
+    """(field, settled) per reading: the best-scoring field when one stands out, else the
+    field of the value it is listed with, else the first field no other value took
+    (`Munich to Vienna`: Vienna is the destination, so Munich is the origin). `settled` is
+    False for a lone value with nothing to go on (`Berlin` alone)."""
+    chosen: dict[int, str] = {}
+    for r in readings:
+        best = max(r.scores.values())
+        top = [f for f in r.candidates if r.scores[f] == best]
+        if best > 0 and len(top) == 1:
+            chosen[r.index] = top[0]
+    settled = {i: True for i in chosen}
+    for r in readings:
+        if r.index in chosen:
+            continue
+        if r.sibling is not None and r.sibling in chosen:
+            chosen[r.index], settled[r.index] = chosen[r.sibling], True
+            continue
+        used = {chosen[o.index] for o in readings if o.index in chosen
+                and set(o.candidates) & set(r.candidates)}
+        free = [f for f in r.candidates if f not in used] or r.candidates
+        group = [o for o in readings if set(o.candidates) & set(r.candidates)]
+        chosen[r.index] = free[0]
+        settled[r.index] = len(group) > 1 or len(free) == 1
+    return [(chosen[r.index], settled[r.index]) for r in readings]

@@ -1,0 +1,122 @@
+"""Negation as people write it: `not`, `no`, `aren't`, `don't want`, `skip`, `avoid`,
+`anything but`, `other than`, `outside of`, and the lists they govern.
+
+A negator governs the first value after it (a few words on: `don't wanna go via
+Hannover`) and the values of the same field listed with it (`skip Acme and Globex`),
+never past the end of its clause or another field's value.
+"""
+from __future__ import annotations
+
+import re
+
+from embedding_worker.proposals import Proposal
+from embedding_worker.tokens import Token, name_words
+
+NEGATORS = frozenset("""
+not no non without except excluding exclude excludes never neither nor none minus skip skipping
+avoid avoiding hate
+isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't cannot shouldn't
+haven't hasn't ain't isnt arent wasnt werent dont doesnt didnt wouldnt shouldnt
+""".split())
+NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("none", "of"),
+                    ("outside", "of"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
+                    ("away", "from"), ("clear", "of"), ("all", "but"), ("anywhere", "but"),
+                    ("except", "for"))
+# Words that may sit between the values of one negated list.
+LIST_GLUE = frozenset({"or", "and", "nor", "either", "neither", "the", "a", "an", "any", "&",
+                       "/", "plus"})
+REACH = 4  # tokens from a negator to its first value
+# `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
+WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"
+                    r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
+                    r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b",
+                    re.IGNORECASE)
+WAIVER_AFTER = re.compile(r"^\s*(?:is|are|'s)?\s*(?:ok|okay|fine|optional|not\s+(?:needed|"
+                          r"required|necessary|important)|doesn'?t\s+matter)\b", re.IGNORECASE)
+NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+must)\b",
+                        re.IGNORECASE)
+
+
+def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
+    """Whether the words around tokens i..j-1 waive them (`don't need a garage`, `wifi
+    doesn't matter`, `hybrid is ok`, `no wifi necessary`)."""
+    before = text[tokens[max(0, i - 4)].start:tokens[i].start]
+    after = text[tokens[j - 1].end:]
+    no_before = re.search(r"\bno\s+$", before, re.IGNORECASE) is not None
+    return bool(WAIVER.search(before) or WAIVER_AFTER.match(after) or
+                (no_before and NOT_NEEDED.match(after)))
+
+
+def is_negator(norms: list[str], k: int) -> bool:
+    """Token k ends a negator (a word, or the last word of a phrase)."""
+    return norms[k] in NEGATORS or any(
+        k - len(ph) + 1 >= 0 and tuple(norms[k - len(ph) + 1:k + 1]) == ph
+        for ph in NEGATION_PHRASES)
+
+
+def negated_before(norms: list[str], i: int, reach: int = 3) -> int | None:
+    """Index of a negator within `reach` tokens before token i, if any."""
+    return next((k for k in range(i - 1, max(-1, i - reach - 1), -1) if is_negator(norms, k)),
+                None)
+
+
+def clause_breaks(text: str, tokens: list[Token]) -> set[int]:
+    """Token positions that start a new clause (after , ; . ! ? : or before `but`)."""
+    breaks = set()
+    for k in range(1, len(tokens)):
+        gap = text[tokens[k - 1].end:tokens[k].start]
+        if (re.search(r"[,;.!?:]", gap) and tokens[k].norm not in ("or", "nor", "and")) or \
+                tokens[k].norm == "but":
+            breaks.add(k)
+    return breaks
+
+
+def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
+                   used: set[int] = frozenset()) -> tuple[set[int], list[Proposal]]:
+    """Mark enum values in the scope of a negator. Negators in `used` already served
+    another rule (`no more than 2`). Returns the negator tokens used here and the values
+    the text waives (`doesn't need to be automatic`: no filter at all)."""
+    owner = {}
+    for n, p in enumerate(proposals):
+        for k, t in enumerate(tokens):
+            if p.start <= t.start and t.end <= p.end:
+                owner[k] = n
+    breaks = clause_breaks(text, tokens)
+    hard = {k for k in breaks if text[tokens[k - 1].end:tokens[k].start].strip() != ","}
+    norms = [t.norm for t in tokens]
+    negators: set[int] = set()
+    dropped: list[Proposal] = []
+    for k in range(len(tokens)):
+        if k in used or not is_negator(norms, k):
+            continue
+        first = next((j for j in range(k + 1, min(len(tokens), k + REACH + 1))
+                      if j in owner or j in breaks), None)
+        if first is None or first not in owner or proposals[owner[first]].source == "rule":
+            continue
+        target = proposals[owner[first]]
+        negators.add(k)
+        scope = [target]
+        glue = LIST_GLUE | set(name_words(target.field))
+        j = _after(owner, first)
+        while j < len(tokens) and j not in hard:
+            if j in owner:
+                p = proposals[owner[j]]
+                if p.field != target.field or p.source == "rule":
+                    break
+                scope.append(p)
+                j = _after(owner, j)
+            elif norms[j] in glue:
+                j += 1
+            else:
+                break
+        last = max(i for i, n in owner.items() if n == owner[first])
+        if waived(text, tokens, first, last + 1):
+            dropped += scope
+        for p in scope:
+            p.negated = True
+    return negators, dropped
+
+
+def _after(owner: dict[int, int], j: int) -> int:
+    """The token after the proposal that owns token j."""
+    return max(i for i, n in owner.items() if n == owner[j]) + 1

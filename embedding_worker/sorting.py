@@ -1,0 +1,199 @@
+"""Sort intents in the order they are written: `cheapest, then fastest`, `fewest changes
+first`, `best reviewed`, `price high to low`, `sort by year descending`.
+
+A superlative followed by words that name a sortable field sorts on that field
+(`lowest mileage`, `most stars`, `earliest departure date`); alone it points at a
+concept (money, time, size, ...) that the catalog's fields are matched against.
+Direction comes from the adjective's meaning: `best` is high for a rating and low
+for a price.
+"""
+from __future__ import annotations
+
+import re
+
+from embedding_worker.fields import FieldProfile
+from embedding_worker.proposals import SortProposal
+from embedding_worker.tokens import STOPWORDS, stem
+
+HIGH, LOW = "desc", "asc"
+# Superlatives with a direction of their own; `best`/`top`/`worst` depend on the field.
+SUPERLATIVES = {
+    "highest": HIGH, "most": HIGH, "biggest": HIGH, "largest": HIGH, "greatest": HIGH,
+    "longest": HIGH, "heaviest": HIGH, "latest": HIGH,
+    "newest": HIGH, "farthest": HIGH, "furthest": HIGH, "priciest": HIGH, "fastest": HIGH,
+    "lowest": LOW, "least": LOW, "fewest": LOW, "smallest": LOW, "shortest": LOW,
+    "lightest": LOW, "oldest": LOW, "earliest": LOW, "closest": LOW,
+    "nearest": LOW, "cheapest": LOW, "slowest": LOW,
+    "best": "good", "top": "good", "better": "good", "worst": "bad",
+}
+# What a superlative means when no field is named after it: concept words a field's
+# name, unit or description uses, and the direction on such a field.
+CONCEPTS = {
+    "cheapest": ("money", LOW), "priciest": ("money", HIGH),
+    "newest": ("recent", HIGH), "latest": ("recent", HIGH), "oldest": ("recent", LOW),
+    "earliest": ("time", LOW),
+    "lightest": ("weight", LOW), "heaviest": ("weight", HIGH),
+    "biggest": ("size", HIGH), "largest": ("size", HIGH), "smallest": ("size", LOW),
+    "fastest": ("speed", HIGH), "slowest": ("speed", LOW),
+    "closest": ("distance", LOW), "nearest": ("distance", LOW),
+    "farthest": ("distance", HIGH), "furthest": ("distance", HIGH),
+    "shortest": ("duration", LOW), "longest": ("duration", HIGH),
+    "best": ("rating", HIGH), "top": ("rating", HIGH), "worst": ("rating", LOW),
+}
+PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
+    (r"least expensive|most affordable|lowest[- ]price[ds]?|low(?:est)? to high(?:est)? price",
+     "money", LOW),
+    (r"most expensive|highest[- ]price[ds]?|high(?:est)? to low(?:est)? price", "money", HIGH),
+    (r"(?:best|top|highest)[- ](?:rated|reviewed)", "rating", HIGH),
+    (r"(?:worst|lowest)[- ](?:rated|reviewed)", "rating", LOW),
+    (r"most recent(?:ly)?(?: (?:posted|listed|added|released|published))?|recently "
+     r"(?:released|added|listed|posted|published)|new arrivals|just (?:listed|posted)",
+     "recent", HIGH),
+    (r"most popular|best[- ]?sell(?:ing|ers?)", "popularity", HIGH),
+    (r"quickest", "speed", HIGH),
+]
+CONCEPT_WORDS = {
+    "money": {"price", "pric", "cost", "fare", "fee", "budget", "rent", "salary", "pay", "wage"},
+    "rating": {"rat", "rating", "star", "stars", "review", "score", "grade"},
+    "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
+               "introduc"},
+    "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
+    "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
+    "size": {"size", "area", "sqft", "m2", "sqm", "length", "diagonal", "capacity", "inch",
+             "screen", "floor"},
+    "speed": {"speed", "ghz", "mhz", "mph", "kmh", "power", "hp", "fast"},
+    "distance": {"distance", "km", "mile", "miles", "mi", "far", "away"},
+    "duration": {"duration", "minute", "minutes", "min", "hour", "hours", "length", "runtime",
+                 "time", "travel", "long"},
+    "popularity": {"popular", "sale", "sold", "view", "download", "vote", "sell"},
+}
+# Without a field of its own, a concept borrows another's, in the other direction
+# (`fastest` with only a duration field is the shortest; `newest` with only a year).
+FALLBACK = {"speed": ("duration", True), "recent": ("time", False),
+            "distance": ("duration", False)}
+DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?:est)?|"
+             r"asc(?:ending)?|desc(?:ending)?|(?:in\s+)?(?:ascending|descending)\s+order|"
+             r"(?:big|large)(?:st)?\s+first|small(?:est)?\s+first|"
+             r"(?:high|most|top|max)(?:est)?\s+(?:first|on top)|(?:low|least|min)(?:est)?\s+first|"
+             r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|old(?:est)?\s+(?:to\s+new(?:est)?|first))")
+EXPLICIT_SORT = [
+    re.compile(rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+|it\s+)?by\s+"
+               rf"(?P<f>[\w ]+?)(?:[\s,]+{DIRECTION})?(?=$|[,;.!?]|\s+(?:and|then|first)\b)",
+               re.IGNORECASE),
+    re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+{DIRECTION}\b", re.IGNORECASE),
+]
+SORT_TAIL = re.compile(r"(?:\s+[a-z]+){0,2}?\s*(?:first|on top|in order)\b(?=\s*(?:$|[,;.!?]|"
+                       r"(?:then|and|please|out|from|to|in|on|for|with|of|at|leaving|"
+                       r"departing)\b))|\s*please\b", re.IGNORECASE)
+# Fields where more is better for whoever searches: pay, income, earnings.
+MORE_IS_BETTER = frozenset({"salary", "pay", "wage", "earn", "income", "compens", "bonus",
+                            "revenue", "profit"})
+LOWER_IS_BETTER = frozenset({"time", "length", "mass"})
+
+
+def _with_tail(text: str, end: int) -> int:
+    m = SORT_TAIL.match(text, end)
+    return m.end() if m else end
+
+
+def _stems_of(words: list[str]) -> set[str]:
+    return {s for w in words for s in (w, stem(w))}
+
+
+def _has_concept(p: FieldProfile, concept: str) -> bool:
+    if concept == "money":
+        return p.is_money
+    if concept in ("time", "recent") and p.field.type == "date" and concept == "time":
+        return True
+    words = p.name_stems | p.unit_stems | p.description_words
+    return bool(words & CONCEPT_WORDS[concept])
+
+
+def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProfile, bool] | None:
+    """(field, direction flipped) for a concept: a field that has it, else a fallback."""
+    ranked = sorted((p for p in sortable if _has_concept(p, concept)),
+                    key=lambda p: (p.field.type != "date", -bool(p.name_stems & CONCEPT_WORDS[
+                        concept]) if concept in CONCEPT_WORDS else 0))
+    if ranked:
+        return ranked[0], False
+    if concept in FALLBACK:
+        other, flip = FALLBACK[concept]
+        found = concept_field(other, sortable)
+        if found:
+            return found[0], flip
+    return None
+
+
+def _good_direction(p: FieldProfile, good: bool) -> str:
+    """`best`/`top` is high, except where less is better (price, duration, distance)."""
+    from embedding_worker.fields import UNITS
+    dimension = UNITS.get((p.field.unit or "").lower(), ("", 0))[0]
+    lower_better = (p.is_money and not p.stems() & MORE_IS_BETTER) or \
+        dimension in LOWER_IS_BETTER or bool(
+            p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"]))
+    return (LOW if lower_better else HIGH) if good else (HIGH if lower_better else LOW)
+
+
+def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
+    stems = _stems_of([w for w in words if w not in STOPWORDS])
+    scored = [(p.mentions(stems), p) for p in sortable]
+    best = max((s for s, _ in scored), default=0)
+    return next((p for s, p in scored if s == best), None) if best > 0 else None
+
+
+def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
+    """Sort intents in the order they are written (`best rated first, then cheapest`)."""
+    found: list[SortProposal] = []
+
+    def add(field: FieldProfile, order: str, start: int, end: int) -> None:
+        if not any(s.start <= start < s.end or start <= s.start < end for s in found):
+            found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
+
+    for rx in EXPLICIT_SORT:
+        for m in rx.finditer(text):
+            target = _named_field(re.findall(r"\w+", m.group("f").lower()), sortable)
+            if target is None:
+                continue
+            direction = (m.group("dir") or "asc").lower()
+            order = HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max",
+                                     direction) else LOW
+            add(target, order, m.start(), m.end())
+    for pattern, concept, order in PHRASES:
+        for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
+            named = _named_field(re.findall(r"\w+", m.group().lower()), sortable)
+            if named is None and concept == "recent":
+                named = _named_field(re.findall(r"\w+", text[m.end():m.end() + 40].lower())[:3],
+                                     sortable)
+            target = (named, False) if named else concept_field(concept, sortable)
+            if target:
+                flip = target[1]
+                add(target[0], (LOW if order == HIGH else HIGH) if flip else order, m.start(),
+                    m.end())
+    for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
+        adj = m.group("adj").lower()
+        following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
+        if re.search(r"\bat\s*$", text[:m.start()], re.IGNORECASE) or (
+                following and re.match(r"[\d$€£]", text[m.end():].lstrip())):
+            continue  # `at least 4`, `most 3`: a bound, not an order
+        following = following[:next((k for k, w in enumerate(following)
+                                     if w in ("and", "then", "or", "but", "with")), 3)]
+        named = _named_field(following[:1], sortable)  # the noun right after it
+        if named is not None:
+            direction = SUPERLATIVES[adj]
+            if direction in ("good", "bad"):
+                direction = _good_direction(named, direction == "good")
+            naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
+            end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()
+            add(named, direction, m.start(), end)
+        elif adj in CONCEPTS:
+            concept, order = CONCEPTS[adj]
+            target = concept_field(concept, sortable)
+            if target:
+                add(target[0], (LOW if order == HIGH else HIGH) if target[1] else order,
+                    m.start(), m.end())
+    found.sort(key=lambda s: s.start)
+    unique: list[SortProposal] = []
+    for s in found:
+        if all(u.field != s.field for u in unique):
+            unique.append(s)
+    return unique

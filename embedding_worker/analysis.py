@@ -78,8 +78,9 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
 
     values = exact_matches(tokens, index, taken)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
-    booleans += described_booleans(text, tokens, fields, taken)
-    booleans += paraphrased_booleans(text, tokens, fields, taken, embed, config.paraphrase)
+    booleans += described_booleans(text, tokens, fields, taken, {b.field for b in booleans})
+    booleans += paraphrased_booleans(text, tokens, fields, taken, embed, config.paraphrase,
+                                     {b.field for b in booleans})
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
@@ -89,7 +90,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                             _not_values(catalog, fields))
     values += semantic
     values.sort(key=lambda p: p.start)
-    uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields})
+    uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
     values = [p for p in values if all(p is not w for w in waived)]
     rule_tokens |= negators
@@ -115,7 +116,7 @@ def _not_values(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:
 
 
 def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
-                   profiles: dict[str, FieldProfile]) -> set[int]:
+                   profiles: dict[str, FieldProfile], used: set[int]) -> set[int]:
     """Give each value that several fields hold the field its context says; returns the
     ids of proposals whose field is still a guess (left to the LLM)."""
     shared = [p for p in values if p.alternatives]
@@ -123,7 +124,7 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
         return set()
     readings = read_context(text, tokens, [(p.start, p.end, [p.field] + [f for f, _ in
                                                                          p.alternatives])
-                                           for p in shared], profiles)
+                                           for p in shared], profiles, used)
     uncertain = set()
     for p, (field, settled) in zip(shared, choose_fields(readings)):
         options = [(p.field, p.value), *p.alternatives]

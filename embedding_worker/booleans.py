@@ -16,13 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from embedding_worker.fields import FieldProfile
-from embedding_worker.negation import clause_breaks, negated_before, waived
+from embedding_worker.negation import NEGATORS, clause_breaks, negated_before, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
 
 BOOL_PREFIXES = frozenset({"is", "has", "have", "can", "allows", "with", "includes", "included",
                            "offers", "accepts", "supports", "provides", "are"})
 ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")
+# Words too general to say what a yes/no field means on their own (`be able`, `gotta get`).
+GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "need", "want",
+                           "wanna", "have", "make", "take", "let", "put", "use", "like", "good",
+                           "nice", "great", "place", "places", "somewhere", "stay", "stays"})
 # Words data descriptions frame a yes/no field with (`true if the listing includes ...`).
 FRAMING = frozenset({"true", "false", "whether", "indicat", "indicates", "flag", "set", "yes",
                      "mean", "means", "record", "entry", "item", "value", "field", "listing",
@@ -90,25 +94,32 @@ def _state(text: str, tokens: list[Token], i: int, j: int, named: bool) -> bool 
     inside = named and any(norms[k] in ("not", "no", "non") for k in range(i, j))
     after_not = named and re.match(r"^\s*not\b", text[tokens[j - 1].end:]) is not None
     k = negated_before(norms, i)
-    if k is not None and not named and any(norms[m] in FREE_OF_CHARGE for m in range(i, j)):
+    if k is not None and not named and any(norms[m] in FREE_OF_CHARGE
+                                           for m in range(i, min(len(norms), j + 1))):
         k = None  # `no cancellation fee` asks for free cancellation
     return not (k is not None or inside or after_not)
 
 
 def _distinctive(p: FieldProfile, fields: list[FieldProfile]) -> set[str]:
     """Description words of a yes/no field that no other field uses (rarity in this
-    catalog) and that do not just frame the description."""
+    catalog), that do not just frame the description, and that the description does not
+    negate (`office` in "with no need to come to an office")."""
     others = set().union(*(o.stems() for o in fields if o is not p))
-    return {w for w in p.description_stems - others - FRAMING if len(w) >= 5 and w.isalpha()}
+    negated = set()
+    for m in re.finditer(r"\b(?:no|not|without|never|non)\b((?:\W+\w+){1,5})",
+                         (p.field.description or "").lower()):
+        negated |= {x for w in re.findall(r"\w+", m.group(1)) for x in (w, stem(w))}
+    return {w for w in p.description_stems - others - FRAMING - NEGATORS - STOPWORDS - negated
+            if len(w) >= 5 and w.isalpha()}
 
 
 def described_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
-                       taken: set[int]) -> list[Proposal]:
+                       taken: set[int], found: set[str]) -> list[Proposal]:
     """Yes/no fields whose rarest description words the text uses (`accept animals` for a
     field described as "landlord accepts animals")."""
     out = []
     for p in fields:
-        if p.field.type != "boolean":
+        if p.field.type != "boolean" or p.name in found:
             continue
         words = _distinctive(p, fields)
         k = next((k for k, t in enumerate(tokens) if k not in taken and len(t.norm) >= 5 and
@@ -129,11 +140,13 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
         if p.field.type != "boolean":
             continue
         words = _words(p)
-        if (len(words) > 1) != multi_word:
+        if (len(words) > 1 and not (len(words) == 2 and words[-1] == "free")) != multi_word:
             continue
         hit, value = _find_name(norms, words, taken), True
         if hit is None and len(words) > 1 and words[0] == "in":
             hit, value = _find_name(norms, ["out", "of", *words[1:]], taken), False
+        if hit is None and len(words) > 1 and words[-1] == "free":  # `accident_free`
+            hit, value = _find_name(norms, words[:-1], taken), False  # `no accidents`: True
         if hit is None and len(words) == 1:
             k = next((k for k, t in enumerate(norms) if k not in taken and _antonym(t, words)),
                      None)
@@ -163,16 +176,19 @@ def _proposal(text: str, tokens: list[Token], p: FieldProfile, hit: tuple[int, i
 
 def _windows(text: str, tokens: list[Token], taken: set[int],
              max_words: int) -> list[tuple[int, int]]:
+    """Runs of a few free words inside one clause, with a content word in them; a negator
+    only as the first word (`no cancellation fee`)."""
     breaks = clause_breaks(text, tokens)
+    norms = [t.norm for t in tokens]
     out = []
     for i in range(len(tokens)):
         for n in range(1, max_words + 1):
             j = i + n
             if j > len(tokens) or any(k in taken for k in range(i, j)) or \
-                    any(k in breaks for k in range(i + 1, j)):
+                    any(k in breaks or norms[k] in NEGATORS for k in range(i + 1, j)):
                 break
-            if tokens[j - 1].norm in STOPWORDS or not tokens[i].norm.isalpha() or \
-                    all(tokens[k].norm in STOPWORDS for k in range(i, j)):
+            if norms[j - 1] in STOPWORDS or not norms[i].isalpha() or \
+                    all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS for k in range(i, j)):
                 continue
             out.append((i, j))
     return out
@@ -181,11 +197,11 @@ def _windows(text: str, tokens: list[Token], taken: set[int],
 def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                          taken: set[int], embed: Callable[[list[str]], np.ndarray],
                          config: ParaphraseConfig = ParaphraseConfig(),
-                         ) -> list[Proposal]:
+                         found: set[str] = frozenset()) -> list[Proposal]:
     """Yes/no fields the text describes in other words, by meaning: every window of a few
     free words against each field's name and description. Returns proposals with the
     similarity as score; below `config.accept` they become decisions (analysis.py)."""
-    booleans = [p for p in fields if p.field.type == "boolean"]
+    booleans = [p for p in fields if p.field.type == "boolean" and p.name not in found]
     windows = _windows(text, tokens, taken, config.max_words)
     if not booleans or not windows:
         return []

@@ -8,12 +8,13 @@ scored out of ten, `an hour` to the field paid per hour, `rated` to the rating.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
 from embedding_worker.fields import PERIOD_OF, FieldProfile, convert, unit_words
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.quantities import Quantity, find_quantities
+from embedding_worker.quantities import MONEY_SCALE, Quantity, find_quantities
 from embedding_worker.relative_dates import Reference, find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, name_words, stem
 
@@ -100,6 +101,8 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                      quantities: list[Quantity]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     out, spans = [], []
     for q in quantities:
+        if q.unit in MONEY_SCALE and not any(convert(1, q.unit, p.field.unit) for p in fields):
+            q = replace(q, value=q.value * MONEY_SCALE[q.unit], unit=None)  # `under 1.2m`
         clause = clause_start(text, q.start)
         ctx = context_stems(tokens, q.start, clause)
         after = words_after(tokens, q.end, clause_end(text, q.end))
@@ -188,17 +191,38 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             continue  # `from 2000 to 2500 dollars`, `1800 sqft`: an amount, not a year
         ranked = sorted(date_fields, key=lambda p: -p.mentions(ctx))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
+        op = d.op
         if d.year_only and year_fields and not named_date:
             best = max(year_fields, key=lambda p: p.mentions(ctx))
             value: object = int(d.value[:4])
+            if re.match(r"from\s+\d{4}\b(?!\s*(?:-|–|to|and|until)\s*\d)", text[d.start:],
+                        re.IGNORECASE):
+                op = "eq"  # `a civic from 2016`: made that year
         elif ranked:
             best, value = ranked[0], d.value
         else:
             continue
-        out.append(Proposal(best.name, d.op, value, d.start, d.end, "rule"))
+        out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
+    if len(year_fields) == 1:
+        out += _bare_years(text, year_fields[0], out + [Proposal("", "", 0, q.start, q.end, "")
+                                                        for q in quantities], spans)
     return out, spans
+
+
+def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
+                spans: list[tuple[int, int]]) -> list[Proposal]:
+    """`2019 skoda superb`: a year on its own, for the catalog's one field of years."""
+    out = []
+    for m in re.finditer(r"(?<![\w$€£.,/-])((?:19|20)\d{2})(?![\w%/.-]|\s*(?:-|–|to)\s*\d)", text):
+        value = int(m.group(1))
+        if any(p.start < m.end() and m.start() < p.end for p in taken) or \
+                not field.in_range(value):
+            continue
+        out.append(Proposal(field.name, "eq", value, m.start(), m.end(), "rule", score=0.8))
+        spans.append((m.start(), m.end()))
+    return out
 
 
 def _amount_overlaps(d, quantities: list[Quantity], context: set[str],

@@ -30,8 +30,8 @@ DATE = re.compile(
 BEFORE = r"before|prior to|earlier than|older than|until|till|up to|through|by|pre"
 AFTER = r"after|later than|newer than|since|from|starting|as of|beginning|on or after|post"
 # Negated comparisons: `not before X` starts at X, `no later than X` ends with it.
-NOT_BEFORE = r"not before|no earlier than|not earlier than|not older than"
-NOT_AFTER = r"not after|no later than|not later than|not newer than"
+NOT_BEFORE = r"not(?:\s+[a-z]+)?\s+before|no earlier than|not earlier than|not older than"
+NOT_AFTER = r"not(?:\s+[a-z]+)?\s+after|no later than|not later than|not newer than"
 WITHIN = r"in|during|of|on|from the year|from the|for"
 # `2015 or later`, `1975 and earlier`, `2018+`, `2020 onwards`.
 POST_AFTER = r"\+|or (?:later|newer|after|above|more recent)|and (?:later|newer|after|up|above)|" \

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from embedding_worker.fields import FieldProfile
+from embedding_worker.negation import NEGATORS
 from embedding_worker.tokens import STOPWORDS, Token, stem
 
 # The relation words of English travel and transfer: the text's side and the words a
@@ -96,22 +97,34 @@ def _clause_start(text: str, tokens: list[Token], first: int) -> int:
     return 0
 
 
-def _neighbour_words(tokens: list[Token], first: int, last: int, taken: set[int]) -> set[str]:
-    """Content words right after a value (and one before): `red seats`, `interior beige`."""
-    near = [k for k in range(last, min(len(tokens), last + 2))] + [first - 1]
+def _neighbour_words(tokens: list[Token], first: int, last: int, taken: set[int],
+                     clause: int) -> set[str]:
+    """Content words right after a value, and the nearest before it in its clause:
+    `red seats`, `interior beige`, `the interior anything other than black`."""
     words = set()
-    for k in near:
-        if 0 <= k < len(tokens) and k not in taken and tokens[k].norm not in STOPWORDS:
+    for k in range(last, min(len(tokens), last + 2)):
+        if k in taken:
+            break
+        if tokens[k].norm not in STOPWORDS:
             words |= {tokens[k].norm, stem(tokens[k].norm)}
+    for k in range(first - 1, max(clause, first - 5) - 1, -1):
+        if k in taken:
+            break
+        if tokens[k].norm not in STOPWORDS and tokens[k].norm not in NEGATORS and \
+                not any(tokens[k].norm in cue for cues in ROLE_CUES.values() for cue in cues):
+            words |= {tokens[k].norm, stem(tokens[k].norm)}
+            break
     return words
 
 
 def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
-                 profiles: dict[str, FieldProfile]) -> list[Reading]:
+                 profiles: dict[str, FieldProfile], used: set[int] = frozenset(),
+                 ) -> list[Reading]:
     """For each (start, end, candidate fields) span: its role word, list sibling and
-    per-field context score (3 for a matching role, + name/description words next to it)."""
+    per-field context score (3 for a matching role, + name/description words next to it,
+    except words another rule used: `nonstop` is a stop count, not a stop-over city)."""
     ranges = [_token_range(tokens, s, e) for s, e, _ in spans]
-    taken = {k for a, b in ranges for k in range(a, b)}
+    taken = {k for a, b in ranges for k in range(a, b)} | used
     out = []
     for n, ((start, end, candidates), (first, last)) in enumerate(zip(spans, ranges)):
         reading = Reading(n, candidates)
@@ -125,7 +138,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             reading.role = _role_before(text, tokens, first, stop)
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
-        words = _neighbour_words(tokens, first, last, taken)
+        words = _neighbour_words(tokens, first, last, taken, clause)
         shared = frozenset.intersection(*(profiles[f].stems() for f in candidates))
         reading.scores = {}
         for f in candidates:
@@ -152,6 +165,13 @@ def choose_fields(readings: list[Reading]) -> list[tuple[str, bool]]:
         if best > 0 and len(top) == 1:
             chosen[r.index] = top[0]
     settled = {i: True for i in chosen}
+    for r in readings:  # a listed value takes its sibling's field, in either direction
+        if r.sibling is None:
+            continue
+        if r.index in chosen and r.sibling not in chosen:
+            chosen[r.sibling], settled[r.sibling] = chosen[r.index], True
+        elif r.sibling in chosen and r.index not in chosen:
+            chosen[r.index], settled[r.index] = chosen[r.sibling], True
     for r in readings:
         if r.index in chosen:
             continue

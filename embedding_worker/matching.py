@@ -50,7 +50,9 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
                 continue
             window = tokens[i:i + n]
             phrase = " ".join(t.norm for t in window)
-            hits = [s for f in phrase_forms(phrase) for s in index.forms.get(f, [])]
+            variants = phrase_forms(phrase) | (phrase_forms(phrase.replace(" ", "")) if n == 2
+                                               and window[0].end == window[1].start - 1 else set())
+            hits = [s for f in variants for s in index.forms.get(f, [])]
             hits = [s for s in dict.fromkeys(hits) if _acceptable(index, s, window)]
             if not hits:
                 continue
@@ -173,12 +175,16 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
         if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or word in STOPWORDS \
                 or word in SHORT_WORDS:
             continue
-        fits = set()
+        exact, with_field = set(), set()
         for surface, s in index.multi_word_surfaces.items():
-            field = index.layout.fields[index.layout.values[int(index.layout.surface_value[s])][0]]
+            value_no = int(index.layout.surface_value[s])
             initials = _initials(surface)
-            if word == initials or word in {initials + w[0] for w in name_words(field)}:
-                fits.add(int(index.layout.surface_value[s]))
+            field = index.layout.fields[index.layout.values[value_no][0]]
+            if word == initials:
+                exact.add(value_no)
+            elif word in {initials + w[0] for w in name_words(field)}:
+                with_field.add(value_no)
+        fits = exact or with_field
         if not fits and len(word) >= 3 and not set(word) & set("aeiou"):
             fits = {int(index.layout.surface_value[s])
                     for surface, s in index.single_word_surfaces.items()

@@ -25,14 +25,15 @@ NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("no
 # Words that may sit between the values of one negated list.
 LIST_GLUE = frozenset({"or", "and", "nor", "either", "neither", "the", "a", "an", "any", "&",
                        "/", "plus"})
-REACH = 4  # tokens from a negator to its first value
+REACH = 6  # tokens from a negator to its first value
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
 WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
                     r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b",
                     re.IGNORECASE)
-WAIVER_AFTER = re.compile(r"^\s*(?:is|are|'s)?\s*(?:ok|okay|fine|optional|not\s+(?:needed|"
-                          r"required|necessary|important)|doesn'?t\s+matter)\b", re.IGNORECASE)
+WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+){0,2}?\s*(?:is|are|'s)?\s*(?:ok|okay|fine|optional|"
+                          r"not\s+(?:needed|required|necessary|important)|doesn'?t\s+matter)\b",
+                          re.IGNORECASE)
 NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+must)\b",
                         re.IGNORECASE)
 

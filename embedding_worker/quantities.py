@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from text_to_num import text2num
 
 from embedding_worker.fields import PERIOD_OF, UNITS, unit_known
-from embedding_worker.tokens import forms
+from embedding_worker.tokens import forms, stem
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
@@ -47,7 +47,7 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s+and\s+a\s+half)?|\.\d
           rf"|a\s+dozen")
 AMOUNT = re.compile(
     rf"(?:(?P<cur>[$€£])\s?)?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
-    rf"(?P<plus>\+)?(?:\s?(?P<sym>[$€£%])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
+    rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
@@ -150,13 +150,13 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             if m.group("unit") else None  # `an hour and a half`
         if half:
             value += 0.5
-        scale = (m.group("scale") or "").lower()
+        scale = (m.group("scale") or m.group("scale2") or "").lower()
         factor = float(SCALE.get(scale, 1))
         value *= factor
         raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
         unit = raw_unit or None
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
-        end = m.end("plus") if m.group("plus") else (m.end("scale") if scale else m.end("num"))
+        end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
         if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
             currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
             end = m.end()
@@ -164,7 +164,7 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             factor = float(MONEY_SCALE[unit])
             value, unit, end = value * factor, None, m.end()
         elif unit and (unit_known(unit) or unit in unit_words or forms(unit) & unit_words
-                       or _prefix_of(unit, unit_words)):
+                       or stem(unit) in unit_words or _prefix_of(unit, unit_words)):
             end = m.end() + (half.end() if half else 0)
         else:
             unit = None
@@ -202,9 +202,13 @@ def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
 
 
 def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:
-    """`bed` for `bedrooms`, `bath` for `bathrooms`: a short form of a catalog word."""
-    return len(word) >= 3 and word.isalpha() and any(
-        v.startswith(word) and len(v) > len(word) for v in vocabulary)
+    """`bed` for `bedrooms`, `br` / `ba` for bedrooms / bathrooms: a short form of a
+    catalog word (its start, or for two letters its first letter and a later one)."""
+    if not word.isalpha() or len(word) < 2:
+        return False
+    if len(word) == 2:
+        return any(len(v) > 3 and v[0] == word[0] and word[1] in v[1:] for v in vocabulary)
+    return any(v.startswith(word) and len(v) > len(word) for v in vocabulary)
 
 
 def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:

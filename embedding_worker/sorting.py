@@ -73,15 +73,19 @@ FALLBACK = {"speed": ("duration", True), "recent": ("time", False),
             "distance": ("duration", False)}
 DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?:est)?|"
              r"asc(?:ending)?|desc(?:ending)?|(?:in\s+)?(?:ascending|descending)\s+order|"
-             r"(?:big|large)(?:st)?\s+first|small(?:est)?\s+first|"
-             r"(?:high|most|top|max)(?:est)?\s+(?:first|on top)|(?:low|least|min)(?:est)?\s+first|"
-             r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|old(?:est)?\s+(?:to\s+new(?:est)?|first))")
+             r"(?:high|most|top|max)(?:est)?\s+(?:first|on top)|(?:low|least|min)(?:est)?\s+first)")
+# After `sort by X`, also `newest first`, `biggest first` (alone they are sorts of their own).
+FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:big|large)(?:st)?\s+first|small(?:est)?\s+first|"
+                                   r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|"
+                                   r"old(?:est)?\s+(?:to\s+new(?:est)?|first))")
 EXPLICIT_SORT = [
     re.compile(rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+|it\s+)?by\s+"
-               rf"(?P<f>[\w ]+?)(?:[\s,]+{DIRECTION})?(?=$|[,;.!?]|\s+(?:and|then|first)\b)",
+               rf"(?P<f>[\w ]+?)(?:[\s,]+{FULL_DIRECTION})?(?=$|[,;.!?]|\s+(?:and|then|first)\b)",
                re.IGNORECASE),
     re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+{DIRECTION}\b", re.IGNORECASE),
 ]
+THEN = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+(?:by\s+)?(?P<f>\w+(?:\s\w+)?)"
+                  rf"(?:[\s,]+{DIRECTION})?", re.IGNORECASE)
 SORT_TAIL = re.compile(r"(?:\s+[a-z]+){0,2}?\s*(?:first|on top|in order)\b(?=\s*(?:$|[,;.!?]|"
                        r"(?:then|and|please|out|from|to|in|on|for|with|of|at|leaving|"
                        r"departing)\b))|\s*please\b", re.IGNORECASE)
@@ -128,15 +132,21 @@ def _good_direction(p: FieldProfile, good: bool) -> str:
     """`best`/`top` is high, except where less is better (price, duration, distance)."""
     from embedding_worker.fields import UNITS
     dimension = UNITS.get((p.field.unit or "").lower(), ("", 0))[0]
-    lower_better = (p.is_money and not p.stems() & MORE_IS_BETTER) or \
-        dimension in LOWER_IS_BETTER or bool(
+    if p.is_money:
+        lower_better = not p.stems() & MORE_IS_BETTER
+    else:
+        lower_better = dimension in LOWER_IS_BETTER or bool(
             p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"]))
     return (LOW if lower_better else HIGH) if good else (HIGH if lower_better else LOW)
 
 
 def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
+    """The sortable field the words name; a word several fields use (`paid` for hourly pay
+    and yearly pay) names none of them in particular, so catalog order decides."""
     stems = _stems_of([w for w in words if w not in STOPWORDS])
     scored = [(p.mentions(stems), p) for p in sortable]
+    if sum(1 for s, _ in scored if s > 0) > 1:
+        scored = [(min(s, 1), p) for s, p in scored]
     best = max((s for s, _ in scored), default=0)
     return next((p for s, p in scored if s == best), None) if best > 0 else None
 
@@ -158,6 +168,15 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
             order = HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max",
                                      direction) else LOW
             add(target, order, m.start(), m.end())
+            end = m.end()
+            while (then := THEN.match(text, end)) is not None:  # `by duration then price`
+                nxt = _named_field(re.findall(r"\w+", then.group("f").lower()), sortable)
+                if nxt is None:
+                    break
+                add(nxt, HIGH if then.group("dir") and re.match(
+                    r"high|desc|in desc|big|large|new|most|top|max", then.group("dir").lower())
+                    else LOW, then.start("f"), then.end())
+                end = then.end()
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
             named = _named_field(re.findall(r"\w+", m.group().lower()), sortable)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# `non-leather` splits into `non` + `leather` so the negator can see its value.
-WORD = re.compile(r"[$€£]|\bnon(?=-)|[^\W_]+(?:['’.&+-][^\W_]+)*(?:\+\+?|#)?|\+",
+# `non-leather`, `no-pets` split into `non` / `no` + the word, so the negator sees its value.
+WORD = re.compile(r"[$€£]|\bno(?:n)?(?=-)|[^\W_]+(?:['’.&+-][^\W_]+)*(?:\+\+?|#)?|\+",
                   re.UNICODE | re.IGNORECASE)
 
 # Words that never carry a filter by themselves (they may still be part of a phrase).
@@ -69,7 +69,7 @@ def stem(word: str) -> str:
     if word in IRREGULAR:
         word = IRREGULAR[word]
     word = min(forms(word), key=len) if word.isalpha() else word
-    for suffix in ("ing", "ed", "er", "est", "ly", "ness", "ity", "ion", "e", "y"):
+    for suffix in ("ing", "ful", "ed", "er", "est", "ly", "ness", "ity", "ion", "e", "y"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word

@@ -67,7 +67,7 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
     from embedding_worker import model as emb
     from embedding_worker.analysis import analyse
     from embedding_worker.batch_embedding import analyse_many
-    from embedding_worker.index import CatalogIndex, layout_for
+    from embedding_worker.index import build
     from embedding_worker.tasks import analysis_config
     from llm_worker import model as llm
     from llm_worker.arbiter import questions
@@ -82,8 +82,7 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
     llm.get_model()
     torch.set_num_threads(os.cpu_count() or 1)  # the limit: one process with every core
     catalog = Catalog.model_validate(catalog_body)
-    layout = layout_for(catalog)
-    index = CatalogIndex(catalog.name, 1, layout, emb.encode(layout.surfaces))
+    index = build(catalog, 1, emb.encode)
     config = analysis_config()
 
     def analyse_batch(batch: list[str]) -> list:

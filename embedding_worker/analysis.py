@@ -79,7 +79,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     values = exact_matches(tokens, index, taken)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
     booleans += described_booleans(text, tokens, fields, taken, {b.field for b in booleans})
-    booleans += paraphrased_booleans(text, tokens, fields, taken, embed, config.paraphrase,
+    booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
+                                     index.view_vectors, config.paraphrase,
                                      {b.field for b in booleans})
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)

@@ -19,6 +19,7 @@ from embedding_worker.fields import FieldProfile
 from embedding_worker.negation import NEGATORS, clause_breaks, negated_before, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
+from shared.schemas import Catalog
 
 BOOL_PREFIXES = frozenset({"is", "has", "have", "can", "allows", "with", "includes", "included",
                            "offers", "accepts", "supports", "provides", "are"})
@@ -105,12 +106,19 @@ def _distinctive(p: FieldProfile, fields: list[FieldProfile]) -> set[str]:
     catalog), that do not just frame the description, and that the description does not
     negate (`office` in "with no need to come to an office")."""
     others = set().union(*(o.stems() for o in fields if o is not p))
+    return {w for w in p.description_stems - others - FRAMING - NEGATORS - STOPWORDS
+            - _negated_words(p) if len(w) >= 5 and w.isalpha()}
+
+
+def _negated_words(p: FieldProfile) -> set[str]:
+    """Words the field's description puts under a negation ("not sold yet", "with no need
+    to come to an office"), as words and stems."""
     negated = set()
-    for m in re.finditer(r"\b(?:no|not|without|never|non)\b((?:\W+\w+){1,5})",
+    for m in re.finditer(r"\b(?:no|not|without|never|non|nobody)\b((?:\W+\w+){1,5})",
                          (p.field.description or "").lower()):
-        negated |= {x for w in re.findall(r"\w+", m.group(1)) for x in (w, stem(w))}
-    return {w for w in p.description_stems - others - FRAMING - NEGATORS - STOPWORDS - negated
-            if len(w) >= 5 and w.isalpha()}
+        negated |= {x for w in re.findall(r"\w+", m.group(1)) if w not in STOPWORDS
+                    for x in (w, stem(w))}
+    return negated
 
 
 def described_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
@@ -194,35 +202,70 @@ def _windows(text: str, tokens: list[Token], taken: set[int],
     return out
 
 
+def boolean_views(catalog: Catalog) -> list[tuple[str, str]]:
+    """What each yes/no field is recognised by (its name's words, its description) and,
+    as ("", text), the catalog's own description: the baseline any request of the domain
+    is close to. Embedded once per catalog version with the value index."""
+    views = []
+    for f in catalog.fields:
+        if f.type == "boolean":
+            words = [w for w in name_words(f.name) if w not in BOOL_PREFIXES] or name_words(f.name)
+            views.append((f.name, " ".join(words)))
+            if f.description:
+                views.append((f.name, f.description))
+    return views + [("", f"{catalog.name}: {catalog.description}" if catalog.description
+                     else catalog.name)] if views else []
+
+
 def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                          taken: set[int], embed: Callable[[list[str]], np.ndarray],
+                         views: list[tuple[str, str]], view_vectors: np.ndarray,
                          config: ParaphraseConfig = ParaphraseConfig(),
                          found: set[str] = frozenset()) -> list[Proposal]:
     """Yes/no fields the text describes in other words, by meaning: every window of a few
-    free words against each field's name and description. Returns proposals with the
-    similarity as score; below `config.accept` they become decisions (analysis.py)."""
+    free words against each field's views (boolean_views). A window must be closer to the
+    field than to the catalog's own description (words of the domain, like `building` in
+    a homes catalog, say nothing about one field) and to the other yes/no fields. Returns
+    proposals with the similarity as score; below `config.accept` they become decisions
+    (analysis.py)."""
     booleans = [p for p in fields if p.field.type == "boolean" and p.name not in found]
     windows = _windows(text, tokens, taken, config.max_words)
-    if not booleans or not windows:
+    if not booleans or not windows or not len(view_vectors):
         return []
-    views = [(b, " ".join(_words(p))) for b, p in enumerate(booleans)] + \
-        [(b, p.field.description) for b, p in enumerate(booleans) if p.field.description]
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
-    vectors = embed(texts + [v for _, v in views])
-    sims = vectors[:len(texts)] @ vectors[len(texts):].T
+    sims = embed(texts) @ view_vectors.T
+    column = {p.name: b for b, p in enumerate(booleans)}
     per_field = np.full((len(texts), len(booleans)), -1.0, dtype=np.float32)
-    for col, (b, _) in enumerate(views):
-        per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
-    out = []
-    for b, p in enumerate(booleans):
-        w = int(per_field[:, b].argmax())
-        score = float(per_field[w, b])
-        others = np.delete(per_field[w], b)
-        if score < config.ask or (others.size and score - float(others.max()) < config.margin):
-            continue
+    prior = np.zeros(len(texts), dtype=np.float32)
+    for col, (name, _) in enumerate(views):
+        if name == "":
+            prior = sims[:, col]
+        elif name in column:
+            b = column[name]
+            per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
+    pairs = []
+    for w in range(len(texts)):
+        for b in range(len(booleans)):
+            score = float(per_field[w, b])
+            others = np.delete(per_field[w], b)
+            if score >= config.ask and score - float(prior[w]) >= config.margin and \
+                    (not others.size or score - float(others.max()) >= config.margin):
+                pairs.append((score, w, b))
+    out, done = [], set()
+    for score, w, b in sorted(pairs, reverse=True):
         i, j = windows[w]
-        if any(k in taken for k in range(i, j)):
+        if b in done or any(k in taken for k in range(i, j)):
             continue
-        out += _proposal(text, tokens, p, (i, j), True, "semantic", round(score, 3), taken,
-                         named=False)
+        done.add(b)
+        value = not _echoes_negation(booleans[b], tokens[i:j])
+        out += _proposal(text, tokens, booleans[b], (i, j), value, "semantic", round(score, 3),
+                         taken, named=False)
     return out
+
+
+def _echoes_negation(p: FieldProfile, window: list[Token]) -> bool:
+    """The window says what the description says under a negation (`sold` against "not
+    sold yet"): the field is then false, unless the text negates it too (`hasn't been sold`,
+    handled by the negation before the window)."""
+    negated = _negated_words(p)
+    return any({t.norm, stem(t.norm)} & negated for t in window if t.norm not in STOPWORDS)

@@ -230,7 +230,7 @@ def _amount_overlaps(d, quantities: list[Quantity], context: set[str],
     """A currency or a unit on the same number, or a money field named before it."""
     if any(q.start < d.end and d.start < q.end and (q.currency or q.unit) for q in quantities):
         return True
-    return any(p.is_money and p.mentions(context) for p in fields)
+    return any(p.is_money and p.mentions(context) == 2 for p in fields)
 
 
 def quantities_in(text: str, fields: list[FieldProfile]) -> list[Quantity]:

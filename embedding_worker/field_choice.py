@@ -108,13 +108,23 @@ def _neighbour_words(tokens: list[Token], first: int, last: int, taken: set[int]
         if tokens[k].norm not in STOPWORDS:
             words |= {tokens[k].norm, stem(tokens[k].norm)}
     for k in range(first - 1, max(clause, first - 5) - 1, -1):
-        if k in taken:
+        if k in taken or tokens[k].norm in ("and", "or", "nor", "but", "then", "&"):
             break
         if tokens[k].norm not in STOPWORDS and tokens[k].norm not in NEGATORS and \
                 not any(tokens[k].norm in cue for cues in ROLE_CUES.values() for cue in cues):
             words |= {tokens[k].norm, stem(tokens[k].norm)}
             break
     return words
+
+
+def _distinct(p: FieldProfile, others: list[FieldProfile]) -> FieldProfile:
+    """The field's words that tell it apart from the other candidates: its name words
+    unless every candidate's name has them (`color`), its description words unless another
+    candidate uses them at all."""
+    names = frozenset.intersection(p.name_stems, *(o.name_stems for o in others))
+    used = frozenset().union(*(o.stems() for o in others))
+    return FieldProfile(p.field, p.name_stems - names, p.unit_stems - names,
+                        p.description_stems - used)
 
 
 def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
@@ -139,12 +149,10 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
         words = _neighbour_words(tokens, first, last, taken, clause)
-        shared = frozenset.intersection(*(profiles[f].stems() for f in candidates))
         reading.scores = {}
         for f in candidates:
             p = profiles[f]
-            distinct = FieldProfile(p.field, p.name_stems - shared, p.unit_stems - shared,
-                                    p.description_stems - shared)
+            distinct = _distinct(p, [profiles[o] for o in candidates if o != f])
             score = float(distinct.mentions(words))
             if reading.role and reading.role in field_roles(p):
                 score += 3

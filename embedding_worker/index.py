@@ -1,4 +1,6 @@
-"""The catalog value index: every enum value and synonym of a catalog, embedded once.
+"""The catalog value index: every enum value and synonym of a catalog, embedded once,
+and the texts yes/no fields are recognised by (their names and descriptions, and the
+catalog's own description as the domain's baseline).
 
 Entries are laid out grouped by canonical value and values grouped by field,
 so retrieval can reduce scores with contiguous slices instead of Python loops.
@@ -7,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
+from embedding_worker.booleans import boolean_views
 from embedding_worker.tokens import phrase_forms, stem
 from shared.schemas import Catalog
 
@@ -29,6 +33,7 @@ class IndexLayout:
     surfaces: list[str]          # normalised surface forms, grouped by value
     value_starts: np.ndarray     # first surface index of each value
     field_starts: np.ndarray     # first value index of each field, plus the end
+    views: list[tuple[str, str]] = field(default_factory=list)  # (field or "", text)
 
     @cached_property
     def surface_value(self) -> np.ndarray:
@@ -54,7 +59,16 @@ def layout_for(catalog: Catalog) -> IndexLayout:
         fields.append(f.name)
     field_starts.append(len(values))
     return IndexLayout(fields, values, surfaces, np.array(value_starts, dtype=np.int64),
-                       np.array(field_starts, dtype=np.int64))
+                       np.array(field_starts, dtype=np.int64), boolean_views(catalog))
+
+
+def build(catalog: Catalog, version: int, encode: Callable[[list[str]], np.ndarray],
+          ) -> CatalogIndex:
+    """Embed every surface form and view of one catalog version in one call."""
+    layout = layout_for(catalog)
+    vectors = encode(layout.surfaces + [text for _, text in layout.views])
+    n = len(layout.surfaces)
+    return CatalogIndex(catalog.name, version, layout, vectors[:n], vectors[n:])
 
 
 @dataclass
@@ -63,6 +77,7 @@ class CatalogIndex:
     version: int
     layout: IndexLayout
     vectors: np.ndarray  # (len(surfaces), dim) float32, unit length
+    view_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     forms: dict[str, list[int]] = field(default_factory=dict)  # surface form -> surfaces
     single_word_surfaces: dict[str, int] = field(default_factory=dict)
     stems: dict[str, list[int]] = field(default_factory=dict)  # stem of a one-word surface
@@ -86,25 +101,43 @@ class CatalogIndex:
                 (self.layout.fields[field_no], value))
 
 
+# Bumped whenever what the index holds changes: an index of another format or built by
+# another embedding model is rebuilt, never mixed with this one (`usable`).
+INDEX_FORMAT = 2
+
+
+def usable(raw: dict[bytes, bytes], model_id: str) -> bool:
+    """Whether a stored index was built in this format by this embedding model."""
+    if b"meta" not in raw:
+        return False
+    meta = json.loads(raw[b"meta"])
+    return meta.get("format") == INDEX_FORMAT and meta.get("model") == model_id
+
+
 def serialise(index: CatalogIndex, model_id: str) -> dict[str, bytes]:
     """Redis hash fields: the layout as JSON and the vectors as raw float32."""
-    meta = {"model": model_id, "dim": int(index.vectors.shape[1]) if index.vectors.size else 0,
+    meta = {"format": INDEX_FORMAT, "model": model_id,
+            "dim": int(index.vectors.shape[1]) if index.vectors.size else 0,
             "fields": index.layout.fields, "values": index.layout.values,
             "surfaces": index.layout.surfaces,
             "value_starts": index.layout.value_starts.tolist(),
-            "field_starts": index.layout.field_starts.tolist()}
+            "field_starts": index.layout.field_starts.tolist(), "views": index.layout.views}
     return {"meta": json.dumps(meta).encode(),
-            "vectors": np.ascontiguousarray(index.vectors, dtype=np.float32).tobytes()}
+            "vectors": np.ascontiguousarray(index.vectors, dtype=np.float32).tobytes(),
+            "view_vectors": np.ascontiguousarray(index.view_vectors, dtype=np.float32).tobytes()}
 
 
 def deserialise(name: str, version: int, raw: dict[bytes, bytes]) -> CatalogIndex:
     meta = json.loads(raw[b"meta"])
+    views = [tuple(v) for v in meta.get("views", [])]
     layout = IndexLayout(meta["fields"], [tuple(v) for v in meta["values"]], meta["surfaces"],
                          np.array(meta["value_starts"], dtype=np.int64),
-                         np.array(meta["field_starts"], dtype=np.int64))
-    vectors = np.frombuffer(raw[b"vectors"], dtype=np.float32).reshape(
-        len(layout.surfaces), meta["dim"] or 0)
-    return CatalogIndex(name, version, layout, vectors)
+                         np.array(meta["field_starts"], dtype=np.int64), views)
+    dim = meta["dim"] or 0
+    vectors = np.frombuffer(raw[b"vectors"], dtype=np.float32).reshape(len(layout.surfaces), dim)
+    view_vectors = np.frombuffer(raw.get(b"view_vectors", b""), dtype=np.float32).reshape(
+        len(views) if raw.get(b"view_vectors") else 0, dim)
+    return CatalogIndex(name, version, layout, vectors, view_vectors)
 
 
 class IndexCache:

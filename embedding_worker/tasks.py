@@ -11,7 +11,8 @@ from redis import Redis
 from embedding_worker import model
 from embedding_worker.analysis import AnalysisConfig, analyse
 from embedding_worker.batch_embedding import analyse_many
-from embedding_worker.index import CatalogIndex, IndexCache, deserialise, layout_for, serialise
+from embedding_worker.index import (CatalogIndex, IndexCache, build, deserialise, serialise,
+                                    usable)
 from shared import batches, catalog_store, jobs, keys, pipeline
 from shared.cache import digest, embedding_cache
 from shared.microbatch import batched_job, run_grouped
@@ -28,17 +29,18 @@ def build_index(r: Redis, name: str, version: int) -> CatalogIndex:
     found = catalog_store.get_catalog(r, name)
     if found is None or found[1] != version:
         raise StageError("catalog_changed", f"catalog {name!r} v{version} is no longer current")
-    layout = layout_for(found[0])
-    return CatalogIndex(name, version, layout, model.encode(layout.surfaces))
+    return build(found[0], version, model.encode)
 
 
 def load_index(r: Redis, name: str, version: int) -> CatalogIndex:
-    """Memory cache, then Redis, then build it here (so a query never waits on another worker)."""
+    """Memory cache, then Redis, then build it here (so a query never waits on another
+    worker). A stored index of another format or embedding model is rebuilt."""
     index = _cache.get(name, version)
     if index is None:
         raw = r.hgetall(keys.catalog_index(name, version))
-        index = deserialise(name, version, raw) if raw else build_index(r, name, version)
-        if not raw:
+        fresh = not usable(raw, model.model_id())
+        index = build_index(r, name, version) if fresh else deserialise(name, version, raw)
+        if fresh:
             store_index(r, index)
         _cache.put(index)
     return index

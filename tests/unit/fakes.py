@@ -3,7 +3,7 @@ import hashlib
 
 import numpy as np
 
-from embedding_worker.index import CatalogIndex, layout_for
+from embedding_worker.index import CatalogIndex, build
 from shared.schemas import Catalog
 
 DIM = 48
@@ -20,8 +20,7 @@ def fake_embed(texts: list[str]) -> np.ndarray:
 
 
 def index_for(catalog: Catalog, version: int = 1) -> CatalogIndex:
-    layout = layout_for(catalog)
-    return CatalogIndex(catalog.name, version, layout, fake_embed(layout.surfaces))
+    return build(catalog, version, fake_embed)
 
 
 def no_words(word: str) -> bool:

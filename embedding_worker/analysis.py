@@ -23,7 +23,7 @@ from embedding_worker.field_choice import choose_fields, read_context
 from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, exact_matches, fuzzy_matches,
-                                       semantic_matches, stem_matches)
+                                       prefix_matches, semantic_matches, stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.proposals import Proposal
 from embedding_worker.relative_dates import Reference
@@ -83,6 +83,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                      index.view_vectors, config.paraphrase,
                                      {b.field for b in booleans})
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
+    values += prefix_matches(tokens, index, taken)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
     values += abbreviation_matches(tokens, index, taken)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from embedding_worker.fields import FieldProfile
-from embedding_worker.negation import NEGATORS
+from embedding_worker.negation import NEGATION_PHRASES, NEGATORS
 from embedding_worker.tokens import STOPWORDS, Token, stem
 
 # The relation words of English travel and transfer: the text's side and the words a
@@ -111,6 +111,7 @@ def _neighbour_words(tokens: list[Token], first: int, last: int, taken: set[int]
         if k in taken or tokens[k].norm in ("and", "or", "nor", "but", "then", "&"):
             break
         if tokens[k].norm not in STOPWORDS and tokens[k].norm not in NEGATORS and \
+                not any(tokens[k].norm in phrase for phrase in NEGATION_PHRASES) and \
                 not any(tokens[k].norm in cue for cues in ROLE_CUES.values() for cue in cues):
             words |= {tokens[k].norm, stem(tokens[k].norm)}
             break

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from embedding_worker.tokens import STOPWORDS, name_words, stem
+from embedding_worker.tokens import STOPWORDS, abbreviates, name_words, stem
 from shared.schemas import Catalog, CatalogField
 
 CURRENCY_UNITS = {"usd", "eur", "gbp", "$", "€", "£", "dollar", "dollars", "euro", "euros",
@@ -124,8 +124,7 @@ class FieldProfile:
         """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`),
         1 for a distinctive description word, 0 for none."""
         named = self.name_stems | self.unit_stems
-        if word_stems & named or any(len(w) >= 3 and w.isalpha() and any(
-                n.startswith(w) and len(n) > len(w) + 1 for n in named) for w in word_stems):
+        if word_stems & named or any(abbreviates(w, n) for w in word_stems for n in named):
             return 2
         return 1 if word_stems & self.description_stems else 0
 

@@ -42,7 +42,10 @@ def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token]) -> bo
 
 
 def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
-    out = []
+    """Values and synonyms as written (any case, plural forms, `2 in 1` ~ `2-in-1`,
+    `jet blue` ~ `jetblue`), longest first. A short or common-word value (`Go`) needs its
+    own spelling, or to be listed with another value of its field (`python or go`)."""
+    out, held = [], []
     max_n = index.max_words
     for n in range(max_n, 0, -1):
         for i in range(len(tokens) - n + 1):
@@ -52,18 +55,61 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
             phrase = " ".join(t.norm for t in window)
             variants = phrase_forms(phrase) | (phrase_forms(phrase.replace(" ", "")) if n == 2
                                                and window[0].end == window[1].start - 1 else set())
-            hits = [s for f in variants for s in index.forms.get(f, [])]
-            hits = [s for s in dict.fromkeys(hits) if _acceptable(index, s, window)]
+            found = list(dict.fromkeys(s for f in variants for s in index.forms.get(f, [])))
+            hits = [s for s in found if _acceptable(index, s, window)]
             if not hits:
+                held += [(i, s) for s in found[:1]]
                 continue
-            by_field: dict[str, tuple[str, str]] = {}
-            for s in hits:
-                fld, value, surface = _value_of(index, s)
-                by_field.setdefault(fld, (value, surface))
-            (fld, (value, surface)), *others = by_field.items()
-            source = "exact" if surface == value.lower() else "synonym"
-            out.append(Proposal(fld, "eq", value, window[0].start, window[-1].end, source,
-                                alternatives=[(f, v) for f, (v, _) in others]))
+            out.append(_exact(index, hits, window))
+            taken.update(range(i, i + n))
+    for i, s in held:  # `python or go`: listed with a value of its own field
+        field = _value_of(index, s)[0]
+        if i not in taken and any(p.field == field and _listed(tokens, p, tokens[i])
+                                  for p in out):
+            out.append(_exact(index, [s], tokens[i:i + 1]))
+            taken.add(i)
+    return out
+
+
+def _exact(index: CatalogIndex, hits: list[int], window: list[Token]) -> Proposal:
+    by_field: dict[str, tuple[str, str]] = {}
+    for s in hits:
+        fld, value, surface = _value_of(index, s)
+        by_field.setdefault(fld, (value, surface))
+    (fld, (value, surface)), *others = by_field.items()
+    source = "exact" if surface == value.lower() else "synonym"
+    return Proposal(fld, "eq", value, window[0].start, window[-1].end, source,
+                    alternatives=[(f, v) for f, (v, _) in others])
+
+
+def _listed(tokens: list[Token], p: Proposal, t: Token) -> bool:
+    """Whether token t and proposal p are neighbours in a list (`python or go`)."""
+    between = [x.norm for x in tokens if (p.end <= x.start and x.end <= t.start) or
+               (t.end <= x.start and x.end <= p.start)]
+    return 0 < len(between) <= 2 and all(w in ("or", "and", "nor", ",", "&", "/")
+                                         for w in between)
+
+
+def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+    """The first words of a longer value, when only one value starts so: `salt lake` for
+    Salt Lake City, `customer service` for customer service representative."""
+    starts: dict[str, set[int]] = {}
+    for surface, s in index.multi_word_surfaces.items():
+        words = surface.split()
+        for k in range(2, len(words)):
+            starts.setdefault(" ".join(words[:k]), set()).add(s)
+    out = []
+    for n in range(min(index.max_words - 1, 4), 1, -1):
+        for i in range(len(tokens) - n + 1):
+            if any(k in taken for k in range(i, i + n)):
+                continue
+            window = tokens[i:i + n]
+            surfaces = starts.get(" ".join(t.norm for t in window), set())
+            values = {int(index.layout.surface_value[s]) for s in surfaces}
+            if len({index.layout.values[v][1] for v in values}) != 1:
+                continue
+            out.append(_proposal(index, min(surfaces), window[0].start, window[-1].end,
+                                 "partial", 0.85))
             taken.update(range(i, i + n))
     return out
 

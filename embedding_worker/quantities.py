@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from text_to_num import text2num
 
 from embedding_worker.fields import PERIOD_OF, UNITS, unit_known
-from embedding_worker.tokens import forms, stem
+from embedding_worker.tokens import abbreviates, forms, stem
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
@@ -49,6 +49,7 @@ AMOUNT = re.compile(
     rf"(?:(?P<cur>[$€£])\s?)?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
     rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
+ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
@@ -154,6 +155,8 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         factor = float(SCALE.get(scale, 1))
         value *= factor
         raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
+        if raw_unit in ORDINAL_SUFFIXES and not text[m.end("num"):m.start("unit")].strip():
+            continue  # `1st`, `2nd`: an ordinal, not an amount
         unit = raw_unit or None
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
@@ -202,13 +205,8 @@ def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
 
 
 def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:
-    """`bed` for `bedrooms`, `br` / `ba` for bedrooms / bathrooms: a short form of a
-    catalog word (its start, or for two letters its first letter and a later one)."""
-    if not word.isalpha() or len(word) < 2:
-        return False
-    if len(word) == 2:
-        return any(len(v) > 3 and v[0] == word[0] and word[1] in v[1:] for v in vocabulary)
-    return any(v.startswith(word) and len(v) > len(word) for v in vocabulary)
+    """A short form of a catalog word (`bed`, `br` for `bedrooms`)."""
+    return any(abbreviates(word, v) for v in vocabulary)
 
 
 def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:

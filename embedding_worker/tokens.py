@@ -79,3 +79,13 @@ def name_words(name: str) -> list[str]:
     """`in_stock` -> [in, stock]; `screenSize` -> [screen, size]."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
     return [w for w in re.split(r"[\s_.\-]+", spaced.lower()) if w]
+
+
+def abbreviates(short: str, word: str) -> bool:
+    """`bed` for `bedrooms` (its start), `br` / `ba` for bedrooms / bathrooms (two letters:
+    the first, then one among the next three)."""
+    if not short.isalpha() or len(short) < 2 or len(word) <= len(short) + 1:
+        return False
+    if len(short) == 2:
+        return word[0] == short[0] and short[1] in word[1:4]
+    return word.startswith(short)

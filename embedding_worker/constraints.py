@@ -11,10 +11,10 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import PERIOD_OF, FieldProfile, convert, unit_words
+from embedding_worker.fields import MONEY_WORDS, PERIOD_OF, FieldProfile, convert, unit_words
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.quantities import MONEY_SCALE, Quantity, find_quantities
+from embedding_worker.quantities import MONEY_SCALE, PRICE_LEVEL, Quantity, find_quantities
 from embedding_worker.relative_dates import Reference, find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, name_words, stem
 
@@ -64,6 +64,9 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         score, converted = 0.0, q.value
         if q.currency:
             score += 3 if p.is_money else -3
+        elif q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
+            score += 3 if p.field.max is not None and p.field.max <= 5 and \
+                p.stems() & MONEY_WORDS else -3
         elif q.unit:
             in_field_unit = convert(q.value, q.unit, p.field.unit)
             if in_field_unit is not None:

@@ -50,6 +50,8 @@ AMOUNT = re.compile(
     rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+PRICE_LEVEL = "price level"
+PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£\d.,])")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
@@ -243,14 +245,17 @@ def _shared(a: Amount, b: Amount) -> tuple[float, str | None, str | None, str | 
 
 
 def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list[Quantity]:
-    """Every comparison in the text; a bare number counts only with a unit."""
+    """Every comparison in the text; a bare number counts only with a unit. `$$` (a price
+    level written in currency signs) is the number 2 on a scale of prices."""
     amounts = find_amounts(text, unit_words)
-    out: list[Quantity] = []
+    out: list[Quantity] = [Quantity("eq", float(len(m.group(1))), m.start(1), m.end(1), None,
+                                    PRICE_LEVEL, bare=True)
+                           for m in PRICE_SIGNS.finditer(text)]
     for m in FIGURES.finditer(text):  # `five figures`: from 10,000 up to 99,999
         digits = int(number_value(m.group("n")) or 1)
         out += [Quantity("gte", 10.0 ** (digits - 1), m.start(), m.end(), None, None),
                 Quantity("lt", 10.0 ** digits, m.start(), m.end(), None, None)]
-    figures = [(q.start, q.end) for q in out]
+    figures = [(q.start, q.end) for q in out if q.unit != PRICE_LEVEL]
     amounts = [a for a in amounts if not any(s <= a.start < e for s, e in figures)]
     used: set[int] = set()
     for i in range(len(amounts) - 1):

@@ -22,7 +22,7 @@ SUPERLATIVES = {
     "longest": HIGH, "heaviest": HIGH, "latest": HIGH,
     "newest": HIGH, "farthest": HIGH, "furthest": HIGH, "priciest": HIGH, "fastest": HIGH,
     "lowest": LOW, "least": LOW, "fewest": LOW, "smallest": LOW, "shortest": LOW,
-    "lightest": LOW, "oldest": LOW, "earliest": LOW, "closest": LOW,
+    "lightest": LOW, "oldest": LOW, "earliest": LOW, "soonest": LOW, "closest": LOW,
     "nearest": LOW, "cheapest": LOW, "slowest": LOW,
     "best": "good", "top": "good", "better": "good", "worst": "bad",
 }
@@ -31,7 +31,7 @@ SUPERLATIVES = {
 CONCEPTS = {
     "cheapest": ("money", LOW), "priciest": ("money", HIGH),
     "newest": ("recent", HIGH), "latest": ("recent", HIGH), "oldest": ("recent", LOW),
-    "earliest": ("time", LOW),
+    "earliest": ("time", LOW), "soonest": ("time", LOW),
     "lightest": ("weight", LOW), "heaviest": ("weight", HIGH),
     "biggest": ("size", HIGH), "largest": ("size", HIGH), "smallest": ("size", LOW),
     "fastest": ("speed", HIGH), "slowest": ("speed", LOW),

@@ -26,9 +26,9 @@ from embedding_worker.matching import (Embed, abbreviation_matches, exact_matche
                                        prefix_matches, semantic_matches, stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.proposals import Proposal
-from embedding_worker.relative_dates import Reference
 from embedding_worker.sorting import sort_proposals
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
+from shared.reference import Reference
 from shared.schemas import Catalog
 
 
@@ -128,12 +128,12 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
                                                                          p.alternatives])
                                            for p in shared], profiles, used)
     uncertain = set()
-    for p, (field, settled) in zip(shared, choose_fields(readings)):
+    for p, (field, how) in zip(shared, choose_fields(readings)):
         options = [(p.field, p.value), *p.alternatives]
         value = next(v for f, v in options if f == field)
-        p.field, p.value = field, value
-        p.alternatives = [o for o in options if o[0] != field] if not settled else []
-        if not settled:
+        p.field, p.value, p.field_by = field, value, how
+        p.alternatives = [o for o in options if o[0] != field] if how == "guess" else []
+        if how == "guess":
             uncertain.add(id(p))
     return uncertain
 

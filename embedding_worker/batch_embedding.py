@@ -7,6 +7,7 @@ text): once to record the n-grams, then against vectors encoded in one batch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -38,20 +39,24 @@ def cached_embedder(texts: list[str], encode: Embed) -> Embed:
     return embed
 
 
-def analyse_many(texts: list[str], analyse_one: Callable[[str, Embed], dict], encode: Embed,
+Item = TypeVar("Item")
+
+
+def analyse_many(items: list[Item], analyse_one: Callable[[Item, Embed], dict], encode: Embed,
                  dim: int) -> list[dict | Exception]:
-    """Analyse every text with a single batched embedding call; failures stay per text."""
+    """Analyse every item (a text, or a text with its reading options) with a single
+    batched embedding call; failures stay per item."""
     recorder = RecordingEmbedder(dim)
-    for text in texts:
+    for item in items:
         try:
-            analyse_one(text, recorder)
+            analyse_one(item, recorder)
         except Exception:  # noqa: BLE001 - reported in the second pass
             pass
     embed = cached_embedder(list(recorder.seen), encode)
     out: list[dict | Exception] = []
-    for text in texts:
+    for item in items:
         try:
-            out.append(analyse_one(text, embed))
+            out.append(analyse_one(item, embed))
         except Exception as e:  # noqa: BLE001 - one bad text never fails its chunk
             out.append(e)
     return out

@@ -15,7 +15,8 @@ from embedding_worker.fields import MONEY_WORDS, PERIOD_OF, FieldProfile, conver
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import MONEY_SCALE, PRICE_LEVEL, Quantity, find_quantities
-from embedding_worker.relative_dates import Reference, find_relative_dates
+from embedding_worker.relative_dates import find_relative_dates
+from shared.reference import Reference
 from embedding_worker.tokens import STOPWORDS, Token, name_words, stem
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})

@@ -165,35 +165,35 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
     return out
 
 
-def choose_fields(readings: list[Reading]) -> list[tuple[str, bool]]:
-    """(field, settled) per reading: the best-scoring field when one stands out, else the
-    field of the value it is listed with, else the first field no other value took
-    (`Munich to Vienna`: Vienna is the destination, so Munich is the origin). `settled` is
-    False for a lone value with nothing to go on (`Berlin` alone)."""
+def choose_fields(readings: list[Reading]) -> list[tuple[str, str]]:
+    """(field, how) per reading: the best-scoring field when one stands out (`context`),
+    else the field of the value it is listed with (`list`), else the first field no other
+    value took (`order`: in `Munich to Vienna`, Vienna is the destination, so Munich is the
+    origin); `guess` for a lone value with nothing to go on (`Berlin` alone)."""
     chosen: dict[int, str] = {}
     for r in readings:
         best = max(r.scores.values())
         top = [f for f in r.candidates if r.scores[f] == best]
         if best > 0 and len(top) == 1:
             chosen[r.index] = top[0]
-    settled = {i: True for i in chosen}
+    settled = {i: "context" for i in chosen}
     for r in readings:  # a listed value takes its sibling's field, in either direction
         if r.sibling is None:
             continue
         if r.index in chosen and r.sibling not in chosen:
-            chosen[r.sibling], settled[r.sibling] = chosen[r.index], True
+            chosen[r.sibling], settled[r.sibling] = chosen[r.index], "list"
         elif r.sibling in chosen and r.index not in chosen:
-            chosen[r.index], settled[r.index] = chosen[r.sibling], True
+            chosen[r.index], settled[r.index] = chosen[r.sibling], "list"
     for r in readings:
         if r.index in chosen:
             continue
         if r.sibling is not None and r.sibling in chosen:
-            chosen[r.index], settled[r.index] = chosen[r.sibling], True
+            chosen[r.index], settled[r.index] = chosen[r.sibling], "list"
             continue
         used = {chosen[o.index] for o in readings if o.index in chosen
                 and set(o.candidates) & set(r.candidates)}
         free = [f for f in r.candidates if f not in used] or r.candidates
         group = [o for o in readings if set(o.candidates) & set(r.candidates)]
         chosen[r.index] = free[0]
-        settled[r.index] = len(group) > 1 or len(free) == 1
+        settled[r.index] = "order" if len(group) > 1 or len(free) == 1 else "guess"
     return [(chosen[r.index], settled[r.index]) for r in readings]

@@ -19,8 +19,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from embedding_worker.dates import DateConstraint
 from embedding_worker.quantities import number_value
@@ -44,39 +42,6 @@ RELATIVE = re.compile(
 COMPARISON = re.compile(r"(?P<word>since|before|after|until|till|by|starting)\s+$",
                         re.IGNORECASE)
 JOINED = re.compile(r"^\s*(?:or|and|to|-|–|through|until)\s*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What relative and numeric dates are read against: the request's own day, and
-    whether `4/12` is April 12 (month first, as in the Americas) or 4 December."""
-
-    today: dt.date
-    month_first: bool = True
-
-
-def reference(now: str | None, timezone: str | None,
-              clock: dt.datetime | None = None) -> Reference:
-    """The reference of a request: `now` and `timezone` as the contract defines them;
-    numeric dates read month first unless the timezone is outside the Americas."""
-    return Reference(reference_date(now, timezone, clock),
-                     timezone is None or timezone.startswith("America/"))
-
-
-def reference_date(now: str | None, timezone: str | None,
-                   clock: dt.datetime | None = None) -> dt.date:
-    """The date of `now` (ISO 8601; without an offset it is local time in `timezone`) in
-    `timezone` (IANA, default UTC); the clock's time when `now` is absent."""
-    zone = ZoneInfo(timezone or "UTC")
-    if now is None:
-        moment = clock or dt.datetime.now(dt.timezone.utc)
-    else:
-        moment = dt.datetime.fromisoformat(now)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(zone).date()
 
 
 def _count(raw: str | None) -> int:

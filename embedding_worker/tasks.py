@@ -2,6 +2,7 @@
 queries are batched across requests by the micro-batching worker."""
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -17,6 +18,7 @@ from shared import batches, catalog_store, jobs, keys, pipeline
 from shared.cache import digest, embedding_cache
 from shared.microbatch import batched_job, run_grouped
 from shared.jobs import StageError
+from shared.reference import reference
 from shared.schemas import Catalog
 from shared.settings import get_settings
 
@@ -104,12 +106,16 @@ def cached_encode(r: Redis) -> Callable[[list[str]], np.ndarray]:
     return encode
 
 
-def analyse_texts(r: Redis, catalog: Catalog, index: CatalogIndex,
-                  texts: list[str]) -> list[dict | Exception]:
-    """Analyse many texts of one catalog with one batched (cached) embedding call."""
+def analyse_texts(r: Redis, catalog: Catalog, index: CatalogIndex, texts: list[str],
+                  options: list[dict]) -> list[dict | Exception]:
+    """Analyse many texts of one catalog, each with its reading options (`now`,
+    `timezone`), with one batched (cached) embedding call."""
     config = analysis_config()
+    references = [reference(o.get("now"), o.get("timezone")) for o in options]
     return analyse_many(
-        texts, lambda text, embed: analyse(text, catalog, index, embed, model.is_word, config),
+        list(zip(texts, references)),
+        lambda item, embed: analyse(item[0], catalog, index, embed, model.is_word, config,
+                                    item[1]),
         cached_encode(r), model.dimension())
 
 
@@ -119,16 +125,18 @@ def embed_queries(r: Redis, calls: list[tuple[str]]) -> list[dict | Exception]:
     settings = get_settings()
     ids = [job_id for (job_id,) in calls]
     started = jobs.transition(r, ids, {"status": "embedding", "stage": "embedding"})
-    rows = jobs.read_fields(r, ids, ["catalog", "text", "priority"])
+    rows = jobs.read_fields(r, ids, ["catalog", "text", "priority", "options"])
     outcomes: list[dict | Exception] = [{"skipped": "job is gone or already terminal"}] * len(ids)
 
     def analyse_group(loaded: tuple[Catalog, CatalogIndex], members: list[int]) -> list:
         catalog, index = loaded
         texts = [rows[i]["text"] or "" for i in members]
+        options = [json.loads(rows[i]["options"] or "{}") for i in members]
         return [a if isinstance(a, Exception) else
                 {"text": text, "catalog": rows[i]["catalog"], "catalog_version": index.version,
-                 "analysis": a}
-                for i, text, a in zip(members, texts, analyse_texts(r, catalog, index, texts))]
+                 "options": opts, "analysis": a}
+                for i, text, opts, a in zip(members, texts, options,
+                                            analyse_texts(r, catalog, index, texts, options))]
 
     analysed = run_grouped({i: rows[i]["catalog"] or "" for i, ok in enumerate(started) if ok},
                            lambda name: _catalog_and_index(r, name), analyse_group, outcomes)
@@ -170,7 +178,8 @@ def embed_batch_chunk(batch_id: str, start: int, end: int) -> dict:
     rec = batches.record(r, batch_id)
     catalog, index = _catalog_and_index(r, rec["catalog"])
     texts = batches.texts(r, batch_id, start, end)
-    analyses = analyse_texts(r, catalog, index, texts)
+    options = json.loads(rec.get("options") or "{}")
+    analyses = analyse_texts(r, catalog, index, texts, [options] * len(texts))
     failed, items = {}, []
     for i, (text, analysis) in enumerate(zip(texts, analyses), start):
         if isinstance(analysis, Exception):

@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.schemas import Catalog, Filter, Provenance, QueryResult, SortKey
+from llm_worker.confidence import proposal_confidence
+from shared.schemas import Catalog, DroppedFilter, Filter, Provenance, QueryResult, SortKey
 
 
 def apply_decisions(proposals: list[dict[str, Any]], decisions: list[dict[str, Any]],
                     chosen: dict[int, tuple[Any, float]]) -> tuple[list[dict], dict[int, str]]:
-    """Proposals that survive, with their field settled; and who settled each (by index)."""
-    kept = [dict(p) for p in proposals]
+    """Proposals that survive, with their field settled and their confidence; and who
+    settled each (by index)."""
+    kept = [dict(p, confidence=proposal_confidence(p)) for p in proposals]
     settled_by: dict[int, str] = {}
     for k, d in enumerate(decisions):
-        option, _ = chosen.get(k, (d["default"], 0.0))
+        option, margin = chosen.get(k, (d["default"], 0.0))
         settled_by[d["proposal"]] = "llm" if k in chosen else "default"
+        p = kept[d["proposal"]]
+        p["confidence"] = proposal_confidence(p, margin if k in chosen else None) \
+            if k in chosen else min(p["confidence"], 0.6)
         if d["kind"] == "keep" and option is False:
             kept[d["proposal"]] = None
         elif d["kind"] == "field":
@@ -33,6 +38,7 @@ def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
     filters: list[Filter] = []
     provenance: list[Provenance] = []
     grouped: dict[tuple[str, bool], list[Any]] = {}
+    sure: dict[tuple[str, bool], float] = {}
     for i, p in enumerate(proposals):
         if p is None:
             continue
@@ -41,20 +47,23 @@ def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
                                      span=text[p["start"]:p["end"]], stage=stage,
                                      score=p["score"]))
         field = catalog.field(p["field"])
+        confidence = p.get("confidence", proposal_confidence(p))
         if field is not None and field.type == "enum" and not p.get("all_of"):
-            values = grouped.setdefault((p["field"], p["negated"]), [])
+            key = (p["field"], p["negated"])
+            values = grouped.setdefault(key, [])
             if p["value"] not in values:
                 values.append(p["value"])
+            sure[key] = min(sure.get(key, 1.0), confidence)
             continue
         op = "neq" if p["negated"] and p["op"] == "eq" else p["op"]
-        f = Filter(field=p["field"], op=op, value=p["value"])
-        if f not in filters:
+        f = Filter(field=p["field"], op=op, value=p["value"], confidence=confidence)
+        if all((g.field, g.op, g.value) != (f.field, f.op, f.value) for g in filters):
             filters.append(f)
     for (field, negated), values in grouped.items():
-        if len(values) == 1:
-            filters.append(Filter(field=field, op="neq" if negated else "eq", value=values[0]))
-        else:
-            filters.append(Filter(field=field, op="nin" if negated else "in", value=values))
+        one = len(values) == 1
+        filters.append(Filter(field=field, op=("neq" if one else "nin") if negated else
+                              ("eq" if one else "in"), value=values[0] if one else values,
+                              confidence=sure[(field, negated)]))
     return filters, provenance
 
 
@@ -77,3 +86,17 @@ def assemble(text: str, catalog: Catalog, version: int, analysis: dict[str, Any]
     return QueryResult(query=text, catalog=catalog.name, catalog_version=version,
                        filters=filters, sort=sort, keywords=keywords(analysis["tokens"], kept),
                        provenance=provenance, model=model)
+
+
+def uncertain_dropped(result: QueryResult, min_confidence: float | None) -> QueryResult:
+    """The result without the filters below `min_confidence`, which move to `dropped`."""
+    if not min_confidence:
+        return result
+    low = [f for f in result.filters if (f.confidence or 0.0) < min_confidence]
+    if not low:
+        return result
+    return result.model_copy(update={
+        "filters": [f for f in result.filters if f not in low],
+        "dropped": result.dropped + [DroppedFilter(
+            filter=f, reason=f"confidence {f.confidence} is below min_confidence "
+                             f"{min_confidence}") for f in low]})

@@ -2,6 +2,7 @@
 are batched across requests by the micro-batching worker."""
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -9,7 +10,7 @@ from redis import Redis
 
 from llm_worker import model
 from llm_worker.arbiter import decide, questions
-from llm_worker.assembly import assemble
+from llm_worker.assembly import assemble, uncertain_dropped
 from llm_worker.validation import validated
 from shared import batches, catalog_store, jobs, pipeline
 from shared.cache import result_cache, result_digest
@@ -22,8 +23,11 @@ log = logging.getLogger(__name__)
 
 
 def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Catalog,
-             version: int) -> list[QueryResult | Exception]:
-    """Arbitrate every open decision of every text in one batched LLM pass, then assemble."""
+             version: int, options: list[dict[str, Any]] | None = None,
+             ) -> list[QueryResult | Exception]:
+    """Arbitrate every open decision of every text in one batched LLM pass, then assemble;
+    each text's `min_confidence` (its reading options) leaves out the filters below it."""
+    options = options or [{}] * len(texts_and_analyses)
     settings = get_settings()
     asked: list[list | Exception] = []
     for text, a in texts_and_analyses:  # a malformed analysis fails its own text only
@@ -43,7 +47,7 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
             arbiter = "fallback"
     answers = iter(outcomes)
     results: list[QueryResult | Exception] = []
-    for (text, analysis), qs in zip(texts_and_analyses, asked):
+    for (text, analysis), qs, opts in zip(texts_and_analyses, asked, options):
         if isinstance(qs, Exception):
             results.append(qs)
             continue
@@ -55,7 +59,7 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
             result, dropped = validated(result, catalog)
             if dropped:
                 log.warning("dropped invalid output: %s", "; ".join(dropped))
-            results.append(result)
+            results.append(uncertain_dropped(result, opts.get("min_confidence")))
         except Exception as e:  # noqa: BLE001 - one bad text never fails its batch-mates
             results.append(e)
     return results
@@ -82,13 +86,15 @@ def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[d
         waiting,
         lambda name: _catalog(r, name),
         lambda found, members: _resolve([(calls[i][1]["text"], calls[i][1]["analysis"])
-                                         for i in members], *found),
+                                         for i in members], *found,
+                                        [calls[i][1].get("options") or {} for i in members]),
         outcomes)
     order = sorted(done)
     finished = jobs.finish_jobs(r, [ids[i] for i in order], [done[i] for i in order],
                                 settings.result_ttl_seconds)
     result_cache(r, settings).put_many({  # a fallback (the model failed) is not kept
-        result_digest(settings, done[i].catalog, done[i].catalog_version, done[i].query):
+        result_digest(settings, done[i].catalog, done[i].catalog_version, done[i].query,
+                      calls[i][1].get("options")):
         done[i].model_dump_json() for i, ok in zip(order, finished)
         if ok and done[i].model.get("arbiter") != "fallback"})
     for i, ok in zip(order, finished):
@@ -116,7 +122,9 @@ def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) 
     if rec is None or rec["status"] in batches.TERMINAL_BATCH:
         return {"skipped": "batch is gone, canceled or over"}
     catalog, version = _catalog(r, rec["catalog"])
-    results = _resolve([(it["text"], it["analysis"]) for it in items], catalog, version)
+    options = json.loads(rec.get("options") or "{}")
+    results = _resolve([(it["text"], it["analysis"]) for it in items], catalog, version,
+                       [options] * len(items))
     stored = {}
     for item, result in zip(items, results):
         if isinstance(result, Exception):

@@ -25,8 +25,10 @@ PUSH_SLICE = 5000  # texts per RPUSH: bounded command size, few round trips
 
 def create_batch(r: Redis, batch_id: str, *, texts: list[str], custom_ids: list[str] | None,
                  catalog: str, catalog_version: int, priority: str, webhook_url: str | None,
-                 chunk_size: int, ttl: int, pipe: Pipeline) -> None:
-    """Queue the whole batch on `pipe` (texts in bulk, then the record)."""
+                 chunk_size: int, ttl: int, pipe: Pipeline,
+                 options: dict[str, Any] | None = None) -> None:
+    """Queue the whole batch on `pipe` (texts in bulk, then the record, with the reading
+    options every item shares)."""
     for start in range(0, len(texts), PUSH_SLICE):
         pipe.rpush(keys.batch_texts(batch_id), *texts[start:start + PUSH_SLICE])
         if custom_ids:
@@ -34,7 +36,8 @@ def create_batch(r: Redis, batch_id: str, *, texts: list[str], custom_ids: list[
     pipe.hset(keys.batch(batch_id), mapping={
         "batch_id": batch_id, "status": "queued", "catalog": catalog,
         "catalog_version": catalog_version, "priority": priority,
-        "webhook_url": webhook_url or "", "total": len(texts), "processed": 0, "failed": 0,
+        "webhook_url": webhook_url or "", "options": json.dumps(options or {}),
+        "total": len(texts), "processed": 0, "failed": 0,
         "chunk_size": chunk_size, "created_at": utc_now(), "created_ts": time.time()})
     for key in (keys.batch(batch_id), keys.batch_texts(batch_id),
                 keys.batch_custom_ids(batch_id)):

@@ -16,6 +16,7 @@ from typing import Any
 from redis import Redis
 
 from shared import keys
+from shared.reference import reference
 from shared.settings import Settings
 
 CODE_VERSION = metadata.version("nlp2filters")  # a release may change results: new keys
@@ -88,10 +89,15 @@ def result_cache(r: Redis, settings: Settings) -> RedisCache:
     return RedisCache(r, "result", settings.result_cache_size, settings.cache_ttl_seconds)
 
 
-def result_digest(settings: Settings, catalog: str, version: int, text: str) -> str:
-    """Everything a result depends on: the exact text, the catalog version, the models and
-    every setting that changes the analysis or the arbiter."""
+def result_digest(settings: Settings, catalog: str, version: int, text: str,
+                  options: dict[str, Any] | None = None) -> str:
+    """Everything a result depends on: the exact text, the catalog version, the models,
+    every setting that changes the analysis or the arbiter, and the reading options
+    (the day relative dates resolve against, min_confidence)."""
     fingerprint = settings.model_dump(include={
         "embedding_model", "llm_model", "llm_gguf_file", "llm_arbiter", "llm_keep_margin",
         "retrieval_top_k", "semantic_min_score", "semantic_accept_score", "retrieval_max_ngram"})
-    return digest(catalog, version, fingerprint, CODE_VERSION, text)
+    options = options or {}
+    day = reference(options.get("now"), options.get("timezone")).key()
+    return digest(catalog, version, fingerprint, CODE_VERSION, text, day,
+                  options.get("min_confidence"))

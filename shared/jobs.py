@@ -27,12 +27,13 @@ class StageError(Exception):
 
 def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_version: int,
                priority: str, webhook_url: str | None, ttl: int, result_json: str | None = None,
-               result_ttl: int = 60) -> None:
+               result_ttl: int = 60, options: dict[str, Any] | None = None) -> None:
     """Queue the job record on `pipe`, so it is written together with its RQ job; with
-    `result_json` (a cache hit) the job is born finished, with its result."""
+    `result_json` (a cache hit) the job is born finished, with its result. `options` are
+    the request's reading options (reference time, min_confidence), stored as JSON."""
     now = utc_now()
     mapping = {"job_id": job_id, "status": "finished" if result_json else "queued",
-               "text": text, "catalog": catalog,
+               "text": text, "catalog": catalog, "options": json.dumps(options or {}),
                "catalog_version": catalog_version, "priority": priority,
                "webhook_url": webhook_url or "", "created_at": now, "updated_at": now}
     if result_json:

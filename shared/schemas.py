@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
                       StrictStr, field_validator, model_validator)
 
+from shared.reference import reference
+
 CATALOG_NAME_PATTERN = r"^[a-z0-9_-]{1,64}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 
@@ -98,6 +100,15 @@ class Filter(BaseModel):
     field: str
     op: Op
     value: FilterValue
+    # How sure the extraction is (0-1); absent on filters a caller writes.
+    confidence: float | None = Field(None, ge=0, le=1)
+
+
+class DroppedFilter(BaseModel):
+    """A filter left out of the result, and why (below `min_confidence`, invalid)."""
+
+    filter: Filter
+    reason: str
 
 
 class SortKey(BaseModel):
@@ -123,12 +134,31 @@ class QueryResult(BaseModel):
     sort: list[SortKey] = Field(default_factory=list)
     keywords: str = ""
     provenance: list[Provenance] = Field(default_factory=list)
+    dropped: list[DroppedFilter] = Field(default_factory=list)
     model: dict[str, str] = Field(default_factory=dict)
 
 
-class QueryRequest(BaseModel):
+class ReadingOptions(BaseModel):
+    """How to read a text (contract "Extensions (v1.1)"): the reference time for relative
+    dates, and the confidence below which filters are left out (listed under `dropped`)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    now: StrictStr | None = Field(None, max_length=64)
+    timezone: StrictStr | None = Field(None, max_length=64)
+    min_confidence: StrictInt | StrictFloat | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _reference_valid(self) -> ReadingOptions:
+        reference(self.now, self.timezone)  # ValueError names the bad part
+        return self
+
+    def options(self) -> dict[str, Any]:
+        """The options set, as stored with a job or batch."""
+        return self.model_dump(include={"now", "timezone", "min_confidence"}, exclude_none=True)
+
+
+class QueryRequest(ReadingOptions):
     text: StrictStr
     catalog: StrictStr = Field(pattern=CATALOG_NAME_PATTERN)
     priority: Priority = "normal"
@@ -149,9 +179,7 @@ class QueryRequest(BaseModel):
         return v
 
 
-class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BatchRequest(ReadingOptions):
     catalog: StrictStr = Field(pattern=CATALOG_NAME_PATTERN)
     texts: list[StrictStr] = Field(min_length=1)
     priority: Priority = "normal"

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context, ur
 from backend.context import guard_webhook, int_arg, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import batches, catalog_store, keys, pipeline
+from shared.reference import resolved
 from shared.schemas import BatchRequest
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
@@ -53,9 +54,19 @@ def _parse_request() -> tuple[BatchRequest, list[str] | None]:
             raw, params = request.get_data(), request.args
         items = list(_jsonl_items(raw))
         body = {"catalog": params.get("catalog", ""), "texts": [i["text"] for i in items],
-                **{k: params[k] for k in ("priority", "webhook_url") if params.get(k)}}
+                **{k: params[k] for k in ("priority", "webhook_url", "now", "timezone")
+                   if params.get(k)}}
+        if params.get("min_confidence"):
+            body["min_confidence"] = _number(params["min_confidence"], "min_confidence")
         return _validated(body), [i["custom_id"] for i in items]
     return _validated(json_body()), None
+
+
+def _number(raw: str, name: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise APIError(422, "invalid_parameter", f"{name} must be a number") from None
 
 
 def _validated(body: dict[str, Any]) -> BatchRequest:
@@ -128,7 +139,7 @@ def submit_batch():
                              catalog=req.catalog, catalog_version=record["version"],
                              priority=req.priority, webhook_url=req.webhook_url,
                              chunk_size=cfg.batch_chunk_size, ttl=cfg.batch_ttl_seconds,
-                             pipe=pipe)
+                             pipe=pipe, options=resolved(req.options()))
         pipeline.enqueue_fan_out(r, cfg, batch_id, req.priority, pipe)
         pipe.execute()
     return _accepted(batch_id, "queued", len(req.texts))

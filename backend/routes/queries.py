@@ -10,6 +10,7 @@ from backend.context import guard_webhook, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import catalog_store, jobs, pipeline
 from shared.cache import result_cache, result_digest
+from shared.reference import resolved
 from shared.schemas import QueryRequest
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
@@ -32,15 +33,16 @@ def submit_query():
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
+    options = resolved(req.options())
     (cached,) = result_cache(r, cfg).get_many(
-        [result_digest(cfg, req.catalog, record["version"], req.text)])
+        [result_digest(cfg, req.catalog, record["version"], req.text, options)])
     with r.pipeline() as pipe:  # the record and its RQ job are written together or not at all
         pipe.multi()
         jobs.create_job(pipe, job_id, text=req.text, catalog=req.catalog,
                         catalog_version=record["version"], priority=req.priority,
                         webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds,
                         result_json=cached.decode() if cached else None,
-                        result_ttl=cfg.result_ttl_seconds)
+                        result_ttl=cfg.result_ttl_seconds, options=options)
         if not cached:
             pipeline.enqueue_query(r, cfg, job_id, req.priority, pipe)
         pipe.execute()

@@ -45,7 +45,9 @@ def test_query_runs_through_every_stage(api, redis_conn, live_settings, laptops,
     assert result["query"] == "silver Dell ultrabook"
     assert result["catalog_version"] == laptops["version"]
     assert_catalog_valid(result, Catalog.model_validate(demo_catalog))
-    assert {"field": "brand", "op": "eq", "value": "Dell"} in result["filters"], result
+    assert ("brand", "eq", "Dell") in [(f["field"], f["op"], f["value"])
+                                       for f in result["filters"]], result
+    assert all(0 < f["confidence"] <= 1 for f in result["filters"]), result
     stored = redis_conn.get(keys.result(job_id))
     assert stored is not None and redis_conn.ttl(keys.result(job_id)) > 0
     assert json.loads(stored) == result

@@ -18,11 +18,10 @@ import numpy as np
 from embedding_worker.fields import FieldProfile
 from embedding_worker.negation import NEGATORS, clause_breaks, negated_before, waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, stem
+from embedding_worker.tokens import STOPWORDS, Token, forms, stem
+from shared.names import flag_words, name_words
 from shared.schemas import Catalog
 
-BOOL_PREFIXES = frozenset({"is", "has", "have", "can", "allows", "with", "includes", "included",
-                           "offers", "accepts", "supports", "provides", "are"})
 ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")
 # Words too general to say what a yes/no field means on their own (`be able`, `gotta get`).
 GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "need", "want",
@@ -46,8 +45,7 @@ class ParaphraseConfig:
 
 
 def _words(p: FieldProfile) -> list[str]:
-    words = name_words(p.name)
-    return [w for w in words if w not in BOOL_PREFIXES] or words
+    return flag_words(p.name)
 
 
 def _matches(token: str, word: str) -> bool:
@@ -209,8 +207,7 @@ def boolean_views(catalog: Catalog) -> list[tuple[str, str]]:
     views = []
     for f in catalog.fields:
         if f.type == "boolean":
-            words = [w for w in name_words(f.name) if w not in BOOL_PREFIXES] or name_words(f.name)
-            views.append((f.name, " ".join(words)))
+            views.append((f.name, " ".join(flag_words(f.name))))
             if f.description:
                 views.append((f.name, f.description))
     return views + [("", f"{catalog.name}: {catalog.description}" if catalog.description

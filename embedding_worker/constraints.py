@@ -16,8 +16,9 @@ from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import MONEY_SCALE, PRICE_LEVEL, Quantity, find_quantities
 from embedding_worker.relative_dates import find_relative_dates
+from embedding_worker.tokens import STOPWORDS, Token, stem
+from shared.names import name_words
 from shared.reference import Reference
-from embedding_worker.tokens import STOPWORDS, Token, name_words, stem
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})
 # `no changes`, `without stops`, `zero owners`: none of what a count field counts.

@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from embedding_worker.tokens import STOPWORDS, abbreviates, name_words, stem
+from embedding_worker.tokens import STOPWORDS, abbreviates, stem
+from shared.names import name_words
 from shared.schemas import Catalog, CatalogField
 
 CURRENCY_UNITS = {"usd", "eur", "gbp", "$", "€", "£", "dollar", "dollars", "euro", "euros",

@@ -16,7 +16,8 @@ from rapidfuzz.distance import OSA
 from embedding_worker.index import CatalogIndex, normalise
 from embedding_worker.proposals import Proposal
 from embedding_worker.retrieval import Candidate, retrieve
-from embedding_worker.tokens import STOPWORDS, Token, forms, name_words, phrase_forms, stem
+from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms, stem
+from shared.names import name_words
 
 Embed = Callable[[list[str]], np.ndarray]
 # Short English words that are never read as an abbreviation of a value.

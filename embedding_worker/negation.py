@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from embedding_worker.proposals import Proposal
-from embedding_worker.tokens import Token, name_words
+from embedding_worker.tokens import Token
+from shared.names import name_words
 
 NEGATORS = frozenset("""
 not no non without except excluding exclude excludes never neither nor none minus skip skipping

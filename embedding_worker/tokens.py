@@ -75,12 +75,6 @@ def stem(word: str) -> str:
     return word
 
 
-def name_words(name: str) -> list[str]:
-    """`in_stock` -> [in, stock]; `screenSize` -> [screen, size]."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    return [w for w in re.split(r"[\s_.\-]+", spaced.lower()) if w]
-
-
 def abbreviates(short: str, word: str) -> bool:
     """`bed` for `bedrooms` (its start), `br` / `ba` for bedrooms / bathrooms (two letters:
     the first, then one among the next three)."""

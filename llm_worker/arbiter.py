@@ -1,9 +1,18 @@
-"""The LLM as arbiter: it settles only what the rules left open, by choosing an option.
+"""The LLM as arbiter: it settles whether a weak match holds, by a likelihood test.
 
-Each decision becomes one prompt and a few short continuations (the options);
-the model scores every continuation by log-likelihood in one batched forward
-pass and the best option wins. The model can only pick an option, so it can
-never put a field or value outside the catalog into a result.
+A weak match is a span the embedding stage linked to a value only by meaning or
+abbreviation (`philly` -> Philadelphia, `dog friendly` -> pets allowed, `centre` ->
+business center). The model scores the value after `In a search request, "<span>"
+means:` and after the same words about `"something"`; the difference (pointwise mutual
+information, in nats) is how much the span makes the value likelier. A match holds when
+it reaches `keep_margin`. Measured on the dev sets' weak matches (71, 38 true): ranking by
+this test has an AUC of 0.83 against 0.77 for the embedding score, and at 7 nats 24 of
+25 kept matches were right.
+
+Which field a value belongs to is not asked: on those decisions the model scored below
+the rules' default (3 of 9 against 8 of 9 on the dev sets; chance on a labelled probe),
+so field choice stays with field_choice.py. All questions of a batch are scored in one
+batched pass, and the model can only pick an option, never write a filter.
 """
 from __future__ import annotations
 
@@ -11,40 +20,40 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-SYSTEM = "You extract search filters."
-Scorer = Callable[[list[tuple[list[dict[str, str]], str]]], list[float]]
+from shared.names import flag_words
+
+MEANS = 'In a search request, "{span}" means: '
+NEUTRAL = "something"
+Prompt = str | list[dict[str, str]]
+Scorer = Callable[[list[tuple[Prompt, str]]], list[float]]
 
 
 @dataclass(frozen=True)
 class Question:
     decision: int
-    messages: list[dict[str, str]]
+    prompts: list[Prompt]   # one per answer
     options: list[Any]      # what each answer means
     answers: list[str]      # what the model is scored on
     priors: list[float]     # added to each answer's score before choosing
 
 
+def answer_text(field: str, value: Any) -> str:
+    """What a weak match claims, as words: the enum value, or a yes/no field's name."""
+    return " ".join(flag_words(field)) if isinstance(value, bool) else str(value)
+
+
 def questions(text: str, proposals: list[dict[str, Any]], decisions: list[dict[str, Any]],
               keep_margin: float) -> list[Question]:
-    """The request is the prompt; each option is written as `field: value` after it.
-
-    Measured on SmolLM2-135M: asked "does X mean Y? yes/no" it is at chance, but the
-    likelihood of `genre: horror` against `genre: any` after the request carries signal;
-    `keep_margin` is the prior for "any" that a weak match must beat.
-    """
-    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
+    """One likelihood test per weak match (`keep` decisions)."""
     out = []
     for k, d in enumerate(decisions):
+        if d["kind"] != "keep":
+            continue
         p = proposals[d["proposal"]]
-        if d["kind"] == "keep":
-            out.append(Question(k, messages, [True, False],
-                                [f"{p['field']}: {p['value']}", f"{p['field']}: any"],
-                                [0.0, keep_margin]))
-        else:
-            span = text[p["start"]:p["end"]]
-            out.append(Question(k, messages, list(d["options"]),
-                                [f"{name}: {span}" for name in d["options"]],
-                                [0.0] * len(d["options"])))
+        span = text[p["start"]:p["end"]]
+        value = answer_text(p["field"], p["value"])
+        out.append(Question(k, [MEANS.format(span=span), MEANS.format(span=NEUTRAL)],
+                            [True, False], [value, value], [0.0, keep_margin]))
     return out
 
 
@@ -52,7 +61,7 @@ def decide(qs: list[Question], score: Scorer) -> list[tuple[Any, float]]:
     """For each question, in order: (chosen option, its margin over the runner-up).
 
     All options of all questions are scored together: one batched pass for a chunk."""
-    pairs = [(q.messages, answer) for q in qs for answer in q.answers]
+    pairs = [(prompt, answer) for q in qs for prompt, answer in zip(q.prompts, q.answers)]
     scores = score(pairs) if pairs else []
     out, i = [], 0
     for q in qs:

@@ -1,4 +1,5 @@
-"""The causal LM, loaded once per worker process; batched greedy generation."""
+"""The causal LM, loaded once per worker process; batched scoring of short answers
+(log-likelihood), never generation."""
 from __future__ import annotations
 
 import importlib.util
@@ -47,8 +48,12 @@ def model_id() -> str:
     return settings.llm_model or settings.llm_gguf_file
 
 
-def score(pairs: list[tuple[list[dict[str, str]], str]]) -> list[float]:
-    """Mean log-probability of each answer after its chat prompt, in batched passes.
+Prompt = str | list[dict[str, str]]
+
+
+def score(pairs: list[tuple[Prompt, str]]) -> list[float]:
+    """Total log-probability of each answer after its prompt (plain text, or chat messages
+    put through the model's chat template), in batched passes.
 
     LLM_KV_REUSE: `none` runs every (prompt, answer) row whole; `prompt` runs each
     distinct prompt once and scores all its answers (an arbiter question has 2+) from
@@ -64,13 +69,14 @@ def score(pairs: list[tuple[list[dict[str, str]], str]]) -> list[float]:
     return out
 
 
-def _tokenized(pairs: list[tuple[list[dict[str, str]], str]]) -> list[tuple[tuple, list[int]]]:
+def _tokenized(pairs: list[tuple[Prompt, str]]) -> list[tuple[tuple, list[int]]]:
     """(prompt token ids, answer token ids) per pair."""
     tokenizer, _ = get_model()
     prompts: dict[str, tuple] = {}
     rows = []
-    for messages, answer in pairs:
-        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    for prompt, answer in pairs:
+        text = prompt if isinstance(prompt, str) else tokenizer.apply_chat_template(
+            prompt, tokenize=False, add_generation_prompt=True)
         if text not in prompts:
             prompts[text] = tuple(tokenizer(text, add_special_tokens=False)["input_ids"])
         rows.append((prompts[text], tokenizer(answer, add_special_tokens=False)["input_ids"]))
@@ -87,14 +93,14 @@ def _left_padded(seqs: list[list[int]]):
     return ids, mask
 
 
-def _mean_logprob(logits, targets) -> list[float]:
-    """Mean log-probability of each row's target ids (-1 = padding) under its logits."""
+def _total_logprob(logits, targets) -> list[float]:
+    """Total log-probability of each row's target ids (-1 = padding) under its logits."""
     import torch
 
     logprobs = torch.log_softmax(logits.float(), dim=-1)
     keep = targets >= 0
     picked = logprobs.gather(2, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1) * keep
-    return (picked.sum(1) / keep.sum(1)).tolist()
+    return picked.sum(1).tolist()
 
 
 def _score_whole(rows: list[tuple[tuple, list[int]]]) -> list[float]:
@@ -109,7 +115,7 @@ def _score_whole(rows: list[tuple[tuple, list[int]]]) -> list[float]:
     targets = torch.full((len(rows), longest), -1)
     for i, (_, a) in enumerate(rows):
         targets[i, longest - len(a):] = torch.tensor(a)
-    return _mean_logprob(logits[:, :-1], targets)
+    return _total_logprob(logits[:, :-1], targets)
 
 
 def _common_prefix(prompts: list[tuple]) -> tuple:
@@ -174,7 +180,7 @@ def _score_with_prefix(rows: list[tuple[tuple, list[int]]]) -> list[float]:
     for i, (_, a) in enumerate(rows):
         targets[i, :len(a)] = torch.tensor(a)
     if longest == 1:
-        return _mean_logprob(first_logits, targets)
+        return _total_logprob(first_logits, targets)
     cache = out.past_key_values
     cache.batch_select_indices(which)
     a_ids = targets[:, :-1].clamp(min=0)
@@ -183,4 +189,4 @@ def _score_with_prefix(rows: list[tuple[tuple, list[int]]]) -> list[float]:
     with torch.inference_mode():
         rest = model(input_ids=a_ids, attention_mask=torch.cat([mask[which], a_mask], 1),
                      past_key_values=cache, position_ids=positions, use_cache=True).logits
-    return _mean_logprob(torch.cat([first_logits, rest], 1), targets)
+    return _total_logprob(torch.cat([first_logits, rest], 1), targets)

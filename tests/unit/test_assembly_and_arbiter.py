@@ -58,18 +58,32 @@ def test_llm_choices_are_applied():
     assert style.stage == "llm:semantic" and style.span == "smart"
 
 
-def test_questions_and_decide_with_a_scorer():
+def test_weak_matches_are_settled_by_a_likelihood_test():
+    """Only `keep` decisions reach the model: the value after the span against the value
+    after "something"; it holds when the span makes it likelier by the margin."""
     qs = questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], keep_margin=1.5)
-    assert [q.answers for q in qs] == [["style: formal", "style: any"],
-                                       ["price: under 50", "weight: under 50"]]
-    assert qs[0].messages[-1] == {"role": "user", "content": TEXT}
+    assert [(q.prompts, q.answers) for q in qs] == [(
+        ['In a search request, "smart" means: ', 'In a search request, "something" means: '],
+        ["formal", "formal"])]
     seen = []
 
     def scorer(pairs):
         seen.extend(pairs)
-        return [-1.0, -2.0, -3.0, -0.5]
+        return [-1.0 - k for k in range(len(pairs))]
 
-    # "formal" wins by 1.0 < the 1.5 prior of "any": not kept; weight beats price by 2.5.
-    assert decide(qs, scorer) == [(False, 0.5), ("weight", 2.5)]
-    assert len(seen) == 4  # one batch for every option of every decision
+    # 1.0 nats better after "smart" is short of the 1.5 margin: not kept.
+    assert decide(qs, scorer) == [(False, 0.5)]
+    assert decide(questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], 0.5),
+                  scorer) == [(True, 0.5)]
+    assert len(seen) == 4  # every answer of every question, one scoring call per decide
     assert decide([], scorer) == []
+
+
+def test_a_yes_no_field_is_tested_as_the_words_of_its_name():
+    analysis = {"proposals": [{"field": "has_pets_allowed", "op": "eq", "value": True,
+                               "start": 0, "end": 12, "source": "semantic", "score": 0.55,
+                               "negated": False, "alternatives": []}],
+                "decisions": [{"proposal": 0, "kind": "keep", "options": [True, False],
+                               "default": False}]}
+    (q,) = questions("dog friendly", analysis["proposals"], analysis["decisions"], 7.0)
+    assert q.answers == ["pets allowed", "pets allowed"]

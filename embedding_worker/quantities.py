@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from text_to_num import text2num
 
 from embedding_worker.fields import PERIOD_OF, UNITS, unit_known
-from embedding_worker.tokens import abbreviates, forms, stem
+from embedding_worker.tokens import STOPWORDS, abbreviates, forms, stem
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
@@ -207,8 +207,10 @@ def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
 
 
 def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:
-    """A short form of a catalog word (`bed`, `br` for `bedrooms`)."""
-    return any(abbreviates(word, v) for v in vocabulary)
+    """A short form of a catalog word (`bed`, `baths`, `br` for bedrooms / bathrooms),
+    never a function word (`an` is not `annual`)."""
+    return word not in STOPWORDS and any(abbreviates(f, v) for f in forms(word)
+                                         for v in vocabulary)
 
 
 def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:

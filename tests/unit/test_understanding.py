@@ -1,0 +1,232 @@
+"""Understanding that must hold for any catalog: invented catalogs (no word of the
+evaluation catalogs), one test per class of request people write (issue 12)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from embedding_worker.analysis import analyse
+from llm_worker.assembly import assemble
+from shared.reference import Reference
+from shared.schemas import Catalog
+from tests.unit.fakes import fake_embed, index_for, no_words
+
+STOPS = ["Oakvale", "Brindle Cross", "Port Ansel", "Kestrel Bay", "Millbrook"]
+TRANSIT = Catalog.model_validate({
+    "name": "transit", "description": "Regional ferry and rail rides between harbour towns.",
+    "fields": [
+        {"name": "start_stop", "type": "enum", "values": STOPS,
+         "description": "town where the ride begins"},
+        {"name": "end_stop", "type": "enum", "values": STOPS,
+         "description": "town where the ride ends"},
+        {"name": "via_stop", "type": "enum", "values": STOPS,
+         "description": "towns the ride calls at on the way; a ride may call at several"},
+        {"name": "carrier", "type": "enum",
+         "values": ["Bluebird", "Greenline", "Harbor Rail", "Northway"]},
+        {"name": "cabin", "type": "enum", "values": ["standard", "premium"]},
+        {"name": "hull_colour", "type": "enum", "values": ["white", "red", "navy"],
+         "description": "paint of the vessel"},
+        {"name": "seat_colour", "type": "enum", "values": ["white", "red", "navy"],
+         "description": "colour of the seats"},
+        {"name": "fare", "type": "number", "unit": "EUR", "min": 0, "max": 500},
+        {"name": "travel_minutes", "type": "number", "unit": "minutes", "min": 0, "max": 1440},
+        {"name": "transfers", "type": "number", "min": 0, "max": 5,
+         "description": "number of transfers; 0 means none"},
+        {"name": "berths_left", "type": "number", "min": 0, "max": 200,
+         "description": "berths still free to book"},
+        {"name": "bikes_ok", "type": "boolean", "description": "bicycles may be brought along"},
+        {"name": "refundable", "type": "boolean"},
+        {"name": "departure_day", "type": "date", "description": "day the ride leaves"},
+        {"name": "listed_on", "type": "date", "description": "day the ride was put on sale"}],
+    "sortable": ["fare", "travel_minutes", "transfers", "departure_day", "listed_on"]})
+
+HOUSING = Catalog.model_validate({
+    "name": "housing", "description": "Listings of houses and flats to buy.",
+    "fields": [
+        {"name": "town", "type": "enum", "values": ["Oakvale", "Millbrook", "Port Ansel"]},
+        {"name": "features", "type": "enum", "values": ["sauna", "pool", "garden", "lift"],
+         "description": "what the home offers; a home has several"},
+        {"name": "asking_price", "type": "number", "unit": "EUR", "min": 0, "max": 20_000_000},
+        {"name": "floor_area", "type": "number", "unit": "m2", "min": 5, "max": 2000},
+        {"name": "bedrooms", "type": "number", "min": 0, "max": 20},
+        {"name": "bathrooms", "type": "number", "min": 0, "max": 20},
+        {"name": "year_built", "type": "number", "min": 1700, "max": 2030},
+        {"name": "has_parking", "type": "boolean",
+         "description": "true if the listing includes parking"},
+        {"name": "smoke_free", "type": "boolean"},
+        {"name": "pets_allowed", "type": "boolean", "description": "owners accept animals"}],
+    "sortable": ["asking_price", "floor_area", "year_built"]})
+
+WORK = Catalog.model_validate({
+    "name": "work", "description": "Vacancies.",
+    "fields": [
+        {"name": "hourly_rate", "type": "number", "unit": "EUR", "min": 0, "max": 400,
+         "description": "pay per hour"},
+        {"name": "annual_salary", "type": "number", "unit": "EUR", "min": 0,
+         "max": 2_000_000, "description": "yearly pay"},
+        {"name": "stars", "type": "number", "min": 1, "max": 5,
+         "description": "employer rating in stars"},
+        {"name": "review_score", "type": "number", "min": 0, "max": 10,
+         "description": "staff review score"}],
+    "sortable": ["hourly_rate", "annual_salary", "review_score"]})
+TODAY = Reference(dt.date(2026, 3, 12))  # a Thursday
+
+
+def understood(text: str, catalog: Catalog, reference: Reference | None = TODAY):
+    analysis = analyse(text, catalog, index_for(catalog), fake_embed, no_words,
+                       reference=reference)
+    result = assemble(text, catalog, 1, analysis, {}, {})
+    return ({(f.field, f.op, tuple(f.value) if isinstance(f.value, list) else f.value)
+             for f in result.filters}, [(s.field, s.order) for s in result.sort])
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("Oakvale to Port Ansel via Kestrel Bay", {("start_stop", "eq", "Oakvale"),
+                                               ("end_stop", "eq", "Port Ansel"),
+                                               ("via_stop", "eq", "Kestrel Bay")}),
+    ("to Millbrook", {("end_stop", "eq", "Millbrook")}),
+    ("from Millbrook", {("start_stop", "eq", "Millbrook")}),
+    ("leaving Brindle Cross or Oakvale for Millbrook",
+     {("start_stop", "in", ("Brindle Cross", "Oakvale")), ("end_stop", "eq", "Millbrook")}),
+    ("to Millbrook or Oakvale from Port Ansel",
+     {("end_stop", "in", ("Millbrook", "Oakvale")), ("start_stop", "eq", "Port Ansel")}),
+    ("rides arriving in Oakvale, departing Millbrook",
+     {("end_stop", "eq", "Oakvale"), ("start_stop", "eq", "Millbrook")}),
+    ("Oakvale -> Millbrook", {("start_stop", "eq", "Oakvale"), ("end_stop", "eq", "Millbrook")}),
+    ("white with red seats", {("hull_colour", "eq", "white"), ("seat_colour", "eq", "red")}),
+    ("navy seats, white hull", {("seat_colour", "eq", "navy"), ("hull_colour", "eq", "white")}),
+])
+def test_fields_sharing_values_are_told_apart_by_context(text, filters):
+    assert understood(text, TRANSIT)[0] == filters
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("Oakvale to Millbrook, not via Port Ansel",
+     {("start_stop", "eq", "Oakvale"), ("end_stop", "eq", "Millbrook"),
+      ("via_stop", "neq", "Port Ansel")}),
+    ("skip Greenline and Northway", {("carrier", "nin", ("Greenline", "Northway"))}),
+    ("options that aren't Bluebird", {("carrier", "neq", "Bluebird")}),
+    ("i don't wanna go via Kestrel Bay", {("via_stop", "neq", "Kestrel Bay")}),
+    ("anything but premium", {("cabin", "neq", "premium")}),
+    ("carriers other than Harbor Rail or Bluebird",
+     {("carrier", "nin", ("Harbor Rail", "Bluebird"))}),
+    ("avoid going through Oakvale", {("via_stop", "neq", "Oakvale")}),
+    ("excluding Northway", {("carrier", "neq", "Northway")}),
+    ("doesn't need to be premium", set()),
+    ("no, I want Bluebird", {("carrier", "eq", "Bluebird")}),
+])
+def test_negation_as_people_write_it(text, filters):
+    assert understood(text, TRANSIT)[0] == filters
+
+
+@pytest.mark.parametrize("text, catalog, filters", [
+    ("bikes ok", TRANSIT, {("bikes_ok", "eq", True)}),
+    ("non-refundable", TRANSIT, {("refundable", "eq", False)}),
+    ("owners that accept animals", HOUSING, {("pets_allowed", "eq", True)}),
+    ("doesn't allow pets", HOUSING, {("pets_allowed", "eq", False)}),
+    ("pets allowed", HOUSING, {("pets_allowed", "eq", True)}),
+    ("no smoking", HOUSING, {("smoke_free", "eq", True)}),
+    ("new listings in Oakvale", HOUSING, {("town", "eq", "Oakvale")}),  # `listing` frames
+    ("don't need parking", HOUSING, set()),
+])
+def test_yes_no_fields(text, catalog, filters):
+    assert understood(text, catalog)[0] == filters
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("with a sauna and a pool", {("features", "eq", "sauna"), ("features", "eq", "pool")}),
+    ("sauna or pool", {("features", "in", ("sauna", "pool"))}),
+    ("no sauna or pool", {("features", "nin", ("sauna", "pool"))}),
+    ("Oakvale and Millbrook", {("town", "in", ("Oakvale", "Millbrook"))}),  # holds one value
+])
+def test_and_or_on_fields_holding_several_values(text, filters):
+    assert understood(text, HOUSING)[0] == filters
+
+
+@pytest.mark.parametrize("text, catalog, filters", [
+    ("at least 90 m2", HOUSING, {("floor_area", "gte", 90)}),
+    ("under 300k", HOUSING, {("asking_price", "lt", 300_000)}),
+    ("a quarter million tops", HOUSING, {("asking_price", "lte", 250_000)}),
+    ("3 bed 2 bath", HOUSING, {("bedrooms", "eq", 3), ("bathrooms", "eq", 2)}),
+    ("1.5 baths", HOUSING, {("bathrooms", "eq", 1.5)}),
+    ("built before 1975", HOUSING, {("year_built", "lt", 1975)}),
+    ("from the 1960s", HOUSING, {("year_built", "gte", 1960), ("year_built", "lte", 1969)}),
+    ("2015 or later", HOUSING, {("year_built", "gte", 2015)}),
+    ("€40-55k", HOUSING, {("asking_price", "gte", 40_000), ("asking_price", "lte", 55_000)}),
+    ("20 to 30 grand", HOUSING, {("asking_price", "gte", 20_000),
+                                 ("asking_price", "lte", 30_000)}),
+    ("€25 an hour", WORK, {("hourly_rate", "eq", 25)}),
+    ("at least 80k a year", WORK, {("annual_salary", "gte", 80_000)}),
+    ("five figures", WORK, {("annual_salary", "gte", 10_000), ("annual_salary", "lt", 100_000)}),
+    ("4+ stars", WORK, {("stars", "gte", 4)}),
+    ("5-star", WORK, {("stars", "eq", 5)}),
+    ("at least 8/10", WORK, {("review_score", "gte", 8)}),
+    ("under an hour and a half", TRANSIT, {("travel_minutes", "lt", 90)}),
+    ("2 hours 30 min or less", TRANSIT, {("travel_minutes", "lte", 150)}),
+    ("no transfers", TRANSIT, {("transfers", "eq", 0)}),
+    ("can't be more than 2 transfers", TRANSIT, {("transfers", "lte", 2)}),
+    ("need 3 berths", TRANSIT, {("berths_left", "gte", 3)}),
+])
+def test_numbers(text, catalog, filters):
+    assert understood(text, catalog)[0] == filters
+
+
+@pytest.mark.parametrize("text, sort", [
+    ("cheapest, then fastest", [("fare", "asc"), ("travel_minutes", "asc")]),
+    ("fewest transfers first", [("transfers", "asc")]),
+    ("most recent first", [("listed_on", "desc")]),
+    ("sort by fare then travel minutes", [("fare", "asc"), ("travel_minutes", "asc")]),
+    ("fare high to low", [("fare", "desc")]),
+    ("at least 2 transfers", []),  # a bound, not an order
+])
+def test_sort(text, sort):
+    assert understood(text, TRANSIT)[1] == sort
+
+
+def test_sort_direction_from_meaning():
+    assert understood("best paid first", WORK)[1] in ([("hourly_rate", "desc")],
+                                                      [("annual_salary", "desc")])
+    assert understood("best reviewed", WORK)[1] == [("review_score", "desc")]
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("oakvle to port ansle", {("start_stop", "eq", "Oakvale"), ("end_stop", "eq", "Port Ansel")}),
+    ("bc to kb", {("start_stop", "eq", "Brindle Cross"), ("end_stop", "eq", "Kestrel Bay")}),
+    ("harbor to millbrook", {("end_stop", "eq", "Millbrook")}),  # `harbor` is a word
+])
+def test_typos_and_abbreviations(text, filters):
+    assert understood(text, TRANSIT)[0] == filters
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("between March and May 2026", {("departure_day", "gte", "2026-03-01"),
+                                    ("departure_day", "lte", "2026-05-31")}),
+    ("in April 2026", {("departure_day", "gte", "2026-04-01"),
+                       ("departure_day", "lte", "2026-04-30")}),
+    ("on the 20th of May 2026", {("departure_day", "eq", "2026-05-20")}),
+    ("not before 3 October 2026", {("departure_day", "gte", "2026-10-03")}),
+    ("on 15/07/2026", {("departure_day", "eq", "2026-07-15")}),
+    ("tomorrow", {("departure_day", "gte", "2026-03-13"), ("departure_day", "lte", "2026-03-13")}),
+    ("next friday", {("departure_day", "eq", "2026-03-13")}),
+    ("this weekend", {("departure_day", "gte", "2026-03-14"),
+                      ("departure_day", "lte", "2026-03-15")}),
+    ("in the last 7 days", {("departure_day", "gte", "2026-03-05"),
+                            ("departure_day", "lte", "2026-03-12")}),
+    ("last month", {("departure_day", "gte", "2026-02-01"),
+                    ("departure_day", "lte", "2026-02-28")}),
+    ("since yesterday", {("departure_day", "gte", "2026-03-11")}),
+])
+def test_dates(text, filters):
+    assert understood(text, TRANSIT)[0] == filters
+
+
+def test_numeric_dates_follow_the_reference_order():
+    american = Reference(dt.date(2026, 3, 12), month_first=True)
+    european = Reference(dt.date(2026, 3, 12), month_first=False)
+    assert understood("on 4/12/2026", TRANSIT, american)[0] == {
+        ("departure_day", "eq", "2026-04-12")}
+    assert understood("on 4/12/2026", TRANSIT, european)[0] == {
+        ("departure_day", "eq", "2026-12-04")}
+    assert understood("on 25/12/2026", TRANSIT, american)[0] == {
+        ("departure_day", "eq", "2026-12-25")}  # only one reading exists

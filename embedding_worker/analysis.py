@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from embedding_worker.booleans import (ParaphraseConfig, described_booleans, named_booleans,
-                                       paraphrased_booleans)
+from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
 from embedding_worker.constraints import (date_proposals, number_proposals, quantities_in,
                                           zero_proposals)
 from embedding_worker.field_choice import choose_fields, read_context
@@ -77,13 +76,12 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
 
     values = exact_matches(tokens, index, taken)
+    values += prefix_matches(tokens, index, taken)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
-    booleans += described_booleans(text, tokens, fields, taken, {b.field for b in booleans})
     booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                      index.view_vectors, config.paraphrase,
                                      {b.field for b in booleans})
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
-    values += prefix_matches(tokens, index, taken)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
     values += abbreviation_matches(tokens, index, taken)

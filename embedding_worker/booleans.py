@@ -3,8 +3,9 @@
 
 A field turns on when the text names it (its name's words, in any order: `allow pets`)
 or says what its description says (by meaning: the embedding of a few words against the
-field's name and description). A word the description merely uses (`listing` in "true if
-the listing includes parking") never turns it on by itself. `not`, `no`, `doesn't`, `non-`,
+field's name and description, closer than to the catalog's own description). A word the
+description merely uses (`listing` in "true if the listing includes parking", `building`
+when another field's description has it too) never turns it on by itself. `not`, `no`, `doesn't`, `non-`,
 `un-` make it false; `don't need`, `doesn't matter` waive it (no filter).
 """
 from __future__ import annotations
@@ -27,11 +28,6 @@ ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")
 GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "need", "want",
                            "wanna", "have", "make", "take", "let", "put", "use", "like", "good",
                            "nice", "great", "place", "places", "somewhere", "stay", "stays"})
-# Words data descriptions frame a yes/no field with (`true if the listing includes ...`).
-FRAMING = frozenset({"true", "false", "whether", "indicat", "indicates", "flag", "set", "yes",
-                     "mean", "means", "record", "entry", "item", "value", "field", "listing",
-                     "product", "property", "includ", "includes", "offer", "offers", "allow",
-                     "allowed", "available", "currently", "option"})
 FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs", "penalty"})
 
 
@@ -99,15 +95,6 @@ def _state(text: str, tokens: list[Token], i: int, j: int, named: bool) -> bool 
     return not (k is not None or inside or after_not)
 
 
-def _distinctive(p: FieldProfile, fields: list[FieldProfile]) -> set[str]:
-    """Description words of a yes/no field that no other field uses (rarity in this
-    catalog), that do not just frame the description, and that the description does not
-    negate (`office` in "with no need to come to an office")."""
-    others = set().union(*(o.stems() for o in fields if o is not p))
-    return {w for w in p.description_stems - others - FRAMING - NEGATORS - STOPWORDS
-            - _negated_words(p) if len(w) >= 5 and w.isalpha()}
-
-
 def _negated_words(p: FieldProfile) -> set[str]:
     """Words the field's description puts under a negation ("not sold yet", "with no need
     to come to an office"), as words and stems."""
@@ -117,22 +104,6 @@ def _negated_words(p: FieldProfile) -> set[str]:
         negated |= {x for w in re.findall(r"\w+", m.group(1)) if w not in STOPWORDS
                     for x in (w, stem(w))}
     return negated
-
-
-def described_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
-                       taken: set[int], found: set[str]) -> list[Proposal]:
-    """Yes/no fields whose rarest description words the text uses (`accept animals` for a
-    field described as "landlord accepts animals")."""
-    out = []
-    for p in fields:
-        if p.field.type != "boolean" or p.name in found:
-            continue
-        words = _distinctive(p, fields)
-        k = next((k for k, t in enumerate(tokens) if k not in taken and len(t.norm) >= 5 and
-                  t.norm not in STOPWORDS and {t.norm, stem(t.norm)} & words), None)
-        if k is not None:
-            out += _proposal(text, tokens, p, (k, k + 1), True, "rule", 0.9, taken, named=True)
-    return out
 
 
 def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
@@ -242,7 +213,10 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
             per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
     pairs = []
     for w in range(len(texts)):
+        shared = _shared_word(tokens[windows[w][0]:windows[w][1]], booleans, fields)
         for b in range(len(booleans)):
+            if shared is not None and booleans[b].name in shared:
+                continue
             score = float(per_field[w, b])
             others = np.delete(per_field[w], b)
             if score >= config.ask and score - float(prior[w]) >= config.margin and \
@@ -258,6 +232,20 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
         out += _proposal(text, tokens, booleans[b], (i, j), value, "semantic", round(score, 3),
                          taken, named=False)
     return out
+
+
+def _shared_word(window: list[Token], booleans: list[FieldProfile],
+                 fields: list[FieldProfile]) -> set[str] | None:
+    """For a window of one content word that another field also uses (`guests` against a
+    field described "guests may bring pets" when another field is the guest rating), the
+    yes/no fields it cannot stand for alone; None for longer windows."""
+    content = [t for t in window if t.norm not in STOPWORDS and t.norm not in NEGATORS]
+    if len(content) != 1:
+        return None
+    word = {content[0].norm, stem(content[0].norm)}
+    return {b.name for b in booleans
+            if any(word & (o.name_stems | o.description_words) for o in fields
+                   if o.name != b.name)}
 
 
 def _echoes_negation(p: FieldProfile, window: list[Token]) -> bool:

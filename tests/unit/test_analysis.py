@@ -82,7 +82,7 @@ def test_laptops(text, filters, sort):
     ("houses with a garden, at least 120 m2, biggest first",
      {("kind", "eq", "house"), ("has_garden", "eq", True), ("area", "gte", 120)},
      [("area", "desc")]),
-    ("villas that accept animals, listed since 2024",
+    ("villas where pets are allowed, listed since 2024",
      {("kind", "eq", "villa"), ("pets_allowed", "eq", True), ("listed", "gte", "2024-01-01")},
      []),
     ("cheapest flats not in Faro", {("kind", "eq", "flat"), ("city", "neq", "Faro")},

@@ -28,6 +28,9 @@ ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")
 GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "need", "want",
                            "wanna", "have", "make", "take", "let", "put", "use", "like", "good",
                            "nice", "great", "place", "places", "somewhere", "stay", "stays"})
+# Last words of a yes/no field's name that only say it is permitted (`bikes_allowed`).
+PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "welcome",
+                        "friendly", "possible"})
 FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs", "penalty"})
 
 
@@ -53,7 +56,14 @@ def _matches(token: str, word: str) -> bool:
 
 
 def _find_name(norms: list[str], words: list[str], taken: set[int]) -> tuple[int, int] | None:
-    """The field's name words in any order within a window one word wider (`allow pets`)."""
+    """The field's name words in any order within a window one word wider (`allow pets`);
+    a hyphenated token counts as its parts (`one-way`)."""
+    parts = [n.split("-") for n in norms]
+    if len(words) > 1 and any(len(p) > 1 for p in parts):
+        for i, p in enumerate(parts):
+            if len(p) == len(words) and i not in taken and all(
+                    _matches(a, b) for a, b in zip(p, words)):
+                return i, i + 1
     n = len(words)
     width = n if n == 1 else n + 1
     for i in range(len(norms)):
@@ -96,20 +106,35 @@ def _state(text: str, tokens: list[Token], i: int, j: int, named: bool) -> bool 
 
 
 def _negated_words(p: FieldProfile) -> set[str]:
-    """Words the field's description puts under a negation ("not sold yet", "with no need
-    to come to an office"), as words and stems."""
+    """The words the field's description negates: the first content word after each
+    negator ("not sold yet" -> sold; "no limit on the miles" -> limit), with stems."""
     negated = set()
     for m in re.finditer(r"\b(?:no|not|without|never|non|nobody)\b((?:\W+\w+){1,5})",
                          (p.field.description or "").lower()):
-        negated |= {x for w in re.findall(r"\w+", m.group(1)) if w not in STOPWORDS
-                    for x in (w, stem(w))}
+        head = next((w for w in re.findall(r"\w+", m.group(1)) if w not in STOPWORDS), None)
+        if head:
+            negated |= {head, stem(head)}
     return negated
+
+
+def _readings(words: list[str]) -> list[tuple[list[str], bool]]:
+    """The word lists that name a yes/no field, each with the value it means: the whole
+    name; `out of stock` for `in_stock`; the noun of `accident_free` (`no accidents` is
+    true); the core of `pets_allowed` (`no pets` is false)."""
+    out = [(words, True)]
+    if len(words) > 1 and words[0] == "in":
+        out.append((["out", "of", *words[1:]], False))
+    if len(words) > 1 and words[-1] == "free":
+        out.append((words[:-1], False))
+    elif len(words) > 1 and words[-1] in PERMISSION:
+        out.append((words[:-1], True))
+    return out
 
 
 def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                    taken: set[int], multi_word: bool) -> list[Proposal]:
-    """Yes/no fields whose name the text says (`pets allowed`, `out of stock`,
-    `unavailable`); `multi_word` picks the names of two or more words (matched before
+    """Yes/no fields whose name the text says (`pets allowed`, `out of stock`, `no pets`,
+    `unavailable`); `multi_word` picks the readings of two or more words (matched before
     enum values, so `visa sponsorship` is not the company Visa) or the one-word ones."""
     out = []
     norms = [t.norm for t in tokens]
@@ -117,20 +142,18 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
         if p.field.type != "boolean":
             continue
         words = _words(p)
-        if (len(words) > 1 and not (len(words) == 2 and words[-1] == "free")) != multi_word:
-            continue
-        hit, value = _find_name(norms, words, taken), True
-        if hit is None and len(words) > 1 and words[0] == "in":
-            hit, value = _find_name(norms, ["out", "of", *words[1:]], taken), False
-        if hit is None and len(words) > 1 and words[-1] == "free":  # `accident_free`
-            hit, value = _find_name(norms, words[:-1], taken), False  # `no accidents`: True
-        if hit is None and len(words) == 1:
-            k = next((k for k, t in enumerate(norms) if k not in taken and _antonym(t, words)),
-                     None)
-            hit, value = ((k, k + 1), False) if k is not None else (None, True)
-        if hit is None:
-            continue
-        out += _proposal(text, tokens, p, hit, value, "rule", 1.0, taken, named=True)
+        for reading, value in _readings(words):
+            if (len(reading) > 1) != multi_word:
+                continue
+            hit = _find_name(norms, reading, taken)
+            if hit is None and len(reading) == 1 and len(words) == 1:
+                k = next((k for k, t in enumerate(norms)
+                          if k not in taken and _antonym(t, words)), None)
+                hit, value = ((k, k + 1), False) if k is not None else (None, value)
+            if hit is not None:
+                out += _proposal(text, tokens, p, hit, value, "rule",
+                                 1.0 if reading is words else 0.95, taken, named=True)
+                break
     return out
 
 

@@ -11,21 +11,30 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import MONEY_WORDS, PERIOD_OF, FieldProfile, convert, unit_words
+from embedding_worker.fields import (CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, FieldProfile, convert,
+                                     unit_words)
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.quantities import MONEY_SCALE, PRICE_LEVEL, Quantity, find_quantities
+from embedding_worker.quantities import (MONEY_SCALE, PEOPLE, PRICE_LEVEL, Quantity,
+                                         find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, stem
 from shared.names import name_words
 from shared.reference import Reference
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})
+# Words of fields that count people: party sizes, seats, guests, passengers.
+PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people",
+                                "person", "persons", "passenger", "passengers", "capacity",
+                                "group", "pax", "occupant", "occupants", "sleeps", "travel",
+                                "traveler", "traveller", "adult", "adults", "diner", "diners"})
 # `no changes`, `without stops`, `zero owners`: none of what a count field counts.
 NONE_OF = re.compile(r"\b(?:no|without|zero|0)\s+(?P<w>[a-z]+)", re.IGNORECASE)
-# `0 = nonstop`, `0 means direct`: a word a field's description defines as zero.
-ZERO_WORD = re.compile(r"\b0\s*(?:=|means|is|for)\s*(?:a\s+)?(?P<w>[a-z-]+)|"
-                       r"(?P<v>[a-z-]+)\s*=\s*0\b", re.IGNORECASE)
+# `0 = nonstop`, `0 means a studio`, `4 = very expensive`: words a field's description
+# defines as one of its numbers.
+DEFINED = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:=|means|is|for)\s*(?:a\s+|an\s+)?"
+                     r"(?P<w>[a-z-]+(?:\s+[a-z-]+)?)|"
+                     r"(?P<v>[a-z-]+)\s*=\s*(?P<m>\d+(?:\.\d+)?)\b", re.IGNORECASE)
 
 
 def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3) -> set[str]:
@@ -66,13 +75,17 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         score, converted = 0.0, q.value
         if q.currency:
             score += 3 if p.is_money else -3
-        elif q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
+        if q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
             score += 3 if p.field.max is not None and p.field.max <= 5 and \
                 p.stems() & MONEY_WORDS else -3
+        elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
+            score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
         elif q.unit:
             in_field_unit = convert(q.value, q.unit, p.field.unit)
             if in_field_unit is not None:
                 score, converted = score + 3, in_field_unit
+            elif p.is_money and not q.currency and (p.field.unit or "").lower() in CURRENCY_UNITS:
+                score -= 3  # `2 tickets` is a count, not an amount of money
             else:
                 score += 1.5 * p.mentions({q.unit, stem(q.unit)})
         if q.out_of is not None:
@@ -130,18 +143,29 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     return out, spans
 
 
+def defined_words(p: FieldProfile) -> dict[str, float]:
+    """The words the field's description defines as numbers (`1 = cheap, 4 = very
+    expensive` -> {cheap: 1, very expensive: 4}); `none`, `no` and the like are left out."""
+    out: dict[str, float] = {}
+    for m in DEFINED.finditer(p.field.description or ""):
+        number, words = (m.group("n"), m.group("w")) if m.group("n") else (m.group("m"),
+                                                                            m.group("v"))
+        words = re.split(r"\s*[,;(]", words.lower())[0].strip()
+        if words and words.split()[0] not in ("none", "no", "not", "zero", "the", "and"):
+            out[words] = float(number)
+    return out
+
+
 def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                    taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
-    """`no changes`, `without stops`, `nonstop` (a word the description defines as 0):
-    equality with zero on a count field."""
+    """`no changes`, `without stops` (zero of a count field), and the words a field's
+    description defines as its numbers: `nonstop` for "0 = nonstop", `very expensive` for
+    "4 = very expensive", `studio` for "0 means a studio"."""
     counts = [p for p in fields if p.field.type == "number" and (p.field.min or 0) <= 0 and
               p.field.unit is None and not p.is_money]
     out, spans = [], []
     free = {i for i in range(len(tokens)) if i not in taken}
     for p in counts:
-        zero_words = {w.lower() for m in ZERO_WORD.finditer(p.field.description or "")
-                      for w in (m.group("w"), m.group("v")) if w and w.lower() not in
-                      ("none", "no", "not", "zero")}
         for m in NONE_OF.finditer(text):
             word = m.group("w").lower()
             if set(name_words(p.name)) & {word, stem(word)} or stem(word) in p.name_stems:
@@ -149,12 +173,18 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 if _free(tokens, span, free) and not _waived_span(text, tokens, span):
                     out.append(Proposal(p.name, "eq", 0, *span, "rule"))
                     spans.append(span)
-        for i in sorted(free):
-            if (tokens[i].norm in zero_words or tokens[i].norm.replace("-", "") in {
-                    w.replace("-", "") for w in zero_words}) and not waived(text, tokens, i, i + 1):
-                span = (tokens[i].start, tokens[i].end)
-                out.append(Proposal(p.name, "eq", 0, *span, "rule"))
-                spans.append(span)
+    for p in fields:
+        if p.field.type != "number":
+            continue
+        for words, number in sorted(defined_words(p).items(), key=lambda kv: -len(kv[0])):
+            for m in re.finditer(rf"\b{re.escape(words).replace('-', '-?')}\b", text,
+                                 re.IGNORECASE):
+                span = (m.start(), m.end())
+                if _free(tokens, span, free) and not _waived_span(text, tokens, span):
+                    out.append(Proposal(p.name, "eq", _number(number), *span, "rule"))
+                    spans.append(span)
+                    free -= {i for i, t in enumerate(tokens)
+                             if t.start >= span[0] and t.end <= span[1]}
     return out, spans
 
 

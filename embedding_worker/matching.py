@@ -211,12 +211,31 @@ def _skeleton_of(abbreviation: str, surface: str) -> bool:
     return all(c in rest for c in abbreviation[1:])
 
 
+def _initial_and_name(tokens: list[Token], index: CatalogIndex,
+                      taken: set[int]) -> list[Proposal]:
+    """`t swift`, `j. smith`: a first name cut to its initial, before the rest of a value."""
+    out = []
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if i in taken or i + 1 in taken or len(a.norm.rstrip(".")) != 1 or len(b.norm) < 3:
+            continue
+        fits = {int(index.layout.surface_value[s]) for surface, s
+                in index.multi_word_surfaces.items()
+                if len(surface.split()) == 2 and surface.split()[0][0] == a.norm[0]
+                and surface.split()[1] == b.norm}
+        if len({index.layout.values[v][1] for v in fits}) == 1:
+            surface_no = int(index.layout.value_starts[min(fits)])
+            out.append(_proposal(index, surface_no, a.start, b.end, "abbreviation", 0.8))
+            taken.update((i, i + 1))
+    return out
+
+
 def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
                          taken: set[int]) -> list[Proposal]:
     """Abbreviations no synonym lists: initials of a multi-word value (`sf`, `la`, `nyc` for a
-    city field's `New York`) and consonant skeletons of one-word values (`bcn`). Only when
-    exactly one value of the catalog fits."""
-    out = []
+    city field's `New York`), consonant skeletons of one-word values (`bcn`), a first name
+    cut to its initial (`t swift`). Only when exactly one value of the catalog fits."""
+    out = _initial_and_name(tokens, index, taken)
     for i, t in enumerate(tokens):
         word = t.norm
         if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or word in STOPWORDS \

@@ -27,6 +27,9 @@ NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("no
 LIST_GLUE = frozenset({"or", "and", "nor", "either", "neither", "the", "a", "an", "any", "&",
                        "/", "plus"})
 REACH = 6  # tokens from a negator to its first value
+# Negation written after the value: `upper tier excluded`, `diesel not wanted`.
+AFTER = re.compile(r"^\s*(?:is\s+|are\s+)?(?:excluded|not\s+wanted|not\s+welcome|"
+                   r"not\s+please|is\s+out|are\s+out|please\s+not)\b", re.IGNORECASE)
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
 WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
@@ -115,6 +118,9 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         if waived(text, tokens, first, last + 1):
             dropped += scope
         for p in scope:
+            p.negated = True
+    for p in proposals:  # `upper tier excluded`
+        if p.source != "rule" and AFTER.match(text[p.end:]):
             p.negated = True
     return negators, dropped
 

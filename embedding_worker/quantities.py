@@ -51,6 +51,12 @@ AMOUNT = re.compile(
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 PRICE_LEVEL = "price level"
+# A count of people: the unit of party sizes, seats, guests, passengers.
+PEOPLE = "people"
+PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest",
+                          "adults", "passengers", "travelers", "travellers", "diners", "folks"})
+PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew)\s+(?:of|for)\s+"
+                       rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£\d.,])")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
@@ -65,6 +71,9 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
          ("gt", r"over|above|more than|greater than|higher than|bigger than|larger than|"
                 r"longer than|heavier than|older than|exceeding|north of|>")]
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+# Words of the comparisons above: `3 max` is at most 3, not 3 of a field named `..._max`.
+COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus", "or",
+                              "and", "under", "over", "less", "more", "least", "most"})
 NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
                      r"mustn'?t|isn'?t|aren'?t)\s+(?:[a-z]+\s+){0,2})$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
@@ -136,6 +145,13 @@ def _rate(text: str, end: int, vocabulary: frozenset[str]) -> tuple[str | None, 
     return word, end + m.end()
 
 
+def _people(text: str) -> list[Amount]:
+    """Head counts written without a unit word after the number: `a party of 12`,
+    `group of 10`, `table for 4`."""
+    return [Amount(float(number_value(m.group("n")) or 0), m.start(), m.end(), None, PEOPLE,
+                   False) for m in PEOPLE_OF.finditer(text) if number_value(m.group("n"))]
+
+
 def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Amount]:
     """Amounts with their currency, unit, rate and scale. A following word counts as the unit
     only if it is a known unit, a currency or one of `unit_words` (the catalog's own words);
@@ -159,7 +175,7 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
         if raw_unit in ORDINAL_SUFFIXES and not text[m.end("num"):m.start("unit")].strip():
             continue  # `1st`, `2nd`: an ordinal, not an amount
-        unit = raw_unit or None
+        unit = PEOPLE if raw_unit in PEOPLE_WORDS else (raw_unit or None)
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
         if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
@@ -168,8 +184,11 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         elif unit in MONEY_SCALE and currency and not scale:
             factor = float(MONEY_SCALE[unit])
             value, unit, end = value * factor, None, m.end()
-        elif unit and (unit_known(unit) or unit in unit_words or forms(unit) & unit_words
-                       or stem(unit) in unit_words or _prefix_of(unit, unit_words)):
+        elif unit == PEOPLE:
+            end = m.end()
+        elif unit and (unit_known(unit) or unit not in COMPARATOR_WORDS and (
+                unit in unit_words or forms(unit) & unit_words or stem(unit) in unit_words
+                or _prefix_of(unit, unit_words))):
             end = m.end() + (half.end() if half else 0)
         else:
             unit = None
@@ -188,7 +207,9 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             continue
         out.append(Amount(value, m.start(), after_rate if per else end, currency, unit, plus,
                           factor, per))
-    return _compound(text, out)
+    people = [a for a in _people(text) if not any(a.start <= b.start < a.end for b in out)]
+    out = [a for a in out if not any(p.start <= a.start < p.end for p in people)]
+    return _compound(text, sorted(out + people, key=lambda a: a.start))
 
 
 def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
@@ -249,15 +270,15 @@ def _shared(a: Amount, b: Amount) -> tuple[float, str | None, str | None, str | 
 def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list[Quantity]:
     """Every comparison in the text; a bare number counts only with a unit. `$$` (a price
     level written in currency signs) is the number 2 on a scale of prices."""
-    amounts = find_amounts(text, unit_words)
-    out: list[Quantity] = [Quantity("eq", float(len(m.group(1))), m.start(1), m.end(1), None,
-                                    PRICE_LEVEL, bare=True)
-                           for m in PRICE_SIGNS.finditer(text)]
+    amounts = sorted(find_amounts(text, unit_words) + [
+        Amount(float(len(m.group(1))), m.start(1), m.end(1), None, PRICE_LEVEL, False)
+        for m in PRICE_SIGNS.finditer(text)], key=lambda a: a.start)
+    out: list[Quantity] = []
     for m in FIGURES.finditer(text):  # `five figures`: from 10,000 up to 99,999
         digits = int(number_value(m.group("n")) or 1)
         out += [Quantity("gte", 10.0 ** (digits - 1), m.start(), m.end(), None, None),
                 Quantity("lt", 10.0 ** digits, m.start(), m.end(), None, None)]
-    figures = [(q.start, q.end) for q in out if q.unit != PRICE_LEVEL]
+    figures = [(q.start, q.end) for q in out]
     amounts = [a for a in amounts if not any(s <= a.start < e for s, e in figures)]
     used: set[int] = set()
     for i in range(len(amounts) - 1):

@@ -9,7 +9,8 @@ the request's `now` in its `timezone`:
 - next week / month / year -> the whole next one
 - in the last (past) N days / weeks / months / years, the past week -> today minus N .. today
 - in the next N days -> today .. today plus N
-- this weekend -> its Saturday and Sunday; next weekend -> the one after
+- this weekend -> its Saturday and Sunday; next weekend -> the first one still ahead
+  (the coming one on a weekday, the following one at the weekend)
 - (this / next / on) Friday -> the next such day (today counts for `this` and bare names)
 - since X -> gte X's first day; before X -> lt X's first day; after X -> gt X's last day;
   until / by X -> lte X's last day.
@@ -29,7 +30,7 @@ WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _COUNT = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|" \
     r"twenty|thirty|sixty|ninety|few|couple(?:\s+of)?"
-UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)"
+UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)\b"
 RELATIVE = re.compile(
     rf"(?P<roll>(?:(?P<lead>in|within|over|during|for)\s+)?(?:the\s+)?(?P<dir>last|past|previous|next|"
     rf"coming)\s+(?:(?P<n>{_COUNT})\s+)?{UNIT})"
@@ -74,8 +75,12 @@ def _shift(day: dt.date, unit: str, n: int) -> dt.date:
 def _calendar(today: dt.date, which: str, period: str) -> tuple[dt.date, dt.date]:
     which = which.lower()
     step = {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1}[which]
-    if period == "weekend":
-        saturday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=5, weeks=step)
+    if period == "weekend":  # this: the current week's; next: the first one still ahead
+        saturday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=5)
+        if step > 0 and today >= saturday:
+            saturday += dt.timedelta(weeks=1)
+        elif step < 0:
+            saturday -= dt.timedelta(weeks=1)
         return saturday, saturday + dt.timedelta(days=1)
     if period == "week":
         monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=step)

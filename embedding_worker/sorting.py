@@ -105,8 +105,8 @@ def _stems_of(words: list[str]) -> set[str]:
 
 
 def _has_concept(p: FieldProfile, concept: str) -> bool:
-    if concept == "money":
-        return p.is_money
+    if concept == "money":  # an amount of money, not a price level from 1 to 4
+        return p.is_money and not (p.field.max is not None and p.field.max <= 5)
     if concept in ("time", "recent") and p.field.type == "date" and concept == "time":
         return True
     words = p.name_stems | p.unit_stems | p.description_words
@@ -117,7 +117,7 @@ def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProf
     """(field, direction flipped) for a concept: a field that has it, else a fallback."""
     ranked = sorted((p for p in sortable if _has_concept(p, concept)),
                     key=lambda p: (p.field.type != "date", -bool(p.name_stems & CONCEPT_WORDS[
-                        concept]) if concept in CONCEPT_WORDS else 0))
+                        concept]) if concept in CONCEPT_WORDS else 0, not p.field.unit))
     if ranked:
         return ranked[0], False
     if concept in FALLBACK:
@@ -141,14 +141,21 @@ def _good_direction(p: FieldProfile, good: bool) -> str:
 
 
 def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
-    """The sortable field the words name; a word several fields use (`paid` for hourly pay
-    and yearly pay) names none of them in particular, so catalog order decides."""
-    stems = _stems_of([w for w in words if w not in STOPWORDS])
-    scored = [(p.mentions(stems), p) for p in sortable]
-    if sum(1 for s, _ in scored if s > 0) > 1:
-        scored = [(min(s, 1), p) for s, p in scored]
-    best = max((s for s, _ in scored), default=0)
-    return next((p for s, p in scored if s == best), None) if best > 0 else None
+    """The sortable field the words name. A word only one field uses counts in full
+    (`total` in `total price`); a word several use (`price`, `paid`) counts little, so
+    the field with its own word wins, and among equals one with a unit, then catalog order."""
+    scores = {p.name: 0.0 for p in sortable}
+    for w in words:
+        if w in STOPWORDS:
+            continue
+        named = [(p, p.mentions(_stems_of([w]))) for p in sortable]
+        named = [(p, m) for p, m in named if m > 0]
+        for p, m in named:
+            scores[p.name] += m if len(named) == 1 else 0.5
+    best = max(scores.values(), default=0)
+    if best <= 0:
+        return None
+    return min((p for p in sortable if scores[p.name] == best), key=lambda p: not p.field.unit)
 
 
 def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
@@ -164,9 +171,10 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
             target = _named_field(re.findall(r"\w+", m.group("f").lower()), sortable)
             if target is None:
                 continue
-            direction = (m.group("dir") or "asc").lower()
-            order = HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max",
-                                     direction) else LOW
+            direction = (m.group("dir") or "").lower()
+            order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max",
+                                      direction) else LOW) if direction else \
+                _good_direction(target, True) if target.field.type == "number" else LOW
             add(target, order, m.start(), m.end())
             end = m.end()
             while (then := THEN.match(text, end)) is not None:  # `by duration then price`
@@ -197,6 +205,9 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
         following = following[:next((k for k, w in enumerate(following)
                                      if w in ("and", "then", "or", "but", "with")), 3)]
         named = _named_field(following[:1], sortable)  # the noun right after it
+        if named is not None and len(following) > 1:  # `departure date`: the next word decides
+            named = _named_field(following[:2], [p for p in sortable if p.mentions(
+                _stems_of(following[:1]))]) or named
         if named is not None:
             direction = SUPERLATIVES[adj]
             if direction in ("good", "bad"):

@@ -31,6 +31,11 @@ from shared.reference import Reference
 from shared.schemas import Catalog
 
 
+# A paraphrase this close to a yes/no field's description (`get along with cats` for
+# "gets along with cats") is taken before enum values claim its words (`cats`).
+STRONG_PARAPHRASE = 0.85
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     semantic_min: float = 0.7       # below: ignored
@@ -68,26 +73,30 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
     numbers, spans = number_proposals(text, tokens, fields, quantities)
     _take(tokens, spans, rule_tokens)
-    zeros, spans = zero_proposals(text, tokens, fields, rule_tokens)
-    _take(tokens, spans, rule_tokens)
     sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
     _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
     taken = set(rule_tokens)
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
+    zeros, spans = zero_proposals(text, tokens, fields, taken)
+    _take(tokens, spans, rule_tokens)
+    taken |= rule_tokens
+    domain = _not_values(catalog, fields)
+    booleans += paraphrased_booleans(  # what a description says almost word for word
+        text, tokens, fields, taken, embed, index.layout.views, index.view_vectors,
+        config.paraphrase, {b.field for b in booleans}, domain, STRONG_PARAPHRASE)
 
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
     booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                      index.view_vectors, config.paraphrase,
-                                     {b.field for b in booleans})
+                                     {b.field for b in booleans}, domain)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
     values += abbreviation_matches(tokens, index, taken)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
-                                            config.max_ngram, config.top_k,
-                                            _not_values(catalog, fields))
+                                            config.max_ngram, config.top_k, domain)
     values += semantic
     values.sort(key=lambda p: p.start)
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)

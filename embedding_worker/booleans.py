@@ -98,7 +98,8 @@ def _state(text: str, tokens: list[Token], i: int, j: int, named: bool) -> bool 
     norms = [t.norm for t in tokens]
     inside = named and any(norms[k] in ("not", "no", "non") for k in range(i, j))
     after_not = named and re.match(r"^\s*not\b", text[tokens[j - 1].end:]) is not None
-    k = negated_before(norms, i)
+    k = negated_before(norms, i, 5, clause_breaks(text, tokens) | {
+        m for m, t in enumerate(norms) if t in ("and", "but", "with", "or")})
     if k is not None and not named and any(norms[m] in FREE_OF_CHARGE
                                            for m in range(i, min(len(norms), j + 1))):
         k = None  # `no cancellation fee` asks for free cancellation
@@ -164,7 +165,8 @@ def _proposal(text: str, tokens: list[Token], p: FieldProfile, hit: tuple[int, i
     state = _state(text, tokens, i, j, named)
     taken.update(range(i, j))
     norms = [t.norm for t in tokens]
-    k = negated_before(norms, i)
+    k = negated_before(norms, i, 5, clause_breaks(text, tokens) | {
+        m for m, t in enumerate(norms) if t in ("and", "but", "with", "or")})
     start = tokens[k].start if k is not None else tokens[i].start
     if k is not None:
         taken.update(range(k, i))
@@ -174,10 +176,12 @@ def _proposal(text: str, tokens: list[Token], p: FieldProfile, hit: tuple[int, i
                      source, score=score)]
 
 
-def _windows(text: str, tokens: list[Token], taken: set[int],
-             max_words: int) -> list[tuple[int, int]]:
-    """Runs of a few free words inside one clause, with a content word in them; a negator
-    only as the first word (`no cancellation fee`)."""
+def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
+             domain: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Runs of a few free words inside one clause, with a content word in them that is not
+    a word of the catalog's own domain (`courses other than` says nothing of a field in a
+    catalog of courses). No negator inside (the negation before a window is applied to
+    it), except `no` opening a phrase about a charge (`no cancellation fee`)."""
     breaks = clause_breaks(text, tokens)
     norms = [t.norm for t in tokens]
     out = []
@@ -187,8 +191,10 @@ def _windows(text: str, tokens: list[Token], taken: set[int],
             if j > len(tokens) or any(k in taken for k in range(i, j)) or \
                     any(k in breaks or norms[k] in NEGATORS for k in range(i + 1, j)):
                 break
-            if norms[j - 1] in STOPWORDS or not norms[i].isalpha() or \
-                    all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS for k in range(i, j)):
+            if (norms[i] in NEGATORS and not FREE_OF_CHARGE & set(norms[i:j])) or \
+                    norms[j - 1] in STOPWORDS or not norms[i].isalpha() or \
+                    all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS or
+                        {norms[k], stem(norms[k])} & domain for k in range(i, j)):
                 continue
             out.append((i, j))
     return out
@@ -212,7 +218,8 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
                          taken: set[int], embed: Callable[[list[str]], np.ndarray],
                          views: list[tuple[str, str]], view_vectors: np.ndarray,
                          config: ParaphraseConfig = ParaphraseConfig(),
-                         found: set[str] = frozenset()) -> list[Proposal]:
+                         found: set[str] = frozenset(), domain: frozenset[str] = frozenset(),
+                         floor: float = 0.0) -> list[Proposal]:
     """Yes/no fields the text describes in other words, by meaning: every window of a few
     free words against each field's views (boolean_views). A window must be closer to the
     field than to the catalog's own description (words of the domain, like `building` in
@@ -220,7 +227,7 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     proposals with the similarity as score; below `config.accept` they become decisions
     (analysis.py)."""
     booleans = [p for p in fields if p.field.type == "boolean" and p.name not in found]
-    windows = _windows(text, tokens, taken, config.max_words)
+    windows = _windows(text, tokens, taken, config.max_words, domain)
     if not booleans or not windows or not len(view_vectors):
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
@@ -242,7 +249,7 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
                 continue
             score = float(per_field[w, b])
             others = np.delete(per_field[w], b)
-            if score >= config.ask and score - float(prior[w]) >= config.margin and \
+            if score >= max(config.ask, floor) and score - float(prior[w]) >= config.margin and \
                     (not others.size or score - float(others.max()) >= config.margin):
                 pairs.append((score, w, b))
     out, done = [], set()

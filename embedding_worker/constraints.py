@@ -11,8 +11,8 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import (CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, FieldProfile, convert,
-                                     unit_words)
+from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF,
+                                     FieldProfile, convert, unit_words)
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (MONEY_SCALE, PEOPLE, PRICE_LEVEL, Quantity,
@@ -23,6 +23,12 @@ from shared.names import name_words
 from shared.reference import Reference
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})
+# Comparisons that say what they compare: the concept (fields.CONCEPT_WORDS) they point at.
+CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier": "money",
+                "expensive": "money", "heavier": "weight", "lighter": "weight",
+                "longer": "duration", "shorter": "duration", "faster": "speed",
+                "slower": "speed", "bigger": "size", "larger": "size", "smaller": "size",
+                "closer": "distance", "nearer": "distance", "farther": "distance"}
 # Words of fields that count people: party sizes, seats, guests, passengers.
 PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people",
                                 "person", "persons", "passenger", "passengers", "capacity",
@@ -95,6 +101,10 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             score += 3 if period in p.periods() else (-3 if p.periods() else 0)
         if not p.in_range(converted):
             continue
+        concept = next((c for word, c in CUE_CONCEPTS.items() if word in q.cue), None)
+        if concept:  # `younger than 4` is an age, `heavier than 20` a weight
+            score += 2 if (p.stems() & CONCEPT_WORDS[concept] or
+                           (concept == "money" and p.is_money)) else 0
         score += p.mentions(context) + 0.5 * p.mentions(after)
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])

@@ -34,6 +34,28 @@ MULTI_VALUED = re.compile(r"\b(?:several|multiple|more than one|one or more|many
 AVAILABILITY_WORDS = {"left", "available", "availability", "remaining", "capacity", "free",
                       "accommodat", "sleep", "max", "maximum", "vacant", "open"}
 
+# What a field is about, by the words of its name, unit or description: superlatives
+# (`lightest`) and comparisons (`younger than`) point at these concepts.
+CONCEPT_WORDS = {
+    "money": {"price", "pric", "cost", "fare", "fee", "budget", "rent", "salary", "pay", "wage"},
+    "rating": {"rat", "rating", "star", "stars", "review", "score", "grade"},
+    "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
+               "introduc"},
+    "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
+    "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
+    "size": {"size", "area", "sqft", "m2", "sqm", "length", "diagonal", "capacity", "inch",
+             "screen", "floor"},
+    "speed": {"speed", "ghz", "mhz", "mph", "kmh", "power", "hp", "fast"},
+    "distance": {"distance", "km", "mile", "miles", "mi", "far", "away"},
+    "duration": {"duration", "minute", "minutes", "min", "hour", "hours", "length", "runtime",
+                 "time", "travel", "long"},
+    "popularity": {"popular", "sale", "sold", "view", "download", "vote", "sell", "enrol",
+                   "enroll", "enrolled", "student", "students", "subscriber", "follower",
+                   "member", "buyer", "booking", "order", "purchase", "play", "listen"},
+    "age": {"age", "old", "aged"},
+}
+
+
 # Unit words -> (dimension, factor to the dimension's base unit), for converting
 # `2 hours` into a field kept in minutes.
 UNITS: dict[str, tuple[str, float]] = {}
@@ -41,7 +63,7 @@ for _dim, _table in {
     "time": {("second", "seconds", "sec", "secs"): 1 / 60,
              ("minute", "minutes", "min", "mins"): 1,
              ("hour", "hours", "hr", "hrs", "h"): 60, ("day", "days"): 1440,
-             ("week", "weeks", "wk", "wks"): 10080, ("month", "months"): 43_830,
+             ("week", "weeks", "wk", "wks"): 10080, ("month", "months", "mo", "mos"): 43_800,
              ("year", "years", "yr", "yrs"): 525_600},
     "mass": {("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"): 1.0,
              ("g", "gram", "grams"): 0.001, ("lb", "lbs", "pound"): 0.45359237,
@@ -60,6 +82,12 @@ for _dim, _table in {
     for _words, _factor in _table.items():
         for _w in _words:
             UNITS[_w] = (_dim, _factor)
+
+
+def _inflected(word: str, name: str) -> bool:
+    """`eyed` for `eye`, `colored` for `color`: the name word with an ending."""
+    return len(name) >= 3 and word.startswith(name) and word[len(name):] in (
+        "d", "ed", "s", "es", "y", "ing", "er")
 
 
 def unit_known(word: str) -> bool:
@@ -125,7 +153,8 @@ class FieldProfile:
         """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`),
         1 for a distinctive description word, 0 for none."""
         named = self.name_stems | self.unit_stems
-        if word_stems & named or any(abbreviates(w, n) for w in word_stems for n in named):
+        if word_stems & named or any(abbreviates(w, n) or _inflected(w, n)
+                                     for w in word_stems for n in named):
             return 2
         return 1 if word_stems & self.description_stems else 0
 

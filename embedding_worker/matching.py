@@ -277,7 +277,8 @@ def semantic_matches(tokens: list[Token], index: CatalogIndex, taken: set[int], 
     for n in range(1, max_n + 1):
         for i in range(len(tokens) - n + 1):
             window = tokens[i:i + n]
-            if any(k in taken or forms(tokens[k].norm) & skip_words for k in range(i, i + n)) or \
+            if any(k in taken or forms(tokens[k].norm) & skip_words or
+                   stem(tokens[k].norm) in skip_words for k in range(i, i + n)) or \
                     window[0].norm in STOPWORDS or window[-1].norm in STOPWORDS or \
                     not any(c.isalpha() for c in window[0].norm):
                 continue

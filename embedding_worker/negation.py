@@ -43,9 +43,12 @@ NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+
 
 
 def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
-    """Whether the words around tokens i..j-1 waive them (`don't need a garage`, `wifi
-    doesn't matter`, `hybrid is ok`, `no wifi necessary`)."""
-    before = text[tokens[max(0, i - 4)].start:tokens[i].start]
+    """Whether the words around tokens i..j-1 waive them (`don't need a garage`, `doesn't
+    need to have a certificate`, `wifi doesn't matter`, `hybrid is ok`, `no wifi
+    necessary`)."""
+    start = max(0, i - 6)
+    cut = [m.end() for m in re.finditer(r"[,;.!?:]", text[tokens[start].start:tokens[i].start])]
+    before = text[tokens[start].start + (cut[-1] if cut else 0):tokens[i].start]
     after = text[tokens[j - 1].end:]
     no_before = re.search(r"\bno\s+$", before, re.IGNORECASE) is not None
     return bool(WAIVER.search(before) or WAIVER_AFTER.match(after) or
@@ -59,10 +62,16 @@ def is_negator(norms: list[str], k: int) -> bool:
         for ph in NEGATION_PHRASES)
 
 
-def negated_before(norms: list[str], i: int, reach: int = 3) -> int | None:
-    """Index of a negator within `reach` tokens before token i, if any."""
-    return next((k for k in range(i - 1, max(-1, i - reach - 1), -1) if is_negator(norms, k)),
-                None)
+def negated_before(norms: list[str], i: int, reach: int = 3,
+                   stops: set[int] = frozenset()) -> int | None:
+    """Index of a negator within `reach` tokens before token i, not across a token in
+    `stops` (a clause break), if any."""
+    for k in range(i - 1, max(-1, i - reach - 1), -1):
+        if k + 1 in stops:
+            return None
+        if is_negator(norms, k):
+            return k
+    return None
 
 
 def clause_breaks(text: str, tokens: list[Token]) -> set[int]:

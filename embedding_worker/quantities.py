@@ -77,9 +77,11 @@ COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus"
 NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
                      r"mustn'?t|isn'?t|aren'?t)\s+(?:[a-z]+\s+){0,2})$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
-                r"or greater|plus|at least|minimum|min|or over|and over"),
+                r"or greater|plus|at least|minimum|min|or over|and over|or older|and older|"
+                r"or bigger|or larger|or longer|or heavier|\+"),
         ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper|"
-                r"tops|at the most|or so less|and under|and below|or shorter|or lighter")]
+                r"tops|at the most|and under|and below|or shorter|or lighter|or younger|"
+                r"and younger|or smaller|or newer")]
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Quantity:
     bare: bool = False  # no comparison word: `16gb`, read as equality if the unit is clear
     per: str | None = None
     out_of: float | None = None
+    cue: str = ""       # the comparison's own words (`younger than`, `or cheaper`)
 
 
 def number_value(raw: str) -> float | None:
@@ -250,9 +253,11 @@ def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str
 
 
 def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
+    """The comparator right after an amount (`or more`, `tops`, `+`; past `old` in
+    `6 months old or younger`), as (op, where it ends)."""
     tail = text[end:]
     for op, pattern in patterns:
-        m = re.match(rf"\s*,?\s*({pattern})\b", tail, re.IGNORECASE)
+        m = re.match(rf"(?:\s+old)?\s*,?\s*({pattern})(?!\w)", tail, re.IGNORECASE)
         if m:
             return op, end + m.end(1)
     return None
@@ -305,13 +310,15 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         if pre and post and pre[0][:2] != post[0][:2]:
             post = None  # `less than 1000 or more than 3000`: the word before decides
         common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)
+        cue = " ".join(text[x[1]:a.start] if x is pre else text[a.end:x[1]]
+                       for x in (pre, post) if x).lower()
         if a.plus:
             out.append(Quantity("gte", a.value, a.start, a.end, **common))
         elif post:
             start = pre[1] if pre else a.start
-            out.append(Quantity(post[0], a.value, start, post[1], **common))
+            out.append(Quantity(post[0], a.value, start, post[1], cue=cue, **common))
         elif pre:
-            out.append(Quantity(pre[0], a.value, pre[1], a.end, **common))
+            out.append(Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common))
         elif (a.unit and not a.currency) or a.out_of:
             out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
         elif a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from embedding_worker.fields import FieldProfile
+from embedding_worker.fields import CONCEPT_WORDS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
 
@@ -22,7 +22,8 @@ SUPERLATIVES = {
     "longest": HIGH, "heaviest": HIGH, "latest": HIGH,
     "newest": HIGH, "farthest": HIGH, "furthest": HIGH, "priciest": HIGH, "fastest": HIGH,
     "lowest": LOW, "least": LOW, "fewest": LOW, "smallest": LOW, "shortest": LOW,
-    "lightest": LOW, "oldest": LOW, "earliest": LOW, "soonest": LOW, "closest": LOW,
+    "lightest": LOW, "oldest": "old", "youngest": "young", "earliest": LOW, "soonest": LOW,
+    "closest": LOW,
     "nearest": LOW, "cheapest": LOW, "slowest": LOW,
     "best": "good", "top": "good", "better": "good", "worst": "bad",
 }
@@ -30,7 +31,8 @@ SUPERLATIVES = {
 # name, unit or description uses, and the direction on such a field.
 CONCEPTS = {
     "cheapest": ("money", LOW), "priciest": ("money", HIGH),
-    "newest": ("recent", HIGH), "latest": ("recent", HIGH), "oldest": ("recent", LOW),
+    "newest": ("recent", HIGH), "latest": ("recent", HIGH),
+    "oldest": ("age", HIGH), "youngest": ("age", LOW),
     "earliest": ("time", LOW), "soonest": ("time", LOW),
     "lightest": ("weight", LOW), "heaviest": ("weight", HIGH),
     "biggest": ("size", HIGH), "largest": ("size", HIGH), "smallest": ("size", LOW),
@@ -52,25 +54,10 @@ PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
     (r"most popular|best[- ]?sell(?:ing|ers?)", "popularity", HIGH),
     (r"quickest", "speed", HIGH),
 ]
-CONCEPT_WORDS = {
-    "money": {"price", "pric", "cost", "fare", "fee", "budget", "rent", "salary", "pay", "wage"},
-    "rating": {"rat", "rating", "star", "stars", "review", "score", "grade"},
-    "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
-               "introduc"},
-    "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
-    "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
-    "size": {"size", "area", "sqft", "m2", "sqm", "length", "diagonal", "capacity", "inch",
-             "screen", "floor"},
-    "speed": {"speed", "ghz", "mhz", "mph", "kmh", "power", "hp", "fast"},
-    "distance": {"distance", "km", "mile", "miles", "mi", "far", "away"},
-    "duration": {"duration", "minute", "minutes", "min", "hour", "hours", "length", "runtime",
-                 "time", "travel", "long"},
-    "popularity": {"popular", "sale", "sold", "view", "download", "vote", "sell"},
-}
 # Without a field of its own, a concept borrows another's, in the other direction
 # (`fastest` with only a duration field is the shortest; `newest` with only a year).
 FALLBACK = {"speed": ("duration", True), "recent": ("time", False),
-            "distance": ("duration", False)}
+            "distance": ("duration", False), "age": ("recent", True), "size": ("weight", False)}
 DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?:est)?|"
              r"asc(?:ending)?|desc(?:ending)?|(?:in\s+)?(?:ascending|descending)\s+order|"
              r"(?:high|most|top|max)(?:est)?\s+(?:first|on top)|(?:low|least|min)(?:est)?\s+first)")
@@ -142,8 +129,9 @@ def _good_direction(p: FieldProfile, good: bool) -> str:
 
 def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
     """The sortable field the words name. A word only one field uses counts in full
-    (`total` in `total price`); a word several use (`price`, `paid`) counts little, so
-    the field with its own word wins, and among equals one with a unit, then catalog order."""
+    (`total` in `total price`); a word several use (`price`, `students`) counts little, a
+    name more than a description, so the field with its own word wins, and among equals
+    one with a unit, then catalog order."""
     scores = {p.name: 0.0 for p in sortable}
     for w in words:
         if w in STOPWORDS:
@@ -151,11 +139,26 @@ def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile
         named = [(p, p.mentions(_stems_of([w]))) for p in sortable]
         named = [(p, m) for p, m in named if m > 0]
         for p, m in named:
-            scores[p.name] += m if len(named) == 1 else 0.5
+            scores[p.name] += m if len(named) == 1 else m / 4
     best = max(scores.values(), default=0)
     if best <= 0:
         return None
     return min((p for p in sortable if scores[p.name] == best), key=lambda p: not p.field.unit)
+
+
+def _then(text: str, end: int, sortable: list[FieldProfile], add) -> None:
+    """`... then by price`, `... then rating`: further keys named after a sort."""
+    while (then := THEN.match(text, end)) is not None:
+        words = re.findall(r"\w+", then.group("f").lower())
+        nxt = _named_field(words, sortable)
+        if nxt is None or words[0] in SUPERLATIVES:
+            break  # `then cheapest`: the superlative is read on its own
+        direction = (then.group("dir") or "").lower()
+        add(nxt, (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max", direction)
+                  else LOW) if direction else
+            _good_direction(nxt, True) if nxt.field.type == "number" else LOW,
+            then.start("f"), then.end())
+        end = then.end()
 
 
 def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
@@ -176,15 +179,7 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
                                       direction) else LOW) if direction else \
                 _good_direction(target, True) if target.field.type == "number" else LOW
             add(target, order, m.start(), m.end())
-            end = m.end()
-            while (then := THEN.match(text, end)) is not None:  # `by duration then price`
-                nxt = _named_field(re.findall(r"\w+", then.group("f").lower()), sortable)
-                if nxt is None:
-                    break
-                add(nxt, HIGH if then.group("dir") and re.match(
-                    r"high|desc|in desc|big|large|new|most|top|max", then.group("dir").lower())
-                    else LOW, then.start("f"), then.end())
-                end = then.end()
+            _then(text, m.end(), sortable, add)
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
             named = _named_field(re.findall(r"\w+", m.group().lower()), sortable)
@@ -212,9 +207,13 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
             direction = SUPERLATIVES[adj]
             if direction in ("good", "bad"):
                 direction = _good_direction(named, direction == "good")
+            elif direction in ("old", "young"):  # an age grows, a date or year shrinks
+                is_age = bool(named.stems() & CONCEPT_WORDS["age"])
+                direction = HIGH if (direction == "old") == is_age else LOW
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
             end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()
             add(named, direction, m.start(), end)
+            _then(text, end, sortable, add)
         elif adj in CONCEPTS:
             concept, order = CONCEPTS[adj]
             target = concept_field(concept, sortable)

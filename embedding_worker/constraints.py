@@ -7,6 +7,7 @@ scored out of ten, `an hour` to the field paid per hour, `rated` to the rating.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
@@ -234,7 +235,10 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         ctx = context_stems(tokens, d.start, clause_start(text, d.start))
         if d.year_only and _amount_overlaps(d, quantities, ctx, fields):
             continue  # `from 2000 to 2500 dollars`, `1800 sqft`: an amount, not a year
-        ranked = sorted(date_fields, key=lambda p: -p.mentions(ctx))
+        ends = [e.value for e in found if (e.start, e.end) == (d.start, d.end)]
+        today = reference.today.isoformat() if reference else ""
+        past = bool(today) and all(v <= today for v in ends) and any(v < today for v in ends)
+        ranked = sorted(date_fields, key=lambda p: (-p.mentions(ctx), past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
         op = d.op
         if d.year_only and year_fields and not named_date:
@@ -245,6 +249,15 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 op = "eq"  # `a civic from 2016`: made that year
         elif ranked:
             best, value = ranked[0], d.value
+            if d.weekday and _records_past(best) and reference and d.value > \
+                    reference.today.isoformat():  # `listed on monday`: the last monday
+                value = (dt.date.fromisoformat(d.value) - dt.timedelta(days=7)).isoformat()
+            if d.lead and d.days and best.mentions({d.lead, stem(d.lead)}) == 2:
+                # `starting tomorrow` for a start date names the field: that day, not after it
+                out += [Proposal(best.name, "gte", d.days[0].isoformat(), d.start, d.end, "rule"),
+                        Proposal(best.name, "lte", d.days[1].isoformat(), d.start, d.end, "rule")]
+                spans.append((d.start, d.end))
+                continue
         else:
             continue
         out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
@@ -268,6 +281,12 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
         out.append(Proposal(field.name, "eq", value, m.start(), m.end(), "rule", score=0.8))
         spans.append((m.start(), m.end()))
     return out
+
+
+def _records_past(p: FieldProfile) -> bool:
+    """A date of something that has happened (posted, listed, published, added): a past
+    date or weekday in a request is about it rather than about a date still ahead."""
+    return bool(p.stems() & CONCEPT_WORDS["recent"])
 
 
 def _amount_overlaps(d, quantities: list[Quantity], context: set[str],

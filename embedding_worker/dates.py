@@ -61,6 +61,10 @@ class DateConstraint:
     start: int
     end: int
     year_only: bool = False
+    lead: str = ""          # the comparison word before the date (`since`, `starting`)
+    days: tuple[dt.date, dt.date] | None = None  # the span of days the date names
+    weekday: bool = False   # a bare weekday (`on monday`): the next one unless the field
+                            # records the past (a listing date), then the last one
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -214,7 +218,7 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
         strict = word in STRICT_AFTER
         value = d.last if strict else d.first
         return [DateConstraint("gt" if strict else "gte", value.isoformat(), after, d.end,
-                               d.year_only)]
+                               d.year_only, word, (d.first, d.last))]
     if within is not None or d.decade or not d.year_only:
         start = d.start if within is None else within
         if d.first == d.last:

@@ -147,7 +147,8 @@ def find_relative_dates(text: str, today: dt.date) -> list[DateConstraint]:
         word = lead.group("word").lower() if lead else ""
         begin = lead.start() if lead else start
         if word in ("since", "starting"):
-            out.append(DateConstraint("gte", first.isoformat(), begin, end))
+            out.append(DateConstraint("gte", first.isoformat(), begin, end, lead=word,
+                                      days=(first, last)))
         elif word == "before":
             out.append(DateConstraint("lt", first.isoformat(), begin, end))
         elif word == "after":
@@ -155,7 +156,8 @@ def find_relative_dates(text: str, today: dt.date) -> list[DateConstraint]:
         elif word in ("until", "till", "by"):
             out.append(DateConstraint("lte", last.isoformat(), begin, end))
         elif first == last and m.group("wd"):
-            out.append(DateConstraint("eq", first.isoformat(), begin, end))
+            out.append(DateConstraint("eq", first.isoformat(), begin, end, weekday=not (
+                m.group("wdlead") or "").lower() in ("this", "next", "coming")))
         else:
             out += [DateConstraint("gte", first.isoformat(), begin, end),
                     DateConstraint("lte", last.isoformat(), begin, end)]

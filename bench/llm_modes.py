@@ -6,8 +6,9 @@
                 (prompt, answer) row run whole,
   score/prompt  + each prompt run once, its answers scored from its KV cache,
   score/shared  + the prefix all prompts share kept in a KV cache across requests.
-Prompts are arbiter questions (`field: value` vs `field: any`) over the catalog's own
-values. Writes bench/results/llm_modes.json.
+Prompts are arbiter questions (llm_worker/arbiter.py: a value after `In a search request,
+"<span>" means:` and after the same words about "something") over the catalog's own values
+and words of generated requests. Writes bench/results/llm_modes.json.
 
 usage: python bench/llm_modes.py [--questions 32] [--catalog FILE]
 """
@@ -28,17 +29,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from workload import requests_for  # noqa: E402 - after the path set-up
 
 
-def questions(catalog: dict, n: int) -> list[tuple[list[dict[str, str]], list[str]]]:
-    from llm_worker.arbiter import SYSTEM
+def questions(catalog: dict, n: int) -> list[tuple[list[str], list[str]]]:
+    """(prompts, answers) of n arbiter questions: a word of a request against a value."""
+    from llm_worker.arbiter import MEANS, NEUTRAL
 
     rng = random.Random(5)
     enums = [f for f in catalog["fields"] if f["type"] == "enum" and f.get("values")]
     out = []
     for text in requests_for(catalog, n, seed=5):
-        field = rng.choice(enums)
-        messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
-        out.append((messages, [f"{field['name']}: {rng.choice(field['values'])}",
-                               f"{field['name']}: any"]))
+        value = rng.choice(rng.choice(enums)["values"])
+        out.append(([MEANS.format(span=rng.choice(text.split())), MEANS.format(span=NEUTRAL)],
+                    [value, value]))
     return out
 
 
@@ -67,9 +68,8 @@ def main() -> int:
     tokenizer, lm = model.get_model()
 
     def generate(batch):
-        texts = [tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True)
-                 for m, _ in batch]
-        enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = tokenizer([prompts[0] for prompts, _ in batch], return_tensors="pt", padding=True,
+                        add_special_tokens=False)
         with torch.inference_mode():
             lm.generate(**enc, max_new_tokens=48, min_new_tokens=48, do_sample=False,
                         pad_token_id=tokenizer.pad_token_id)
@@ -78,7 +78,7 @@ def main() -> int:
         def run(batch):
             os.environ["LLM_KV_REUSE"] = mode
             get_settings.cache_clear()
-            model.score([(m, a) for m, answers in batch for a in answers])
+            model.score([(p, a) for prompts, answers in batch for p, a in zip(prompts, answers)])
         return run
 
     rows = {"generate, batch 1": per_query_ms(generate, qs[:8], 1, 1),

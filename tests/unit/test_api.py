@@ -170,3 +170,30 @@ def test_cors_allows_configured_origin_only(client):
     assert ok.headers.get("Access-Control-Allow-Origin") == "http://localhost:8080"
     other = client.get("/health", headers={"Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+@pytest.mark.parametrize("extra, field", [
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"now": "next tuesday"}, "now"),
+    ({"min_confidence": 1.5}, "min_confidence"),
+    ({"min_confidence": "high"}, "min_confidence"),
+])
+def test_reading_options_are_validated(client, extra, field):
+    client.put("/api/v1/catalogs/shop", json=CATALOG)
+    resp = client.post("/api/v1/queries", json={"text": "red", "catalog": "shop", **extra})
+    assert resp.status_code == 422
+    assert field in error_of(resp)["message"]
+    resp = client.post("/api/v1/batches", json={"texts": ["red"], "catalog": "shop", **extra})
+    assert resp.status_code == 422
+
+
+def test_reading_options_travel_with_the_job(client, r):
+    client.put("/api/v1/catalogs/shop", json=CATALOG)
+    job = client.post("/api/v1/queries", json={
+        "text": "red", "catalog": "shop", "now": "2026-03-14T09:30:00",
+        "timezone": "Europe/Berlin", "min_confidence": 0.8}).get_json()
+    stored = json.loads(r.hget(keys.job(job["job_id"]), "options"))
+    assert stored == {"now": "2026-03-14T09:30:00", "timezone": "Europe/Berlin",
+                      "min_confidence": 0.8}
+    job = client.post("/api/v1/queries", json={"text": "blue", "catalog": "shop"}).get_json()
+    assert "now" in json.loads(r.hget(keys.job(job["job_id"]), "options"))  # fixed at submit

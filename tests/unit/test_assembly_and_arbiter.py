@@ -1,6 +1,6 @@
 """Arbitration and assembly: decisions settle proposals; values merge; keywords remain."""
 from llm_worker.arbiter import decide, questions
-from llm_worker.assembly import assemble
+from llm_worker.assembly import assemble, uncertain_dropped
 from shared.schemas import Catalog
 
 CATALOG = Catalog.model_validate({"name": "shop", "fields": [
@@ -87,3 +87,16 @@ def test_a_yes_no_field_is_tested_as_the_words_of_its_name():
                                "default": False}]}
     (q,) = questions("dog friendly", analysis["proposals"], analysis["decisions"], 7.0)
     assert q.answers == ["pets allowed", "pets allowed"]
+
+
+def test_every_filter_has_a_confidence_and_min_confidence_drops_the_unsure():
+    result = assemble(TEXT, CATALOG, 1, ANALYSIS, {}, {})
+    sure = {(f.field, f.op): f.confidence for f in result.filters}
+    assert sure[("color", "in")] >= 0.9  # exact words of the catalog
+    assert sure[("price", "lt")] < 0.7    # a number two fields could hold, left to the default
+    kept = uncertain_dropped(result, 0.9)
+    assert all(f.confidence >= 0.9 for f in kept.filters)
+    assert [d.filter.field for d in kept.dropped] == [f.field for f in result.filters
+                                                     if f.confidence < 0.9]
+    assert all("below min_confidence 0.9" in d.reason for d in kept.dropped)
+    assert uncertain_dropped(result, None) == result

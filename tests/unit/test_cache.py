@@ -41,3 +41,18 @@ def test_result_key_changes_with_what_the_result_depends_on():
                                  "red shoes")
     assert base == result_digest(s.model_copy(update={"embedding_max_batch": 8}), "shop", 1,
                                  "red shoes")
+
+
+def test_result_key_changes_with_the_reading_options():
+    """Relative dates resolve against the request's day; min_confidence drops filters."""
+    s = Settings()
+    march = {"now": "2026-03-14T09:30:00", "timezone": "Europe/Berlin"}
+    base = result_digest(s, "shop", 1, "red shoes last month", march)
+    assert base == result_digest(s, "shop", 1, "red shoes last month",
+                                 {**march, "now": "2026-03-14T22:00:00"})  # same day there
+    assert base != result_digest(s, "shop", 1, "red shoes last month",
+                                 {**march, "now": "2026-03-15T09:30:00"})
+    assert base != result_digest(s, "shop", 1, "red shoes last month",
+                                 {**march, "timezone": "America/New_York"})  # 4/12 reads
+    assert base != result_digest(s, "shop", 1, "red shoes last month",
+                                 {**march, "min_confidence": 0.9})

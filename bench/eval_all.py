@@ -9,6 +9,8 @@ filters. Prints one table (F1, EM, sort, p50 per set and LLM mode, F1 per field 
 writes bench/results/eval_all.json.
 
 usage: python bench/eval_all.py [--scorer PATH] [--sets NAME,...] [--out DIR]
+       [--modes llm,no-llm] [--env KEY=VALUE ...] [--tag NAME]
+(`--env LLM_MODEL=DIR --env LLM_GGUF_FILE=FILE --modes llm --tag gemma` scores another LLM)
 """
 from __future__ import annotations
 
@@ -107,7 +109,12 @@ def main() -> int:
     parser.add_argument("--scorer", default=str(PUBLIC_EVAL / "score.py"))
     parser.add_argument("--sets", help="comma-separated set names (default: all)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--modes", default=",".join(MODES), help="llm, no-llm or both")
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the stack")
+    parser.add_argument("--tag", help="report name suffix: eval_all-TAG.json")
     args = parser.parse_args()
+    extra = dict(item.split("=", 1) for item in args.env)
+    modes = {m: {**MODES[m], **extra} for m in args.modes.split(",")}
     scorer = Path(args.scorer)
     if not scorer.exists():
         print(f"eval-all needs the public scorer at {scorer} (--scorer PATH)", file=sys.stderr)
@@ -119,7 +126,7 @@ def main() -> int:
         work = Path(tmp)
         stack = Stack(work)
         try:
-            for mode, env in MODES.items():
+            for mode, env in modes.items():
                 stack.start(env)
                 for s in chosen:
                     single = score(scorer, stack.api, s, "single", work / f"{s.name}-{mode}.json")
@@ -137,9 +144,11 @@ def main() -> int:
             stack.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "eval_all.json").write_text(json.dumps(results, indent=1) + "\n")
-    print(table(results))
-    print(f"\nwritten to {out / 'eval_all.json'}")
+    name = f"eval_all-{args.tag}.json" if args.tag else "eval_all.json"
+    (out / name).write_text(json.dumps({**results, "env": extra}, indent=1) + "\n")
+    print(table(results) if len(modes) == len(MODES) else json.dumps(
+        {n: r.get("llm") or r.get("no-llm") for n, r in results["sets"].items()}, indent=1))
+    print(f"\nwritten to {out / name}")
     return 0
 
 

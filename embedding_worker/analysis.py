@@ -139,8 +139,8 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
         options = [(p.field, p.value), *p.alternatives]
         value = next(v for f, v in options if f == field)
         p.field, p.value, p.field_by = field, value, how
-        p.alternatives = [o for o in options if o[0] != field] if how == "guess" else []
-        if how == "guess":
+        p.alternatives = [o for o in options if o[0] != field] if how == "unsure" else []
+        if how == "unsure":
             uncertain.add(id(p))
     return uncertain
 

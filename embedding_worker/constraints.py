@@ -28,7 +28,7 @@ YEAR_WORDS = frozenset({"year", "years", "yr"})
 CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier": "money",
                 "expensive": "money", "heavier": "weight", "lighter": "weight",
                 "longer": "duration", "shorter": "duration", "faster": "speed",
-                "slower": "speed", "bigger": "size", "larger": "size", "smaller": "size",
+                "slower": "speed", "bigger": "magnitude", "larger": "magnitude", "smaller": "magnitude",
                 "closer": "distance", "nearer": "distance", "farther": "distance"}
 # Words of fields that count people: party sizes, seats, guests, passengers.
 PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people",

@@ -171,7 +171,7 @@ def choose_fields(readings: list[Reading]) -> list[tuple[str, str]]:
     """(field, how) per reading: the best-scoring field when one stands out (`context`),
     else the field of the value it is listed with (`list`), else the first field no other
     value took (`order`: in `Munich to Vienna`, Vienna is the destination, so Munich is the
-    origin); `guess` for a lone value with nothing to go on (`Berlin` alone)."""
+    origin); `unsure` for a lone value with nothing to go on (`Berlin` alone)."""
     chosen: dict[int, str] = {}
     for r in readings:
         best = max(r.scores.values())
@@ -197,5 +197,5 @@ def choose_fields(readings: list[Reading]) -> list[tuple[str, str]]:
         free = [f for f in r.candidates if f not in used] or r.candidates
         group = [o for o in readings if set(o.candidates) & set(r.candidates)]
         chosen[r.index] = free[0]
-        settled[r.index] = "order" if len(group) > 1 or len(free) == 1 else "guess"
+        settled[r.index] = "order" if len(group) > 1 or len(free) == 1 else "unsure"
     return [(chosen[r.index], settled[r.index]) for r in readings]

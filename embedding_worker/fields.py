@@ -38,12 +38,12 @@ AVAILABILITY_WORDS = {"left", "available", "availability", "remaining", "capacit
 # (`lightest`) and comparisons (`younger than`) point at these concepts.
 CONCEPT_WORDS = {
     "money": {"price", "pric", "cost", "fare", "fee", "budget", "rent", "salary", "pay", "wage"},
-    "rating": {"rat", "rating", "star", "stars", "review", "score", "grade"},
+    "quality": {"rat", "rating", "star", "stars", "review", "score", "grade"},
     "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
                "introduc"},
     "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
     "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
-    "size": {"size", "area", "sqft", "m2", "sqm", "length", "diagonal", "capacity", "inch",
+    "magnitude": {"size", "area", "sqft", "m2", "sqm", "length", "diagonal", "capacity", "inch",
              "screen", "floor"},
     "speed": {"speed", "ghz", "mhz", "mph", "kmh", "power", "hp", "fast"},
     "distance": {"distance", "km", "mile", "miles", "mi", "far", "away"},

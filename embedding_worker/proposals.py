@@ -19,7 +19,7 @@ class Proposal:
     # Other readings of the span: (field, value) pairs, e.g. `mac` as a brand or an os.
     alternatives: list[tuple[str, object]] = field(default_factory=list)
     all_of: bool = False     # one of several values a record must all hold (`pool and gym`)
-    field_by: str = ""       # how field_choice.py chose among fields: context|list|order|guess
+    field_by: str = ""       # how field_choice.py chose among fields: context|list|order|unsure
 
 
 @dataclass

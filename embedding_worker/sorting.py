@@ -35,19 +35,19 @@ CONCEPTS = {
     "oldest": ("age", HIGH), "youngest": ("age", LOW),
     "earliest": ("time", LOW), "soonest": ("time", LOW),
     "lightest": ("weight", LOW), "heaviest": ("weight", HIGH),
-    "biggest": ("size", HIGH), "largest": ("size", HIGH), "smallest": ("size", LOW),
+    "biggest": ("magnitude", HIGH), "largest": ("magnitude", HIGH), "smallest": ("magnitude", LOW),
     "fastest": ("speed", HIGH), "slowest": ("speed", LOW),
     "closest": ("distance", LOW), "nearest": ("distance", LOW),
     "farthest": ("distance", HIGH), "furthest": ("distance", HIGH),
     "shortest": ("duration", LOW), "longest": ("duration", HIGH),
-    "best": ("rating", HIGH), "top": ("rating", HIGH), "worst": ("rating", LOW),
+    "best": ("quality", HIGH), "top": ("quality", HIGH), "worst": ("quality", LOW),
 }
 PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
     (r"least expensive|most affordable|lowest[- ]price[ds]?|low(?:est)? to high(?:est)? price",
      "money", LOW),
     (r"most expensive|highest[- ]price[ds]?|high(?:est)? to low(?:est)? price", "money", HIGH),
-    (r"(?:best|top|highest)[- ](?:rated|reviewed)", "rating", HIGH),
-    (r"(?:worst|lowest)[- ](?:rated|reviewed)", "rating", LOW),
+    (r"(?:best|top|highest)[- ](?:rated|reviewed)", "quality", HIGH),
+    (r"(?:worst|lowest)[- ](?:rated|reviewed)", "quality", LOW),
     (r"most recent(?:ly)?(?: (?:posted|listed|added|released|published))?|recently "
      r"(?:released|added|listed|posted|published)|new arrivals|just (?:listed|posted)",
      "recent", HIGH),
@@ -57,7 +57,7 @@ PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
 # Without a field of its own, a concept borrows another's, in the other direction
 # (`fastest` with only a duration field is the shortest; `newest` with only a year).
 FALLBACK = {"speed": ("duration", True), "recent": ("time", False),
-            "distance": ("duration", False), "age": ("recent", True), "size": ("weight", False)}
+            "distance": ("duration", False), "age": ("recent", True), "magnitude": ("weight", False)}
 DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?:est)?|"
              r"asc(?:ending)?|desc(?:ending)?|(?:in\s+)?(?:ascending|descending)\s+order|"
              r"(?:high|most|top|max)(?:est)?\s+(?:first|on top)|(?:low|least|min)(?:est)?\s+first)")

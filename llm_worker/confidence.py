@@ -12,7 +12,7 @@ from typing import Any
 
 BY_SOURCE = {"exact": 0.98, "synonym": 0.97, "partial": 0.85, "stem": 0.88,
              "abbreviation": 0.8}
-BY_FIELD_CHOICE = {"": 1.0, "context": 1.0, "list": 0.97, "order": 0.93, "guess": 0.6}
+BY_FIELD_CHOICE = {"": 1.0, "context": 1.0, "list": 0.97, "order": 0.93, "unsure": 0.6}
 
 
 def _interpolate(x: float, points: list[tuple[float, float]]) -> float:

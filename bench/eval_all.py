@@ -79,13 +79,26 @@ def batch_agreement(single: dict[str, Any], batch: dict[str, Any]) -> dict[str, 
             "differ": differ}
 
 
+def calibration(report: dict[str, Any]) -> dict[str, int]:
+    """Predicted filters with confidence >= 0.9, and how many of them the gold has."""
+    sure = right = 0
+    for case in report["cases"]:
+        extra = [json.dumps(f, sort_keys=True) for f in case.get("extra") or []]
+        for f in (case.get("pred") or {}).get("filters") or []:
+            if (f.get("confidence") or 0) >= 0.9:
+                sure += 1
+                right += json.dumps(f, sort_keys=True) not in extra
+    return {"filters_at_or_above_0.9": sure, "right": right}
+
+
 def row(s: EvalSet, report: dict[str, Any]) -> dict[str, Any]:
     summary = report["summary"]
     return {"n": summary["n"], "f1": round(summary["f1"], 4),
             "em": round(summary["exact_match"], 4), "sort": round(summary["sort_accuracy"], 4),
             "failed": summary["failed"], "p50_ms": round(report["latency_ms"]["p50"], 1),
             "p95_ms": round(report["latency_ms"]["p95"], 1),
-            "by_type": by_field_type(report, s.catalog_body())}
+            "by_type": by_field_type(report, s.catalog_body()),
+            "calibration": calibration(report)}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -144,6 +157,11 @@ def main() -> int:
             stack.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    sure = [r[m]["calibration"] for r in results["sets"].values() for m in modes if m in r]
+    total, right = (sum(c["filters_at_or_above_0.9"] for c in sure),
+                    sum(c["right"] for c in sure))
+    results["calibration"] = {"filters_at_or_above_0.9": total, "right": right}
+    print(f"filters with confidence >= 0.9: {right} of {total} right")
     name = f"eval_all-{args.tag}.json" if args.tag else "eval_all.json"
     (out / name).write_text(json.dumps({**results, "env": extra}, indent=1) + "\n")
     print(table(results) if len(modes) == len(MODES) else json.dumps(

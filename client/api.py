@@ -240,10 +240,15 @@ class Client:
 
     # -- single queries ---------------------------------------------------
 
-    def submit_query(self, text: str, catalog: str, priority: str = "normal") -> dict[str, Any]:
-        """Enqueue one text; returns `{"job_id", "status": "queued", "status_url"}`."""
-        return self._json("POST", "/api/v1/queries",
-                          json={"text": text, "catalog": catalog, "priority": priority})
+    def submit_query(self, text: str, catalog: str, priority: str = "normal",
+                     **options: Any) -> dict[str, Any]:
+        """Enqueue one text; returns `{"job_id", "status": "queued", "status_url"}`.
+
+        `options`: the reading options `now` (ISO 8601), `timezone` (IANA) and
+        `min_confidence` (0-1); None values are left out."""
+        return self._json("POST", "/api/v1/queries", json={
+            "text": text, "catalog": catalog, "priority": priority,
+            **{k: v for k, v in options.items() if v is not None}})
 
     def get_job(self, job_id: str) -> dict[str, Any]:
         """The job view: `status`, `result` (when finished), `error` (when failed)."""
@@ -261,9 +266,10 @@ class Client:
                           timeout, poll, 1.0, f"job {job_id}")
 
     def query(self, text: str, catalog: str, priority: str = "normal",
-              timeout: float = 60) -> dict[str, Any]:
-        """Submit one text and wait for it; returns the terminal job view."""
-        job = self.submit_query(text, catalog, priority)
+              timeout: float = 60, **options: Any) -> dict[str, Any]:
+        """Submit one text (with reading options, as `submit_query`) and wait for it;
+        returns the terminal job view."""
+        job = self.submit_query(text, catalog, priority, **options)
         return self.wait_job(job["job_id"], timeout=timeout)
 
     # -- batches ----------------------------------------------------------
@@ -271,7 +277,7 @@ class Client:
     def submit_batch(self, catalog: str, texts: Iterable[str] | None = None,
                      items: Iterable[Mapping[str, Any]] | None = None,
                      priority: str = "normal", webhook_url: str | None = None,
-                     idempotency_key: str | None = None) -> dict[str, Any]:
+                     idempotency_key: str | None = None, **options: Any) -> dict[str, Any]:
         """Submit many texts at once; returns `{"batch_id", "status", "total", "status_url"}`.
 
         Pass either `texts` (sent as one JSON body) or `items`, dicts with
@@ -280,7 +286,9 @@ class Client:
         request (e.g. after a network error left you unsure it arrived) returns
         the original batch instead of creating a second one; the body is
         serialised deterministically so a retry really is "the same request".
+        `options` (`now`, `timezone`, `min_confidence`) apply to every text.
         """
+        options = {k: v for k, v in options.items() if v is not None}
         if (texts is None) == (items is None):
             raise ValueError("pass exactly one of texts= or items=")
         headers: dict[str, str] = {}
@@ -293,13 +301,15 @@ class Client:
                                     "priority": priority}
             if webhook_url:
                 body["webhook_url"] = webhook_url
-            return self._json("POST", "/api/v1/batches", json=body, headers=headers)
+            return self._json("POST", "/api/v1/batches", json={**body, **options},
+                              headers=headers)
         lines = []
         for n, item in enumerate(items or (), 1):
             if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
                 raise ValueError(f'item {n}: expected {{"custom_id": ..., "text": "..."}}')
             lines.append(json.dumps(dict(item), ensure_ascii=False))
-        params = {"catalog": catalog, "priority": priority}
+        params = {"catalog": catalog, "priority": priority,
+                  **{k: str(v) for k, v in options.items()}}
         if webhook_url:
             params["webhook_url"] = webhook_url
         headers["Content-Type"] = JSONL_CONTENT_TYPE

@@ -95,7 +95,9 @@ def _watch(client: Client, batch_id: str, interval: float, to_stderr: bool) -> i
 # -- subcommands ----------------------------------------------------------
 
 def cmd_query(client: Client, args: argparse.Namespace) -> int:
-    job = client.query(args.text, args.catalog, priority=args.priority, timeout=args.timeout)
+    job = client.query(args.text, args.catalog, priority=args.priority, timeout=args.timeout,
+                       now=args.now, timezone=args.timezone,
+                       min_confidence=args.min_confidence)
     if job.get("status") == "finished":
         _print_json(job.get("result"))
         return 0
@@ -203,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--catalog", required=True)
     q.add_argument("--priority", choices=PRIORITIES, default="normal")
     q.add_argument("--timeout", type=float, default=60.0, help="seconds to wait (default 60)")
+    q.add_argument("--now", help="reference time for relative dates (ISO 8601)")
+    q.add_argument("--timezone", help="IANA timezone of --now (default UTC)")
+    q.add_argument("--min-confidence", type=float,
+                   help="leave out filters below this confidence (0-1)")
     q.set_defaults(func=cmd_query)
 
     cat = sub.add_parser("catalog", help="manage catalogs")

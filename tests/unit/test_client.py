@@ -460,3 +460,19 @@ def test_cli_catalog_put(base_url, state, capsys, tmp_path):
                                                    "status": "ready"}
     assert json.loads(state.requests_to("PUT", "/api/v1/catalogs/products")[0].body) == {
         "name": "products", "fields": []}
+
+
+def test_reading_options_are_sent_with_queries_and_batches(base_url, state, capsys):
+    assert main(["--url", base_url, "query", "red shoes", "--catalog", "products",
+                 "--now", "2026-03-14T09:30:00", "--timezone", "Europe/Berlin",
+                 "--min-confidence", "0.9"]) == 0
+    (sent,) = state.requests_to("POST", "/api/v1/queries")
+    assert json.loads(sent.body) == {"text": "red shoes", "catalog": "products",
+                                     "priority": "normal", "now": "2026-03-14T09:30:00",
+                                     "timezone": "Europe/Berlin", "min_confidence": 0.9}
+    with Client(base_url) as client:
+        client.submit_batch("products", texts=["a"], timezone="Europe/Berlin")
+        client.submit_batch("products", items=[{"text": "b"}], min_confidence=0.5)
+    json_batch, jsonl_batch = state.requests_to("POST", "/api/v1/batches")
+    assert json.loads(json_batch.body)["timezone"] == "Europe/Berlin"
+    assert jsonl_batch.query["min_confidence"] == ["0.5"]

@@ -8,7 +8,7 @@ carry their own `now` stay single-only), checking that batch and single give the
 filters. Prints one table (F1, EM, sort, p50 per set and LLM mode, F1 per field type) and
 writes bench/results/eval_all.json.
 
-usage: python bench/eval_all.py [--scorer PATH] [--sets NAME,...] [--out DIR]
+usage: python bench/eval_all.py [--scorer PATH] [--sets NAME,...] [--out DIR] [--extra DIR]
        [--modes llm,no-llm] [--env KEY=VALUE ...] [--tag NAME]
 (`--env LLM_MODEL=DIR --env LLM_GGUF_FILE=FILE --modes llm --tag gemma` scores another LLM)
 """
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from eval_sets import PUBLIC_EVAL, EvalSet, eval_sets  # noqa: E402 - after the path set-up
+from eval_sets import PUBLIC_EVAL, EvalSet, eval_sets, sets_in  # noqa: E402 - after path set-up
 from stack import Stack  # noqa: E402
 
 MODES = {"llm": {"LLM_ARBITER": "true"}, "no-llm": {"LLM_ARBITER": "false"}}
@@ -125,14 +125,17 @@ def main() -> int:
     parser.add_argument("--modes", default=",".join(MODES), help="llm, no-llm or both")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the stack")
     parser.add_argument("--tag", help="report name suffix: eval_all-TAG.json")
+    parser.add_argument("--extra", action="append", default=[],
+                        help="a folder of your own NAME.catalog.json + NAME.cases.jsonl sets")
     args = parser.parse_args()
-    extra = dict(item.split("=", 1) for item in args.env)
-    modes = {m: {**MODES[m], **extra} for m in args.modes.split(",")}
+    overrides = dict(item.split("=", 1) for item in args.env)
+    modes = {m: {**MODES[m], **overrides} for m in args.modes.split(",")}
     scorer = Path(args.scorer)
     if not scorer.exists():
         print(f"eval-all needs the public scorer at {scorer} (--scorer PATH)", file=sys.stderr)
         return 2
-    chosen = [s for s in eval_sets() if not args.sets or s.name in args.sets.split(",")]
+    every = eval_sets() + [s for folder in args.extra for s in sets_in(Path(folder), "extra")]
+    chosen = [s for s in every if not args.sets or s.name in args.sets.split(",")]
     results: dict[str, Any] = {"run_at": dt.datetime.now().isoformat(timespec="seconds"),
                                "sets": {s.name: {"origin": s.origin} for s in chosen}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,7 +166,7 @@ def main() -> int:
     results["calibration"] = {"filters_at_or_above_0.9": total, "right": right}
     print(f"filters with confidence >= 0.9: {right} of {total} right")
     name = f"eval_all-{args.tag}.json" if args.tag else "eval_all.json"
-    (out / name).write_text(json.dumps({**results, "env": extra}, indent=1) + "\n")
+    (out / name).write_text(json.dumps({**results, "env": overrides}, indent=1) + "\n")
     print(table(results) if len(modes) == len(MODES) else json.dumps(
         {n: r.get("llm") or r.get("no-llm") for n, r in results["sets"].items()}, indent=1))
     print(f"\nwritten to {out / name}")

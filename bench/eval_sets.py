@@ -27,15 +27,21 @@ class EvalSet:
                 if line.strip()]
 
 
+def sets_in(folder: Path, origin: str) -> list[EvalSet]:
+    """Each `NAME.catalog.json` of a folder with its `NAME.dev.jsonl` (or `.cases.jsonl`)."""
+    out = []
+    for catalog in sorted(folder.glob("*.catalog.json")) if folder.is_dir() else []:
+        name = catalog.name.removesuffix(".catalog.json")
+        cases = next((c for c in (catalog.with_name(f"{name}.dev.jsonl"),
+                                  catalog.with_name(f"{name}.cases.jsonl")) if c.exists()), None)
+        if cases:
+            out.append(EvalSet(name, catalog, cases, origin))
+    return out
+
+
 def eval_sets(public: Path = PUBLIC_EVAL) -> list[EvalSet]:
     """Every set, public ones first (empty of those when the folder is absent)."""
-    out = []
-    for origin, folder in (("public", public), ("own", ROOT / "eval")):
-        for catalog in sorted(folder.glob("*.catalog.json")) if folder.is_dir() else []:
-            cases = catalog.with_name(catalog.name.replace(".catalog.json", ".dev.jsonl"))
-            if cases.exists():
-                out.append(EvalSet(catalog.name.removesuffix(".catalog.json"), catalog, cases,
-                                   origin))
+    out = sets_in(public, "public") + sets_in(ROOT / "eval", "own")
     out.append(EvalSet("laptops", ROOT / "demo" / "laptops.catalog.json",
                        ROOT / "tests" / "cases" / "laptops.cases.jsonl", "demo"))
     return out

@@ -10,6 +10,7 @@ for a price.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from embedding_worker.fields import CONCEPT_WORDS, FieldProfile
 from embedding_worker.proposals import SortProposal
@@ -40,7 +41,7 @@ CONCEPTS = {
     "closest": ("distance", LOW), "nearest": ("distance", LOW),
     "farthest": ("distance", HIGH), "furthest": ("distance", HIGH),
     "shortest": ("duration", LOW), "longest": ("duration", HIGH),
-    "best": ("quality", HIGH), "top": ("quality", HIGH), "worst": ("quality", LOW),
+    "best": ("quality", HIGH), "worst": ("quality", LOW),
 }
 PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
     (r"least expensive|most affordable|lowest[- ]price[ds]?|low(?:est)? to high(?:est)? price",
@@ -146,7 +147,8 @@ def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile
     return min((p for p in sortable if scores[p.name] == best), key=lambda p: not p.field.unit)
 
 
-def _then(text: str, end: int, sortable: list[FieldProfile], add) -> None:
+def _then(text: str, end: int, sortable: list[FieldProfile],
+          add: Callable[[FieldProfile, str, int, int], None]) -> None:
     """`... then by price`, `... then rating`: further keys named after a sort."""
     while (then := THEN.match(text, end)) is not None:
         words = re.findall(r"\w+", then.group("f").lower())
@@ -161,14 +163,11 @@ def _then(text: str, end: int, sortable: list[FieldProfile], add) -> None:
         end = then.end()
 
 
-def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
-    """Sort intents in the order they are written (`best rated first, then cheapest`)."""
-    found: list[SortProposal] = []
+Add = Callable[[FieldProfile, str, int, int], None]
 
-    def add(field: FieldProfile, order: str, start: int, end: int) -> None:
-        if not any(s.start <= start < s.end or start <= s.start < end for s in found):
-            found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
 
+def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
+    """`sort by price high to low`, `rating: descending`, and the keys after `then`."""
     for rx in EXPLICIT_SORT:
         for m in rx.finditer(text):
             target = _named_field(re.findall(r"\w+", m.group("f").lower()), sortable)
@@ -180,6 +179,10 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
                 _good_direction(target, True) if target.field.type == "number" else LOW
             add(target, order, m.start(), m.end())
             _then(text, m.end(), sortable, add)
+
+
+def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
+    """`least expensive`, `best reviewed`, `most recent listings`."""
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
             named = _named_field(re.findall(r"\w+", m.group().lower()), sortable)
@@ -191,6 +194,10 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
                 flip = target[1]
                 add(target[0], (LOW if order == HIGH else HIGH) if flip else order, m.start(),
                     m.end())
+
+
+def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
+    """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`."""
     for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
         following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
@@ -204,15 +211,9 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
             named = _named_field(following[:2], [p for p in sortable if p.mentions(
                 _stems_of(following[:1]))]) or named
         if named is not None:
-            direction = SUPERLATIVES[adj]
-            if direction in ("good", "bad"):
-                direction = _good_direction(named, direction == "good")
-            elif direction in ("old", "young"):  # an age grows, a date or year shrinks
-                is_age = bool(named.stems() & CONCEPT_WORDS["age"])
-                direction = HIGH if (direction == "old") == is_age else LOW
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
             end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()
-            add(named, direction, m.start(), end)
+            add(named, _direction(SUPERLATIVES[adj], named), m.start(), end)
             _then(text, end, sortable, add)
         elif adj in CONCEPTS:
             concept, order = CONCEPTS[adj]
@@ -220,6 +221,30 @@ def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal
             if target:
                 add(target[0], (LOW if order == HIGH else HIGH) if target[1] else order,
                     m.start(), m.end())
+
+
+def _direction(meaning: str, field: FieldProfile) -> str:
+    """A superlative's order on a field: `best` by what is good there, `oldest` up for an
+    age and down for a date or year."""
+    if meaning in ("good", "bad"):
+        return _good_direction(field, meaning == "good")
+    if meaning in ("old", "young"):
+        is_age = bool(field.stems() & CONCEPT_WORDS["age"])
+        return HIGH if (meaning == "old") == is_age else LOW
+    return meaning
+
+
+def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
+    """Sort intents in the order they are written (`best rated first, then cheapest`); one
+    per field, the first wins."""
+    found: list[SortProposal] = []
+
+    def add(field: FieldProfile, order: str, start: int, end: int) -> None:
+        if not any(s.start <= start < s.end or start <= s.start < end for s in found):
+            found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
+
+    for reader in (_explicit, _phrases, _superlatives):
+        reader(text, sortable, add)
     found.sort(key=lambda s: s.start)
     unique: list[SortProposal] = []
     for s in found:

@@ -86,7 +86,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
         config.paraphrase, {b.field for b in booleans}, domain, STRONG_PARAPHRASE)
 
     values = exact_matches(tokens, index, taken)
-    values += prefix_matches(tokens, index, taken)
+    values += prefix_matches(tokens, index, taken, is_word)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
     booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                      index.view_vectors, config.paraphrase,

@@ -16,8 +16,8 @@ from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS,
                                      FieldProfile, convert, unit_words)
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.quantities import (MONEY_SCALE, PEOPLE, PRICE_LEVEL, Quantity,
-                                         find_quantities)
+from embedding_worker.quantities import (CLOCK, MONEY_SCALE, NUMBER_WORDS, PEOPLE, PRICE_LEVEL,
+                                         Quantity, find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, stem
 from shared.names import name_words
@@ -30,6 +30,9 @@ CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier":
                 "longer": "duration", "shorter": "duration", "faster": "speed",
                 "slower": "speed", "bigger": "magnitude", "larger": "magnitude", "smaller": "magnitude",
                 "closer": "distance", "nearer": "distance", "farther": "distance"}
+# Words of fields that hold a time of day.
+HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clock", "start",
+                              "starts", "begin", "begins", "departure", "arrival", "slot"})
 # Words of fields that count people: party sizes, seats, guests, passengers.
 PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people",
                                 "person", "persons", "passenger", "passengers", "capacity",
@@ -40,8 +43,9 @@ NONE_OF = re.compile(r"\b(?:no|without|zero|0)\s+(?P<w>[a-z]+)", re.IGNORECASE)
 # `0 = nonstop`, `0 means a studio`, `4 = very expensive`: words a field's description
 # defines as one of its numbers.
 DEFINED = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:=|means|is|for)\s*(?:a\s+|an\s+)?"
-                     r"(?P<w>[a-z-]+(?:\s+[a-z-]+)?)|"
-                     r"(?P<v>[a-z-]+)\s*=\s*(?P<m>\d+(?:\.\d+)?)\b", re.IGNORECASE)
+                     r"(?P<w>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\b(?![\w-]*\d)|"
+                     r"(?<![\d.]\s)(?<!\d)\b(?P<v>[a-z][a-z-]{2,})\s*=\s*(?P<m>\d+(?:\.\d+)?)\b",
+                     re.IGNORECASE)
 
 
 def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3) -> set[str]:
@@ -85,6 +89,8 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         if q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
             score += 3 if p.field.max is not None and p.field.max <= 5 and \
                 p.stems() & MONEY_WORDS else -3
+        elif q.unit == CLOCK:  # `after 7pm`: a field of hours of the day
+            score += 3 if p.stems() & HOUR_FIELD_WORDS and (p.field.max or 24) <= 24 else -3
         elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
             score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
         elif q.unit:
@@ -106,7 +112,9 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         if concept:  # `younger than 4` is an age, `heavier than 20` a weight
             score += 2 if (p.stems() & CONCEPT_WORDS[concept] or
                            (concept == "money" and p.is_money)) else 0
-        score += p.mentions(context) + 0.5 * p.mentions(after)
+        score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
+        if q.bare and p.counts_availability:
+            score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:  # the tightest range that fits
@@ -114,6 +122,34 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         ties = sorted((r for r in ranked if r[0] == best), key=lambda r: _span_of(r[1]))
         ranked = ties + [r for r in ranked if r[0] != best]
     return ranked
+
+
+def _price_like(value: float) -> bool:
+    """Whole or in cents: `40`, `19.99`; a one-decimal `4.6` is a score, not a price."""
+    return float(value).is_integer() or round(value * 100) % 10 != 0
+
+
+def _noun_end(text: str, tokens: list[Token], end: int, limit: int) -> int:
+    """Where the word right after a number ends (`ram` in `8 gb ram`), before `limit` and
+    within its clause."""
+    after = next((t for t in tokens if t.start >= end), None)
+    if after is None or after.end > limit or re.search(r"[,;.!?:]", text[end:after.start]):
+        return end
+    return after.end
+
+
+def evidence(p: FieldProfile, words: set[str], fields: list[FieldProfile]) -> float:
+    """How much the words around a number speak for field p: each word the field's name
+    uses counts 2, its description 1; a word other number fields use too counts half
+    (`case price`: `case` only names the case price, `price` names both)."""
+    total = 0.0
+    for w in words:
+        mine = p.mentions({w})
+        if mine:
+            shared = any(o is not p and o.field.type == "number" and o.mentions({w})
+                         for o in fields)
+            total += mine / 2 if shared else mine
+    return min(total, 4.0)
 
 
 def _span_of(p: FieldProfile) -> float:
@@ -132,7 +168,9 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     for q in quantities:
         if q.unit in MONEY_SCALE and not any(convert(1, q.unit, p.field.unit) for p in fields):
             q = replace(q, value=q.value * MONEY_SCALE[q.unit], unit=None)  # `under 1.2m`
-        clause = clause_start(text, q.start)
+        # the words before it, but not the number before and its noun (`8 gb ram 128gb`)
+        clause = max([clause_start(text, q.start)] + [_noun_end(text, tokens, o.end, q.start)
+                                                      for o in quantities if o.end <= q.start])
         ctx = context_stems(tokens, q.start, clause)
         after = words_after(tokens, q.end, clause_end(text, q.end))
         ranked = rank_number_fields(q, ctx, after, fields)
@@ -141,11 +179,19 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         best_score, best, value = ranked[0]
         if q.bare and best_score < 3:
             continue  # `501 jeans`, `2 kids`: a number without a comparison or a clear unit
-        if best_score <= 0 and len(ranked) > 1:
+        if best_score <= 0 and len(ranked) > 1 and _price_like(q.value):
             money = [(p, v) for s, p, v in ranked if p.is_money and s == best_score]
-            if money:  # a bare amount in a request is most often money
+            if money:  # a bare amount in a request is most often money (not `4.6+`)
                 best, value = money[0]
         ties = [(p.name, _number(v)) for s, p, v in ranked if p is not best and s == best_score]
+        taken_by = {(o.field, o.op[:2]) for o in out}
+        if ties and (best.name, q.op[:2]) in taken_by:  # `8 gb ram 128gb ssd`: the other one
+            free = next(((p, v) for s, p, v in ranked if s == best_score
+                         and (p.name, q.op[:2]) not in taken_by), None)
+            if free:
+                best, value = free
+                ties = [(p.name, _number(v)) for s, p, v in ranked
+                        if p is not best and s == best_score]
         op = "gte" if q.bare and best.counts_availability else q.op
         out.append(Proposal(best.name, op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
@@ -154,15 +200,27 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     return out, spans
 
 
+# `...: 375 half bottle, 750 standard, 1500 magnum`: a list of numbers with their names.
+NAMED_LIST = re.compile(r":\s*((?:\d+(?:\.\d+)?\s+[a-z][a-z -]*(?:,\s*|\s+and\s+|$))+)",
+                        re.IGNORECASE)
+
+
 def defined_words(p: FieldProfile) -> dict[str, float]:
     """The words the field's description defines as numbers (`1 = cheap, 4 = very
-    expensive` -> {cheap: 1, very expensive: 4}); `none`, `no` and the like are left out."""
+    expensive` -> {cheap: 1, very expensive: 4}; `...: 375 half bottle, 1500 magnum`);
+    `none`, `no` and the like are left out."""
     out: dict[str, float] = {}
+    for listed in NAMED_LIST.finditer(p.field.description or ""):
+        for number, words in re.findall(r"(\d+(?:\.\d+)?)\s+([a-z][a-z -]*[a-z])",
+                                        listed.group(1), re.IGNORECASE):
+            out[words.lower().strip()] = float(number)
     for m in DEFINED.finditer(p.field.description or ""):
         number, words = (m.group("n"), m.group("w")) if m.group("n") else (m.group("m"),
                                                                             m.group("v"))
         words = re.split(r"\s*[,;(]", words.lower())[0].strip()
-        if words and words.split()[0] not in ("none", "no", "not", "zero", "the", "and"):
+        first = words.split()[0] if words else ""
+        if first and first not in ("none", "no", "not", "zero", "the", "a", "an", "and", "or",
+                                   "of", "to", "for", "is", "it") and first not in NUMBER_WORDS:
             out[words] = float(number)
     return out
 
@@ -188,8 +246,8 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if p.field.type != "number":
             continue
         for words, number in sorted(defined_words(p).items(), key=lambda kv: -len(kv[0])):
-            for m in re.finditer(rf"\b{re.escape(words).replace('-', '-?')}\b", text,
-                                 re.IGNORECASE):
+            pattern = re.escape(words).replace("\\ ", "\\s+").replace("-", "-?")
+            for m in re.finditer(rf"\b{pattern}(?:e?s)?\b", text, re.IGNORECASE):
                 span = (m.start(), m.end())
                 if _free(tokens, span, free) and not _waived_span(text, tokens, span):
                     out.append(Proposal(p.name, "eq", _number(number), *span, "rule"))
@@ -244,8 +302,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if d.year_only and year_fields and not named_date:
             best = max(year_fields, key=lambda p: p.mentions(ctx))
             value: object = int(d.value[:4])
-            if re.match(r"from\s+\d{4}\b(?!\s*(?:-|–|to|and|until)\s*\d)", text[d.start:],
-                        re.IGNORECASE):
+            if re.match(r"from\s+\d{4}\b(?!\s*(?:-|–|to|and|until)\s*\d|\s*(?:on(?:wards?)?|"
+                        r"or later|or newer|and later|\+))", text[d.start:], re.IGNORECASE):
                 op = "eq"  # `a civic from 2016`: made that year
         elif ranked:
             best, value = ranked[0], d.value

@@ -140,7 +140,8 @@ def find_dates(text: str, reference_year: int | None = None,
 
 
 def _lead(text: str, start: int, pattern: str) -> int | None:
-    m = re.search(rf"(?:^|[\s(])({pattern})\s+(?:the\s+)?$", text[:start], re.IGNORECASE)
+    """Where the comparison word before a date starts (`before the`, `pre-`), if any."""
+    m = re.search(rf"(?:^|[\s(])({pattern})(?:\s+(?:the\s+)?|-)$", text[:start], re.IGNORECASE)
     return m.start(1) if m else None
 
 
@@ -160,12 +161,40 @@ def _with_year(a: DateRange, b: DateRange) -> DateRange:
     return DateRange(first, last, a.start, a.end, a.year_only, a.decade, True)
 
 
+DAY_RANGE = re.compile(
+    rf"\b(?:between\s+(?:the\s+)?)?(?P<a>{_DAY})\s*(?:and|-|–|to|until|till)\s*(?:the\s+)?"
+    rf"(?P<b>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?(?:\s+(?P<y>\d{{4}}))?\b"
+    rf"|\b(?P<m2>{_MONTH})\.?\s+(?P<a2>{_DAY})\s*(?:-|–|to|until|till)\s*(?P<b2>{_DAY})"
+    rf"(?:,?\s+(?P<y2>\d{{4}}))?\b", re.IGNORECASE)
+
+
+def _day_ranges(text: str, reference_year: int | None) -> list[DateConstraint]:
+    """`between the 20th and 25th of March`, `March 20-25 2026`: days of one month."""
+    out = []
+    for m in DAY_RANGE.finditer(text):
+        year = m.group("y") or m.group("y2") or reference_year
+        if year is None:
+            continue
+        month = MONTHS[(m.group("m") or m.group("m2")).lower()]
+        a, b = (int(re.match(r"\d+", m.group(g)).group()) for g in (("a", "b") if m.group("a")
+                                                                    else ("a2", "b2")))
+        try:
+            first, last = dt.date(int(year), month, a), dt.date(int(year), month, b)
+        except ValueError:
+            continue
+        if first <= last:
+            out += [DateConstraint("gte", first.isoformat(), m.start(), m.end()),
+                    DateConstraint("lte", last.isoformat(), m.start(), m.end())]
+    return out
+
+
 def find_date_constraints(text: str, reference_year: int | None = None,
                           month_first: bool = True) -> list[DateConstraint]:
     """Comparisons on dates. A bare year needs a preposition before it (or `or later`
     after it) to count."""
-    dates = find_dates(text, reference_year, month_first)
-    out: list[DateConstraint] = []
+    out: list[DateConstraint] = _day_ranges(text, reference_year)
+    dates = [d for d in find_dates(text, reference_year, month_first)
+             if not any(r.start <= d.start < r.end for r in out)]
     skip = set()
     for i in range(len(dates) - 1):
         a, b = dates[i], dates[i + 1]
@@ -209,12 +238,12 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
         return [DateConstraint("gte" if later else "lte", value.isoformat(), start,
                                post_after or post_before, d.year_only)]
     if before is not None:
-        word = re.sub(r"\s+the$", "", " ".join(text[before:d.start].split()).lower())
+        word = re.sub(r"(?:\s+the|-)$", "", " ".join(text[before:d.start].split()).lower())
         op = "lte" if word in INCLUSIVE_BEFORE else "lt"
         value = d.last if op == "lte" else d.first
         return [DateConstraint(op, value.isoformat(), before, d.end, d.year_only)]
     if after is not None:
-        word = re.sub(r"\s+the$", "", " ".join(text[after:d.start].split()).lower())
+        word = re.sub(r"(?:\s+the|-)$", "", " ".join(text[after:d.start].split()).lower())
         strict = word in STRICT_AFTER
         value = d.last if strict else d.first
         return [DateConstraint("gt" if strict else "gte", value.isoformat(), after, d.end,

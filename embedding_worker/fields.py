@@ -31,7 +31,7 @@ PERIOD_OF = {w: period for period, words in PERIODS.items() for w in words}
 MULTI_VALUED = re.compile(r"\b(?:several|multiple|more than one|one or more|many|any number of|"
                           r"list of|can have|may have|each has|two or more)\b", re.IGNORECASE)
 # A count of what is still free (`seats left`): a request for N of them means at least N.
-AVAILABILITY_WORDS = {"left", "available", "availability", "remaining", "capacity", "free",
+AVAILABILITY_WORDS = {"left", "available", "availability", "remaining", "free",
                       "accommodat", "sleep", "max", "maximum", "vacant", "open"}
 
 # What a field is about, by the words of its name, unit or description: superlatives
@@ -70,9 +70,12 @@ for _dim, _table in {
              ("oz", "ounce", "ounces"): 0.028349523, ("t", "tonne", "tonnes", "ton"): 1000.0},
     "length": {("m", "meter", "meters", "metre", "metres"): 1.0, ("cm",): 0.01, ("mm",): 0.001,
                ("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres", "klicks"): 1000.0,
-               ("inch", "inches", '"'): 0.0254, ("ft", "foot", "feet"): 0.3048,
+               ("inch", "inches", '"', "in."): 0.0254, ("ft", "foot", "feet"): 0.3048,
                ("mile", "miles", "mi"): 1609.344},
-    "data": {("mb",): 1 / 1024, ("gb", "gig", "gigs"): 1.0, ("tb",): 1024.0},
+    "data": {("mb",): 0.001, ("gb", "gig", "gigs"): 1.0, ("tb",): 1000.0},  # as drives are sold
+    "volume": {("ml", "milliliter", "milliliters", "millilitre", "millilitres"): 0.001,
+               ("cl",): 0.01, ("l", "liter", "liters", "litre", "litres"): 1.0},
+    "ratio": {("%", "percent", "pct"): 1.0},
     "area": {("m2", "m²", "sqm", "sq m", "square meter", "square meters", "square metre",
               "square metres", "sq meters", "sq metres"): 1.0,
              ("sqft", "sq ft", "ft2", "ft²", "square foot", "square feet", "sq feet"): 0.09290304},
@@ -104,7 +107,8 @@ def convert(value: float, from_unit: str | None, to_unit: str | None) -> float |
 
 
 def _words(text: str | None) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9$€£²]+", (text or "").lower()) if w not in STOPWORDS]
+    return [w for w in re.findall(r"[a-z0-9$€£²%]+", (text or "").lower())
+            if w not in STOPWORDS]
 
 
 def _stems(text: str | None) -> frozenset[str]:
@@ -174,7 +178,7 @@ def common_words(catalog: Catalog) -> frozenset[str]:
     (its domain noun is in every request), or in the descriptions of many of its fields."""
     described = [_stems(f.description) for f in catalog.fields if f.description]
     df = Counter(w for stems in described for w in stems)
-    limit = max(2, math.ceil(len(described) / 4))
+    limit = max(3, math.ceil(len(described) / 3))
     return frozenset(w for w, n in df.items() if n >= limit) | _stems(
         f"{catalog.name} {catalog.description or ''}")
 

@@ -91,20 +91,25 @@ def _listed(tokens: list[Token], p: Proposal, t: Token) -> bool:
                                          for w in between)
 
 
-def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
+                   is_word: Callable[[str], bool] = lambda w: True) -> list[Proposal]:
     """The first words of a longer value, when only one value starts so: `salt lake` for
-    Salt Lake City, `customer service` for customer service representative."""
+    Salt Lake City, `customer service` for customer service representative, and one word
+    that is no ordinary word (`touriga` for Touriga Nacional)."""
     starts: dict[str, set[int]] = {}
     for surface, s in index.multi_word_surfaces.items():
         words = surface.split()
-        for k in range(2, len(words)):
+        for k in range(1, len(words)):
             starts.setdefault(" ".join(words[:k]), set()).add(s)
     out = []
-    for n in range(min(index.max_words - 1, 4), 1, -1):
+    for n in range(min(index.max_words - 1, 4), 0, -1):
         for i in range(len(tokens) - n + 1):
             if any(k in taken for k in range(i, i + n)):
                 continue
             window = tokens[i:i + n]
+            if n == 1 and (len(window[0].norm) < 5 or not window[0].norm.isalpha() or
+                           is_word(window[0].norm) or window[0].norm in index.forms):
+                continue
             surfaces = starts.get(" ".join(t.norm for t in window), set())
             values = {int(index.layout.surface_value[s]) for s in surfaces}
             if len({index.layout.values[v][1] for v in values}) != 1:

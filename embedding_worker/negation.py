@@ -28,7 +28,8 @@ LIST_GLUE = frozenset({"or", "and", "nor", "either", "neither", "the", "a", "an"
                        "/", "plus"})
 REACH = 6  # tokens from a negator to its first value
 # Negation written after the value: `upper tier excluded`, `diesel not wanted`.
-AFTER = re.compile(r"^\s*(?:is\s+|are\s+)?(?:excluded|not\s+wanted|not\s+welcome|"
+AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+welcome|"
+                   r"(?:a\s+)?no[\s-]go|(?:a\s+)?deal[\s-]?breaker|"
                    r"not\s+please|is\s+out|are\s+out|please\s+not)\b", re.IGNORECASE)
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
 WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"

@@ -47,17 +47,27 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s+and\s+a\s+half)?|\.\d
           rf"|a\s+dozen")
 AMOUNT = re.compile(
     rf"(?:(?P<cur>[$€£])\s?)?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
-    rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
+    rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 PRICE_LEVEL = "price level"
+# A time of day (`7pm`, `18:30`, `noon`), as a decimal hour: the unit of start-hour fields.
+CLOCK = "o'clock"
+CLOCK_TIME = re.compile(r"\b(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?m\b\.?"
+                        r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b(?!\s*[ap]\.?m\b)"
+                        r"|(?P<word>noon|midday|midnight))", re.IGNORECASE)
+CLOCK_BEFORE = [("lte", r"by|until|till|no later than"), ("lt", r"before|earlier than"),
+                ("gte", r"from|starting(?: at)?|since|no earlier than"),
+                ("gt", r"after|later than"), ("eq", r"at|around|about")]
+CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
+               ("lte", r"or earlier|or before|at the latest")]
 # A count of people: the unit of party sizes, seats, guests, passengers.
 PEOPLE = "people"
 PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest",
                           "adults", "passengers", "travelers", "travellers", "diners", "folks"})
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
-PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£\d.,])")
+PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£]|\s?\d)")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
@@ -73,15 +83,21 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 # Words of the comparisons above: `3 max` is at most 3, not 3 of a field named `..._max`.
 COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus", "or",
-                              "and", "under", "over", "less", "more", "least", "most"})
+                              "and", "under", "over", "less", "more", "least", "most", "per",
+                              "each", "every"})
+# A negation turns a comparison around only across verbs (`can't be more than`, `doesn't
+# cost over`), not across a value (`not champagne, under 30`); `nothing over 20` is at most.
 NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
-                     r"mustn'?t|isn'?t|aren'?t)\s+(?:[a-z]+\s+){0,2})$", re.IGNORECASE)
+                     r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
+                     r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
+                     r"pay|pays|spend|go|goes|going|to|it|that|anything|something)\s+){0,2})$",
+                     re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
                 r"or greater|plus|at least|minimum|min|or over|and over|or older|and older|"
-                r"or bigger|or larger|or longer|or heavier|\+"),
+                r"or bigger|or larger|or longer|or heavier|or newer|and newer|\+"),
         ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper|"
                 r"tops|at the most|and under|and below|or shorter|or lighter|or younger|"
-                r"and younger|or smaller|or newer")]
+                r"and younger|or smaller")]
 
 
 @dataclass(frozen=True)
@@ -148,6 +164,45 @@ def _rate(text: str, end: int, vocabulary: frozenset[str]) -> tuple[str | None, 
     return word, end + m.end()
 
 
+def _clock_times(text: str) -> list[Amount]:
+    """Times of day as decimal hours: `7pm` -> 19, `6:30pm` -> 18.5, `20:00` -> 20."""
+    out = []
+    for m in CLOCK_TIME.finditer(text):
+        if m.group("word"):
+            hour = 0.0 if m.group("word").lower() == "midnight" else 12.0
+        elif m.group("h24"):
+            hour = int(m.group("h24")) + int(m.group("m24")) / 60
+        else:
+            hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower() == "p" else 0) + \
+                int(m.group("m") or 0) / 60
+        out.append(Amount(round(hour, 4), m.start(), m.end(), None, CLOCK, False))
+    return out
+
+
+def _clock_quantities(text: str, times: list[Amount]) -> list[Quantity]:
+    """Comparisons on times of day: `after 7pm`, `7am or earlier`, `between 12 and 2pm`."""
+    out: list[Quantity] = []
+    for a in times:
+        m = re.search(r"\bbetween\s+(?P<h>\d{1,2})(?::(?P<mm>[0-5]\d))?\s*(?:and|-|to)\s*$",
+                      text[:a.start], re.IGNORECASE)
+        if m:  # `between 12 and 2pm`: the first end takes the second's half of the day
+            first = int(m.group("h")) + int(m.group("mm") or 0) / 60
+            if a.value >= 12 and first + 12 <= a.value and first < 12:
+                first += 12
+            out += [Quantity("gte", first, m.start(), a.end, None, CLOCK),
+                    Quantity("lte", a.value, m.start(), a.end, None, CLOCK)]
+            continue
+        post, pre = _after(text, a.end, CLOCK_AFTER), _before(text, a.start, CLOCK_BEFORE)
+        if post:
+            out.append(Quantity(post[0], a.value, pre[1] if pre else a.start, post[1], None,
+                                CLOCK))
+        elif pre:
+            out.append(Quantity(pre[0], a.value, pre[1], a.end, None, CLOCK))
+        else:
+            out.append(Quantity("eq", a.value, a.start, a.end, None, CLOCK, bare=True))
+    return out
+
+
 def _people(text: str) -> list[Amount]:
     """Head counts written without a unit word after the number: `a party of 12`,
     `group of 10`, `table for 4`."""
@@ -176,8 +231,14 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         factor = float(SCALE.get(scale, 1))
         value *= factor
         raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
+        ordinal_unit = None
         if raw_unit in ORDINAL_SUFFIXES and not text[m.end("num"):m.start("unit")].strip():
-            continue  # `1st`, `2nd`: an ordinal, not an amount
+            ordinal_unit = re.match(r"\s+(?P<w>[a-z]+)\b", text[m.end():], re.IGNORECASE)
+            if not (ordinal_unit and _unit_word(ordinal_unit.group("w").lower(), unit_words)):
+                continue  # `1st`, `2nd`: an ordinal, not an amount (but `8th gen` is 8 gens)
+            raw_unit = ordinal_unit.group("w").lower()
+        if raw_unit == "x" and re.match(r"x(?:\s+[^\d\s]|$)", text[m.start("unit"):]):
+            raw_unit = "units"  # `50x elitebook`: fifty of them
         unit = PEOPLE if raw_unit in PEOPLE_WORDS else (raw_unit or None)
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
@@ -189,10 +250,9 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             value, unit, end = value * factor, None, m.end()
         elif unit == PEOPLE:
             end = m.end()
-        elif unit and (unit_known(unit) or unit not in COMPARATOR_WORDS and (
-                unit in unit_words or forms(unit) & unit_words or stem(unit) in unit_words
-                or _prefix_of(unit, unit_words))):
-            end = m.end() + (half.end() if half else 0)
+        elif unit and _unit_word(unit, unit_words):
+            end = m.end() + (half.end() if half else 0) + (
+                ordinal_unit.end() if ordinal_unit else 0)
         else:
             unit = None
         if currency is None:  # `50 bucks`, `20 euros` after a scale: `20k euros`
@@ -210,7 +270,7 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             continue
         out.append(Amount(value, m.start(), after_rate if per else end, currency, unit, plus,
                           factor, per))
-    people = [a for a in _people(text) if not any(a.start <= b.start < a.end for b in out)]
+    people = _people(text)  # `party of 12`: the count with its words, not the bare 12
     out = [a for a in out if not any(p.start <= a.start < p.end for p in people)]
     return _compound(text, sorted(out + people, key=lambda a: a.start))
 
@@ -228,6 +288,14 @@ def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
             continue
         out.append(a)
     return out
+
+
+def _unit_word(unit: str, unit_words: frozenset[str]) -> bool:
+    """A known unit, or a word (or short form) of the catalog's number fields, never a
+    comparison word (`3 max`)."""
+    return unit_known(unit) or unit not in COMPARATOR_WORDS and (
+        unit in unit_words or bool(forms(unit) & unit_words) or stem(unit) in unit_words
+        or _prefix_of(unit, unit_words))
 
 
 def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:
@@ -275,10 +343,14 @@ def _shared(a: Amount, b: Amount) -> tuple[float, str | None, str | None, str | 
 def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list[Quantity]:
     """Every comparison in the text; a bare number counts only with a unit. `$$` (a price
     level written in currency signs) is the number 2 on a scale of prices."""
-    amounts = sorted(find_amounts(text, unit_words) + [
+    times = _clock_times(text)
+    amounts = sorted([a for a in find_amounts(text, unit_words) if not any(
+        t.start <= a.start < t.end or a.start <= t.start < a.end for t in times)] + [
         Amount(float(len(m.group(1))), m.start(1), m.end(1), None, PRICE_LEVEL, False)
         for m in PRICE_SIGNS.finditer(text)], key=lambda a: a.start)
-    out: list[Quantity] = []
+    clock = _clock_quantities(text, times)
+    amounts = [a for a in amounts if not any(q.start <= a.start < q.end for q in clock)]
+    out: list[Quantity] = list(clock)
     for m in FIGURES.finditer(text):  # `five figures`: from 10,000 up to 99,999
         digits = int(number_value(m.group("n")) or 1)
         out += [Quantity("gte", 10.0 ** (digits - 1), m.start(), m.end(), None, None),

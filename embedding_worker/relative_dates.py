@@ -32,7 +32,7 @@ _COUNT = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
     r"twenty|thirty|sixty|ninety|few|couple(?:\s+of)?"
 UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)\b"
 RELATIVE = re.compile(
-    rf"(?P<roll>(?:(?P<lead>in|within|over|during|for)\s+)?(?:the\s+)?(?P<dir>last|past|previous|next|"
+    rf"(?P<roll>(?:(?P<lead>in|within|over|during|for)\s+the\s+)?(?:the\s+)?(?P<dir>last|past|previous|next|"
     rf"coming)\s+(?:(?P<n>{_COUNT})\s+)?{UNIT})"
     rf"|(?P<cal>(?P<which>this|last|previous|next|current)\s+(?P<period>weekend|week|month|year)\b)"
     rf"|(?P<day>(?:the\s+)?day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|yesterday|"

@@ -61,7 +61,8 @@ FALLBACK = {"speed": ("duration", True), "recent": ("time", False),
             "distance": ("duration", False), "age": ("recent", True), "magnitude": ("weight", False)}
 DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?:est)?|"
              r"asc(?:ending)?|desc(?:ending)?|(?:in\s+)?(?:ascending|descending)\s+order|"
-             r"(?:high|most|top|max)(?:est)?\s+(?:first|on top)|(?:low|least|min)(?:est)?\s+first)")
+             r"(?:high|most|top|max|long|big|large)(?:est)?\s+(?:first|on top)|"
+             r"(?:low|least|min|short|small)(?:est)?\s+first)")
 # After `sort by X`, also `newest first`, `biggest first` (alone they are sorts of their own).
 FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:big|large)(?:st)?\s+first|small(?:est)?\s+first|"
                                    r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|"
@@ -103,9 +104,11 @@ def _has_concept(p: FieldProfile, concept: str) -> bool:
 
 def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProfile, bool] | None:
     """(field, direction flipped) for a concept: a field that has it, else a fallback."""
+    words = CONCEPT_WORDS.get(concept, frozenset())
     ranked = sorted((p for p in sortable if _has_concept(p, concept)),
-                    key=lambda p: (p.field.type != "date", -bool(p.name_stems & CONCEPT_WORDS[
-                        concept]) if concept in CONCEPT_WORDS else 0, not p.field.unit))
+                    key=lambda p: (p.field.type != "date", -len(p.name_stems & words),
+                                   -len((p.unit_stems | p.description_words) & words),
+                                   not p.field.unit))
     if ranked:
         return ranked[0], False
     if concept in FALLBACK:
@@ -174,7 +177,7 @@ def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
             if target is None:
                 continue
             direction = (m.group("dir") or "").lower()
-            order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max",
+            order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max|long",
                                       direction) else LOW) if direction else \
                 _good_direction(target, True) if target.field.type == "number" else LOW
             add(target, order, m.start(), m.end())

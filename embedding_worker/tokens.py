@@ -77,9 +77,15 @@ def stem(word: str) -> str:
 
 def abbreviates(short: str, word: str) -> bool:
     """`bed` for `bedrooms` (its start), `br` / `ba` for bedrooms / bathrooms (two letters:
-    the first, then one among the next three)."""
+    the first, then one among the next three), `qty` / `pts` / `mgmt` for quantity / points
+    / management (the first letter, then consonants of the word in order)."""
     if not short.isalpha() or len(short) < 2 or len(word) <= len(short) + 1:
         return False
     if len(short) == 2:
         return word[0] == short[0] and short[1] in word[1:4]
-    return word.startswith(short)
+    if word.startswith(short):
+        return True
+    if word[0] != short[0] or len(short) > 5 or set(short[1:]) & set("aeiou"):
+        return False
+    rest = iter(word[1:])
+    return all(c in rest for c in short[1:])

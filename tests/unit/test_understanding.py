@@ -10,7 +10,7 @@ from embedding_worker.analysis import analyse
 from llm_worker.assembly import assemble
 from shared.reference import Reference
 from shared.schemas import Catalog
-from tests.unit.fakes import fake_embed, index_for, no_words
+from tests.unit.fakes import fake_embed, index_for
 
 STOPS = ["Oakvale", "Brindle Cross", "Port Ansel", "Kestrel Bay", "Millbrook"]
 TRANSIT = Catalog.model_validate({
@@ -73,8 +73,11 @@ WORK = Catalog.model_validate({
 TODAY = Reference(dt.date(2026, 3, 12))  # a Thursday
 
 
+ENGLISH = frozenset({"harbor", "bay", "cross", "port"})  # words, not typos or names
+
+
 def understood(text: str, catalog: Catalog, reference: Reference | None = TODAY):
-    analysis = analyse(text, catalog, index_for(catalog), fake_embed, no_words,
+    analysis = analyse(text, catalog, index_for(catalog), fake_embed, ENGLISH.__contains__,
                        reference=reference)
     result = assemble(text, catalog, 1, analysis, {}, {})
     return ({(f.field, f.op, tuple(f.value) if isinstance(f.value, list) else f.value)

@@ -37,7 +37,9 @@ HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clo
 PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people",
                                 "person", "persons", "passenger", "passengers", "capacity",
                                 "group", "pax", "occupant", "occupants", "sleeps", "travel",
-                                "traveler", "traveller", "adult", "adults", "diner", "diners"})
+                                "traveler", "traveller", "adult", "adults", "diner", "diners",
+                                "spot", "spots", "place", "places", "ticket", "tickets",
+                                "berth", "berths"})
 # `no changes`, `without stops`, `zero owners`: none of what a count field counts.
 NONE_OF = re.compile(r"\b(?:no|without|zero|0)\s+(?P<w>[a-z]+)", re.IGNORECASE)
 # `0 = nonstop`, `0 means a studio`, `4 = very expensive`: words a field's description
@@ -279,7 +281,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     """Dates go to a date field; a bare year or decade to a number field about years
     (`year`, `model year`, `year built`) unless the text names the date field."""
     date_fields = [p for p in fields if p.field.type == "date"]
-    year_fields = [p for p in fields if p.field.type == "number" and p.stems() & YEAR_WORDS]
+    year_fields = [p for p in fields if p.field.type == "number" and (
+        p.stems() & YEAR_WORDS or _holds_years(p))]
     if not date_fields and not year_fields:
         return [], []
     found = find_date_constraints(text, reference.today.year if reference else None,
@@ -339,6 +342,12 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
         out.append(Proposal(field.name, "eq", value, m.start(), m.end(), "rule", score=0.8))
         spans.append((m.start(), m.end()))
     return out
+
+
+def _holds_years(p: FieldProfile) -> bool:
+    """A number field whose range is a span of calendar years (`vintage`, 1900-2030)."""
+    lo, hi = p.field.min, p.field.max
+    return lo is not None and hi is not None and 1000 <= lo < hi <= 2200
 
 
 def _records_past(p: FieldProfile) -> bool:

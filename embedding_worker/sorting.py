@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from embedding_worker.fields import CONCEPT_WORDS, FieldProfile
+from embedding_worker.fields import CONCEPT_WORDS, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
 
@@ -78,6 +78,10 @@ THEN = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+(?:by\s+)?(?P<f>\w+(?:\s\w+)?)"
 SORT_TAIL = re.compile(r"(?:\s+[a-z]+){0,2}?\s*(?:first|on top|in order)\b(?=\s*(?:$|[,;.!?]|"
                        r"(?:then|and|please|out|from|to|in|on|for|with|of|at|leaving|"
                        r"departing)\b))|\s*please\b", re.IGNORECASE)
+# The dimension of a concept's unit: `longest` sorts a field kept in minutes before a field
+# of hours of the day.
+CONCEPT_DIMENSION = {"duration": "time", "weight": "mass", "distance": "length",
+                     "speed": "speed", "magnitude": "area"}
 # Fields where more is better for whoever searches: pay, income, earnings.
 MORE_IS_BETTER = frozenset({"salary", "pay", "wage", "earn", "income", "compens", "bonus",
                             "revenue", "profit"})
@@ -105,8 +109,11 @@ def _has_concept(p: FieldProfile, concept: str) -> bool:
 def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProfile, bool] | None:
     """(field, direction flipped) for a concept: a field that has it, else a fallback."""
     words = CONCEPT_WORDS.get(concept, frozenset())
+    dimension = CONCEPT_DIMENSION.get(concept)
     ranked = sorted((p for p in sortable if _has_concept(p, concept)),
-                    key=lambda p: (p.field.type != "date", -len(p.name_stems & words),
+                    key=lambda p: (p.field.type != "date",
+                                   UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
+                                   -len(p.name_stems & words),
                                    -len((p.unit_stems | p.description_words) & words),
                                    not p.field.unit))
     if ranked:
@@ -121,7 +128,6 @@ def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProf
 
 def _good_direction(p: FieldProfile, good: bool) -> str:
     """`best`/`top` is high, except where less is better (price, duration, distance)."""
-    from embedding_worker.fields import UNITS
     dimension = UNITS.get((p.field.unit or "").lower(), ("", 0))[0]
     if p.is_money:
         lower_better = not p.stems() & MORE_IS_BETTER

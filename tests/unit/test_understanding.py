@@ -237,3 +237,64 @@ def test_numeric_dates_follow_the_reference_order():
         ("departure_day", "eq", "2026-12-04")}
     assert understood("on 25/12/2026", TRANSIT, american)[0] == {
         ("departure_day", "eq", "2026-12-25")}  # only one reading exists
+
+
+CLASSES = Catalog.model_validate({
+    "name": "classes", "description": "Fitness classes to book.",
+    "fields": [
+        {"name": "start_hour", "type": "number", "unit": "hour of day", "min": 0, "max": 24,
+         "description": "start time as a decimal hour"},
+        {"name": "minutes", "type": "number", "unit": "minutes", "min": 10, "max": 180},
+        {"name": "fee", "type": "number", "unit": "GBP", "min": 0, "max": 100},
+        {"name": "score", "type": "number", "min": 0, "max": 5, "description": "rating"},
+        {"name": "spots_left", "type": "number", "min": 0, "max": 100,
+         "description": "places still free"},
+        {"name": "class_date", "type": "date"}],
+    "sortable": ["fee", "minutes", "start_hour"]})
+CELLAR = Catalog.model_validate({
+    "name": "cellar", "description": "Bottles to buy.",
+    "fields": [
+        {"name": "bottle_ml", "type": "number", "unit": "ml", "min": 100, "max": 6000,
+         "description": "bottle size in millilitres: 375 half bottle, 750 standard, "
+                        "1500 magnum"},
+        {"name": "abv", "type": "number", "unit": "%", "min": 0, "max": 25},
+        {"name": "vintage", "type": "number", "min": 1900, "max": 2030},
+        {"name": "memory_gb", "type": "number", "unit": "GB", "min": 1, "max": 256},
+        {"name": "disk_gb", "type": "number", "unit": "GB", "min": 32, "max": 8000},
+        {"name": "gen", "type": "number", "min": 1, "max": 20, "description": "generation"},
+        {"name": "units", "type": "number", "min": 1, "max": 10000,
+         "description": "units available"},
+        {"name": "screen", "type": "number", "unit": "inches", "min": 10, "max": 20}],
+    "sortable": ["vintage"]})
+
+
+@pytest.mark.parametrize("text, catalog, filters", [
+    ("after 7pm", CLASSES, {("start_hour", "gt", 19)}),
+    ("7am or earlier", CLASSES, {("start_hour", "lte", 7)}),
+    ("starting after 6:30pm", CLASSES, {("start_hour", "gt", 18.5)}),
+    ("between 12 and 2pm", CLASSES, {("start_hour", "gte", 12), ("start_hour", "lte", 14)}),
+    ("at 20:00", CLASSES, {("start_hour", "eq", 20)}),
+    ("between the 20th and 25th of march 2026", CLASSES,
+     {("class_date", "gte", "2026-03-20"), ("class_date", "lte", "2026-03-25")}),
+    ("4.6+", CLASSES, {("score", "gte", 4.6)}),  # one decimal: a score, not a price
+    ("not yoga under 10 pounds", CLASSES, {("fee", "lt", 10)}),  # negates yoga, not the bound
+    ("nothing over 20 pounds", CLASSES, {("fee", "lte", 20)}),
+    ("magnums", CELLAR, {("bottle_ml", "eq", 1500)}),
+    ("half bottles", CELLAR, {("bottle_ml", "eq", 375)}),
+    ("1.5l bottles", CELLAR, {("bottle_ml", "eq", 1500)}),
+    ("11% or less", CELLAR, {("abv", "lte", 11)}),
+    ("pre-2000", CELLAR, {("vintage", "lt", 2000)}),
+    ("from 2020 onwards", CELLAR, {("vintage", "gte", 2020)}),
+    ("8 gb ram 128gb ssd", CELLAR, {("memory_gb", "eq", 8), ("disk_gb", "eq", 128)}),
+    ("1tb drive", CELLAR, {("disk_gb", "eq", 1000)}),
+    ("8th gen+", CELLAR, {("gen", "gte", 8)}),
+    ("50x", CELLAR, {("units", "gte", 50)}),
+    ("13.3\" screens", CELLAR, {("screen", "eq", 13.3)}),
+])
+def test_more_numbers_people_write(text, catalog, filters):
+    assert understood(text, catalog)[0] == filters
+
+
+def test_a_head_count_goes_to_the_field_of_people():
+    assert understood("a party of 12", CLASSES)[0] == {("spots_left", "gte", 12)}
+    assert understood("longest first", CLASSES)[1] == [("minutes", "desc")]

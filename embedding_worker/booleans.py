@@ -31,6 +31,8 @@ GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "
 # Last words of a yes/no field's name that only say it is permitted (`bikes_allowed`).
 PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "welcome",
                         "friendly", "possible"})
+# Words that concede rather than ask (`explicit is fine`): no window is read with them.
+WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
 FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs", "penalty"})
 
 
@@ -192,6 +194,7 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
                     any(k in breaks or norms[k] in NEGATORS for k in range(i + 1, j)):
                 break
             if (norms[i] in NEGATORS and not FREE_OF_CHARGE & set(norms[i:j])) or \
+                    WAIVER_WORDS & set(norms[i:j]) or \
                     norms[j - 1] in STOPWORDS or not norms[i].isalpha() or \
                     all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS or
                         {norms[k], stem(norms[k])} & domain for k in range(i, j)):

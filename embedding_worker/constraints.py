@@ -30,6 +30,7 @@ CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier":
                 "longer": "duration", "shorter": "duration", "faster": "speed",
                 "slower": "speed", "bigger": "magnitude", "larger": "magnitude", "smaller": "magnitude",
                 "closer": "distance", "nearer": "distance", "farther": "distance"}
+RATING_UNITS = frozenset({"star", "stars", "pts", "points"})
 # Words of fields that hold a time of day.
 HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clock", "start",
                               "starts", "begin", "begins", "departure", "arrival", "slot"})
@@ -95,14 +96,22 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             score += 3 if p.stems() & HOUR_FIELD_WORDS and (p.field.max or 24) <= 24 else -3
         elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
             score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
+            score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
         elif q.unit:
             in_field_unit = convert(q.value, q.unit, p.field.unit)
-            if in_field_unit is not None:
+            factor = convert(1, q.unit, p.field.unit)
+            if in_field_unit is not None and 1e-3 <= factor <= 1e3:  # not 20 inches in km
                 score, converted = score + 3, in_field_unit
+            elif in_field_unit is not None:
+                score -= 3
+            elif q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
+                score += 3 if p.stems() & CONCEPT_WORDS["quality"] else -3
             elif p.is_money and not q.currency and (p.field.unit or "").lower() in CURRENCY_UNITS:
                 score -= 3  # `2 tickets` is a count, not an amount of money
             else:
-                score += 1.5 * p.mentions({q.unit, stem(q.unit)})
+                mention = p.mentions({q.unit, stem(q.unit)})
+                # another unit of its own (`episodes` against a field kept in minutes)
+                score += 1.5 * mention if mention or not p.field.unit else -2
         if q.out_of is not None:
             score += 3 if p.field.max == q.out_of else (-3 if p.field.max is not None
                                                         and p.field.max < q.out_of else 0)

@@ -88,9 +88,14 @@ for _dim, _table in {
 
 
 def _inflected(word: str, name: str) -> bool:
-    """`eyed` for `eye`, `colored` for `color`: the name word with an ending."""
-    return len(name) >= 3 and word.startswith(name) and word[len(name):] in (
-        "d", "ed", "s", "es", "y", "ing", "er")
+    """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`: the name word with
+    an ending (its last consonant doubled or not)."""
+    if len(name) < 3 or not word.startswith(name):
+        return False
+    rest = word[len(name):]
+    if rest[:1] == name[-1:] and name[-1] not in "aeiouy":
+        rest = rest[1:]
+    return rest in ("d", "ed", "s", "es", "y", "ing", "er")
 
 
 def unit_known(word: str) -> bool:

@@ -36,8 +36,9 @@ WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
                     r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b",
                     re.IGNORECASE)
-WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+){0,2}?\s*(?:is|are|'s)?\s*(?:ok|okay|fine|optional|"
-                          r"not\s+(?:needed|required|necessary|important)|doesn'?t\s+matter)\b",
+WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b(?:(?:ok|okay|fine|"
+                          r"optional)\b(?!\s+(?:with|around|for|by|to|on|in|near)\b)|"
+                          r"not\s+(?:needed|required|necessary|important)\b|doesn'?t\s+matter\b)",
                           re.IGNORECASE)
 NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+must)\b",
                         re.IGNORECASE)
@@ -57,10 +58,11 @@ def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
 
 
 def is_negator(norms: list[str], k: int) -> bool:
-    """Token k ends a negator (a word, or the last word of a phrase)."""
+    """Token k ends a negator (a word, or the last word of a phrase; `any colour but`)."""
     return norms[k] in NEGATORS or any(
         k - len(ph) + 1 >= 0 and tuple(norms[k - len(ph) + 1:k + 1]) == ph
-        for ph in NEGATION_PHRASES)
+        for ph in NEGATION_PHRASES) or (norms[k] == "but" and any(
+            w in ("any", "anything", "everything", "every", "all") for w in norms[max(0, k - 3):k]))
 
 
 def negated_before(norms: list[str], i: int, reach: int = 3,
@@ -129,9 +131,14 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
             dropped += scope
         for p in scope:
             p.negated = True
-    for p in proposals:  # `upper tier excluded`
-        if p.source != "rule" and AFTER.match(text[p.end:]):
+    for n, p in enumerate(proposals):
+        if p.source == "rule":
+            continue
+        if AFTER.match(text[p.end:]):  # `upper tier excluded`
             p.negated = True
+        own = [k for k, m in owner.items() if m == n]
+        if own and p not in dropped and waived(text, tokens, min(own), max(own) + 1):
+            dropped.append(p)  # `rim brakes are ok`: acceptable, not asked for
     return negators, dropped
 
 

@@ -76,6 +76,7 @@ UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no high
                  r"no greater than|not over|not above|<=|≤|within|tops"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
                 r"beneath|shorter than|lighter than|younger than|south of|sub-?|<")]
+EXACT = [("eq", r"exactly|precisely|just|only")]
 LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:at|from)|"
                  r"from|>=|≥|upwards of|no fewer than"),
          ("gt", r"over|above|more than|greater than|higher than|bigger than|larger than|"
@@ -239,7 +240,8 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             raw_unit = ordinal_unit.group("w").lower()
         if raw_unit == "x" and re.match(r"x(?:\s+[^\d\s]|$)", text[m.start("unit"):]):
             raw_unit = "units"  # `50x elitebook`: fifty of them
-        unit = PEOPLE if raw_unit in PEOPLE_WORDS else (raw_unit or None)
+        people_word = raw_unit if raw_unit in PEOPLE_WORDS else ""
+        unit = PEOPLE if people_word else (raw_unit or None)
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
         if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
@@ -378,7 +380,7 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         if i in used:
             continue
         post = _after(text, a.end, POST)
-        pre = _before(text, a.start, UPPER + LOWER)
+        pre = _before(text, a.start, UPPER + LOWER + EXACT)
         if pre and post and pre[0][:2] != post[0][:2]:
             post = None  # `less than 1000 or more than 3000`: the word before decides
         common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)
@@ -392,7 +394,9 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         elif pre:
             out.append(Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common))
         elif (a.unit and not a.currency) or a.out_of:
-            out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
+            word = re.findall(r"[a-z]+", text[a.start:a.end].lower())
+            out.append(Quantity("eq", a.value, a.start, a.end, bare=True,
+                                cue=word[-1] if a.unit == PEOPLE and word else "", **common))
         elif a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
             out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
     return sorted(out, key=lambda q: (q.start, q.op))

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 # `non-leather`, `no-pets` split into `non` / `no` + the word, so the negator sees its value.
-WORD = re.compile(r"[$€£]|\bno(?:n)?(?=-)|[^\W_]+(?:['’.&+-][^\W_]+)*(?:\+\+?|#)?|\+",
+WORD = re.compile(r"[$€£]|\bno(?:n)?(?=-)|\d+(?:\.\d+)?\"|[^\W_]+(?:['’.&+-][^\W_]+)*(?:\+\+?|#)?|\+",
                   re.UNICODE | re.IGNORECASE)
 
 # Words that never carry a filter by themselves (they may still be part of a phrase).
@@ -50,9 +50,11 @@ def forms(word: str) -> set[str]:
 
 def phrase_forms(phrase: str) -> set[str]:
     """forms() of the last word of a phrase (`running shoe` ~ `running shoes`), with hyphens
-    also read as spaces or as nothing (`2-in-1` ~ `2 in 1`, `t-shirt` ~ `tshirt`)."""
+    also read as spaces or as nothing (`2-in-1` ~ `2 in 1`, `t-shirt` ~ `tshirt`), and an
+    inch written any way (`20 inch`, `20"` ~ `20 in`)."""
     out = set()
-    for variant in {phrase, phrase.replace("-", " "), phrase.replace("-", "")}:
+    inches = re.sub(r"(\d)\s*(?:\"|inch(?:es)?\b|in\b\.?)", r"\1 in", phrase)
+    for variant in {phrase, phrase.replace("-", " "), phrase.replace("-", ""), inches}:
         head, _, last = variant.rpartition(" ")
         out.update(f"{head} {f}" if head else f for f in forms(last))
     return out

@@ -43,6 +43,9 @@ def browser():
 
 def open_page(browser, api: str, url: str, **context):
     page = browser.new_page(**context)
+    # Other tests of the session register more catalogs; the page opens on the one a user chose
+    # last (remembered in localStorage), which here is the demo catalog.
+    page.add_init_script('window.localStorage.setItem("nlp2f.catalog", "laptops");')
     # The page finds the API through config.js; point it at this test's backend.
     page.route("**/config.js", lambda route: route.fulfill(
         body=f'window.NLP2F_API_BASE = "{api}";', content_type="application/javascript"))

@@ -31,7 +31,8 @@ GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "
 # Last words of a yes/no field's name that only say it is permitted (`bikes_allowed`).
 PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "welcome",
                         "friendly", "possible"})
-# Words that concede rather than ask (`explicit is fine`): no window is read with them.
+# Words that concede rather than ask (`explicit is fine`): no window is read with them,
+# unless `with` follows (`ok with kids` asks for a field of getting on with children).
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
 FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs", "penalty"})
 
@@ -134,6 +135,18 @@ def _readings(words: list[str]) -> list[tuple[list[str], bool]]:
     return out
 
 
+# `false = bareboat`, `true: crewed`: a word the description gives for one of the values.
+DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?(?P<w>[a-z][a-z-]{2,})",
+                     re.IGNORECASE)
+
+
+def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
+    """Readings the description defines: `false = bareboat` -> (["bareboat"], False)."""
+    return [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
+            for m in DEFINED.finditer(p.field.description or "")
+            if m.group("w").lower() not in STOPWORDS]
+
+
 def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                    taken: set[int], multi_word: bool) -> list[Proposal]:
     """Yes/no fields whose name the text says (`pets allowed`, `out of stock`, `no pets`,
@@ -145,7 +158,7 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
         if p.field.type != "boolean":
             continue
         words = _words(p)
-        for reading, value in _readings(words):
+        for reading, value in _readings(words) + _defined(p):
             if (len(reading) > 1) != multi_word:
                 continue
             hit = _find_name(norms, reading, taken)
@@ -194,7 +207,8 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
                     any(k in breaks or norms[k] in NEGATORS for k in range(i + 1, j)):
                 break
             if (norms[i] in NEGATORS and not FREE_OF_CHARGE & set(norms[i:j])) or \
-                    WAIVER_WORDS & set(norms[i:j]) or \
+                    any(norms[k] in WAIVER_WORDS and norms[k + 1:k + 2] != ["with"]
+                        for k in range(i, j)) or \
                     norms[j - 1] in STOPWORDS or not norms[i].isalpha() or \
                     all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS or
                         {norms[k], stem(norms[k])} & domain for k in range(i, j)):

@@ -16,8 +16,9 @@ from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS,
                                      FieldProfile, convert, unit_words)
 from embedding_worker.negation import waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.quantities import (CLOCK, MONEY_SCALE, NUMBER_WORDS, PEOPLE, PRICE_LEVEL,
-                                         Quantity, find_quantities)
+from embedding_worker.quantities import (CLOCK, EXCLUDED, FLIP, MONEY_SCALE, NEGATED,
+                                         NUMBER_WORDS, PEOPLE, PRICE_LEVEL, Quantity,
+                                         find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, stem
 from shared.names import name_words
@@ -30,6 +31,9 @@ CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier":
                 "longer": "duration", "shorter": "duration", "faster": "speed",
                 "slower": "speed", "bigger": "magnitude", "larger": "magnitude", "smaller": "magnitude",
                 "closer": "distance", "nearer": "distance", "farther": "distance"}
+# What an amount of money most often means when nothing else is said: the price, not a fee
+# or a cost that comes on top of it (`under $10`: the price, not the shipping).
+PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget"})
 RATING_UNITS = frozenset({"star", "stars", "pts", "points"})
 # Words of fields that hold a time of day.
 HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clock", "start",
@@ -98,8 +102,11 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
             score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
         elif q.unit:
-            in_field_unit = convert(q.value, q.unit, p.field.unit)
-            factor = convert(1, q.unit, p.field.unit)
+            unit = q.unit
+            if unit == "m" and convert(1, unit, p.field.unit) is None:
+                unit = "min"  # `<20m`: metres, or minutes for a field kept in time
+            in_field_unit = convert(q.value, unit, p.field.unit)
+            factor = convert(1, unit, p.field.unit)
             if in_field_unit is not None and 1e-3 <= factor <= 1e3:  # not 20 inches in km
                 score, converted = score + 3, in_field_unit
             elif in_field_unit is not None:
@@ -109,14 +116,25 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             elif p.is_money and not q.currency and (p.field.unit or "").lower() in CURRENCY_UNITS:
                 score -= 3  # `2 tickets` is a count, not an amount of money
             else:
-                mention = p.mentions({q.unit, stem(q.unit)})
-                # another unit of its own (`episodes` against a field kept in minutes)
-                score += 1.5 * mention if mention or not p.field.unit else -2
+                said = {q.unit, stem(q.unit)}
+                # a word the catalog's description also uses (`ratings`) still says a little
+                mention = p.mentions(said) or (0.5 if said & p.description_words else 0)
+                head = name_words(p.name)[-1:]
+                if p.field.unit and not said & (p.unit_stems | {*head, *map(stem, head)}):
+                    # a field kept in a unit of its own measures something else than the
+                    # word after the number, unless that word is its head noun (`2024
+                    # vintage`): `500 episodes` is not the field of episode lengths in minutes
+                    score += 0.5 * mention - 1 if mention else -2
+                else:
+                    score += 1.5 * mention
         if q.out_of is not None:
             score += 3 if p.field.max == q.out_of else (-3 if p.field.max is not None
                                                         and p.field.max < q.out_of else 0)
-        if period:  # `an hour` names the field paid per hour; another period rules it out
+        if period and not _timed(p):
+            # `an hour` names the field paid per hour; another period rules it out
             score += 3 if period in p.periods() else (-3 if p.periods() else 0)
+        elif period:  # `25 a month` is a rate, not a length of time kept in months
+            score -= 3
         if not p.in_range(converted):
             continue
         concept = next((c for word, c in CUE_CONCEPTS.items() if word in q.cue), None)
@@ -128,9 +146,12 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
-    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:  # the tightest range that fits
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+        # the price itself before a fee or a cost on top of it, then the tightest range
         best = ranked[0][0]
-        ties = sorted((r for r in ranked if r[0] == best), key=lambda r: _span_of(r[1]))
+        ties = sorted((r for r in ranked if r[0] == best),
+                      key=lambda r: (r[1].is_money and not r[1].name_stems & PRICE_WORDS,
+                                     _span_of(r[1])))
         ranked = ties + [r for r in ranked if r[0] != best]
     return ranked
 
@@ -163,6 +184,24 @@ def evidence(p: FieldProfile, words: set[str], fields: list[FieldProfile]) -> fl
     return min(total, 4.0)
 
 
+def _timed(p: FieldProfile) -> bool:
+    """A field kept in a unit of time (`contract_length_months`), not a rate per period."""
+    return not p.is_money and convert(1, p.field.unit or (name_words(p.name) or [""])[-1],
+                                      "minutes") is not None
+
+
+def _minutes(q: Quantity, fields: list[FieldProfile]) -> bool:
+    """`<20m` is minutes when a field kept in time holds it and no money field holds
+    20 million."""
+    if q.unit != "m":
+        return False
+    numbers = [p for p in fields if p.field.type == "number"]
+    timed = any(not p.is_money and (v := convert(q.value, "min", p.field.unit)) is not None
+                and p.in_range(v) for p in numbers)
+    priced = any(p.is_money and p.in_range(q.value * MONEY_SCALE["m"]) for p in numbers)
+    return timed and not priced
+
+
 def _span_of(p: FieldProfile) -> float:
     lo = p.field.min if p.field.min is not None else 0
     return (p.field.max - lo) if p.field.max is not None else float("inf")
@@ -177,7 +216,8 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                      quantities: list[Quantity]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     out, spans = [], []
     for q in quantities:
-        if q.unit in MONEY_SCALE and not any(convert(1, q.unit, p.field.unit) for p in fields):
+        if q.unit in MONEY_SCALE and not any(convert(1, q.unit, p.field.unit) for p in fields) \
+                and not _minutes(q, fields):
             q = replace(q, value=q.value * MONEY_SCALE[q.unit], unit=None)  # `under 1.2m`
         # the words before it, but not the number before and its noun (`8 gb ram 128gb`)
         clause = max([clause_start(text, q.start)] + [_noun_end(text, tokens, o.end, q.start)
@@ -311,6 +351,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         ranked = sorted(date_fields, key=lambda p: (-p.mentions(ctx), past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
         op = d.op
+        if op in FLIP and (NEGATED.search(text, 0, d.start) or EXCLUDED.search(text, 0, d.start)):
+            op = FLIP[op]  # `nothing built before 2015`, `avoid anything listed after May`
         if d.year_only and year_fields and not named_date:
             best = max(year_fields, key=lambda p: p.mentions(ctx))
             value: object = int(d.value[:4])

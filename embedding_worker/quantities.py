@@ -67,6 +67,11 @@ PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests",
                           "adults", "passengers", "travelers", "travellers", "diners", "folks"})
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+# `sleeps 8`, `seats at least 7`: a verb of capacity makes the number after it a head count.
+CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps|seats|accommodates|sleeping)\s+(?:(?:at least|up to|"
+                           r"min(?:imum)?|max(?:imum)?|over|more than)\s+)?$", re.IGNORECASE)
+# `for 9 people`, `sleeps 8`: a head count the request needs room for, so at least that many.
+NEED_BEFORE = re.compile(r"\b(?:for|sleeps|seats|accommodates|sleeping)\s+$", re.IGNORECASE)
 PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£]|\s?\d)")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
@@ -93,6 +98,12 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
                      r"pay|pays|spend|go|goes|going|to|it|that|anything|something)\s+){0,2})$",
                      re.IGNORECASE)
+# Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
+# sellers below 3 stars`, `nothing built before 2015`), within one clause.
+EXCLUDED = re.compile(r"(?:^|\s)((?:avoid(?:ing)?|skip(?:ping)?|exclud(?:e|ing)|nothing|none)\s+"
+                      r"(?:[\w'£$€]+\s+){0,5})$", re.IGNORECASE)
+# `no contracts longer than 12 months`: `no` and one noun before a comparative adjective.
+NO_NOUN = re.compile(r"(?:^|\s)(no\s+[a-z]+\s+)$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
                 r"or greater|plus|at least|minimum|min|or over|and over|or older|and older|"
                 r"or bigger|or larger|or longer|or heavier|or newer|and newer|\+"),
@@ -241,6 +252,8 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         if raw_unit == "x" and re.match(r"x(?:\s+[^\d\s]|$)", text[m.start("unit"):]):
             raw_unit = "units"  # `50x elitebook`: fifty of them
         people_word = raw_unit if raw_unit in PEOPLE_WORDS else ""
+        if not raw_unit and not m.group("cur") and CAPACITY_VERB.search(text, 0, m.start()):
+            people_word = "people"
         unit = PEOPLE if people_word else (raw_unit or None)
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
@@ -315,9 +328,15 @@ def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str
         m = re.search(rf"(?:^|[\s(])({pattern})\s*(?:(?:of|than|about|around|like)\s+)?$", head,
                       re.IGNORECASE)
         if m:
+            word = m.group(1).lower().split()[0]
             negated = NEGATED.search(text[:m.start(1)])
             if negated:
                 return FLIP[op], negated.start(1)
+            # the words between an exclusion and its comparison name the field: kept out
+            if EXCLUDED.search(text[:m.start(1)]) or (
+                    word.endswith("er") and word not in ("under", "over") and
+                    NO_NOUN.search(text[:m.start(1)])):
+                return FLIP[op], m.start(1)
             return op, m.start(1)
     return None
 
@@ -395,8 +414,11 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
             out.append(Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common))
         elif (a.unit and not a.currency) or a.out_of:
             word = re.findall(r"[a-z]+", text[a.start:a.end].lower())
-            out.append(Quantity("eq", a.value, a.start, a.end, bare=True,
-                                cue=word[-1] if a.unit == PEOPLE and word else "", **common))
+            need = NEED_BEFORE.search(text, 0, a.start) if a.unit == PEOPLE else None
+            verb = CAPACITY_VERB.search(text, 0, a.start) if a.unit == PEOPLE else None
+            out.append(Quantity("gte" if need else "eq", a.value, a.start, a.end, bare=True,
+                                cue=verb.group("verb").lower() if verb else
+                                word[-1] if a.unit == PEOPLE and word else "", **common))
         elif a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
             out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
     return sorted(out, key=lambda q: (q.start, q.op))

@@ -298,3 +298,65 @@ def test_more_numbers_people_write(text, catalog, filters):
 def test_a_head_count_goes_to_the_field_of_people():
     assert understood("a party of 12", CLASSES)[0] == {("spots_left", "gte", 12)}
     assert understood("longest first", CLASSES)[1] == [("minutes", "desc")]
+
+
+CHARTER = Catalog.model_validate({
+    "name": "charter", "description": "Barges and narrowboats to hire on the canals.",
+    "fields": [
+        {"name": "cabins", "type": "number", "min": 0, "max": 12,
+         "description": "number of sleeping cabins"},
+        {"name": "berths", "type": "number", "min": 0, "max": 30,
+         "description": "number of people who can sleep on board"},
+        {"name": "seats", "type": "number", "min": 1, "max": 60},
+        {"name": "trip_count", "type": "number", "min": 0, "max": 50000,
+         "description": "number of trips run so far"},
+        {"name": "avg_trip_minutes", "type": "number", "unit": "minutes", "min": 10,
+         "max": 900, "description": "average length of a trip"},
+        {"name": "grade", "type": "number", "min": 0, "max": 5,
+         "description": "average guest grade"},
+        {"name": "grade_count", "type": "number", "min": 0, "max": 100000,
+         "description": "number of guest grades; grades are optional"},
+        {"name": "steerer_included", "type": "boolean",
+         "description": "a steerer comes with the barge; false = self-drive, you steer"},
+        {"name": "child_safe", "type": "boolean", "description": "ok with young children on board"}],
+    "sortable": ["berths", "grade"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("sleeps at least 8", {("berths", "gte", 8)}),       # a capacity verb: heads, not cabins
+    ("sleeps 6", {("berths", "gte", 6)}),
+    ("barge that seats 20", {("seats", "gte", 20)}),
+    ("for 9 people", {("berths", "gte", 9)}),             # room needed: at least that many
+    ("more than 300 trips", {("trip_count", "gt", 300)}),  # a count, not trip minutes
+    ("trips under 45m", {("avg_trip_minutes", "lt", 45)}),  # `m` of a field kept in time
+    ("over 1000 grades", {("grade_count", "gt", 1000)}),
+    ("self-drive", {("steerer_included", "eq", False)}),  # the description's word for false
+    ("not self-drive", {("steerer_included", "eq", True)}),
+])
+def test_capacities_counts_and_described_values(text, filters):
+    assert understood(text, CHARTER)[0] == filters
+
+
+TARIFFS = Catalog.model_validate({
+    "name": "tariffs", "description": "Broadband and mobile tariffs.",
+    "fields": [
+        {"name": "monthly_price", "type": "number", "unit": "GBP", "min": 0, "max": 200},
+        {"name": "setup_fee", "type": "number", "unit": "GBP", "min": 0, "max": 300},
+        {"name": "term_months", "type": "number", "unit": "months", "min": 1, "max": 36,
+         "description": "minimum term"},
+        {"name": "score", "type": "number", "min": 0, "max": 5},
+        {"name": "year_launched", "type": "number", "min": 1990, "max": 2030}],
+    "sortable": ["monthly_price"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("under £20", {("monthly_price", "lt", 20)}),        # the price, not a fee on top
+    ("4.6+", {("score", "gte", 4.6)}),                   # a one-decimal score stays a score
+    ("under 25 a month", {("monthly_price", "lt", 25)}),  # a rate, not a term in months
+    ("no terms longer than 12 months", {("term_months", "lte", 12)}),
+    ("avoid anything with a setup fee over £50", {("setup_fee", "lte", 50)}),
+    ("nothing launched before 2015", {("year_launched", "gte", 2015)}),
+    ("no ads under £10", {("monthly_price", "lt", 10)}),  # `no ads` is not the comparison
+])
+def test_amounts_and_excluded_comparisons(text, filters):
+    assert understood(text, TARIFFS)[0] == filters

@@ -341,7 +341,7 @@ TARIFFS = Catalog.model_validate({
     "name": "tariffs", "description": "Broadband and mobile tariffs.",
     "fields": [
         {"name": "monthly_price", "type": "number", "unit": "GBP", "min": 0, "max": 200},
-        {"name": "setup_fee", "type": "number", "unit": "GBP", "min": 0, "max": 300},
+        {"name": "setup_fee", "type": "number", "unit": "GBP", "min": 0, "max": 100},
         {"name": "term_months", "type": "number", "unit": "months", "min": 1, "max": 36,
          "description": "minimum term"},
         {"name": "score", "type": "number", "min": 0, "max": 5},

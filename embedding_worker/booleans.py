@@ -19,7 +19,7 @@ import numpy as np
 from embedding_worker.fields import FieldProfile
 from embedding_worker.negation import NEGATORS, clause_breaks, negated_before, waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.tokens import STOPWORDS, Token, forms, stem
+from embedding_worker.tokens import STOPWORDS, Token, abbreviates, forms, stem
 from shared.names import flag_words, name_words
 from shared.schemas import Catalog
 
@@ -58,28 +58,38 @@ def _matches(token: str, word: str) -> bool:
     return len(a) >= 5 and b.startswith(a)
 
 
+ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
+
+
+def _matches_short(token: str, word: str) -> bool:
+    """Within a name of several words, also a short form (`unl data`, `1st ed`)."""
+    return _matches(token, word) or ORDINALS.get(token) == word or (
+        token not in STOPWORDS and abbreviates(token, word))
+
+
 def _find_name(norms: list[str], words: list[str], taken: set[int]) -> tuple[int, int] | None:
     """The field's name words in any order within a window one word wider (`allow pets`);
-    a hyphenated token counts as its parts (`one-way`)."""
+    a hyphenated token counts as its parts (`one-way`); in a name of several words, short
+    forms count (`1st ed` for first_edition)."""
+    match = _matches_short if len(words) > 1 else _matches
     parts = [n.split("-") for n in norms]
     if len(words) > 1 and any(len(p) > 1 for p in parts):
         for i, p in enumerate(parts):
             if len(p) == len(words) and i not in taken and all(
-                    _matches(a, b) for a, b in zip(p, words)):
+                    match(a, b) for a, b in zip(p, words)):
                 return i, i + 1
     n = len(words)
     width = n if n == 1 else n + 1
     for i in range(len(norms)):
         window = range(i, min(len(norms), i + width))
-        if i in taken or not _matches(norms[i], words[0]) and not any(
-                _matches(norms[i], w) for w in words):
+        if i in taken or not any(match(norms[i], w) for w in words):
             continue
         hits = {}
         for k in window:
             if k in taken:
                 break
             for w in words:
-                if w not in hits and _matches(norms[k], w):
+                if w not in hits and match(norms[k], w):
                     hits[w] = k
         if len(hits) == n:
             return i, max(hits.values()) + 1

@@ -278,16 +278,18 @@ def defined_words(p: FieldProfile) -> dict[str, float]:
 
 def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                    taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
-    """`no changes`, `without stops` (zero of a count field), and the words a field's
+    """`no changes`, `without stops`, `zero sea days`, `no setup fee` (zero of a field that
+    can be zero, named by a word of its name), and the words a field's
     description defines as its numbers: `nonstop` for "0 = nonstop", `very expensive` for
     "4 = very expensive", `studio` for "0 means a studio"."""
-    counts = [p for p in fields if p.field.type == "number" and (p.field.min or 0) <= 0 and
-              p.field.unit is None and not p.is_money]
+    counts = [p for p in fields if p.field.type == "number" and (p.field.min or 0) <= 0]
     out, spans = [], []
     free = {i for i in range(len(tokens)) if i not in taken}
     for p in counts:
         for m in NONE_OF.finditer(text):
             word = m.group("w").lower()
+            if p.is_money and {word, stem(word)} & PRICE_WORDS:
+                continue  # `no price limit` says nothing of a price of zero
             if set(name_words(p.name)) & {word, stem(word)} or stem(word) in p.name_stems:
                 span = (m.start(), m.end())
                 if _free(tokens, span, free) and not _waived_span(text, tokens, span):

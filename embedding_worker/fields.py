@@ -81,6 +81,8 @@ for _dim, _table in {
              ("sqft", "sq ft", "ft2", "ft²", "square foot", "square feet", "sq feet"): 0.09290304},
     "power": {("hp", "horsepower", "bhp", "ps"): 1.0, ("kw", "kilowatt", "kilowatts"): 1.341022},
     "speed": {("kmh", "km/h", "kph"): 1.0, ("mph",): 1.609344},
+    "bitrate": {("kbps", "kbit/s"): 0.001, ("mbps", "mbit/s", "mb/s"): 1.0,
+                ("gbps", "gbit/s", "gb/s"): 1000.0},
 }.items():
     for _words, _factor in _table.items():
         for _w in _words:

@@ -137,11 +137,13 @@ def _good_direction(p: FieldProfile, good: bool) -> str:
     return (LOW if lower_better else HIGH) if good else (HIGH if lower_better else LOW)
 
 
-def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
+def _named_field(words: list[str], sortable: list[FieldProfile],
+                 concept: str | None = None) -> FieldProfile | None:
     """The sortable field the words name. A word only one field uses counts in full
     (`total` in `total price`); a word several use (`price`, `students`) counts little, a
     name more than a description, so the field with its own word wins, and among equals
-    one with a unit, then catalog order."""
+    one with the superlative's concept (`newest ships`: the year built, not the
+    capacity), then one with a unit, then catalog order."""
     scores = {p.name: 0.0 for p in sortable}
     for w in words:
         if w in STOPWORDS:
@@ -153,7 +155,15 @@ def _named_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile
     best = max(scores.values(), default=0)
     if best <= 0:
         return None
-    return min((p for p in sortable if scores[p.name] == best), key=lambda p: not p.field.unit)
+    return min((p for p in sortable if scores[p.name] == best),
+               key=lambda p: (concept is not None and not _fits(p, concept), not p.field.unit))
+
+
+def _fits(p: FieldProfile, concept: str) -> bool:
+    """The field has the concept, or holds years where the concept is how new or old."""
+    years = p.field.min is not None and p.field.max is not None and \
+        1000 <= p.field.min < p.field.max <= 2200
+    return _has_concept(p, concept) or (concept in ("recent", "age") and years)
 
 
 def _then(text: str, end: int, sortable: list[FieldProfile],
@@ -211,14 +221,16 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
         adj = m.group("adj").lower()
         following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
         if re.search(r"\bat\s*$", text[:m.start()], re.IGNORECASE) or (
-                following and re.match(r"[\d$€£]", text[m.end():].lstrip())):
-            continue  # `at least 4`, `most 3`: a bound, not an order
+                adj in ("most", "least") and following and
+                re.match(r"[\d$€£]", text[m.end():].lstrip())):
+            continue  # `at least 4`, `most 3`: a bound, not an order (`fastest 5g` is one)
         following = following[:next((k for k, w in enumerate(following)
                                      if w in ("and", "then", "or", "but", "with")), 3)]
-        named = _named_field(following[:1], sortable)  # the noun right after it
+        concept = CONCEPTS.get(adj, (None,))[0]
+        named = _named_field(following[:1], sortable, concept)  # the noun right after it
         if named is not None and len(following) > 1:  # `departure date`: the next word decides
             named = _named_field(following[:2], [p for p in sortable if p.mentions(
-                _stems_of(following[:1]))]) or named
+                _stems_of(following[:1]))], concept) or named
         if named is not None:
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
             end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()

@@ -360,3 +360,29 @@ TARIFFS = Catalog.model_validate({
 ])
 def test_amounts_and_excluded_comparisons(text, filters):
     assert understood(text, TARIFFS)[0] == filters
+
+
+VOYAGES = Catalog.model_validate({
+    "name": "voyages", "description": "River voyages.",
+    "fields": [
+        {"name": "fare", "type": "number", "unit": "EUR", "min": 0, "max": 9000},
+        {"name": "booking_fee", "type": "number", "unit": "EUR", "min": 0, "max": 90},
+        {"name": "land_days", "type": "number", "unit": "days", "min": 0, "max": 20},
+        {"name": "boat_passengers", "type": "number", "min": 20, "max": 400},
+        {"name": "boat_year_built", "type": "number", "min": 1950, "max": 2027},
+        {"name": "uplink_speed", "type": "number", "unit": "Mbps", "min": 0, "max": 2000},
+        {"name": "first_class", "type": "boolean", "description": "cabins of the top grade"}],
+    "sortable": ["fare", "boat_passengers", "boat_year_built", "uplink_speed"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("newest boats first", set(), [("boat_year_built", "desc")]),  # the year, not the size
+    ("fastest 5g boats", set(), [("uplink_speed", "desc")]),  # a number after it, no bound
+    ("uplink over 1gbps", {("uplink_speed", "gt", 1000)}, []),
+    ("no booking fee", {("booking_fee", "eq", 0)}, []),
+    ("zero land days", {("land_days", "eq", 0)}, []),
+    ("no fare limit", set(), []),                              # not a fare of zero
+    ("1st class", {("first_class", "eq", True)}, []),
+])
+def test_superlatives_rates_zeros_and_short_names(text, filters, sort):
+    assert understood(text, VOYAGES) == (filters, sort)

@@ -146,8 +146,8 @@ def _readings(words: list[str]) -> list[tuple[list[str], bool]]:
 
 
 # `false = bareboat`, `true: crewed`: a word the description gives for one of the values.
-DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?(?P<w>[a-z][a-z-]{2,})",
-                     re.IGNORECASE)
+DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?"
+                     r"(?P<w>[a-z][a-z-]{2,})", re.IGNORECASE)
 
 
 def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:

@@ -14,10 +14,10 @@ from dataclasses import replace
 from embedding_worker.dates import find_date_constraints
 from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF,
                                      FieldProfile, convert, unit_words)
-from embedding_worker.negation import waived
+from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
-from embedding_worker.quantities import (CLOCK, EXCLUDED, FLIP, MONEY_SCALE, NEGATED,
-                                         NUMBER_WORDS, PEOPLE, PRICE_LEVEL, Quantity,
+from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
+                                         NEGATED, NUMBER_WORDS, PEOPLE, PRICE_LEVEL, Quantity,
                                          find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, stem
@@ -86,6 +86,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     """(evidence, field, value in the field's unit) for number fields that can hold the value,
     best evidence first (ties keep catalog order)."""
     ranked = []
+    metres = any(convert(1, "m", p.field.unit) for p in fields if p.field.type == "number")
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
     for p in fields:
         if p.field.type != "number":
@@ -103,12 +104,13 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
         elif q.unit:
             unit = q.unit
-            if unit == "m" and convert(1, unit, p.field.unit) is None:
-                unit = "min"  # `<20m`: metres, or minutes for a field kept in time
+            if unit == "m" and not metres:
+                unit = "min"  # `<20m`: metres, or minutes where no field is kept in length
             in_field_unit = convert(q.value, unit, p.field.unit)
             factor = convert(1, unit, p.field.unit)
             if in_field_unit is not None and 1e-3 <= factor <= 1e3:  # not 20 inches in km
-                score, converted = score + 3, in_field_unit
+                # the field kept in the very unit written comes before one converted to
+                score, converted = score + (3.5 if factor == 1 else 3), in_field_unit
             elif in_field_unit is not None:
                 score -= 3
             elif q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
@@ -184,6 +186,19 @@ def evidence(p: FieldProfile, words: set[str], fields: list[FieldProfile]) -> fl
     return min(total, 4.0)
 
 
+def _inside(tokens: list[Token], q: Quantity) -> set[str]:
+    """Words inside a comparison before its number (`rated` in `not rated under 4`)."""
+    words = []
+    for t in tokens:
+        if t.start < q.start or t.end > q.end or t.norm[:1].isdigit():
+            if t.start >= q.start:
+                break
+            continue
+        if t.norm not in STOPWORDS and t.norm not in COMPARATOR_WORDS and t.norm not in NEGATORS:
+            words.append(t.norm)
+    return {s for w in words for s in (w, stem(w))}
+
+
 def _timed(p: FieldProfile) -> bool:
     """A field kept in a unit of time (`contract_length_months`), not a rate per period."""
     return not p.is_money and convert(1, p.field.unit or (name_words(p.name) or [""])[-1],
@@ -222,7 +237,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         # the words before it, but not the number before and its noun (`8 gb ram 128gb`)
         clause = max([clause_start(text, q.start)] + [_noun_end(text, tokens, o.end, q.start)
                                                       for o in quantities if o.end <= q.start])
-        ctx = context_stems(tokens, q.start, clause)
+        ctx = context_stems(tokens, q.start, clause) | _inside(tokens, q)
         after = words_after(tokens, q.end, clause_end(text, q.end))
         ranked = rank_number_fields(q, ctx, after, fields)
         if not ranked:

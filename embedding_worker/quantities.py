@@ -65,20 +65,23 @@ CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
 PEOPLE = "people"
 PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest",
                           "adults", "passengers", "travelers", "travellers", "diners", "folks"})
-PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew)\s+(?:of|for)\s+"
+PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew|team)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 # `sleeps 8`, `seats at least 7`: a verb of capacity makes the number after it a head count.
-CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps|seats|accommodates|sleeping)\s+(?:(?:at least|up to|"
+CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps|seats|accommodates|sleeping|fits|holds)\s+"
+                           r"(?:(?:at least|up to|"
                            r"min(?:imum)?|max(?:imum)?|over|more than)\s+)?$", re.IGNORECASE)
 # `for 9 people`, `sleeps 8`: a head count the request needs room for, so at least that many.
-NEED_BEFORE = re.compile(r"\b(?:for|sleeps|seats|accommodates|sleeping)\s+$", re.IGNORECASE)
+NEED_BEFORE = re.compile(r"\b(?:for|sleeps|seats|accommodates|sleeping|fits|holds)\s+"
+                         r"(?:an?\s+)?$",
+                         re.IGNORECASE)
 PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£]|\s?\d)")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
 
 UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no higher than|"
-                 r"no greater than|not over|not above|<=|≤|within|tops"),
+                 r"no greater than|not over|not above|<=|≤|within|tops|budget(?: of| is)?"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
                 r"beneath|shorter than|lighter than|younger than|south of|sub-?|<")]
 EXACT = [("eq", r"exactly|precisely|just|only")]
@@ -96,7 +99,8 @@ COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus"
 NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
-                     r"pay|pays|spend|go|goes|going|to|it|that|anything|something)\s+){0,2})$",
+                     r"pay|pays|spend|go|goes|going|to|it|that|anything|something|rated|"
+                     r"priced|scored)\s+){0,2})$",
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.

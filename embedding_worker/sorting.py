@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from embedding_worker.fields import CONCEPT_WORDS, UNITS, FieldProfile
+from embedding_worker.fields import CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
 
@@ -86,6 +86,7 @@ CONCEPT_DIMENSION = {"duration": "time", "weight": "mass", "distance": "length",
 MORE_IS_BETTER = frozenset({"salary", "pay", "wage", "earn", "income", "compens", "bonus",
                             "revenue", "profit"})
 LOWER_IS_BETTER = frozenset({"time", "length", "mass"})
+LENGTH_NAMES = frozenset({"length", "long"})
 
 
 def _with_tail(text: str, end: int) -> int:
@@ -112,6 +113,8 @@ def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProf
     dimension = CONCEPT_DIMENSION.get(concept)
     ranked = sorted((p for p in sortable if _has_concept(p, concept)),
                     key=lambda p: (p.field.type != "date",
+                                   # `longest`, `shortest`: a field named for its length first
+                                   not (concept == "duration" and p.name_stems & LENGTH_NAMES),
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
                                    -len(p.name_stems & words),
                                    -len((p.unit_stems | p.description_words) & words),
@@ -148,7 +151,7 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     for w in words:
         if w in STOPWORDS:
             continue
-        named = [(p, p.mentions(_stems_of([w]))) for p in sortable]
+        named = [(p, p.mentions(_stems_of([w])) or _in_unit_or_period(p, w)) for p in sortable]
         named = [(p, m) for p, m in named if m > 0]
         for p, m in named:
             scores[p.name] += m if len(named) == 1 else m / 4
@@ -157,6 +160,16 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
         return None
     return min((p for p in sortable if scores[p.name] == best),
                key=lambda p: (concept is not None and not _fits(p, concept), not p.field.unit))
+
+
+def _in_unit_or_period(p: FieldProfile, word: str) -> int:
+    """A unit word names the fields kept in it, less those kept in another unit of its
+    dimension (`kms` for odometer_km), a period word the field counted per that period
+    (`daily` for price_per_day)."""
+    unit, own = UNITS.get(word), UNITS.get((p.field.unit or "").lower())
+    if unit and own and unit[0] == own[0]:
+        return 2 if unit == own else 1
+    return 1 if PERIOD_OF.get(word) in p.periods() else 0
 
 
 def _fits(p: FieldProfile, concept: str) -> bool:
@@ -204,7 +217,9 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
     """`least expensive`, `best reviewed`, `most recent listings`."""
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
-            named = _named_field(re.findall(r"\w+", m.group().lower()), sortable)
+            # the phrase's own adjective names no field (`highest` in `highest rated`)
+            named = _named_field([w for w in re.findall(r"\w+", m.group().lower())
+                                  if w not in SUPERLATIVES], sortable)
             if named is None and concept == "recent":
                 named = _named_field(re.findall(r"\w+", text[m.end():m.end() + 40].lower())[:3],
                                      sortable)

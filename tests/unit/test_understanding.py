@@ -386,3 +386,45 @@ VOYAGES = Catalog.model_validate({
 ])
 def test_superlatives_rates_zeros_and_short_names(text, filters, sort):
     assert understood(text, VOYAGES) == (filters, sort)
+
+
+TOWNS = ["Oakvale", "Millbrook", "Port Ansel"]
+RIDES = Catalog.model_validate({
+    "name": "rides", "description": "Cycling routes and the halls to meet before them.",
+    "fields": [
+        {"name": "start_town", "type": "enum", "values": TOWNS},
+        {"name": "end_town", "type": "enum", "values": TOWNS},
+        {"name": "route_length", "type": "number", "unit": "miles", "min": 0, "max": 300},
+        {"name": "climb_m", "type": "number", "unit": "m", "min": 0, "max": 6000,
+         "description": "all climbs added up"},
+        {"name": "top_m", "type": "number", "unit": "m", "min": 0, "max": 3000,
+         "description": "altitude of the highest point"},
+        {"name": "riding_hours", "type": "number", "unit": "hours", "min": 0, "max": 48},
+        {"name": "hall_capacity", "type": "number", "min": 1, "max": 200,
+         "description": "people the meeting hall holds"},
+        {"name": "hire_per_day", "type": "number", "unit": "EUR", "min": 0, "max": 900,
+         "description": "bike hire per day"},
+        {"name": "hire_per_month", "type": "number", "unit": "EUR", "min": 0, "max": 9000,
+         "description": "bike hire per month"},
+        {"name": "score", "type": "number", "unit": "stars", "min": 0, "max": 5,
+         "description": "rider rating"},
+        {"name": "odometer_km", "type": "number", "unit": "km", "min": 0, "max": 99999}],
+    "sortable": ["route_length", "riding_hours", "top_m", "hire_per_day", "score",
+                 "odometer_km"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("over 900m", {("top_m", "gt", 900)}, []),          # kept in metres, not converted to km
+    ("1000m+ of climbs", {("climb_m", "gte", 1000)}, []),
+    ("finishes in Millbrook", {("end_town", "eq", "Millbrook")}, []),
+    ("hall that fits twelve", {("hall_capacity", "gte", 12)}, []),
+    ("for a team of 15", {("hall_capacity", "gte", 15)}, []),
+    ("budget 2k a month", {("hire_per_month", "lte", 2000)}, []),
+    ("not rated under 4", {("score", "gte", 4)}, []),
+    ("highest rated", set(), [("score", "desc")]),       # `highest` is not top_m's word
+    ("least kms first", set(), [("odometer_km", "asc")]),  # a unit names its field
+    ("lowest daily hire first", set(), [("hire_per_day", "asc")]),
+    ("longest first", set(), [("route_length", "desc")]),  # the field named for length
+])
+def test_units_roles_budgets_and_sort_words(text, filters, sort):
+    assert understood(text, RIDES) == (filters, sort)

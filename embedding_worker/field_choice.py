@@ -34,7 +34,8 @@ ROLE_CUES: dict[str, tuple[tuple[str, ...], ...]] = {
                      ("change",), ("changing",), ("transfer",), ("transit",)),
 }
 ROLE_FIELD_WORDS: dict[str, frozenset[str]] = {
-    "origin": frozenset({"depart", "departur", "departure", "origin", "from", "start", "source",
+    "origin": frozenset({"depart", "departur", "departure", "origin", "original", "from",
+                         "start", "source",
                          "leav", "leave", "outbound", "pickup", "pick", "collect", "board",
                          "begin", "begins"}),
     "destination": frozenset({"arriv", "arrival", "destin", "destination", "to", "end", "ends",
@@ -66,12 +67,15 @@ class Reading:
     scores: dict[str, float] | None = None
 
 
-def field_roles(p: FieldProfile, shared: frozenset[str] = frozenset()) -> set[str]:
-    """Roles a field plays, from its name, else from its description; words every
-    candidate's name has (`stop` in start_stop / end_stop / via_stop) play none."""
+def field_roles(p: FieldProfile, shared: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Roles a field plays with their weight: from its name (3), else from its description
+    (2: a description may name a role only to contrast with it, "differs from the
+    original"); words every candidate's name has (`stop` in start_stop / end_stop /
+    via_stop) play none."""
     def roles(words: frozenset[str]) -> set[str]:
         return {r for r, vocab in ROLE_FIELD_WORDS.items() if (words - shared) & vocab}
-    return roles(p.name_stems) or roles(p.description_words)
+    named = roles(p.name_stems)
+    return dict.fromkeys(named, 3.0) if named else dict.fromkeys(roles(p.description_words), 2.0)
 
 
 def _role_before(text: str, tokens: list[Token], first: int, stop: int) -> str | None:
@@ -162,8 +166,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             p = profiles[f]
             distinct = _distinct(p, [profiles[o] for o in candidates if o != f])
             score = float(distinct.mentions(words))
-            if reading.role and reading.role in field_roles(p, common):
-                score += 3
+            if reading.role:
+                score += field_roles(p, common).get(reading.role, 0.0)
             reading.scores[f] = score
         out.append(reading)
     return out

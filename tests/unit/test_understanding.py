@@ -428,3 +428,18 @@ RIDES = Catalog.model_validate({
 ])
 def test_units_roles_budgets_and_sort_words(text, filters, sort):
     assert understood(text, RIDES) == (filters, sort)
+
+
+TONGUES = ["Welsh", "Breton", "Cornish"]
+PRINTS = Catalog.model_validate({
+    "name": "prints", "description": "Old prints and pamphlets.",
+    "fields": [
+        {"name": "original_tongue", "type": "enum", "values": TONGUES,
+         "description": "tongue the text was first written in"},
+        {"name": "print_tongue", "type": "enum", "values": TONGUES,
+         "description": "tongue of this printing (differs from the original for translations)"}],
+    "sortable": []})
+
+
+def test_a_role_the_description_only_contrasts_with_is_weaker_than_a_named_one():
+    assert understood("translated from Welsh", PRINTS)[0] == {("original_tongue", "eq", "Welsh")}

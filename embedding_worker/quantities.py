@@ -219,6 +219,16 @@ def _clock_quantities(text: str, times: list[Amount]) -> list[Quantity]:
     return out
 
 
+# British money words: `under a tenner` is less than ten pounds.
+NOTES = re.compile(r"\b(?:an?\s+)?(?P<n>fiver|tenner)s?\b", re.IGNORECASE)
+NOTE_VALUES = {"fiver": 5.0, "tenner": 10.0}
+
+
+def _notes(text: str) -> list[Amount]:
+    return [Amount(NOTE_VALUES[m.group("n").lower()], m.start(), m.end(), "GBP", None, False)
+            for m in NOTES.finditer(text)]
+
+
 def _people(text: str) -> list[Amount]:
     """Head counts written without a unit word after the number: `a party of 12`,
     `group of 10`, `table for 4`."""
@@ -289,9 +299,10 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
             continue
         out.append(Amount(value, m.start(), after_rate if per else end, currency, unit, plus,
                           factor, per))
-    people = _people(text)  # `party of 12`: the count with its words, not the bare 12
-    out = [a for a in out if not any(p.start <= a.start < p.end for p in people)]
-    return _compound(text, sorted(out + people, key=lambda a: a.start))
+    # `party of 12`: the count with its words, not the bare 12; `a tenner`: not `a`
+    worded = _people(text) + _notes(text)
+    out = [a for a in out if not any(p.start <= a.start < p.end for p in worded)]
+    return _compound(text, sorted(out + worded, key=lambda a: a.start))
 
 
 def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
@@ -347,10 +358,12 @@ def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str
 
 def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
     """The comparator right after an amount (`or more`, `tops`, `+`; past `old` in
-    `6 months old or younger`), as (op, where it ends)."""
+    `6 months old or younger` and past one noun in `256 ssd minimum`), as (op, where it
+    ends). One followed by a number is that number's own (`under 10kg and under 100`)."""
     tail = text[end:]
     for op, pattern in patterns:
-        m = re.match(rf"(?:\s+old)?\s*,?\s*({pattern})(?!\w)", tail, re.IGNORECASE)
+        m = re.match(rf"(?:\s+old|\s+[a-z]{{2,}}(?=\s+(?:min|max)))?\s*,?\s*({pattern})(?!\w)"
+                     rf"(?!\s*[$€£]?\d)", tail, re.IGNORECASE)
         if m:
             return op, end + m.end(1)
     return None

@@ -443,3 +443,16 @@ PRINTS = Catalog.model_validate({
 
 def test_a_role_the_description_only_contrasts_with_is_weaker_than_a_named_one():
     assert understood("translated from Welsh", PRINTS)[0] == {("original_tongue", "eq", "Welsh")}
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("under 20 m2, max £500", {("floor_area", "lt", 20), ("asking_price", "lte", 500)}),
+    ("under 90 m2 and under £500", {("floor_area", "lt", 90), ("asking_price", "lt", 500)}),
+    ("2 bathrooms minimum", {("bathrooms", "gte", 2)}),
+])
+def test_a_comparator_before_a_number_is_that_numbers_own(text, filters):
+    assert understood(text, HOUSING)[0] == filters
+
+
+def test_money_words():
+    assert understood("under a tenner", TARIFFS)[0] == {("monthly_price", "lt", 10)}

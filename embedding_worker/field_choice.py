@@ -150,9 +150,12 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
     for n, ((start, end, candidates), (first, last)) in enumerate(zip(spans, ranges)):
         reading = Reading(n, candidates)
         clause = _clause_start(text, tokens, first)
-        prev = max((m for m in range(n) if ranges[m][1] <= first and ranges[m][1] > clause
+        # the nearest earlier value of the same fields, in this clause or right before it
+        # across a comma (`Antibes, Cannes or Nice`)
+        prev = max((m for m in range(n) if ranges[m][1] <= first
                     and set(spans[m][2]) & set(candidates)), default=None, key=lambda m: ranges[m][1])
-        if prev is not None and LIST_JOIN.match(text[spans[prev][1]:start]):
+        if prev is not None and (ranges[prev][1] > clause or "," in text[spans[prev][1]:start]) \
+                and LIST_JOIN.match(text[spans[prev][1]:start]):
             reading.sibling = prev
         else:
             stop = max([clause] + [b for a, b in ranges if b <= first])

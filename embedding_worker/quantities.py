@@ -363,7 +363,7 @@ def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, i
     tail = text[end:]
     for op, pattern in patterns:
         m = re.match(rf"(?:\s+old|\s+[a-z]{{2,}}(?=\s+(?:min|max)))?\s*,?\s*({pattern})(?!\w)"
-                     rf"(?!\s*[$€£]?\d)", tail, re.IGNORECASE)
+                     rf"(?!\s*(?:than\s+)?[$€£]?\d)", tail, re.IGNORECASE)
         if m:
             return op, end + m.end(1)
     return None

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from embedding_worker.fields import CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
+from shared.names import name_words
 
 HIGH, LOW = "desc", "asc"
 # Superlatives with a direction of their own; `best`/`top`/`worst` depend on the field.
@@ -158,8 +159,17 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     best = max(scores.values(), default=0)
     if best <= 0:
         return None
+    said = _stems_of([w for w in words if w not in STOPWORDS])
     return min((p for p in sortable if scores[p.name] == best),
-               key=lambda p: (concept is not None and not _fits(p, concept), not p.field.unit))
+               key=lambda p: (concept is not None and not _fits(p, concept),
+                              _measures_other(p, said), not p.field.unit))
+
+
+def _measures_other(p: FieldProfile, said: set[str]) -> bool:
+    """A field kept in a unit of its own measures something else than the noun said, unless
+    the noun is its unit or head (`most episodes`: the count, not the minutes per episode)."""
+    head = name_words(p.name)[-1:]
+    return bool(p.field.unit) and not said & (p.unit_stems | _stems_of(head))
 
 
 def _in_unit_or_period(p: FieldProfile, word: str) -> int:

@@ -456,3 +456,16 @@ def test_a_comparator_before_a_number_is_that_numbers_own(text, filters):
 
 def test_money_words():
     assert understood("under a tenner", TARIFFS)[0] == {("monthly_price", "lt", 10)}
+
+
+def test_lists_across_commas_sorts_on_counted_nouns_and_comparisons_with_than():
+    assert understood("from Oakvale, Millbrook or Port Ansel", TRANSIT)[0] == {
+        ("start_stop", "in", ("Oakvale", "Millbrook", "Port Ansel"))}
+    shows = Catalog.model_validate({
+        "name": "shows", "description": "Radio shows.",
+        "fields": [{"name": "avg_episode_minutes", "type": "number", "unit": "minutes"},
+                   {"name": "episode_count", "type": "number"}],
+        "sortable": ["avg_episode_minutes", "episode_count"]})
+    assert understood("most episodes first", shows)[1] == [("episode_count", "desc")]
+    assert understood("under 90 m2 and younger than 1990", HOUSING)[0] >= {
+        ("floor_area", "lt", 90)}

@@ -101,13 +101,13 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
 
         a = analyse(text, catalog, index, record, emb.is_word, config)
         ngrams.append(list(seen))
-        qs = questions(text, a["proposals"], a["decisions"], settings.llm_keep_margin)
-        pairs.append([(tuple((m["role"], m["content"]) for m in q.messages), answer)
-                      for q in qs for answer in q.answers])
+        qs = questions(text, a["proposals"], a["decisions"], settings.llm_keep_margin,
+                       settings.llm_flag_margin)
+        pairs.append([(prompt, answer) for q in qs
+                      for prompt, answer in zip(q.prompts, q.answers)])
 
     def score(items):
-        return llm.score([([{"role": role, "content": c} for role, c in msgs], ans)
-                          for msgs, ans in items])
+        return llm.score(list(items))
 
     def throughput(n: int, batches, fn, sizes=(1, 8, 16, 32, 64, 128)) -> dict[str, Any]:
         per_size = {}

@@ -87,7 +87,8 @@ def main() -> int:
     pmi: list[float] = []
     started = time.perf_counter()
     for m in matches:  # one question at a time, as an idle worker would ask it
-        (q,) = questions(m["text"], [m["proposal"]], [dict(m["decision"], proposal=0)], 0.0)
+        (q,) = questions(m["text"], [m["proposal"]], [dict(m["decision"], proposal=0,
+                                                           default=False)], 0.0, 0.0)
         with_span, without = model.score(list(zip(q.prompts, q.answers)))
         pmi.append(with_span - without)
     per_question_ms = 1000 * (time.perf_counter() - started) / max(1, len(matches))

@@ -41,7 +41,7 @@ FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs",
 class ParaphraseConfig:
     accept: float = 0.62   # at or above: on, without asking the LLM
     ask: float = 0.5       # from here to `accept`: a decision for the LLM
-    default_on: float = 0.56  # the decision's default (no LLM)
+    default_on: float = 0.53  # the decision's default (no LLM)
     margin: float = 0.08   # over the next yes/no field
     max_words: int = 4
 

@@ -33,7 +33,7 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
     for text, a in texts_and_analyses:  # a malformed analysis fails its own text only
         try:
             asked.append(questions(text, a["proposals"], a["decisions"],
-                                   settings.llm_keep_margin))
+                                   settings.llm_keep_margin, settings.llm_flag_margin))
         except Exception as e:  # noqa: BLE001
             asked.append(e)
     flat = [q for qs in asked if not isinstance(qs, Exception) for q in qs]

@@ -96,6 +96,7 @@ def result_digest(settings: Settings, catalog: str, version: int, text: str,
     (the day relative dates resolve against, min_confidence)."""
     fingerprint = settings.model_dump(include={
         "embedding_model", "llm_model", "llm_gguf_file", "llm_arbiter", "llm_keep_margin",
+        "llm_flag_margin",
         "retrieval_top_k", "semantic_min_score", "semantic_accept_score", "retrieval_max_ngram"})
     options = options or {}
     day = reference(options.get("now"), options.get("timezone")).key()

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     llm_gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
     llm_arbiter: bool = True
     llm_keep_margin: float = 7.0
+    llm_flag_margin: float = 3.0
     llm_batch_size: int = Field(32, ge=1, le=512)
     llm_kv_reuse: str = Field("shared", pattern="^(none|prompt|shared)$")
     torch_threads: int = Field(1, ge=0, description="0 = torch's default (all cores)")

@@ -61,7 +61,8 @@ def test_llm_choices_are_applied():
 def test_weak_matches_are_settled_by_a_likelihood_test():
     """Only `keep` decisions reach the model: the value after the span against the value
     after "something"; it holds when the span makes it likelier by the margin."""
-    qs = questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], keep_margin=1.5)
+    qs = questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], keep_margin=1.5,
+                   flag_margin=1.0)
     assert [(q.prompts, q.answers) for q in qs] == [(
         ['In a search request, "smart" means: ', 'In a search request, "something" means: '],
         ["formal", "formal"])]
@@ -73,7 +74,7 @@ def test_weak_matches_are_settled_by_a_likelihood_test():
 
     # 1.0 nats better after "smart" is short of the 1.5 margin: not kept.
     assert decide(qs, scorer) == [(False, 0.5)]
-    assert decide(questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], 0.5),
+    assert decide(questions(TEXT, ANALYSIS["proposals"], ANALYSIS["decisions"], 0.5, 1.0),
                   scorer) == [(True, 0.5)]
     assert len(seen) == 4  # every answer of every question, one scoring call per decide
     assert decide([], scorer) == []
@@ -85,8 +86,11 @@ def test_a_yes_no_field_is_tested_as_the_words_of_its_name():
                                "negated": False, "alternatives": []}],
                 "decisions": [{"proposal": 0, "kind": "keep", "options": [True, False],
                                "default": False}]}
-    (q,) = questions("dog friendly", analysis["proposals"], analysis["decisions"], 7.0)
+    (q,) = questions("dog friendly", analysis["proposals"], analysis["decisions"], 7.0, 3.0)
     assert q.answers == ["pets allowed", "pets allowed"]
+    assert q.priors == [0.0, 3.0]  # a yes/no paraphrase is kept at its own margin
+    kept = [dict(analysis["decisions"][0], default=True)]  # one the rules keep is not asked
+    assert questions("dog friendly", analysis["proposals"], kept, 7.0, 3.0) == []
 
 
 def test_every_filter_has_a_confidence_and_min_confidence_drops_the_unsure():

@@ -77,7 +77,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
     taken = set(rule_tokens)
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
-    zeros, spans = zero_proposals(text, tokens, fields, taken)
+    zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog))
     _take(tokens, spans, rule_tokens)
     taken |= rule_tokens
     domain = _not_values(catalog, fields)
@@ -117,11 +117,16 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     }
 
 
+def _domain_words(catalog: Catalog) -> frozenset[str]:
+    """The catalog's own words (`laptops`, `courses`), in every form."""
+    return frozenset(f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} "
+                                           f"{catalog.description or ''}".lower())
+                     for f in forms(w))
+
+
 def _not_values(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:
     """Field names and the catalog's own domain words (`laptops`) are not values."""
-    domain = {f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} {catalog.description or ''}"
-                                       .lower()) for f in forms(w)}
-    return frozenset(w for p in fields for w in p.name_stems) | domain
+    return frozenset(w for p in fields for w in p.name_stems) | _domain_words(catalog)
 
 
 def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],

@@ -292,7 +292,8 @@ def defined_words(p: FieldProfile) -> dict[str, float]:
 
 
 def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
-                   taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+                   taken: set[int], domain: frozenset[str] = frozenset(),
+                   ) -> tuple[list[Proposal], list[tuple[int, int]]]:
     """`no changes`, `without stops`, `zero sea days`, `no setup fee` (zero of a field that
     can be zero, named by a word of its name), and the words a field's
     description defines as its numbers: `nonstop` for "0 = nonstop", `very expensive` for
@@ -310,6 +311,9 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 if _free(tokens, span, free) and not _waived_span(text, tokens, span):
                     out.append(Proposal(p.name, "eq", 0, *span, "rule"))
                     spans.append(span)
+    for proposal in _free_of_charge(tokens, fields, free, domain):
+        out.append(proposal)
+        spans.append((proposal.start, proposal.end))
     for p in fields:
         if p.field.type != "number":
             continue
@@ -323,6 +327,38 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                     free -= {i for i, t in enumerate(tokens)
                              if t.start >= span[0] and t.end <= span[1]}
     return out, spans
+
+
+def _free_of_charge(tokens: list[Token], fields: list[FieldProfile], free: set[int],
+                    domain: frozenset[str]) -> list[Proposal]:
+    """`free to adopt`, `free shipping`: zero of the money field the next word names;
+    `free python courses`: zero of the price, when a word of the catalog's own domain
+    follows within three words."""
+    money = [p for p in fields if p.field.type == "number" and p.is_money and
+             (p.field.min or 0) <= 0]
+    price = next((p for p in money if p.name_stems & PRICE_WORDS), None)
+    out = []
+    for i, t in enumerate(tokens):
+        if t.norm != "free" or i not in free or (
+                i and tokens[i - 1].norm not in STOPWORDS and tokens[i - 1].end == t.start - 1):
+            continue  # `step free`, `gluten free`: without the word before, not at no cost
+        after = []  # the words after it, up to three, within the phrase (`to` passed over)
+        for k in range(i + 1, min(len(tokens), i + 4)):
+            if k not in free or (tokens[k].norm in STOPWORDS and tokens[k].norm != "to"):
+                break
+            if tokens[k].norm != "to":
+                after.append(k)
+        first = {tokens[after[0]].norm, stem(tokens[after[0]].norm)} if after else set()
+        named = next((p for p in money if first and p.mentions(first) == 2), None)
+        if named:  # `free shipping`: both words said it
+            target, last = named, after[0]
+        else:  # `free python courses`: only `free` is used, `python` stays for the values
+            target, last = price, i if any({tokens[k].norm, stem(tokens[k].norm)} & domain
+                                           for k in after) else None
+        if target is not None and last is not None:
+            out.append(Proposal(target.name, "eq", 0, t.start, tokens[last].end, "rule"))
+            free -= set(range(i, last + 1))
+    return out
 
 
 def _waived_span(text: str, tokens: list[Token], span: tuple[int, int]) -> bool:

@@ -469,3 +469,18 @@ def test_lists_across_commas_sorts_on_counted_nouns_and_comparisons_with_than():
     assert understood("most episodes first", shows)[1] == [("episode_count", "desc")]
     assert understood("under 90 m2 and younger than 1990", HOUSING)[0] >= {
         ("floor_area", "lt", 90)}
+
+
+def test_free_of_charge():
+    lessons = Catalog.model_validate({
+        "name": "lessons", "description": "Music lessons and workshops.",
+        "fields": [{"name": "instrument", "type": "enum", "values": ["cello", "oboe"]},
+                   {"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 500},
+                   {"name": "sheet_cost", "type": "number", "unit": "EUR", "min": 0, "max": 50},
+                   {"name": "step_free", "type": "boolean", "description": "no stairs"}],
+        "sortable": []})
+    assert understood("free cello lessons", lessons)[0] == {("price", "eq", 0),
+                                                            ("instrument", "eq", "cello")}
+    assert understood("free sheet music", lessons)[0] == {("sheet_cost", "eq", 0)}
+    assert understood("gluten free snacks at the oboe workshops", lessons)[0] == {
+        ("instrument", "eq", "oboe")}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from text_to_num import text2num
 
@@ -438,4 +438,23 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
                                 word[-1] if a.unit == PEOPLE and word else "", **common))
         elif a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
             out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
-    return sorted(out, key=lambda q: (q.start, q.op))
+    return _shared_bounds(text, sorted(out, key=lambda q: (q.start, q.op)))
+
+
+LIST_GAP = re.compile(r"\s*(?:&|\+|\band\b)?\s*", re.IGNORECASE)
+
+
+def _shared_bounds(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """`4 bed 3 bath minimum`, `2 adults and 2 kids max`: a bound written after a list of
+    amounts in units (not money) applies to each bare one before it. (A bound before a
+    list is left to the first amount: `at least 150 hp and 7 seats` asks for 7 seats.)"""
+    out = list(quantities)
+    for k in range(len(out) - 2, -1, -1):
+        a, b = out[k], out[k + 1]
+        if LIST_GAP.fullmatch(text[a.end:b.start]) and not (a.currency or b.currency) and \
+                a.unit and b.unit and CLOCK not in (a.unit, b.unit) and a.bare and \
+                a.op == "eq" and not b.bare and b.op in ("gte", "lte") and \
+                re.match(r"[$€£]?\d", text[b.start:]):  # b's bound comes after it
+            out[k] = replace(a, op=b.op, bare=False)
+    return out
+

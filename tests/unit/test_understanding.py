@@ -484,3 +484,10 @@ def test_free_of_charge():
     assert understood("free sheet music", lessons)[0] == {("sheet_cost", "eq", 0)}
     assert understood("gluten free snacks at the oboe workshops", lessons)[0] == {
         ("instrument", "eq", "oboe")}
+
+
+def test_a_bound_after_a_list_of_amounts_applies_to_each():
+    assert understood("3 bed 2 bath minimum", HOUSING)[0] == {("bedrooms", "gte", 3),
+                                                               ("bathrooms", "gte", 2)}
+    assert understood("3 bedrooms, 2 bathrooms minimum", HOUSING)[0] == {
+        ("bedrooms", "eq", 3), ("bathrooms", "gte", 2)}  # a comma ends the list

@@ -417,6 +417,10 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             if d.weekday and _records_past(best) and reference and d.value > \
                     reference.today.isoformat():  # `listed on monday`: the last monday
                 value = (dt.date.fromisoformat(d.value) - dt.timedelta(days=7)).isoformat()
+            elif d.lead == "since" and reference and d.value > reference.today.isoformat() and \
+                    not re.search(r"\d{4}", text[d.start:d.end]):
+                day = dt.date.fromisoformat(d.value)  # `since december` in January: last year's
+                value = day.replace(year=day.year - 1).isoformat()
             if d.lead and d.days and best.mentions({d.lead, stem(d.lead)}) == 2:
                 # `starting tomorrow` for a start date names the field: that day, not after it
                 out += [Proposal(best.name, "gte", d.days[0].isoformat(), d.start, d.end, "rule"),

@@ -491,3 +491,9 @@ def test_a_bound_after_a_list_of_amounts_applies_to_each():
                                                                ("bathrooms", "gte", 2)}
     assert understood("3 bedrooms, 2 bathrooms minimum", HOUSING)[0] == {
         ("bedrooms", "eq", 3), ("bathrooms", "gte", 2)}  # a comma ends the list
+
+
+def test_since_a_month_is_the_last_one():
+    january = Reference(dt.date(2027, 1, 15))
+    assert understood("listed since december", TRANSIT, january)[0] == {
+        ("listed_on", "gte", "2026-12-01")}

@@ -121,11 +121,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
                 said = {q.unit, stem(q.unit)}
                 # a word the catalog's description also uses (`ratings`) still says a little
                 mention = p.mentions(said) or (0.5 if said & p.description_words else 0)
-                head = name_words(p.name)[-1:]
-                if p.field.unit and not said & (p.unit_stems | {*head, *map(stem, head)}):
-                    # a field kept in a unit of its own measures something else than the
-                    # word after the number, unless that word is its head noun (`2024
-                    # vintage`): `500 episodes` is not the field of episode lengths in minutes
+                if p.measures_other(said):  # `500 episodes` against episode minutes
                     score += 0.5 * mention - 1 if mention else -2
                 else:
                     score += 1.5 * mention
@@ -384,7 +380,7 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     (`year`, `model year`, `year built`) unless the text names the date field."""
     date_fields = [p for p in fields if p.field.type == "date"]
     year_fields = [p for p in fields if p.field.type == "number" and (
-        p.stems() & YEAR_WORDS or _holds_years(p))]
+        p.stems() & YEAR_WORDS or p.holds_years)]
     if not date_fields and not year_fields:
         return [], []
     found = find_date_constraints(text, reference.today.year if reference else None,
@@ -450,12 +446,6 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
         out.append(Proposal(field.name, "eq", value, m.start(), m.end(), "rule", score=0.8))
         spans.append((m.start(), m.end()))
     return out
-
-
-def _holds_years(p: FieldProfile) -> bool:
-    """A number field whose range is a span of calendar years (`vintage`, 1900-2030)."""
-    lo, hi = p.field.min, p.field.max
-    return lo is not None and hi is not None and 1000 <= lo < hi <= 2200
 
 
 def _records_past(p: FieldProfile) -> bool:

@@ -169,6 +169,21 @@ class FieldProfile:
             return 2
         return 1 if word_stems & self.description_stems else 0
 
+    @property
+    def holds_years(self) -> bool:
+        """A number field whose range is a span of calendar years (`vintage`, 1900-2030)."""
+        lo, hi = self.field.min, self.field.max
+        return lo is not None and hi is not None and 1000 <= lo < hi <= 2200
+
+    def measures_other(self, said: set[str]) -> bool:
+        """Kept in a unit of measure, the field measures something else than the noun said,
+        unless that noun is its unit or its head noun: `500 episodes` is not the field of
+        episode lengths in minutes, `2024 vintage` is the vintage (a price per person in
+        USD is still a price)."""
+        head = name_words(self.name)[-1:]
+        return unit_known(self.field.unit or "") and not said & (self.unit_stems |
+                                                                 {*head, *map(stem, head)})
+
     def in_range(self, value: float) -> bool:
         lo, hi = self.field.min, self.field.max
         return (lo is None or value >= lo) and (hi is None or value <= hi)

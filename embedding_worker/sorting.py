@@ -15,7 +15,6 @@ from collections.abc import Callable
 from embedding_worker.fields import CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
-from shared.names import name_words
 
 HIGH, LOW = "desc", "asc"
 # Superlatives with a direction of their own; `best`/`top`/`worst` depend on the field.
@@ -162,14 +161,7 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     said = _stems_of([w for w in words if w not in STOPWORDS])
     return min((p for p in sortable if scores[p.name] == best),
                key=lambda p: (concept is not None and not _fits(p, concept),
-                              _measures_other(p, said), not p.field.unit))
-
-
-def _measures_other(p: FieldProfile, said: set[str]) -> bool:
-    """A field kept in a unit of its own measures something else than the noun said, unless
-    the noun is its unit or head (`most episodes`: the count, not the minutes per episode)."""
-    head = name_words(p.name)[-1:]
-    return bool(p.field.unit) and not said & (p.unit_stems | _stems_of(head))
+                              p.measures_other(said), not p.field.unit))
 
 
 def _in_unit_or_period(p: FieldProfile, word: str) -> int:
@@ -184,9 +176,7 @@ def _in_unit_or_period(p: FieldProfile, word: str) -> int:
 
 def _fits(p: FieldProfile, concept: str) -> bool:
     """The field has the concept, or holds years where the concept is how new or old."""
-    years = p.field.min is not None and p.field.max is not None and \
-        1000 <= p.field.min < p.field.max <= 2200
-    return _has_concept(p, concept) or (concept in ("recent", "age") and years)
+    return _has_concept(p, concept) or (concept in ("recent", "age") and p.holds_years)
 
 
 def _then(text: str, end: int, sortable: list[FieldProfile],

@@ -34,6 +34,12 @@ PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "w
 # Words that concede rather than ask (`explicit is fine`): no window is read with them,
 # unless `with` follows (`ok with kids` asks for a field of getting on with children).
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
+# Verbs that exclude what follows, across `with` (`avoid places with a hot tub`).
+EXCLUDING = frozenset({"avoid", "avoiding", "skip", "skipping", "exclude", "excluding", "hate"})
+# `dogs ok`, `pets welcome`: after the thing a field permits, these words permit it.
+PERMITS = re.compile(r"^\s*(?:is\s+|are\s+)?(?:ok|okay|fine|welcome|allowed)\b", re.IGNORECASE)
+# `dog-free`, `smoke free`: without the thing named.
+WITHOUT_IT = re.compile(r"^[\s-]?free\b", re.IGNORECASE)
 FREE_OF_CHARGE = frozenset({"fee", "fees", "charge", "charges", "cost", "costs", "penalty"})
 
 
@@ -103,16 +109,31 @@ def _antonym(norm: str, words: list[str]) -> bool:
                for pre in ANTONYM_PREFIXES)
 
 
-def _state(text: str, tokens: list[Token], i: int, j: int, named: bool) -> bool | None:
+def _negator(text: str, tokens: list[Token], i: int) -> int | None:
+    """The negator before token i in its clause, not across `and`, `but`, `or`, `with`,
+    except a verb of exclusion across `with` (`avoid places with hot tubs`)."""
+    norms = [t.norm for t in tokens]
+    breaks = clause_breaks(text, tokens)
+    joins = {m for m, t in enumerate(norms) if t in ("and", "but", "or")}
+    k = negated_before(norms, i, 5, breaks | joins | {
+        m for m, t in enumerate(norms) if t == "with"})
+    if k is None:
+        k = negated_before(norms, i, 5, breaks | joins)
+        k = k if k is not None and norms[k] in EXCLUDING else None
+    return k
+
+
+def _state(text: str, tokens: list[Token], i: int, j: int, named: bool,
+           permitted: bool = False) -> bool | None:
     """True, False (negated) or None (waived) for a match on tokens i..j-1. Inside a
-    paraphrase a negator is part of what it says (`no cancellation fee`)."""
-    if waived(text, tokens, i, j):
+    paraphrase a negator is part of what it says (`no cancellation fee`); after a field of
+    permission `ok` permits (`dogs ok`) rather than waives."""
+    if not permitted and waived(text, tokens, i, j):
         return None
     norms = [t.norm for t in tokens]
     inside = named and any(norms[k] in ("not", "no", "non") for k in range(i, j))
     after_not = named and re.match(r"^\s*not\b", text[tokens[j - 1].end:]) is not None
-    k = negated_before(norms, i, 5, clause_breaks(text, tokens) | {
-        m for m, t in enumerate(norms) if t in ("and", "but", "with", "or")})
+    k = _negator(text, tokens, i)
     if k is not None and not named and any(norms[m] in FREE_OF_CHARGE
                                            for m in range(i, min(len(norms), j + 1))):
         k = None  # `no cancellation fee` asks for free cancellation
@@ -177,21 +198,27 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                           if k not in taken and _antonym(t, words)), None)
                 hit, value = ((k, k + 1), False) if k is not None else (None, value)
             if hit is not None:
+                after = text[tokens[hit[1] - 1].end:]
+                permitted = value and reading is not words and words[-1] in PERMISSION and \
+                    PERMITS.match(after) is not None
+                free = words[-1] != "free" and WITHOUT_IT.match(after)
+                if free:  # `dog free`: the field is false, and `free` is part of the match
+                    value, hit = not value, (hit[0], hit[1] + (tokens[hit[1]].norm == "free"
+                                                               if hit[1] < len(tokens) else 0))
                 out += _proposal(text, tokens, p, hit, value, "rule",
-                                 1.0 if reading is words else 0.95, taken, named=True)
+                                 1.0 if reading is words else 0.95, taken, named=True,
+                                 permitted=permitted)
                 break
     return out
 
 
 def _proposal(text: str, tokens: list[Token], p: FieldProfile, hit: tuple[int, int],
               value: bool, source: str, score: float, taken: set[int],
-              named: bool) -> list[Proposal]:
+              named: bool, permitted: bool = False) -> list[Proposal]:
     i, j = hit
-    state = _state(text, tokens, i, j, named)
+    state = _state(text, tokens, i, j, named, permitted)
     taken.update(range(i, j))
-    norms = [t.norm for t in tokens]
-    k = negated_before(norms, i, 5, clause_breaks(text, tokens) | {
-        m for m, t in enumerate(norms) if t in ("and", "but", "with", "or")})
+    k = _negator(text, tokens, i)
     start = tokens[k].start if k is not None else tokens[i].start
     if k is not None:
         taken.update(range(k, i))

@@ -145,11 +145,19 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
-        # the price itself before a fee or a cost on top of it, then the tightest range
+        # the price itself before a fee or a cost on top of it, and a plain price (`price`,
+        # `price_per_hour`, `monthly_price`) before one a word narrows (`trial_lesson_price`,
+        # `case_price`); then the tightest range that fits
         best = ranked[0][0]
-        ties = sorted((r for r in ranked if r[0] == best),
-                      key=lambda r: (r[1].is_money and not r[1].name_stems & PRICE_WORDS,
-                                     _span_of(r[1])))
+
+        def order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, float]:
+            p = r[1]
+            if not p.is_money:
+                return False, False, _span_of(p)
+            words = name_words(p.name)
+            return not p.name_stems & PRICE_WORDS, bool(words) and not (
+                {words[0], stem(words[0])} & PRICE_WORDS or words[0] in PERIOD_OF), _span_of(p)
+        ties = sorted((r for r in ranked if r[0] == best), key=order)
         ranked = ties + [r for r in ranked if r[0] != best]
     return ranked
 

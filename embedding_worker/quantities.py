@@ -266,12 +266,16 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         if raw_unit == "x" and re.match(r"x(?:\s+[^\d\s]|$)", text[m.start("unit"):]):
             raw_unit = "units"  # `50x elitebook`: fifty of them
         people_word = raw_unit if raw_unit in PEOPLE_WORDS else ""
-        if not raw_unit and not m.group("cur") and CAPACITY_VERB.search(text, 0, m.start()):
-            people_word = "people"
-        unit = PEOPLE if people_word else (raw_unit or None)
+        # `sleeps 8`, `sleeps 8 norfolk`: a head count, unless a real unit follows
+        verb = not people_word and not m.group("cur") and not (
+            raw_unit and (_unit_word(raw_unit, unit_words) or raw_unit in CURRENCY_WORDS)) \
+            and CAPACITY_VERB.search(text, 0, m.start()) is not None
+        unit = PEOPLE if people_word or verb else (raw_unit or None)
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
-        if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
+        if verb:
+            pass  # the number alone: the word after it is not part of the count
+        elif unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
             currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
             end = m.end()
         elif unit in MONEY_SCALE and currency and not scale:

@@ -489,3 +489,27 @@ def test_since_a_month_is_the_last_one():
     january = Reference(dt.date(2027, 1, 15))
     assert understood("listed since december", TRANSIT, january)[0] == {
         ("listed_on", "gte", "2026-12-01")}
+
+
+COTTAGES = Catalog.model_validate({
+    "name": "cottages", "description": "Holiday cottages by the week.",
+    "fields": [
+        {"name": "area", "type": "enum", "values": ["Oakvale", "Millbrook"]},
+        {"name": "trial_night_price", "type": "number", "unit": "GBP", "min": 0, "max": 300},
+        {"name": "price_per_week", "type": "number", "unit": "GBP", "min": 0, "max": 9000},
+        {"name": "sleeps", "type": "number", "unit": "guests", "min": 1, "max": 30},
+        {"name": "dogs_allowed", "type": "boolean", "description": "true if dogs are welcome"},
+        {"name": "sauna", "type": "boolean", "description": "true if there is a private sauna"}],
+    "sortable": []})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("sleeps 8 oakvale", {("sleeps", "gte", 8), ("area", "eq", "Oakvale")}),
+    ("dogs ok", {("dogs_allowed", "eq", True)}),           # permits, does not waive
+    ("dog free place", {("dogs_allowed", "eq", False)}),
+    ("millbrook, avoid places with a sauna", {("area", "eq", "Millbrook"),
+                                              ("sauna", "eq", False)}),
+    ("under 200", {("price_per_week", "lt", 200)}),        # the plain price, not the trial one
+])
+def test_heads_permissions_exclusions_and_the_plain_price(text, filters):
+    assert understood(text, COTTAGES)[0] == filters

@@ -94,7 +94,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
-    values += abbreviation_matches(tokens, index, taken)
+    values += abbreviation_matches(tokens, index, taken, is_word)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
     values += semantic

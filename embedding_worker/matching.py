@@ -235,11 +235,21 @@ def _initial_and_name(tokens: list[Token], index: CatalogIndex,
     return out
 
 
+def _compound_initials(surface: str, is_word: Callable[[str], bool]) -> set[str]:
+    """`hc` for `hardcover`, `pb` for `paperback`: the initials of the two words a one-word
+    value is made of."""
+    if not surface.isalpha():
+        return set()
+    return {surface[0] + surface[k] for k in range(3, len(surface) - 2)
+            if is_word(surface[:k]) and is_word(surface[k:])}
+
+
 def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
-                         taken: set[int]) -> list[Proposal]:
+                         taken: set[int], is_word: Callable[[str], bool]) -> list[Proposal]:
     """Abbreviations no synonym lists: initials of a multi-word value (`sf`, `la`, `nyc` for a
-    city field's `New York`), consonant skeletons of one-word values (`bcn`), a first name
-    cut to its initial (`t swift`). Only when exactly one value of the catalog fits."""
+    city field's `New York`), consonant skeletons of one-word values (`bcn`), initials of a
+    compound word (`hc` for hardcover, `pbs` for paperbacks), a first name cut to its
+    initial (`t swift`). Only when exactly one value of the catalog fits."""
     out = _initial_and_name(tokens, index, taken)
     for i, t in enumerate(tokens):
         word = t.norm
@@ -256,6 +266,10 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
             elif word in {initials + w[0] for w in name_words(field)}:
                 with_field.add(value_no)
         fits = exact or with_field
+        if not fits and len(word.removesuffix("s")) == 2:
+            fits = {int(index.layout.surface_value[s])
+                    for surface, s in index.single_word_surfaces.items()
+                    if word.removesuffix("s") in _compound_initials(surface, is_word)}
         if not fits and len(word) >= 3 and not set(word) & set("aeiou"):
             fits = {int(index.layout.surface_value[s])
                     for surface, s in index.single_word_surfaces.items()

@@ -513,3 +513,15 @@ COTTAGES = Catalog.model_validate({
 ])
 def test_heads_permissions_exclusions_and_the_plain_price(text, filters):
     assert understood(text, COTTAGES)[0] == filters
+
+
+def test_initials_of_a_compound_word():
+    bindings = Catalog.model_validate({
+        "name": "bindings", "description": "Notebooks.",
+        "fields": [{"name": "binding", "type": "enum",
+                    "values": ["hardcover", "paperback", "spiral"]}], "sortable": []})
+    words = {"hard", "cover", "paper", "back"}.__contains__
+    analysis = analyse("hc or pbs", bindings, index_for(bindings), fake_embed, words)
+    result = assemble("hc or pbs", bindings, 1, analysis, {}, {})
+    assert [(f.field, f.op, f.value) for f in result.filters] == [
+        ("binding", "in", ["hardcover", "paperback"])]

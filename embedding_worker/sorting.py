@@ -25,13 +25,14 @@ SUPERLATIVES = {
     "lowest": LOW, "least": LOW, "fewest": LOW, "smallest": LOW, "shortest": LOW,
     "lightest": LOW, "oldest": "old", "youngest": "young", "earliest": LOW, "soonest": LOW,
     "closest": LOW,
-    "nearest": LOW, "cheapest": LOW, "slowest": LOW,
+    "nearest": LOW, "cheapest": LOW, "slowest": LOW, "cheap": LOW,
     "best": "good", "top": "good", "better": "good", "worst": "bad",
 }
 # What a superlative means when no field is named after it: concept words a field's
 # name, unit or description uses, and the direction on such a field.
 CONCEPTS = {
     "cheapest": ("money", LOW), "priciest": ("money", HIGH),
+    "cheap": ("money", LOW),  # `a cheap dog`: the cheapest first (not `cheap to insure`)
     "newest": ("recent", HIGH), "latest": ("recent", HIGH),
     "oldest": ("age", HIGH), "youngest": ("age", LOW),
     "earliest": ("time", LOW), "soonest": ("time", LOW),
@@ -237,7 +238,8 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
         following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
         if re.search(r"\bat\s*$", text[:m.start()], re.IGNORECASE) or (
                 adj in ("most", "least") and following and
-                re.match(r"[\d$€£]", text[m.end():].lstrip())):
+                re.match(r"[\d$€£]", text[m.end():].lstrip())) or (
+                adj == "cheap" and following[:1] in (["to"], ["as"], ["and"])):
             continue  # `at least 4`, `most 3`: a bound, not an order (`fastest 5g` is one)
         following = following[:next((k for k, w in enumerate(following)
                                      if w in ("and", "then", "or", "but", "with")), 3)]

@@ -525,3 +525,8 @@ def test_initials_of_a_compound_word():
     result = assemble("hc or pbs", bindings, 1, analysis, {}, {})
     assert [(f.field, f.op, f.value) for f in result.filters] == [
         ("binding", "in", ["hardcover", "paperback"])]
+
+
+def test_cheap_sorts_by_price_unless_cheap_to_do_something():
+    assert understood("a cheap fare", TRANSIT)[1] == [("fare", "asc")]
+    assert understood("cheap to refund", TRANSIT)[1] == []

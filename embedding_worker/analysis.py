@@ -67,8 +67,15 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     fields = profiles(catalog)
     rule_tokens: set[int] = set()
 
-    quantities = quantities_in(text, fields)
+    # a catalog value written with a number (`iPhone 14 Pro Max`, `Galaxy S24`) is that
+    # value, not an amount: its span is kept from the number and date rules
+    named = [p for p in exact_matches(tokens, index, set())
+             if any(c.isdigit() for c in text[p.start:p.end])]
+    quantities = [q for q in quantities_in(text, fields)
+                  if not any(_overlaps(q, p) for p in named)]
     dates, spans = date_proposals(text, tokens, fields, quantities, reference)
+    dates = [d for d in dates if not any(_overlaps(d, p) for p in named)]
+    spans = [s for s in spans if not any(p.start < s[1] and s[0] < p.end for p in named)]
     _take(tokens, spans, rule_tokens)
     quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
     numbers, spans = number_proposals(text, tokens, fields, quantities)

@@ -530,3 +530,14 @@ def test_initials_of_a_compound_word():
 def test_cheap_sorts_by_price_unless_cheap_to_do_something():
     assert understood("a cheap fare", TRANSIT)[1] == [("fare", "asc")]
     assert understood("cheap to refund", TRANSIT)[1] == []
+
+
+def test_a_value_written_with_a_number_is_not_an_amount():
+    handsets = Catalog.model_validate({
+        "name": "handsets", "description": "Used handsets.",
+        "fields": [{"name": "model", "type": "enum", "values": ["Nova 14 Pro Max", "Nova 13"]},
+                   {"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 3000}],
+        "sortable": []})
+    assert understood("nova 14 pro max", handsets)[0] == {("model", "eq", "Nova 14 Pro Max")}
+    assert understood("nova 14 pro max under 500", handsets)[0] == {
+        ("model", "eq", "Nova 14 Pro Max"), ("price", "lt", 500)}

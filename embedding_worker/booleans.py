@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from embedding_worker.fields import FieldProfile
-from embedding_worker.negation import NEGATORS, clause_breaks, negated_before, waived
+from embedding_worker.negation import (EXCLUDING_VERBS, NEGATORS, clause_breaks, negated_before,
+                                       waived)
 from embedding_worker.proposals import Proposal
 from embedding_worker.tokens import STOPWORDS, Token, abbreviates, forms, stem
 from shared.names import flag_words, name_words
@@ -35,7 +36,7 @@ PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "w
 # unless `with` follows (`ok with kids` asks for a field of getting on with children).
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
 # Verbs that exclude what follows, across `with` (`avoid places with a hot tub`).
-EXCLUDING = frozenset({"avoid", "avoiding", "skip", "skipping", "exclude", "excluding", "hate"})
+EXCLUDING = EXCLUDING_VERBS | {"hate"}
 # `dogs ok`, `pets welcome`: after the thing a field permits, these words permit it.
 PERMITS = re.compile(r"^\s*(?:is\s+|are\s+)?(?:ok|okay|fine|welcome|allowed)\b", re.IGNORECASE)
 # `dog-free`, `smoke free`: without the thing named.
@@ -203,8 +204,9 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                     PERMITS.match(after) is not None
                 free = words[-1] != "free" and WITHOUT_IT.match(after)
                 if free:  # `dog free`: the field is false, and `free` is part of the match
-                    value, hit = not value, (hit[0], hit[1] + (tokens[hit[1]].norm == "free"
-                                                               if hit[1] < len(tokens) else 0))
+                    value = not value
+                    if hit[1] < len(tokens) and tokens[hit[1]].norm == "free":
+                        hit = (hit[0], hit[1] + 1)
                 out += _proposal(text, tokens, p, hit, value, "rule",
                                  1.0 if reading is words else 0.95, taken, named=True,
                                  permitted=permitted)

@@ -19,6 +19,9 @@ avoid avoiding hate
 isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't cannot shouldn't
 haven't hasn't ain't isnt arent wasnt werent dont doesnt didnt wouldnt shouldnt
 """.split())
+# Verbs that exclude what follows, whatever stands between (`avoid places with a hot tub`,
+# `avoid sellers below 3 stars`): booleans.py and quantities.py reach further for them.
+EXCLUDING_VERBS = frozenset({"avoid", "avoiding", "skip", "skipping", "exclude", "excluding"})
 NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("none", "of"),
                     ("outside", "of"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
                     ("away", "from"), ("clear", "of"), ("all", "but"), ("anywhere", "but"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from text_to_num import text2num
 
 from embedding_worker.fields import PERIOD_OF, UNITS, unit_known
+from embedding_worker.negation import EXCLUDING_VERBS
 from embedding_worker.tokens import STOPWORDS, abbreviates, forms, stem
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -104,8 +105,8 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.
-EXCLUDED = re.compile(r"(?:^|\s)((?:avoid(?:ing)?|skip(?:ping)?|exclud(?:e|ing)|nothing|none)\s+"
-                      r"(?:[\w'£$€]+\s+){0,5})$", re.IGNORECASE)
+EXCLUDED = re.compile(rf"(?:^|\s)((?:{'|'.join(sorted(EXCLUDING_VERBS | {'nothing', 'none'}))})"
+                      r"\s+(?:[\w'£$€]+\s+){0,5})$", re.IGNORECASE)
 # `no contracts longer than 12 months`: `no` and one noun before a comparative adjective.
 NO_NOUN = re.compile(r"(?:^|\s)(no\s+[a-z]+\s+)$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
@@ -273,16 +274,14 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         unit = PEOPLE if people_word or verb else (raw_unit or None)
         currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
         end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
-        if verb:
-            pass  # the number alone: the word after it is not part of the count
-        elif unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
+        if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
             currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
             end = m.end()
         elif unit in MONEY_SCALE and currency and not scale:
             factor = float(MONEY_SCALE[unit])
             value, unit, end = value * factor, None, m.end()
-        elif unit == PEOPLE:
-            end = m.end()
+        elif unit == PEOPLE:  # with its word; after a capacity verb the number alone
+            end = m.end() if people_word else end
         elif unit and _unit_word(unit, unit_words):
             end = m.end() + (half.end() if half else 0) + (
                 ordinal_unit.end() if ordinal_unit else 0)

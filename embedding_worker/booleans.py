@@ -28,7 +28,8 @@ ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")
 # Words too general to say what a yes/no field means on their own (`be able`, `gotta get`).
 GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "need", "want",
                            "wanna", "have", "make", "take", "let", "put", "use", "like", "good",
-                           "nice", "great", "place", "places", "somewhere", "stay", "stays"})
+                           "nice", "great", "new", "place", "places", "somewhere", "stay",
+                           "stays"})
 # Last words of a yes/no field's name that only say it is permitted (`bikes_allowed`).
 PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "welcome",
                         "friendly", "possible"})
@@ -111,11 +112,12 @@ def _antonym(norm: str, words: list[str]) -> bool:
 
 
 def _negator(text: str, tokens: list[Token], i: int) -> int | None:
-    """The negator before token i in its clause, not across `and`, `but`, `or`, `with`,
-    except a verb of exclusion across `with` (`avoid places with hot tubs`)."""
+    """The negator before token i in its clause, not across `and`, `but`, `with`, except a
+    verb of exclusion across `with` (`avoid places with hot tubs`); across `or`, as a
+    negated list is (`haven't been spayed or neutered`)."""
     norms = [t.norm for t in tokens]
     breaks = clause_breaks(text, tokens)
-    joins = {m for m, t in enumerate(norms) if t in ("and", "but", "or")}
+    joins = {m for m, t in enumerate(norms) if t in ("and", "but")}
     k = negated_before(norms, i, 5, breaks | joins | {
         m for m, t in enumerate(norms) if t == "with"})
     if k is None:
@@ -172,11 +174,26 @@ DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?"
                      r"(?P<w>[a-z][a-z-]{2,})", re.IGNORECASE)
 
 
+# `the front axle is driven too (4WD, MFWD, 4x4)`: other names, in brackets.
+BRACKETED = re.compile(r"\(([^()]{2,80})\)")
+
+
 def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
-    """Readings the description defines: `false = bareboat` -> (["bareboat"], False)."""
-    return [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
-            for m in DEFINED.finditer(p.field.description or "")
-            if m.group("w").lower() not in STOPWORDS]
+    """Readings the description defines: `false = bareboat` -> (["bareboat"], False); the
+    names it lists in brackets, for the value its clause is about ("... driven too (4WD,
+    MFWD)" -> true; "false for open-station (ROPS or canopy) machines" -> false)."""
+    description = p.field.description or ""
+    out = [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
+           for m in DEFINED.finditer(description) if m.group("w").lower() not in STOPWORDS]
+    for m in BRACKETED.finditer(description):
+        clause = re.split(r"[;.]", description[:m.start()])[-1].lower()
+        value = re.search(r"\b(?:false|no)\b", clause) is None
+        for name in re.split(r"\s*(?:,|/|\bor\b|\band\b)\s*", m.group(1).lower()):
+            words = re.findall(r"[\w-]+", name)
+            if 1 <= len(words) <= 2 and not (set(words) & STOPWORDS) and \
+                    not re.fullmatch(r"e\.?g|i\.?e|etc", name.strip(". ")):
+                out.append((words, value))
+    return out
 
 
 def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
@@ -235,7 +252,8 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
     """Runs of a few free words inside one clause, with a content word in them that is not
     a word of the catalog's own domain (`courses other than` says nothing of a field in a
     catalog of courses). No negator inside (the negation before a window is applied to
-    it), except `no` opening a phrase about a charge (`no cancellation fee`)."""
+    it), except `no` opening a phrase about a charge (`no cancellation fee`). None ends in
+    a letter alone (`seats w parking`: `w` is `with`)."""
     breaks = clause_breaks(text, tokens)
     norms = [t.norm for t in tokens]
     out = []
@@ -248,7 +266,8 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
             if (norms[i] in NEGATORS and not FREE_OF_CHARGE & set(norms[i:j])) or \
                     any(norms[k] in WAIVER_WORDS and norms[k + 1:k + 2] != ["with"]
                         for k in range(i, j)) or \
-                    norms[j - 1] in STOPWORDS or not norms[i].isalpha() or \
+                    norms[j - 1] in STOPWORDS or len(norms[j - 1]) == 1 or \
+                    not norms[i].isalpha() or \
                     all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS or
                         {norms[k], stem(norms[k])} & domain for k in range(i, j)):
                 continue

@@ -147,16 +147,18 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
         # the price itself before a fee or a cost on top of it, and a plain price (`price`,
         # `price_per_hour`, `monthly_price`) before one a word narrows (`trial_lesson_price`,
-        # `case_price`); then the tightest range that fits
+        # `case_price`); a total before its parts (`under 30 min`: the total time, not the
+        # preparation); then the tightest range that fits
         best = ranked[0][0]
 
-        def order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, float]:
+        def order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, bool, float]:
             p = r[1]
             if not p.is_money:
-                return False, False, _span_of(p)
+                return False, False, not p.is_total, _span_of(p)
             words = name_words(p.name)
             return not p.name_stems & PRICE_WORDS, bool(words) and not (
-                {words[0], stem(words[0])} & PRICE_WORDS or words[0] in PERIOD_OF), _span_of(p)
+                {words[0], stem(words[0])} & PRICE_WORDS or words[0] in PERIOD_OF), \
+                not p.is_total, _span_of(p)
         ties = sorted((r for r in ranked if r[0] == best), key=order)
         ranked = ties + [r for r in ranked if r[0] != best]
     return ranked
@@ -263,6 +265,9 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 ties = [(p.name, _number(v)) for s, p, v in ranked
                         if p is not best and s == best_score]
         op = "gte" if q.bare and best.counts_availability else q.op
+        said = re.fullmatch(r"or (\w+er)", q.cue.strip())
+        if said and op in ("gte", "lte") and best.lower_is(said.group(1)) is not None:
+            op = "lte" if best.lower_is(said.group(1)) else "gte"  # `1ms or faster`
         out.append(Proposal(best.name, op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
         spans.append((q.start, q.end))

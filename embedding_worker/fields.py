@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from embedding_worker.tokens import STOPWORDS, abbreviates, stem
+from embedding_worker.tokens import STOPWORDS, WHOLE, abbreviates, stem
 from shared.names import name_words
 from shared.schemas import Catalog, CatalogField
 
@@ -38,7 +38,9 @@ AVAILABILITY_WORDS = {"left", "available", "availability", "remaining", "free",
 # (`lightest`) and comparisons (`younger than`) point at these concepts.
 CONCEPT_WORDS = {
     "money": {"price", "pric", "cost", "fare", "fee", "budget", "rent", "salary", "pay", "wage"},
-    "quality": {"rat", "rating", "star", "stars", "review", "score", "grade"},
+    # whole words: `rat` would also be the stem of a rate (`refresh_rate_hz`, `hourly_rate`)
+    "quality": {"rating", "ratings", "rated", "star", "stars", "review", "reviews", "score",
+                "grade"},
     "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
                "introduc"},
     "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
@@ -89,9 +91,18 @@ for _dim, _table in {
             UNITS[_w] = (_dim, _factor)
 
 
+AGGREGATE_WORDS = frozenset({"total", "overall", "combined"})
+# "lower is faster", "higher means better": a description that says which way is which.
+STATED = re.compile(r"\b(?P<way>lower|higher|less|more|smaller|larger|bigger|fewer)\s+"
+                    r"(?:is|means|=)\s+(?P<adj>[a-z]+er)\b", re.IGNORECASE)
+LOWER_WAYS = frozenset({"lower", "less", "smaller", "fewer"})
+
+
 def _inflected(word: str, name: str) -> bool:
     """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`: the name word with
-    an ending (its last consonant doubled or not)."""
+    an ending (its last consonant doubled or not); not `rated` for a rate."""
+    if name in WHOLE:
+        return False
     if len(name) < 3 or not word.startswith(name):
         return False
     rest = word[len(name):]
@@ -184,6 +195,20 @@ class FieldProfile:
         return unit_known(self.field.unit or "") and not said & (self.unit_stems |
                                                                  {*head, *map(stem, head)})
 
+    @property
+    def is_total(self) -> bool:
+        """`total_time_min`, `overall_length`: the whole of what its siblings are parts of,
+        what an amount or a superlative that names no part means (`under 30 min`)."""
+        return bool(set(name_words(self.name)) & AGGREGATE_WORDS)
+
+    def lower_is(self, comparative: str) -> bool | None:
+        """Whether less of the field is what `comparative` says, where its description
+        states it ("lower is faster": True for `faster`); None where it does not."""
+        for m in STATED.finditer(self.field.description or ""):
+            if m.group("adj").lower() == comparative:
+                return m.group("way").lower() in LOWER_WAYS
+        return None
+
     def in_range(self, value: float) -> bool:
         lo, hi = self.field.min, self.field.max
         return (lo is None or value >= lo) and (hi is None or value <= hi)
@@ -206,8 +231,11 @@ def common_words(catalog: Catalog) -> frozenset[str]:
 
 
 def unit_words(fields: list[FieldProfile]) -> frozenset[str]:
-    """Words that may follow a number as its unit: the number fields' own words."""
-    return frozenset(w for p in fields if p.field.type == "number" for w in p.stems())
+    """Words that may follow a number as its unit: the number fields' own words, and the
+    rating words of their descriptions even where the catalog uses them for more (`stars`
+    for "average star rating" beside a "star ingredient")."""
+    return frozenset(w for p in fields if p.field.type == "number"
+                     for w in p.stems() | (p.description_words & CONCEPT_WORDS["quality"]))
 
 
 _last: list[tuple[Catalog, list[FieldProfile]]] = []

@@ -114,7 +114,11 @@ POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and high
                 r"or bigger|or larger|or longer|or heavier|or newer|and newer|\+"),
         ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper|"
                 r"tops|at the most|and under|and below|or shorter|or lighter|or younger|"
-                r"and younger|or smaller")]
+                r"and younger|or smaller"),
+        # `1ms or faster`: more of what the adjective says, unless the field's description
+        # says that is less (FieldProfile.lower_is)
+        ("gte", r"or (?!(?:other|either|neither|rather|whether|after|ever|never|over|under|"
+                r"per|her|later|order|otherwise)\b)[a-z]{3,}er")]
 
 
 @dataclass(frozen=True)

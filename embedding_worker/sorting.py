@@ -15,6 +15,7 @@ from collections.abc import Callable
 from embedding_worker.fields import CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
+from shared.names import name_words
 
 HIGH, LOW = "desc", "asc"
 # Superlatives with a direction of their own; `best`/`top`/`worst` depend on the field.
@@ -119,6 +120,7 @@ def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProf
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
                                    -len(p.name_stems & words),
                                    -len((p.unit_stems | p.description_words) & words),
+                                   not p.is_total,
                                    not p.field.unit))
     if ranked:
         return ranked[0], False
@@ -220,7 +222,7 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
             # the phrase's own adjective names no field (`highest` in `highest rated`)
             named = _named_field([w for w in re.findall(r"\w+", m.group().lower())
-                                  if w not in SUPERLATIVES], sortable)
+                                  if w not in SUPERLATIVES], sortable, concept)
             if named is None and concept == "recent":
                 named = _named_field(re.findall(r"\w+", text[m.end():m.end() + 40].lower())[:3],
                                      sortable)
@@ -232,7 +234,12 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
 
 
 def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
-    """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`."""
+    """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`, `brightest`."""
+    for m in re.finditer(r"\b(?P<adj>[a-z]{3,}est)\b", text, re.IGNORECASE):
+        adj = m.group("adj").lower()
+        named = None if adj in SUPERLATIVES else _derived_field(adj, sortable)
+        if named is not None:
+            add(named, stated_direction(named, comparative(adj)) or HIGH, m.start(), m.end())
     for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
         following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
@@ -251,14 +258,42 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
         if named is not None:
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
             end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()
-            add(named, _direction(SUPERLATIVES[adj], named), m.start(), end)
+            add(named, stated_direction(named, comparative(adj)) or
+                _direction(SUPERLATIVES[adj], named), m.start(), end)
             _then(text, end, sortable, add)
         elif adj in CONCEPTS:
             concept, order = CONCEPTS[adj]
             target = concept_field(concept, sortable)
             if target:
-                add(target[0], (LOW if order == HIGH else HIGH) if target[1] else order,
+                add(target[0], stated_direction(target[0], comparative(adj)) or
+                    ((LOW if order == HIGH else HIGH) if target[1] else order),
                     m.start(), m.end())
+
+
+def comparative(superlative: str) -> str:
+    """`fastest` -> `faster`, `best` -> `better`."""
+    return {"best": "better", "worst": "worse", "most": "more", "least": "less"}.get(
+        superlative, superlative[:-3] + "er" if superlative.endswith("est") else superlative)
+
+
+def stated_direction(field: FieldProfile, adjective: str) -> str | None:
+    """The order a comparative word means on a field whose description says it ("gray-to-gray
+    response time; lower is faster": `fastest` is ascending); None where it does not."""
+    lower = field.lower_is(adjective)
+    return None if lower is None else LOW if lower else HIGH
+
+
+def _derived_field(word: str, sortable: list[FieldProfile]) -> FieldProfile | None:
+    """The field a superlative outside the list names by its noun (`brightest` ->
+    brightness_nits, `warmest` -> warmth): the adjective, or it with -ness/-th/-ity, is a
+    word of exactly one sortable field's name."""
+    base = word[:-3]
+    bases = {base, base + "e", base[:-1] + "y" if base.endswith("i") else base}
+    if len(base) >= 3 and base[-1] == base[-2]:
+        bases.add(base[:-1])
+    nouns = {b + suffix for b in bases if len(b) >= 3 for suffix in ("", "ness", "th", "ity")}
+    named = [p for p in sortable if nouns & set(name_words(p.name))]
+    return named[0] if len(named) == 1 else None
 
 
 def _direction(meaning: str, field: FieldProfile) -> str:

@@ -66,11 +66,18 @@ IRREGULAR = {"built": "build", "paid": "pay", "sold": "sell", "made": "make", "b
              "grown": "grow", "kept": "keep", "held": "hold"}
 
 
+# Words a suffix stripper would merge with another word of a different meaning: a rate
+# (`refresh_rate_hz`, `hourly_rate`) is not a rating (`rated`, `ratings` -> `rat`).
+WHOLE = frozenset({"rate"})
+
+
 def stem(word: str) -> str:
     """Rough stem for matching words with field names: `rated`, `ratings` -> `rat`."""
     if word in IRREGULAR:
         word = IRREGULAR[word]
     word = min(forms(word), key=len) if word.isalpha() else word
+    if word in WHOLE:
+        return word
     for suffix in ("ing", "ful", "ed", "er", "est", "ly", "ness", "ity", "ion", "e", "y"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]

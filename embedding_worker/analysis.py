@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
-from embedding_worker.constraints import (date_proposals, number_proposals, quantities_in,
+from embedding_worker.constraints import (date_proposals, lone_number_proposals,
+                                          number_proposals, quantities_in,
                                           zero_proposals)
 from embedding_worker.field_choice import choose_fields, read_context
 from embedding_worker.fields import FieldProfile, profiles
@@ -116,6 +117,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _mark_all_of(text, values, {p.name: p for p in fields})
     rule_tokens |= _field_name_tokens(tokens, values, fields, taken | rule_tokens)
 
+    numbers += lone_number_proposals(text, tokens, fields, taken | rule_tokens, values,
+                                     booleans + dates + numbers + zeros)
     proposals = dates + numbers + zeros + booleans + values
     decisions = _decisions(proposals, config, uncertain)
     return {

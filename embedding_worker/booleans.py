@@ -38,6 +38,8 @@ PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "w
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
 # Verbs that exclude what follows, across `with` (`avoid places with a hot tub`).
 EXCLUDING = EXCLUDING_VERBS | {"hate"}
+# First words of a yes/no field's name that say it holds a thing (`contains_dairy`).
+THING_VERBS = frozenset({"contains", "uses", "needs", "requires"})
 # `dogs ok`, `pets welcome`: after the thing a field permits, these words permit it.
 PERMITS = re.compile(r"^\s*(?:is\s+|are\s+)?(?:ok|okay|fine|welcome|allowed)\b", re.IGNORECASE)
 # `dog-free`, `smoke free`: without the thing named.
@@ -157,9 +159,11 @@ def _negated_words(p: FieldProfile) -> set[str]:
 
 def _readings(words: list[str]) -> list[tuple[list[str], bool]]:
     """The word lists that name a yes/no field, each with the value it means: the whole
-    name; `out of stock` for `in_stock`; the noun of `accident_free` (`no accidents` is
+    name; the thing of `contains_dairy` (`no dairy` is false); `out of stock` for `in_stock`; the noun of `accident_free` (`no accidents` is
     true); the core of `pets_allowed` (`no pets` is false)."""
     out = [(words, True)]
+    if len(words) > 1 and words[0] in THING_VERBS:
+        out.append((words[1:], True))
     if len(words) > 1 and words[0] == "in":
         out.append((["out", "of", *words[1:]], False))
     if len(words) > 1 and words[-1] == "free":

@@ -46,7 +46,7 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
                                 "spot", "spots", "place", "places", "ticket", "tickets",
                                 "berth", "berths"})
 # `no changes`, `without stops`, `zero owners`: none of what a count field counts.
-NONE_OF = re.compile(r"\b(?:no|without|zero|0)\s+(?P<w>[a-z]+)", re.IGNORECASE)
+NONE_OF = re.compile(r"\b(?:no|without|zero|0)(?:\s+|-)(?P<w>[a-z]+)", re.IGNORECASE)
 # `0 = nonstop`, `0 means a studio`, `4 = very expensive`: words a field's description
 # defines as one of its numbers.
 DEFINED = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:=|means|is|for)\s*(?:a\s+|an\s+)?"
@@ -479,3 +479,36 @@ def quantities_in(text: str, fields: list[FieldProfile]) -> list[Quantity]:
     """Every comparison on a number, with the catalog's own words as possible units."""
     return find_quantities(text, unit_words(fields))
 
+
+
+def lone_number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                          taken: set[int], values: list[Proposal],
+                          others: list[Proposal]) -> list[Proposal]:
+    """A number written alone after a catalog value, at the end of a request or before
+    another value (`curved ultrawide 34`, `hewlett packard 27`) is the one measure whose range holds it: a field not of money
+    (a price is said with a comparison or a currency) nor of years, and the only such
+    field that can hold the value; anything else stays a keyword. Weak (0.5): nothing but
+    the range speaks for it."""
+    def covered(proposals: list[Proposal]) -> set[int]:
+        return {k for k, t in enumerate(tokens) for v in proposals
+                if v.start <= t.start and t.end <= v.end}
+
+    valued, used = covered(values), covered(values + others) | taken
+    out = []
+    for k, t in enumerate(tokens):
+        if k in used or not re.fullmatch(r"\d+(?:\.\d+)?", t.text):
+            continue
+        if k + 1 < len(tokens) and k + 1 not in valued and not re.match(r"\s*[,;]",
+                                                                         text[t.end:]):
+            continue  # `2 kids`, `700 series`, `13 128gb`: not a measure on its own
+        if re.search(r"[-/.:]\s*$", text[:t.start]) or (
+                k and k - 1 not in used and not re.search(r"[,;]\s*$", text[:t.start])):
+            continue  # part of a range, a list or a model number (`ipone 11`, `12 or 13`)
+        value = float(t.text)
+        fits = [p for p in fields if p.field.type == "number" and not p.is_money
+                and not p.holds_years and p.field.min is not None and p.field.max is not None
+                and p.in_range(value)]
+        if len(fits) == 1:
+            out.append(Proposal(fits[0].name, "eq", _number(value), t.start, t.end, "rule",
+                                score=0.5))
+    return out

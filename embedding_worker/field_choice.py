@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from embedding_worker.fields import FieldProfile
 from embedding_worker.negation import NEGATION_PHRASES, NEGATORS
 from embedding_worker.tokens import STOPWORDS, Token, stem
+from shared.names import name_words
 
 # The relation words of English travel and transfer: the text's side and the words a
 # field's name or description uses for the same role.
@@ -74,7 +75,7 @@ def field_roles(p: FieldProfile, shared: frozenset[str] = frozenset()) -> dict[s
     via_stop) play none."""
     def roles(words: frozenset[str]) -> set[str]:
         return {r for r, vocab in ROLE_FIELD_WORDS.items() if (words - shared) & vocab}
-    named = roles(p.name_stems)
+    named = roles(p.name_stems | set(name_words(p.name)))  # with `to` (delivers_to)
     return dict.fromkeys(named, 3.0) if named else dict.fromkeys(roles(p.description_words), 2.0)
 
 

@@ -8,6 +8,7 @@ so retrieval can reduce scores with contiguous slices instead of Python loops.
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,15 @@ class IndexLayout:
         return np.repeat(np.arange(len(self.values)), counts)
 
 
+def _without(value: str) -> list[str]:
+    """`nut-free`, `gluten free` is also written `no nuts`, `without gluten`."""
+    m = re.fullmatch(r"([a-z]{3,})[- ]free", normalise(value))
+    if m is None:
+        return []
+    thing = m.group(1)
+    return [f"{how} {form}" for how in ("no", "without") for form in (thing, thing + "s")]
+
+
 def layout_for(catalog: Catalog) -> IndexLayout:
     fields, values, surfaces, value_starts, field_starts = [], [], [], [], []
     for f in catalog.fields:
@@ -54,7 +64,8 @@ def layout_for(catalog: Catalog) -> IndexLayout:
         for value in f.values or []:
             values.append((len(fields), value))
             value_starts.append(len(surfaces))
-            forms = dict.fromkeys(normalise(s) for s in [value, *synonyms_of.get(value, [])])
+            forms = dict.fromkeys(normalise(s) for s in [value, *synonyms_of.get(value, []),
+                                                          *_without(value)])
             surfaces.extend(forms)
         fields.append(f.name)
     field_starts.append(len(values))
@@ -103,7 +114,7 @@ class CatalogIndex:
 
 # Bumped whenever what the index holds changes: an index of another format or built by
 # another embedding model is rebuilt, never mixed with this one (`usable`).
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 def usable(raw: dict[bytes, bytes], model_id: str) -> bool:

@@ -107,8 +107,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
     negators: set[int] = set()
     dropped: list[Proposal] = []
     for k in range(len(tokens)):
-        if k in used or not is_negator(norms, k):
-            continue
+        if k in used or k in owner or not is_negator(norms, k):
+            continue  # a negator inside a value is the value's (`no nuts` for nut-free)
         first = next((j for j in range(k + 1, min(len(tokens), k + REACH + 1))
                       if j in owner or j in breaks), None)
         if first is None or first not in owner or proposals[owner[first]].source == "rule":

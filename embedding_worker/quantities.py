@@ -101,7 +101,7 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
                      r"pay|pays|spend|go|goes|going|to|it|that|anything|something|rated|"
-                     r"priced|scored)\s+){0,2})$",
+                     r"priced|scored)\s+){0,2}|no\s+)$",  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.
@@ -262,6 +262,8 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         factor = float(SCALE.get(scale, 1))
         value *= factor
         raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
+        if raw_unit == "in" and m.start("unit") == m.end("num"):
+            raw_unit = "inch"  # `27in`: written onto the number, `in` is no preposition
         ordinal_unit = None
         if raw_unit in ORDINAL_SUFFIXES and not text[m.end("num"):m.start("unit")].strip():
             ordinal_unit = re.match(r"\s+(?P<w>[a-z]+)\b", text[m.end():], re.IGNORECASE)

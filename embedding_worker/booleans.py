@@ -159,8 +159,9 @@ def _negated_words(p: FieldProfile) -> set[str]:
 
 def _readings(words: list[str]) -> list[tuple[list[str], bool]]:
     """The word lists that name a yes/no field, each with the value it means: the whole
-    name; the thing of `contains_dairy` (`no dairy` is false); `out of stock` for `in_stock`; the noun of `accident_free` (`no accidents` is
-    true); the core of `pets_allowed` (`no pets` is false)."""
+    name; the thing of `contains_dairy` (`no dairy` is false); `out of stock` for
+    `in_stock`; the noun of `accident_free` (`no accidents` is true); the core of
+    `pets_allowed` (`no pets` is false)."""
     out = [(words, True)]
     if len(words) > 1 and words[0] in THING_VERBS:
         out.append((words[1:], True))

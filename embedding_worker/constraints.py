@@ -485,10 +485,10 @@ def lone_number_proposals(text: str, tokens: list[Token], fields: list[FieldProf
                           taken: set[int], values: list[Proposal],
                           others: list[Proposal]) -> list[Proposal]:
     """A number written alone after a catalog value, at the end of a request or before
-    another value (`curved ultrawide 34`, `hewlett packard 27`) is the one measure whose range holds it: a field not of money
-    (a price is said with a comparison or a currency) nor of years, and the only such
-    field that can hold the value; anything else stays a keyword. Weak (0.5): nothing but
-    the range speaks for it."""
+    another value (`curved ultrawide 34`, `hewlett packard 27`) is the one measure whose
+    range holds it: a field not of money (a price is said with a comparison or a
+    currency) nor of years, and the only such field that can hold the value; anything
+    else stays a keyword. Weak (0.5): nothing but the range speaks for it."""
     def covered(proposals: list[Proposal]) -> set[int]:
         return {k for k, t in enumerate(tokens) for v in proposals
                 if v.start <= t.start and t.end <= v.end}
@@ -501,8 +501,8 @@ def lone_number_proposals(text: str, tokens: list[Token], fields: list[FieldProf
         if k + 1 < len(tokens) and k + 1 not in valued and not re.match(r"\s*[,;]",
                                                                          text[t.end:]):
             continue  # `2 kids`, `700 series`, `13 128gb`: not a measure on its own
-        if re.search(r"[-/.:]\s*$", text[:t.start]) or (
-                k and k - 1 not in used and not re.search(r"[,;]\s*$", text[:t.start])):
+        if re.search(r"[-/.:]\s*$", text[:t.start]) or not k or (
+                k - 1 not in used and not re.search(r"[,;]\s*$", text[:t.start])):
             continue  # part of a range, a list or a model number (`ipone 11`, `12 or 13`)
         value = float(t.text)
         fits = [p for p in fields if p.field.type == "number" and not p.is_money

@@ -108,13 +108,14 @@ def _clause_start(text: str, tokens: list[Token], first: int) -> int:
     return 0
 
 
-def _neighbour_words(tokens: list[Token], first: int, last: int, taken: set[int],
+def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, taken: set[int],
                      clause: int) -> set[str]:
-    """Content words right after a value, and the nearest before it in its clause:
+    """Content words right after a value (up to a comma), and the nearest before it in its
+    clause:
     `red seats`, `interior beige`, `the interior anything other than black`."""
     words = set()
     for k in range(last, min(len(tokens), last + 2)):
-        if k in taken:
+        if k in taken or (k and re.search(r"[,;.!?:]", text[tokens[k - 1].end:tokens[k].start])):
             break
         if tokens[k].norm not in STOPWORDS:
             words |= {tokens[k].norm, stem(tokens[k].norm)}
@@ -163,7 +164,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             reading.role = _role_before(text, tokens, first, stop)
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
-        words = _neighbour_words(tokens, first, last, taken, clause)
+        words = _neighbour_words(text, tokens, first, last, taken, clause)
         reading.scores = {}
         common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))
         for f in candidates:

@@ -541,3 +541,110 @@ def test_a_value_written_with_a_number_is_not_an_amount():
     assert understood("nova 14 pro max", handsets)[0] == {("model", "eq", "Nova 14 Pro Max")}
     assert understood("nova 14 pro max under 500", handsets)[0] == {
         ("model", "eq", "Nova 14 Pro Max"), ("price", "lt", 500)}
+
+
+PLACES = ["Ardmore", "Belcastle", "Corvin"]
+DRONES = Catalog.model_validate({
+    "name": "drones", "description": "Second-hand camera drones for sale.",
+    "fields": [
+        {"name": "maker", "type": "enum", "values": ["Aerix", "Voltra", "Skyline"]},
+        {"name": "located_in", "type": "enum", "values": PLACES,
+         "description": "town where the drone is kept"},
+        {"name": "ships_to", "type": "enum", "values": PLACES,
+         "description": "towns the seller sends it to; several"},
+        {"name": "certificates", "type": "enum", "values": ["lead-free", "CE marked"],
+         "description": "labels the drone carries"},
+        {"name": "price", "type": "number", "unit": "USD", "min": 0, "max": 9000},
+        {"name": "scan_rate_hz", "type": "number", "unit": "Hz", "min": 10, "max": 400,
+         "description": "sensor refresh"},
+        {"name": "rating", "type": "number", "min": 0, "max": 5,
+         "description": "average buyer star rating"},
+        {"name": "lag_ms", "type": "number", "unit": "ms", "min": 0.1, "max": 20,
+         "description": "control latency; lower is faster"},
+        {"name": "brightness", "type": "number", "unit": "nits", "min": 100, "max": 3000,
+         "description": "screen of the remote"},
+        {"name": "setup_minutes", "type": "number", "unit": "minutes", "min": 0, "max": 120},
+        {"name": "flight_minutes", "type": "number", "unit": "minutes", "min": 0, "max": 90},
+        {"name": "total_minutes", "type": "number", "unit": "minutes", "min": 0, "max": 210,
+         "description": "setup plus flight"},
+        {"name": "year_built", "type": "number", "min": 2000, "max": 2030},
+        {"name": "seller_warranty", "type": "boolean", "description": "the seller gives one"},
+        {"name": "weather_sealed", "type": "boolean",
+         "description": "survives rain (IP54, IPX4); false for open-frame builds"},
+        {"name": "foldable", "type": "boolean",
+         "description": "arms fold; false for rigid frames (RTF, BNF)"},
+        {"name": "contains_lithium", "type": "boolean", "description": "battery cells"}],
+    "sortable": ["price", "scan_rate_hz", "rating", "lag_ms", "brightness", "total_minutes",
+                 "setup_minutes", "flight_minutes"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    # a rating is not a rate: `rated` names the rating, never the scan rate
+    ("highest rated aerix", {("maker", "eq", "Aerix")}, [("rating", "desc")]),
+    ("best rated drone under 300", {("price", "lt", 300)}, [("rating", "desc")]),
+    ("rated 4.5 stars or more", {("rating", "gte", 4.5)}, []),
+    # a superlative named by its noun, and a direction the description states
+    ("brightest voltra", {("maker", "eq", "Voltra")}, [("brightness", "desc")]),
+    ("fastest lag", set(), [("lag_ms", "asc")]),
+    ("2ms or faster", {("lag_ms", "lte", 2)}, []),
+    ("800 nits or brighter", {("brightness", "gte", 800)}, []),
+    # an amount or a superlative that names no part is the total
+    ("under 30 min", {("total_minutes", "lt", 30)}, []),
+    ("shortest skyline", {("maker", "eq", "Skyline")}, [("total_minutes", "asc")]),
+    ("setup under 10 min", {("setup_minutes", "lt", 10)}, []),
+    ("no older than 2015", {("year_built", "gte", 2015)}, []),
+])
+def test_rates_ratings_stated_directions_and_totals(text, filters, sort):
+    assert understood(text, DRONES) == (filters, sort)
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("ipx4 aerix", {("weather_sealed", "eq", True), ("maker", "eq", "Aerix")}),  # bracketed
+    ("voltra rtf", {("foldable", "eq", False), ("maker", "eq", "Voltra")}),     # false clause
+    ("no lithium", {("contains_lithium", "eq", False)}),
+    ("lithium free", {("contains_lithium", "eq", False)}),
+    ("no lead", {("certificates", "eq", "lead-free")}),     # `no X` is the X-free value
+    ("without lead", {("certificates", "eq", "lead-free")}),
+    ("not lead free", {("certificates", "neq", "lead-free")}),
+    ("ships to Corvin", {("ships_to", "eq", "Corvin")}),     # `to` in the field's name
+    ("in Ardmore, ships to Corvin", {("located_in", "eq", "Ardmore"),
+                                     ("ships_to", "eq", "Corvin")}),
+    ("not weather sealed or foldable", {("weather_sealed", "eq", False),
+                                        ("foldable", "eq", False)}),
+])
+def test_yes_no_names_in_brackets_free_values_and_roles_in_names(text, filters):
+    assert understood(text, DRONES)[0] == filters
+
+
+def test_a_yes_no_field_said_by_one_of_its_own_name_words():
+    """`warranty` for seller_warranty, where the embedding relates the two (simulated
+    here): the field's own name word is no longer skipped as a word of the domain."""
+    def embed(texts: list[str]):
+        return fake_embed(["seller warranty" if t == "warranty" else t for t in texts])
+    analysis = analyse("aerix, warranty", DRONES, index_for(DRONES), embed,
+                       ENGLISH.__contains__, reference=TODAY)
+    result = assemble("aerix, warranty", DRONES, 1, analysis, {}, {})
+    assert {(f.field, f.value) for f in result.filters} == {("maker", "Aerix"),
+                                                            ("seller_warranty", True)}
+
+
+def test_a_lone_number_is_the_one_measure_that_holds_it():
+    screens = Catalog.model_validate({
+        "name": "screens", "description": "Displays.",
+        "fields": [{"name": "maker", "type": "enum", "values": ["Aerix", "Voltra"]},
+                   {"name": "diagonal_in", "type": "number", "unit": "inches", "min": 10,
+                    "max": 60},
+                   {"name": "weight_kg", "type": "number", "unit": "kg", "min": 1, "max": 9},
+                   {"name": "price", "type": "number", "unit": "USD", "min": 0, "max": 5000}],
+        "sortable": []})
+    assert understood("aerix 27", screens)[0] == {("maker", "eq", "Aerix"),
+                                                  ("diagonal_in", "eq", 27)}
+    assert understood("aerix 32in", screens)[0] == {("maker", "eq", "Aerix"),
+                                                    ("diagonal_in", "eq", 32)}
+    assert understood("aerix 5", screens)[0] == {("maker", "eq", "Aerix"),
+                                                 ("weight_kg", "eq", 5)}
+    assert understood("aerix 27", screens.model_copy(update={"fields": [
+        *screens.fields, screens.fields[2].model_copy(update={"name": "depth_cm", "max": 40})]}
+    ))[0] == {("maker", "eq", "Aerix")}  # two fields could hold it
+    assert understood("aerix 27 or 32", screens)[0] == {("maker", "eq", "Aerix")}  # a list
+    assert understood("2 aerix", screens)[0] == {("maker", "eq", "Aerix")}

@@ -441,22 +441,32 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
-    if len(year_fields) == 1:
-        out += _bare_years(text, year_fields[0], out + [Proposal("", "", 0, q.start, q.end, "")
-                                                        for q in quantities], spans)
+    lone = year_fields if year_fields else date_fields
+    if len(lone) == 1:
+        out += _bare_years(text, lone[0], out + [Proposal("", "", 0, q.start, q.end, "")
+                                                 for q in quantities], spans)
     return out, spans
 
 
 def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
                 spans: list[tuple[int, int]]) -> list[Proposal]:
-    """`2019 skoda superb`: a year on its own, for the catalog's one field of years."""
+    """`2019 skoda superb`: a year on its own, for the catalog's one field of years, or
+    where it has none, its one date field (`2024 samsung models`: that whole year)."""
     out = []
-    for m in re.finditer(r"(?<![\w$€£.,/-])((?:19|20)\d{2})(?![\w%/.-]|\s*(?:-|–|to)\s*\d)", text):
+    found = [m for m in re.finditer(r"(?<![\w$€£.,/-])((?:19|20)\d{2})(?![\w%/.-]|\s*(?:-|–|to)"
+                                    r"\s*\d)", text)
+             if not any(p.start < m.end() and m.start() < p.end for p in taken)]
+    for m in found:
         value = int(m.group(1))
-        if any(p.start < m.end() and m.start() < p.end for p in taken) or \
-                not field.in_range(value):
+        if field.field.type == "date" and len(found) == 1:  # not `2024 or 2025`
+            out += [Proposal(field.name, "gte", f"{value}-01-01", m.start(), m.end(), "rule",
+                             score=0.8),
+                    Proposal(field.name, "lte", f"{value}-12-31", m.start(), m.end(), "rule",
+                             score=0.8)]
+        elif field.field.type == "number" and field.in_range(value):
+            out.append(Proposal(field.name, "eq", value, m.start(), m.end(), "rule", score=0.8))
+        else:
             continue
-        out.append(Proposal(field.name, "eq", value, m.start(), m.end(), "rule", score=0.8))
         spans.append((m.start(), m.end()))
     return out
 

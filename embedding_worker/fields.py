@@ -192,8 +192,9 @@ class FieldProfile:
         episode lengths in minutes, `2024 vintage` is the vintage (a price per person in
         USD is still a price)."""
         head = name_words(self.name)[-1:]
-        return unit_known(self.field.unit or "") and not said & (self.unit_stems |
-                                                                 {*head, *map(stem, head)})
+        own = self.unit_stems | {*head, *map(stem, head)}
+        return unit_known(self.field.unit or "") and not said & own and not any(
+            abbreviates(w, o) for w in said for o in own)  # `horse` for horsepower
 
     @property
     def is_total(self) -> bool:

@@ -463,7 +463,8 @@ def _shared_bounds(text: str, quantities: list[Quantity]) -> list[Quantity]:
         if LIST_GAP.fullmatch(text[a.end:b.start]) and not (a.currency or b.currency) and \
                 a.unit and b.unit and CLOCK not in (a.unit, b.unit) and a.bare and \
                 a.op == "eq" and not b.bare and b.op in ("gte", "lte") and \
-                re.match(r"[$€£]?\d", text[b.start:]):  # b's bound comes after it
+                re.match(r"[$€£]?\d", text[b.start:]) and \
+                not text[b.start:b.end].endswith("+"):  # b's bound comes after it, in words
             out[k] = replace(a, op=b.op, bare=False)
     return out
 

@@ -212,7 +212,12 @@ def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
             order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max|long",
                                       direction) else LOW) if direction else \
                 _good_direction(target, True) if target.field.type == "number" else LOW
-            add(target, order, m.start(), m.end())
+            # from the word that names the field (`tractor price low to high`: not `tractor`)
+            naming = next((w for w in re.finditer(r"\w+", m.group("f"))
+                           if target.mentions(_stems_of([w.group().lower()])) or
+                           _in_unit_or_period(target, w.group().lower())), None)
+            add(target, order, m.start("f") + naming.start() if naming and naming.start()
+                else m.start(), m.end())
             _then(text, m.end(), sortable, add)
 
 

@@ -648,3 +648,30 @@ def test_a_lone_number_is_the_one_measure_that_holds_it():
     ))[0] == {("maker", "eq", "Aerix")}  # two fields could hold it
     assert understood("aerix 27 or 32", screens)[0] == {("maker", "eq", "Aerix")}  # a list
     assert understood("2 aerix", screens)[0] == {("maker", "eq", "Aerix")}
+
+
+def test_bare_years_on_a_date_field_units_by_their_start_and_sort_spans():
+    displays = Catalog.model_validate({
+        "name": "displays", "description": "Displays.",
+        "fields": [{"name": "maker", "type": "enum", "values": ["Aerix", "Voltra"]},
+                   {"name": "kind", "type": "enum", "values": ["panel", "projector"]},
+                   {"name": "diagonal_in", "type": "number", "unit": "inches", "min": 10,
+                    "max": 120},
+                   {"name": "refresh_hz", "type": "number", "unit": "Hz", "min": 30,
+                    "max": 500},
+                   {"name": "power_watts", "type": "number", "unit": "W", "min": 1, "max": 900},
+                   {"name": "hire_per_hour", "type": "number", "unit": "USD", "min": 0,
+                    "max": 900, "description": "price to hire it per hour"},
+                   {"name": "price", "type": "number", "unit": "USD", "min": 0, "max": 9000},
+                   {"name": "released", "type": "date"}],
+        "sortable": ["price", "released"]})
+    assert understood("2024 voltra", displays)[0] == {
+        ("released", "gte", "2024-01-01"), ("released", "lte", "2024-12-31"),
+        ("maker", "eq", "Voltra")}
+    assert understood("voltra 2024 or 2025", displays)[0] == {("maker", "eq", "Voltra")}
+    assert understood("between 100 and 300 watt", displays)[0] == {
+        ("power_watts", "gte", 100), ("power_watts", "lte", 300)}  # `watt` starts `watts`
+    assert understood("24.5 inch 240hz+", displays)[0] == {  # the `+` is the last one's
+        ("diagonal_in", "eq", 24.5), ("refresh_hz", "gte", 240)}
+    assert understood("aerix projector price low to high", displays) == (
+        {("maker", "eq", "Aerix"), ("kind", "eq", "projector")}, [("price", "asc")])

@@ -82,6 +82,9 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     numbers, spans = number_proposals(text, tokens, fields, quantities)
     _take(tokens, spans, rule_tokens)
     sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
+    # `top loader` is a catalog value, not the top of something to sort
+    phrases = [p for p in exact_matches(tokens, index, set()) if " " in text[p.start:p.end]]
+    sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
     _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
     taken = set(rule_tokens)
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)

@@ -393,7 +393,7 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     (`year`, `model year`, `year built`) unless the text names the date field."""
     date_fields = [p for p in fields if p.field.type == "date"]
     year_fields = [p for p in fields if p.field.type == "number" and (
-        p.stems() & YEAR_WORDS or p.holds_years)]
+        (p.stems() & YEAR_WORDS and not _per_year(p)) or p.holds_years)]
     if not date_fields and not year_fields:
         return [], []
     found = find_date_constraints(text, reference.today.year if reference else None,
@@ -446,6 +446,12 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         out += _bare_years(text, lone[0], out + [Proposal("", "", 0, q.start, q.end, "")
                                                  for q in quantities], spans)
     return out, spans
+
+
+def _per_year(p: FieldProfile) -> bool:
+    """A quantity counted per year (`energy_kwh_per_year`, unit `kWh/year`), not a year."""
+    said = " ".join(name_words(p.name)) + " " + (p.field.unit or "").lower()
+    return re.search(r"\b(?:per|a)\s+(?:year|yr|annum)\b|/\s*(?:year|yr)\b", said) is not None
 
 
 def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],

@@ -201,7 +201,12 @@ def find_date_constraints(text: str, reference_year: int | None = None,
         lead = re.search(r"\b(between|from)\s+(?:the\s+)?$", text[:a.start], re.IGNORECASE)
         joined = re.fullmatch(r"\s*(?:and|to|-|–|until|till|through)\s*(?:the\s+)?",
                               text[a.end:b.start], re.IGNORECASE)
-        if (lead or (joined and joined.group().strip() in ("-", "–"))) and joined:
+        either = re.fullmatch(r"\s*or\s*(?:the\s+)?", text[a.end:b.start], re.IGNORECASE)
+        if either and a.decade and b.decade and b.first == a.last + dt.timedelta(days=1):
+            joined = either  # `the 60s or 70s`: one span of twenty years
+            lead = lead or re.search(r"\b(from|in)\s+(?:the\s+)?$", text[:a.start],
+                                     re.IGNORECASE)
+        if (lead or (joined and joined.group().strip() in ("-", "–", "or"))) and joined:
             a = _with_year(a, b)
             if (reference_year is None and not (a.has_year and b.has_year)) or a.first > b.last:
                 continue

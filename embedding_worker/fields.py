@@ -162,7 +162,10 @@ class FieldProfile:
     @property
     def counts_availability(self) -> bool:
         """`seats_left`, `max_guests`: a request for N means at least N."""
-        return self.field.type == "number" and bool(self.stems() & AVAILABILITY_WORDS)
+        # `maximum` in a description is the top of a measure (`maximum spin speed`)
+        return self.field.type == "number" and bool(
+            (self.name_stems | self.unit_stems) & AVAILABILITY_WORDS or
+            self.description_stems & AVAILABILITY_WORDS - {"max", "maximum"})
 
     def periods(self) -> set[str]:
         """The time periods the field is counted per (`hourly_rate` -> hour)."""
@@ -216,7 +219,8 @@ class FieldProfile:
 
 
 def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
-    described = _stems(field.description)
+    # a letter alone in a description is no word of it (`seller's` -> seller, s)
+    described = frozenset(w for w in _stems(field.description) if len(w) > 1)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
                         described - common, described)
 

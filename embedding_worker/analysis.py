@@ -25,6 +25,7 @@ from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, exact_matches, fuzzy_matches,
                                        prefix_matches, semantic_matches, stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
+from embedding_worker.ordered_values import widened
 from embedding_worker.proposals import Proposal
 from embedding_worker.sorting import sort_proposals
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
@@ -88,7 +89,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
     taken = set(rule_tokens)
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
-    zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog))
+    zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog),
+                                  _value_words(catalog))
     _take(tokens, spans, rule_tokens)
     taken |= rule_tokens
     domain = _not_values(catalog, fields)
@@ -114,6 +116,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     values += semantic
     values.sort(key=lambda p: p.start)
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
+    values += widened(text, values, catalog)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
     values = [p for p in values if all(p is not w for w in waived)]
     rule_tokens |= negators
@@ -138,6 +141,13 @@ def _domain_words(catalog: Catalog) -> frozenset[str]:
     return frozenset(f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} "
                                            f"{catalog.description or ''}".lower())
                      for f in forms(w))
+
+
+def _value_words(catalog: Catalog) -> frozenset[str]:
+    """The words of the catalog's enum values and synonyms, in every form."""
+    return frozenset(f for field in catalog.fields if field.type == "enum"
+                     for surface in [*(field.values or []), *(field.synonyms or {})]
+                     for w in re.findall(r"[a-z]+", surface.lower()) for f in forms(w))
 
 
 def _not_values(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:

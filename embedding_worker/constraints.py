@@ -20,7 +20,7 @@ from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP
                                          NEGATED, NUMBER_WORDS, PEOPLE, PRICE_LEVEL, Quantity,
                                          find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
-from embedding_worker.tokens import STOPWORDS, Token, stem
+from embedding_worker.tokens import STOPWORDS, Token, forms, stem
 from shared.names import name_words
 from shared.reference import Reference
 
@@ -302,11 +302,13 @@ def defined_words(p: FieldProfile) -> dict[str, float]:
 
 def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                    taken: set[int], domain: frozenset[str] = frozenset(),
+                   value_words: frozenset[str] = frozenset(),
                    ) -> tuple[list[Proposal], list[tuple[int, int]]]:
     """`no changes`, `without stops`, `zero sea days`, `no setup fee` (zero of a field that
     can be zero, named by a word of its name), and the words a field's
     description defines as its numbers: `nonstop` for "0 = nonstop", `very expensive` for
-    "4 = very expensive", `studio` for "0 means a studio"."""
+    "4 = very expensive", `studio` for "0 means a studio"; not words of the catalog's
+    values ("0 for dryers": `dryers` asks for the kind of machine, not for no spin)."""
     counts = [p for p in fields if p.field.type == "number" and (p.field.min or 0) <= 0]
     out, spans = [], []
     free = {i for i in range(len(tokens)) if i not in taken}
@@ -327,6 +329,8 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if p.field.type != "number":
             continue
         for words, number in sorted(defined_words(p).items(), key=lambda kv: -len(kv[0])):
+            if all(forms(w) & value_words for w in re.findall(r"[a-z]+", words)):
+                continue
             pattern = re.escape(words).replace("\\ ", "\\s+").replace("-", "-?")
             for m in re.finditer(rf"\b{pattern}(?:e?s)?\b", text, re.IGNORECASE):
                 span = (m.start(), m.end())

@@ -94,7 +94,7 @@ for _dim, _table in {
 AGGREGATE_WORDS = frozenset({"total", "overall", "combined"})
 # "lower is faster", "higher means better": a description that says which way is which.
 STATED = re.compile(r"\b(?P<way>lower|higher|less|more|smaller|larger|bigger|fewer)\s+"
-                    r"(?:is|means|=)\s+(?P<adj>[a-z]+er)\b", re.IGNORECASE)
+                    r"(?:is|means|=)\s+(?P<adj>[a-z]+er|more\s+[a-z]+)\b", re.IGNORECASE)
 LOWER_WAYS = frozenset({"lower", "less", "smaller", "fewer"})
 
 
@@ -209,7 +209,7 @@ class FieldProfile:
         """Whether less of the field is what `comparative` says, where its description
         states it ("lower is faster": True for `faster`); None where it does not."""
         for m in STATED.finditer(self.field.description or ""):
-            if m.group("adj").lower() == comparative:
+            if " ".join(m.group("adj").lower().split()) == comparative:
                 return m.group("way").lower() in LOWER_WAYS
         return None
 

@@ -42,7 +42,8 @@ _SCALE = "|".join(sorted(SCALE, key=len, reverse=True))
 _FRACTION = "|".join(sorted((re.escape(f) for f in FRACTIONS), key=len, reverse=True))
 WORDS_NUMBER = (rf"(?:{_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+)(?:{_WORD}))*"
                 rf"(?:\s+and\s+a\s+half)?")
-NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}"
+NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
+          rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen))"
           rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
@@ -151,11 +152,14 @@ class Quantity:
 
 
 def number_value(raw: str) -> float | None:
-    """`1,250`, `twenty five`, `two hundred and fifty`, `a dozen`; None for anything else."""
+    """`1,250`, `1,5`, `twenty five`, `two hundred and fifty`, `a dozen`; None for anything
+    else."""
     raw = " ".join(raw.lower().split())
     if raw.endswith(" and a half"):
         whole = number_value(raw[:-len(" and a half")])
         return None if whole is None else whole + 0.5
+    if re.fullmatch(r"\d+,\d{1,2}", raw):  # `1,5 km`: a decimal comma
+        return float(raw.replace(",", "."))
     if re.fullmatch(r"[\d,]*(?:\.\d+)?", raw) and any(c.isdigit() for c in raw):
         return float(raw.replace(",", ""))
     if raw == "a dozen":
@@ -262,6 +266,8 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         factor = float(SCALE.get(scale, 1))
         value *= factor
         raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
+        if raw_unit in ("pound", "pounds") and {"lb", "lbs"} & unit_words:
+            raw_unit = "lb"  # a weight where the catalog keeps one in pounds, not money
         if raw_unit == "in" and m.start("unit") == m.end("num"):
             raw_unit = "inch"  # `27in`: written onto the number, `in` is no preposition
         ordinal_unit = None
@@ -365,13 +371,19 @@ def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str
     return None
 
 
+# Adjectives of a measure between an amount and its comparator (`45cm wide or less`).
+DIMENSIONS = "old|wide|long|tall|high|deep|thick|heavy|away|big|large"
+
+
 def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
     """The comparator right after an amount (`or more`, `tops`, `+`; past `old` in
-    `6 months old or younger` and past one noun in `256 ssd minimum`), as (op, where it
-    ends). One followed by a number is that number's own (`under 10kg and under 100`)."""
+    `6 months old or younger`, `wide` in `45cm wide or less` and past one noun in `256 ssd
+    minimum`), as (op, where it ends). One followed by a number is that number's own
+    (`under 10kg and under 100`)."""
     tail = text[end:]
     for op, pattern in patterns:
-        m = re.match(rf"(?:\s+old|\s+[a-z]{{2,}}(?=\s+(?:min|max)))?\s*,?\s*({pattern})(?!\w)"
+        m = re.match(rf"(?:\s+(?:{DIMENSIONS})|\s+[a-z]{{2,}}(?=\s+(?:min|max)))?\s*,?\s*"
+                     rf"({pattern})(?!\w)"
                      rf"(?!\s*(?:than\s+)?[$€£]?\d)", tail, re.IGNORECASE)
         if m:
             return op, end + m.end(1)

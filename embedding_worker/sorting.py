@@ -256,6 +256,14 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
         following = following[:next((k for k, w in enumerate(following)
                                      if w in ("and", "then", "or", "but", "with")), 3)]
         concept = CONCEPTS.get(adj, (None,))[0]
+        # `most efficient` where a description says "lower means more efficient"
+        if adj in ("most", "least") and following:
+            stated = [p for p in sortable if p.lower_is(f"more {following[0]}") is not None]
+            if len(stated) == 1:
+                lower = stated[0].lower_is(f"more {following[0]}")
+                add(stated[0], LOW if lower == (adj == "most") else HIGH, m.start(),
+                    m.end() + len(re.match(r"\s*[\w-]+", text[m.end():]).group()))
+                continue
         named = _named_field(following[:1], sortable, concept)  # the noun right after it
         if named is not None and len(following) > 1:  # `departure date`: the next word decides
             named = _named_field(following[:2], [p for p in sortable if p.mentions(
@@ -291,13 +299,15 @@ def stated_direction(field: FieldProfile, adjective: str) -> str | None:
 def _derived_field(word: str, sortable: list[FieldProfile]) -> FieldProfile | None:
     """The field a superlative outside the list names by its noun (`brightest` ->
     brightness_nits, `warmest` -> warmth): the adjective, or it with -ness/-th/-ity, is a
-    word of exactly one sortable field's name."""
+    word of exactly one sortable field's name; else the one field whose description says
+    which way is better for it (`quietest`: "lower is quieter")."""
     base = word[:-3]
     bases = {base, base + "e", base[:-1] + "y" if base.endswith("i") else base}
     if len(base) >= 3 and base[-1] == base[-2]:
         bases.add(base[:-1])
     nouns = {b + suffix for b in bases if len(b) >= 3 for suffix in ("", "ness", "th", "ity")}
-    named = [p for p in sortable if nouns & set(name_words(p.name))]
+    named = [p for p in sortable if nouns & set(name_words(p.name))] or [
+        p for p in sortable if p.lower_is(comparative(word)) is not None]  # "lower is quieter"
     return named[0] if len(named) == 1 else None
 
 

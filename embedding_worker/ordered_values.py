@@ -1,0 +1,60 @@
+"""Enum values on a scale: `very good or better`, `class B or above`, `at least excellent`.
+
+A field's description may say that its values are ordered ("graded condition, from best to
+worst: mint, excellent, ..."; "an ordered scale from A (most efficient) to G (least
+efficient)"). There `or better` after a value asks for it and every value on the better
+side of it, in the order the catalog lists them; `or worse` the other side.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from embedding_worker.proposals import Proposal
+from shared.schemas import Catalog, CatalogField
+
+BEST_FIRST = re.compile(r"\bbest\s+to\s+worst\b|\bfrom\s+\S+\s+\((?:most|best|highest)\b",
+                        re.IGNORECASE)
+BEST_LAST = re.compile(r"\bworst\s+to\s+best\b|\bfrom\s+\S+\s+\((?:least|worst|lowest)\b",
+                       re.IGNORECASE)
+BETTER = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:better|above|higher)|and\s+(?:up|above|"
+                    r"better))\b", re.IGNORECASE)
+WORSE = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:worse|below|lower)|and\s+(?:below|worse))\b",
+                   re.IGNORECASE)
+AT_LEAST = re.compile(r"\bat\s+least\s+(?:an?\s+)?$", re.IGNORECASE)
+
+
+def best_first(field: CatalogField) -> bool | None:
+    """Whether the catalog lists the field's values best first (True), best last (False),
+    or its description says of no order (None)."""
+    description = field.description or ""
+    if BEST_FIRST.search(description):
+        return True
+    if BEST_LAST.search(description):
+        return False
+    return None
+
+
+def widened(text: str, values: list[Proposal], catalog: Catalog) -> list[Proposal]:
+    """The values a scale adds to a value written with `or better` / `or worse` / `at
+    least` (the written one's span then takes those words in too)."""
+    out = []
+    for p in values:
+        field = catalog.field(p.field)
+        order = best_first(field) if field is not None and field.type == "enum" else None
+        if order is None or p.negated or p.value not in (field.values or []):
+            continue
+        better, worse = BETTER.match(text, p.end), WORSE.match(text, p.end)
+        at_least = AT_LEAST.search(text, 0, p.start)
+        if not (better or worse or at_least):
+            continue
+        listed = list(field.values)
+        i = listed.index(p.value)
+        upward = bool(better or at_least)
+        side = listed[:i] if upward == order else listed[i + 1:]
+        if better or worse:
+            p.end = (better or worse).end()
+        else:
+            p.start = at_least.start()
+        out += [replace(p, value=v, alternatives=[]) for v in side]
+    return out

@@ -675,3 +675,51 @@ def test_bare_years_on_a_date_field_units_by_their_start_and_sort_spans():
         ("diagonal_in", "eq", 24.5), ("refresh_hz", "gte", 240)}
     assert understood("aerix projector price low to high", displays) == (
         {("maker", "eq", "Aerix"), ("kind", "eq", "projector")}, [("price", "asc")])
+
+
+KIT = Catalog.model_validate({
+    "name": "kit", "description": "Second-hand studio kit.",
+    "fields": [
+        {"name": "kind", "type": "enum", "values": ["mixer desk", "patch bay", "drum pad"],
+         "synonyms": {"top mixer": "mixer desk"}},
+        {"name": "grade", "type": "enum", "values": ["pristine", "fine", "fair", "worn"],
+         "description": "graded condition, from best to worst"},
+        {"name": "band", "type": "enum", "values": ["Q1", "Q2", "Q3", "Q4"],
+         "description": "ordered scale from Q1 (least power) to Q4 (most power)"},
+        {"name": "hum_db", "type": "number", "unit": "dB", "min": 5, "max": 90,
+         "description": "background noise; lower is quieter"},
+        {"name": "draw_kwh_per_year", "type": "number", "unit": "kWh", "min": 0, "max": 900,
+         "description": "lower means more efficient"},
+        {"name": "depth_cm", "type": "number", "unit": "cm", "min": 10, "max": 90},
+        {"name": "mass_lbs", "type": "number", "unit": "lb", "min": 1, "max": 60},
+        {"name": "faders", "type": "number", "min": 0, "max": 64,
+         "description": "0 for drum pads"},
+        {"name": "year_made", "type": "number", "min": 1950, "max": 2026},
+        {"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 20000},
+        {"name": "networked", "type": "boolean", "description": "joins the studio wi-fi"},
+        {"name": "listed", "type": "date"}],
+    "sortable": ["hum_db", "draw_kwh_per_year", "price", "year_made", "listed"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("fine or better", {("grade", "in", ("fine", "pristine"))}, []),
+    ("at least fair", {("grade", "in", ("fair", "pristine", "fine"))}, []),
+    ("fair or worse", {("grade", "in", ("fair", "worn"))}, []),
+    ("Q3 or above", {("band", "in", ("Q3", "Q4"))}, []),           # best listed last
+    ("fine patch bay", {("grade", "eq", "fine"), ("kind", "eq", "patch bay")}, []),
+    ("quietest patch bay", {("kind", "eq", "patch bay")}, [("hum_db", "asc")]),
+    ("most efficient", set(), [("draw_kwh_per_year", "asc")]),
+    ("top mixer", {("kind", "eq", "mixer desk")}, []),             # a value, not a sort
+    ("40cm deep or less", {("depth_cm", "lte", 40)}, []),
+    ("under 12 pounds", {("mass_lbs", "lt", 12)}, []),
+    ("hum under 12,5 db", {("hum_db", "lt", 12.5)}, []),
+    ("70s or 80s", {("year_made", "gte", 1970), ("year_made", "lte", 1989)}, []),
+    ("90s patch bay", {("year_made", "gte", 1990), ("year_made", "lte", 1999),
+                       ("kind", "eq", "patch bay")}, []),
+    ("since 2024", {("year_made", "gte", 2024)}, []),
+    ("drum pads", {("kind", "eq", "drum pad")}, []),                # not `0 for drum pads`
+    ("wifi mixer desk", {("networked", "eq", True), ("kind", "eq", "mixer desk")}, []),
+    ("no wifi", {("networked", "eq", False)}, []),
+])
+def test_scales_stated_directions_decades_and_written_forms(text, filters, sort):
+    assert understood(text, KIT) == (filters, sort)

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from embedding_worker.booleans import boolean_views
-from embedding_worker.tokens import phrase_forms, stem
+from embedding_worker.tokens import phrase_forms, root, stem
 from shared.schemas import Catalog
 
 
@@ -93,6 +93,7 @@ class CatalogIndex:
     single_word_surfaces: dict[str, int] = field(default_factory=dict)
     stems: dict[str, list[int]] = field(default_factory=dict)  # stem of a one-word surface
     multi_word_surfaces: dict[str, int] = field(default_factory=dict)
+    roots: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # word by word
     fields_of_value: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     max_words: int = 1
 
@@ -104,8 +105,13 @@ class CatalogIndex:
                 self.single_word_surfaces.setdefault(s, i)
                 if len(s) >= 4 and s.isalpha():
                     self.stems.setdefault(stem(s), []).append(i)
+                    if len(root(s)) >= 5:  # not `appl` for both apple and apply
+                        self.roots.setdefault((root(s),), []).append(i)
             else:
                 self.multi_word_surfaces.setdefault(s, i)
+                words = re.findall(r"[a-z]+", s)
+                if 1 < len(words) <= 4 and " ".join(words) == s.replace("-", " "):
+                    self.roots.setdefault(tuple(root(w) for w in words), []).append(i)
             self.max_words = max(self.max_words, len(s.split()))
         for field_no, value in self.layout.values:  # `Paris` in departure and arrival cities
             self.fields_of_value.setdefault(normalise(value), []).append(

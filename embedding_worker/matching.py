@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 from embedding_worker.index import CatalogIndex, normalise
 from embedding_worker.proposals import Proposal
 from embedding_worker.retrieval import Candidate, retrieve
-from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms, stem
+from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms, root, stem
 from shared.names import name_words
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -133,13 +133,26 @@ def _proposal(index: CatalogIndex, surface_no: int, start: int, end: int, source
 
 
 def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
-    """Other forms of a one-word value (`animated` ~ `animation`, `gamers` ~ `gaming`)."""
+    """Other forms of a one-word value (`animated` ~ `animation`, `gamers` ~ `gaming`), and
+    of a value of several words, word by word (`graphic designers` ~ Graphic Design, `data
+    engineer` ~ Data Engineering)."""
     out = []
+    for n in range(min(4, index.max_words), 1, -1):
+        for i in range(len(tokens) - n + 1):
+            window = tokens[i:i + n]
+            if any(k in taken for k in range(i, i + n)) or not all(t.norm.isalpha()
+                                                                   for t in window):
+                continue
+            hits = index.roots.get(tuple(root(t.norm) for t in window), [])
+            if hits:
+                out.append(_proposal(index, hits[0], window[0].start, window[-1].end, "stem",
+                                     0.9))
+                taken.update(range(i, i + n))
     for i, t in enumerate(tokens):
         if i in taken or len(t.norm) < 5 or not t.norm.isalpha() or t.norm in STOPWORDS:
             continue
         readings = {}
-        for s in index.stems.get(stem(t.norm), []):
+        for s in index.stems.get(stem(t.norm), []) or index.roots.get((root(t.norm),), []):
             fld, value, _ = _value_of(index, s)
             readings.setdefault(fld, value)
         if not readings:

@@ -84,6 +84,24 @@ def stem(word: str) -> str:
     return word
 
 
+# Endings of the doer and of the deed (`designer` ~ `design`, `animator` ~ `animation`,
+# `engineer` ~ `engineering`), stripped until none is left.
+DERIVATIONS = ("ment", "ing", "ion", "ers", "ors", "ists", "er", "or", "ist", "ics", "y", "e",
+               "s")
+
+
+def root(word: str) -> str:
+    """The word without its endings of derivation: `designers`, `design` -> design;
+    `animator`, `animation` -> animat; `engineer`, `engineering` -> engin."""
+    word = min(forms(word), key=len)
+    while True:
+        cut = next((s for s in DERIVATIONS if word.endswith(s) and len(word) - len(s) >= 4),
+                   None)
+        if cut is None:
+            return word
+        word = word[:-len(cut)]
+
+
 def abbreviates(short: str, word: str) -> bool:
     """`bed` for `bedrooms` (its start), `br` / `ba` for bedrooms / bathrooms (two letters:
     the first, then one among the next three), `qty` / `pts` / `mgmt` for quantity / points

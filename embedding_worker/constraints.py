@@ -145,18 +145,20 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
-        # the price itself before a fee or a cost on top of it, and a plain price (`price`,
-        # `price_per_hour`, `monthly_price`) before one a word narrows (`trial_lesson_price`,
-        # `case_price`); a total before its parts (`under 30 min`: the total time, not the
-        # preparation); then the tightest range that fits
+        # no limit (`min_project_budget`) before the thing; the price itself before a fee or
+        # a cost on top of it, and a plain price (`price`, `price_per_hour`, `monthly_price`)
+        # before one a word narrows (`trial_lesson_price`, `case_price`); a total before its
+        # parts (`under 30 min`: the total time, not the preparation); then the tightest
+        # range that fits
         best = ranked[0][0]
 
-        def order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, bool, float]:
+        def order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, bool, bool,
+                                                                  float]:
             p = r[1]
             if not p.is_money:
-                return False, False, not p.is_total, _span_of(p)
+                return False, False, False, not p.is_total, _span_of(p)
             words = name_words(p.name)
-            return not p.name_stems & PRICE_WORDS, bool(words) and not (
+            return p.is_bound, not p.name_stems & PRICE_WORDS, bool(words) and not (
                 {words[0], stem(words[0])} & PRICE_WORDS or words[0] in PERIOD_OF), \
                 not p.is_total, _span_of(p)
         ties = sorted((r for r in ranked if r[0] == best), key=order)

@@ -148,8 +148,16 @@ class FieldProfile:
 
     @property
     def is_money(self) -> bool:
+        """In a currency, or named for money in no other unit (`refresh_rate_hz` is no rate
+        of money)."""
         unit = (self.field.unit or "").lower()
-        return unit in CURRENCY_UNITS or bool(self.name_stems & MONEY_WORDS)
+        return unit in CURRENCY_UNITS or (bool(self.name_stems & MONEY_WORDS) and
+                                          not unit_known(unit))
+
+    @property
+    def is_bound(self) -> bool:
+        """`min_project_budget`, `max_guests`: a limit set on something, not the thing."""
+        return name_words(self.name)[:1] in (["min"], ["max"], ["minimum"], ["maximum"])
 
     @property
     def multi_valued(self) -> bool:

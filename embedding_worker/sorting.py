@@ -118,6 +118,7 @@ def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProf
                                    # `longest`, `shortest`: a field named for its length first
                                    not (concept == "duration" and p.name_stems & LENGTH_NAMES),
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
+                                   p.is_bound,  # `cheapest`: a rate, not a minimum budget
                                    -len(p.name_stems & words),
                                    -len((p.unit_stems | p.description_words) & words),
                                    not p.is_total,

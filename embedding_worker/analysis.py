@@ -23,7 +23,8 @@ from embedding_worker.field_choice import choose_fields, read_context
 from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, exact_matches, fuzzy_matches,
-                                       prefix_matches, semantic_matches, stem_matches)
+                                       fuzzy_phrases, prefix_matches, semantic_matches,
+                                       stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.ordered_values import widened
 from embedding_worker.proposals import Proposal
@@ -71,7 +72,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
 
     # a catalog value written with a number (`iPhone 14 Pro Max`, `Galaxy S24`) is that
     # value, not an amount: its span is kept from the number and date rules
-    named = [p for p in exact_matches(tokens, index, set())
+    named = [p for p in exact_matches(tokens, index, set()) + fuzzy_phrases(tokens, index,
+                                                                             set(), is_word)
              if any(c.isdigit() for c in text[p.start:p.end])]
     quantities = [q for q in quantities_in(text, fields)
                   if not any(_overlaps(q, p) for p in named)]

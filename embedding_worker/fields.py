@@ -155,6 +155,12 @@ class FieldProfile:
                                           not unit_known(unit))
 
     @property
+    def initials(self) -> str:
+        """`bh` for battery_health, `jss` for job_success_score ("" for one word)."""
+        words = name_words(self.name)
+        return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+    @property
     def is_bound(self) -> bool:
         """`min_project_budget`, `max_guests`: a limit set on something, not the thing."""
         return name_words(self.name)[:1] in (["min"], ["max"], ["minimum"], ["maximum"])
@@ -183,11 +189,13 @@ class FieldProfile:
         return self.name_stems | self.unit_stems | self.description_stems
 
     def mentions(self, word_stems: set[str]) -> int:
-        """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`),
-        1 for a distinctive description word, 0 for none."""
+        """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`, the
+        name's initials: `bh` for battery_health), 1 for a distinctive description word, 0
+        for none."""
         named = self.name_stems | self.unit_stems
         if word_stems & named or any(abbreviates(w, n) or _inflected(w, n)
-                                     for w in word_stems for n in named):
+                                     for w in word_stems for n in named) or \
+                word_stems & {self.initials}:
             return 2
         return 1 if word_stems & self.description_stems else 0
 

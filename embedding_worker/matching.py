@@ -170,7 +170,7 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
     """Misspellings (`addidas`, `sneekers`): one edit (two for long words), same first letter,
     and only for tokens that are not ordinary words; then multi-word values
     (`grafic desiner`, `sna francisco`)."""
-    out = _fuzzy_phrases(tokens, index, taken, is_word)
+    out = fuzzy_phrases(tokens, index, taken, is_word)
     choices = index.single_word_surfaces
     for i, t in enumerate(tokens):
         word = t.norm
@@ -189,25 +189,28 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
     return out
 
 
-def _fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
+def fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
                    is_word: Callable[[str], bool]) -> list[Proposal]:
     """Multi-word values with typos: the same number of words, each starting with the same
-    letter, at most one edit per four letters, and at least one word that is not a word."""
+    letter, at most one edit per four letters, and at least one word that is not a word;
+    a word with digits only as written (`iphnoe 14 plus`, not `iphone 13` for 14)."""
     out = []
     choices = index.multi_word_surfaces
     for n in range(min(index.max_words, 4), 1, -1):
         for i in range(len(tokens) - n + 1):
             window = tokens[i:i + n]
             if any(k in taken for k in range(i, i + n)) or \
-                    not all(t.norm.isalpha() for t in window) or \
-                    all(is_word(t.norm) or t.norm in STOPWORDS for t in window):
+                    not all(t.norm.isalnum() for t in window) or not window[0].norm.isalpha() or \
+                    all(is_word(t.norm) or t.norm in STOPWORDS or t.norm.isdigit()
+                        for t in window):
                 continue
             phrase = " ".join(t.norm for t in window)
             limit = max(1, len(phrase) // 4)
             hits = [(s, d) for s, d, _ in process.extract(phrase, list(choices), scorer=OSA.distance,
                                                        score_cutoff=limit, limit=5)
                     if len(s.split()) == n and d > 0
-                    and all(a[0] == b[0] for a, b in zip(s.split(), phrase.split()))]
+                    and all(a[0] == b[0] and (a == b or not any(c.isdigit() for c in a + b))
+                            for a, b in zip(s.split(), phrase.split()))]
             if not hits:
                 continue
             surface, dist = min(hits, key=lambda h: h[1])

@@ -723,3 +723,25 @@ KIT = Catalog.model_validate({
 ])
 def test_scales_stated_directions_decades_and_written_forms(text, filters, sort):
     assert understood(text, KIT) == (filters, sort)
+
+
+def test_derived_values_typos_with_digits_initials_and_limits():
+    market = Catalog.model_validate({
+        "name": "market", "description": "People and devices for hire.",
+        "fields": [
+            {"name": "craft", "type": "enum",
+             "values": ["Sound Engineering", "Motion Design", "Illustration"]},
+            {"name": "device", "type": "enum", "values": ["Nova 14 Plus", "Nova 13"]},
+            {"name": "hourly_fee", "type": "number", "unit": "USD", "min": 5, "max": 500},
+            {"name": "min_project_budget", "type": "number", "unit": "USD", "min": 0,
+             "max": 90000},
+            {"name": "battery_health", "type": "number", "unit": "%", "min": 0, "max": 100}],
+        "sortable": ["hourly_fee", "min_project_budget"]})
+    assert understood("motion designers", market)[0] == {("craft", "eq", "Motion Design")}
+    assert understood("a sound engineer", market)[0] == {("craft", "eq", "Sound Engineering")}
+    assert understood("illustrators", market)[0] == {("craft", "eq", "Illustration")}
+    assert understood("nvoa 14 plus", market)[0] == {("device", "eq", "Nova 14 Plus")}
+    assert understood("nvoa 13 plus", market)[0] != {("device", "eq", "Nova 14 Plus")}
+    assert understood("bh 90+", market)[0] == {("battery_health", "gte", 90)}
+    assert understood("cheapest illustrators", market)[1] == [("hourly_fee", "asc")]
+    assert understood("under $60", market)[0] == {("hourly_fee", "lt", 60)}  # not the limit

@@ -72,8 +72,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
 
     # a catalog value written with a number (`iPhone 14 Pro Max`, `Galaxy S24`) is that
     # value, not an amount: its span is kept from the number and date rules
-    named = [p for p in exact_matches(tokens, index, set()) + fuzzy_phrases(tokens, index,
-                                                                             set(), is_word)
+    written = exact_matches(tokens, index, set())
+    named = [p for p in written + fuzzy_phrases(tokens, index, set(), is_word)
              if any(c.isdigit() for c in text[p.start:p.end])]
     quantities = [q for q in quantities_in(text, fields)
                   if not any(_overlaps(q, p) for p in named)]
@@ -86,13 +86,13 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, spans, rule_tokens)
     sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
     # `top loader` is a catalog value, not the top of something to sort
-    phrases = [p for p in exact_matches(tokens, index, set()) if " " in text[p.start:p.end]]
+    phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
     _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
     taken = set(rule_tokens)
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
     zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog),
-                                  _value_words(catalog))
+                                  index.value_words)
     _take(tokens, spans, rule_tokens)
     taken |= rule_tokens
     domain = _not_values(catalog, fields)
@@ -143,13 +143,6 @@ def _domain_words(catalog: Catalog) -> frozenset[str]:
     return frozenset(f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} "
                                            f"{catalog.description or ''}".lower())
                      for f in forms(w))
-
-
-def _value_words(catalog: Catalog) -> frozenset[str]:
-    """The words of the catalog's enum values and synonyms, in every form."""
-    return frozenset(f for field in catalog.fields if field.type == "enum"
-                     for surface in [*(field.values or []), *(field.synonyms or {})]
-                     for w in re.findall(r"[a-z]+", surface.lower()) for f in forms(w))
 
 
 def _not_values(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:

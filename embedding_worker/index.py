@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from embedding_worker.booleans import boolean_views
-from embedding_worker.tokens import phrase_forms, root, stem
+from embedding_worker.tokens import forms, phrase_forms, root, stem
 from shared.schemas import Catalog
 
 
@@ -96,6 +96,12 @@ class CatalogIndex:
     roots: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # word by word
     fields_of_value: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     max_words: int = 1
+
+    @cached_property
+    def value_words(self) -> frozenset[str]:
+        """The words of the catalog's enum values and synonyms, in every form."""
+        return frozenset(f for s in self.layout.surfaces for w in re.findall(r"[a-z]+", s)
+                         for f in forms(w))
 
     def __post_init__(self) -> None:
         for i, s in enumerate(self.layout.surfaces):

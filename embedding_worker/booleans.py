@@ -179,7 +179,7 @@ DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?"
                      r"(?P<w>[a-z][a-z-]{2,})", re.IGNORECASE)
 
 
-# `connects over wi-fi`, `GPS auto-steer`: a hyphenated word, also written as one.
+# `GPS auto-steer`, `e-ink screen`: a hyphenated word, also written as one.
 COMPOUND = re.compile(r"\b[a-z]{2,}(?:-[a-z]{2,})+\b", re.IGNORECASE)
 # `the front axle is driven too (4WD, MFWD, 4x4)`: other names, in brackets.
 BRACKETED = re.compile(r"\(([^()]{2,80})\)")
@@ -187,12 +187,13 @@ BRACKETED = re.compile(r"\(([^()]{2,80})\)")
 
 def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
     """Readings the description defines: `false = bareboat` -> (["bareboat"], False); its
-    hyphenated words written as one (`wifi` for "wi-fi"); the names it lists in brackets, for the value its clause is about ("... driven too (4WD,
-    MFWD)" -> true; "false for open-station (ROPS or canopy) machines" -> false)."""
+    hyphenated words written as one (`autosteer` for "auto-steer"); the names it lists in
+    brackets, for the value its clause is about ("... driven too (4WD, MFWD)" -> true;
+    "false for open-station (ROPS or canopy) machines" -> false)."""
     description = p.field.description or ""
     out = [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
            for m in DEFINED.finditer(description) if m.group("w").lower() not in STOPWORDS]
-    for m in COMPOUND.finditer(description):  # `wi-fi` is also written `wifi`
+    for m in COMPOUND.finditer(description):  # `auto-steer` is also written `autosteer`
         parts = m.group().lower().split("-")
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()
         if parts[0] not in NEGATORS and parts[0] not in ANTONYM_PREFIXES:

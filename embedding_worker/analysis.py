@@ -96,19 +96,19 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, spans, rule_tokens)
     taken |= rule_tokens
     domain = _not_values(catalog, fields)
-    # a yes/no field's own name words may say it (`warranty`, `with cab`), another's not
-    flags = domain - _domain_words(catalog) - {w for p in fields if p.field.type != "boolean"
-                                               for w in p.name_stems}
+    # a yes/no field's own name words may say it (`warranty`, `with cab`), other fields' not
+    not_flags = _domain_words(catalog) | {w for p in fields if p.field.type != "boolean"
+                                          for w in p.name_stems}
     booleans += paraphrased_booleans(  # what a description says almost word for word
         text, tokens, fields, taken, embed, index.layout.views, index.view_vectors,
-        config.paraphrase, {b.field for b in booleans}, domain - flags, STRONG_PARAPHRASE)
+        config.paraphrase, {b.field for b in booleans}, not_flags, STRONG_PARAPHRASE)
 
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
     booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                      index.view_vectors, config.paraphrase,
-                                     {b.field for b in booleans}, domain - flags)
+                                     {b.field for b in booleans}, not_flags)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)

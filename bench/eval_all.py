@@ -122,7 +122,8 @@ def main() -> int:
     parser.add_argument("--scorer", default=str(PUBLIC_EVAL / "score.py"))
     parser.add_argument("--sets", help="comma-separated set names (default: all)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes: llm, no-llm (default: both)")
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="comma-separated modes: llm, no-llm (default: both)")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the stack")
     parser.add_argument("--tag", help="report name suffix: eval_all-TAG.json")
     parser.add_argument("--extra", action="append", default=[],

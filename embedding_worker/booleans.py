@@ -21,7 +21,7 @@ from embedding_worker.negation import (EXCLUDING_VERBS, NEGATORS, clause_breaks,
                                        waived)
 from embedding_worker.proposals import Proposal
 from embedding_worker.tokens import STOPWORDS, Token, abbreviates, forms, stem
-from shared.names import flag_words, name_words
+from shared.names import flag_words
 from shared.schemas import Catalog
 
 ANTONYM_PREFIXES = ("un", "non", "dis", "in", "im")

@@ -268,8 +268,9 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                         if p is not best and s == best_score]
         op = "gte" if q.bare and best.counts_availability else q.op
         said = re.fullmatch(r"or (\w+er)", q.cue.strip())
-        if said and op in ("gte", "lte") and best.lower_is(said.group(1)) is not None:
-            op = "lte" if best.lower_is(said.group(1)) else "gte"  # `1ms or faster`
+        lower = best.lower_is(said.group(1)) if said and op in ("gte", "lte") else None
+        if lower is not None:
+            op = "lte" if lower else "gte"  # `1ms or faster`
         out.append(Proposal(best.name, op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
         spans.append((q.start, q.end))

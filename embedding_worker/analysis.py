@@ -19,6 +19,7 @@ from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphra
 from embedding_worker.constraints import (date_proposals, lone_number_proposals,
                                           number_proposals, quantities_in,
                                           zero_proposals)
+from embedding_worker.definitions import defined_proposals
 from embedding_worker.field_choice import choose_fields, read_context
 from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.index import CatalogIndex
@@ -52,9 +53,12 @@ def _tokens_in(tokens: list[Token], start: int, end: int) -> set[int]:
     return {i for i, t in enumerate(tokens) if t.start >= start and t.end <= end}
 
 
+def _tokens_in_any(tokens: list[Token], spans: list[tuple[int, int]]) -> set[int]:
+    return {k for start, end in spans for k in _tokens_in(tokens, start, end)}
+
+
 def _take(tokens: list[Token], spans: list[tuple[int, int]], taken: set[int]) -> None:
-    for start, end in spans:
-        taken.update(_tokens_in(tokens, start, end))
+    taken.update(_tokens_in_any(tokens, spans))
 
 
 def _overlaps(a: Any, b: Any) -> bool:
@@ -84,11 +88,20 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
     numbers, spans = number_proposals(text, tokens, fields, quantities)
     _take(tokens, spans, rule_tokens)
+    defined, spans = defined_proposals(text, tokens, catalog, fields, set(rule_tokens))
+    numbers += defined
+    _take(tokens, spans, rule_tokens)
     sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
     # `top loader` is a catalog value, not the top of something to sort
     phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
-    _take(tokens, [(s.start, s.end) for s in sorts], rule_tokens)
+    # `shortest python courses first`: the words between a sort's first and last may still
+    # be values (not `new` of `new arrivals`, not `first` of `cheapest first`)
+    inner = set()
+    for s in sorts:
+        inner |= set(sorted(_tokens_in(tokens, s.start, s.end))[1:-1])
+    rule_tokens |= (_tokens_in_any(tokens, [(s.start, s.end) for s in sorts]) -
+                    (inner & _tokens_in_any(tokens, [(p.start, p.end) for p in written])))
     taken = set(rule_tokens)
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
     zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog),
@@ -101,14 +114,16 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                           for w in p.name_stems}
     booleans += paraphrased_booleans(  # what a description says almost word for word
         text, tokens, fields, taken, embed, index.layout.views, index.view_vectors,
-        config.paraphrase, {b.field for b in booleans}, not_flags, STRONG_PARAPHRASE)
+        config.paraphrase, {b.field for b in booleans}, not_flags, STRONG_PARAPHRASE,
+        (index.vectors, config.semantic_min))
 
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
     booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                      index.view_vectors, config.paraphrase,
-                                     {b.field for b in booleans}, not_flags)
+                                     {b.field for b in booleans}, not_flags,
+                                     values=(index.vectors, config.semantic_min))
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     values += stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -38,6 +38,9 @@ PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "w
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
 # Verbs that exclude what follows, across `with` (`avoid places with a hot tub`).
 EXCLUDING = EXCLUDING_VERBS | {"hate"}
+# `doesn't come with a certificate`: verbs that with `with` say what a thing has, so a
+# negation before them reaches across `with`.
+COME = frozenset({"come", "comes", "came", "coming", "ship", "ships", "arrive", "arrives"})
 # First words of a yes/no field's name that say it holds a thing (`contains_dairy`).
 THING_VERBS = frozenset({"contains", "uses", "needs", "requires"})
 # `dogs ok`, `pets welcome`: after the thing a field permits, these words permit it.
@@ -69,17 +72,27 @@ def _matches(token: str, word: str) -> bool:
 
 
 ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
+# `ok with cats`, `great with kids`: said of a field named `good_with_...`.
+AS_GOOD = frozenset({"ok", "okay", "fine", "great", "good"})
 
 
 def _matches_short(token: str, word: str) -> bool:
-    """Within a name of several words, also a short form (`unl data`, `1st ed`)."""
+    """Within a name of several words, also a short form (`unl data`, `1st ed`) and
+    another word of approval for `good` (`fine with kids`)."""
     return _matches(token, word) or ORDINALS.get(token) == word or (
+        word == "good" and token in AS_GOOD) or (
         token not in STOPWORDS and abbreviates(token, word))
 
 
+# Words a name's window reaches over without counting them (`good with other cats`).
+FILLER = frozenset({"a", "an", "the", "other"})
+
+
 def _find_name(norms: list[str], words: list[str], taken: set[int]) -> tuple[int, int] | None:
-    """The field's name words in any order within a window one word wider (`allow pets`);
-    a hyphenated token counts as its parts (`one-way`); in a name of several words, short
+    """The field's name words in any order within a window one word wider (`allow pets`),
+    not counting articles and `other`; of several, one in the name's order, then the
+    tightest (`cat that's good with cats` names good_with_cats in its last words); a
+    hyphenated token counts as its parts (`one-way`); in a name of several words, short
     forms count (`1st ed` for first_edition)."""
     match = _matches_short if len(words) > 1 else _matches
     parts = [n.split("-") for n in norms]
@@ -90,20 +103,26 @@ def _find_name(norms: list[str], words: list[str], taken: set[int]) -> tuple[int
                 return i, i + 1
     n = len(words)
     width = n if n == 1 else n + 1
+    found = []
     for i in range(len(norms)):
-        window = range(i, min(len(norms), i + width))
         if i in taken or not any(match(norms[i], w) for w in words):
             continue
-        hits = {}
-        for k in window:
-            if k in taken:
+        hits, counted = {}, 0
+        for k in range(i, len(norms)):
+            counted += norms[k] not in FILLER
+            if k in taken or counted > width:
                 break
             for w in words:
                 if w not in hits and match(norms[k], w):
                     hits[w] = k
         if len(hits) == n:
-            return i, max(hits.values()) + 1
-    return None
+            at = [hits[w] for w in words]
+            size = sum(norms[k] not in FILLER for k in range(i, max(at) + 1))
+            found.append((at != sorted(at), size, i, max(at) + 1))
+    if not found:
+        return None
+    _, _, start, end = min(found)
+    return start, end
 
 
 def _antonym(norm: str, words: list[str]) -> bool:
@@ -121,7 +140,7 @@ def _negator(text: str, tokens: list[Token], i: int) -> int | None:
     breaks = clause_breaks(text, tokens)
     joins = {m for m, t in enumerate(norms) if t in ("and", "but")}
     k = negated_before(norms, i, 5, breaks | joins | {
-        m for m, t in enumerate(norms) if t == "with"})
+        m for m, t in enumerate(norms) if t == "with" and not (m and norms[m - 1] in COME)})
     if k is None:
         k = negated_before(norms, i, 5, breaks | joins)
         k = k if k is not None and norms[k] in EXCLUDING else None
@@ -237,10 +256,40 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                     value = not value
                     if hit[1] < len(tokens) and tokens[hit[1]].norm == "free":
                         hit = (hit[0], hit[1] + 1)
-                out += _proposal(text, tokens, p, hit, value, "rule",
-                                 1.0 if reading is words else 0.95, taken, named=True,
-                                 permitted=permitted)
+                found = _proposal(text, tokens, p, hit, value, "rule",
+                                  1.0 if reading is words else 0.95, taken, named=True,
+                                  permitted=permitted)
+                out += found + [replace(found[0], field=q.name, start=tokens[k].start,
+                                        end=tokens[k].end, score=0.95)
+                                for q, k in _listed_siblings(norms, hit[1], words, fields,
+                                                             taken) if found]
                 break
+    return out
+
+
+# Words that continue a list of things (`good with kids and other cats`).
+LISTING = frozenset({"and", "or", "&", "other", "also", "even"})
+
+
+def _listed_siblings(norms: list[str], end: int, words: list[str], fields: list[FieldProfile],
+                     taken: set[int]) -> list[tuple[FieldProfile, int]]:
+    """Yes/no fields named like this one but for the last word (`good_with_cats` beside
+    `good_with_kids`), whose last word the list after the match names: `good with kids
+    and cats` says both. Their tokens are taken."""
+    siblings = [q for q in fields if q.field.type == "boolean" and len(words) > 1 and
+                _words(q)[:-1] == words[:-1] and _words(q)[-1] != words[-1]]
+    out, m, joined = [], end, False
+    while siblings and m < len(norms) and m not in taken:
+        if norms[m] in LISTING:
+            joined, m = True, m + 1
+            continue
+        q = next((q for q in siblings if joined and _matches(norms[m], _words(q)[-1])), None)
+        if q is None:
+            break
+        out.append((q, m))
+        taken.add(m)
+        siblings.remove(q)
+        joined, m = False, m + 1
     return out
 
 
@@ -307,19 +356,27 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
                          views: list[tuple[str, str]], view_vectors: np.ndarray,
                          config: ParaphraseConfig = ParaphraseConfig(),
                          found: set[str] = frozenset(), domain: frozenset[str] = frozenset(),
-                         floor: float = 0.0) -> list[Proposal]:
+                         floor: float = 0.0,
+                         values: tuple[np.ndarray, float] | None = None) -> list[Proposal]:
     """Yes/no fields the text describes in other words, by meaning: every window of a few
     free words against each field's views (boolean_views). A window must be closer to the
     field than to the catalog's own description (words of the domain, like `building` in
     a homes catalog, say nothing about one field) and to the other yes/no fields. Returns
     proposals with the similarity as score; below `config.accept` they become decisions
-    (analysis.py)."""
+    (analysis.py). A window that is one of the catalog's values (`values`: their vectors
+    and the similarity that makes a value match) more than it is the field names that
+    value (`kitty` is the cat of a species field, not "gets along with cats")."""
     booleans = [p for p in fields if p.field.type == "boolean" and p.name not in found]
     windows = _windows(text, tokens, taken, config.max_words, domain)
     if not booleans or not windows or not len(view_vectors):
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
-    sims = embed(texts) @ view_vectors.T
+    vectors = embed(texts)
+    sims = vectors @ view_vectors.T
+    as_value = np.full(len(texts), -1.0)
+    if values is not None and len(values[0]):
+        as_value = (vectors @ values[0].T).max(axis=1)
+        as_value[as_value < values[1]] = -1.0
     column = {p.name: b for b, p in enumerate(booleans)}
     per_field = np.full((len(texts), len(booleans)), -1.0, dtype=np.float32)
     prior = np.zeros(len(texts), dtype=np.float32)
@@ -329,13 +386,21 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
         elif name in column:
             b = column[name]
             per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
+    # `gray kitty`: a run of words that are each a value (grey, cat) names no yes/no field
+    value_word = {windows[w][0] for w in range(len(texts))
+                  if windows[w][1] - windows[w][0] == 1 and as_value[w] > 0}
     pairs = []
     for w in range(len(texts)):
+        content = [k for k in range(*windows[w]) if tokens[k].norm not in STOPWORDS]
+        if len(content) > 1 and all(k in value_word for k in content):
+            continue
         shared = _shared_word(tokens[windows[w][0]:windows[w][1]], booleans, fields)
         for b in range(len(booleans)):
             if shared is not None and booleans[b].name in shared:
                 continue
             score = float(per_field[w, b])
+            if score <= as_value[w]:
+                continue
             others = np.delete(per_field[w], b)
             if score >= max(config.ask, floor) and score - float(prior[w]) >= config.margin and \
                     (not others.size or score - float(others.max()) >= config.margin):
@@ -346,7 +411,8 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
         if b in done or any(k in taken for k in range(i, j)):
             continue
         done.add(b)
-        value = not _echoes_negation(booleans[b], tokens[i:j])
+        k = _negator(text, tokens, i)  # `no salvage titles`: the words it negates too
+        value = not _echoes_negation(booleans[b], tokens[i if k is None else k + 1:j])
         out += _proposal(text, tokens, booleans[b], (i, j), value, "semantic", round(score, 3),
                          taken, named=False)
     return out

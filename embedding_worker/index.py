@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from embedding_worker.booleans import boolean_views
-from embedding_worker.tokens import forms, phrase_forms, root, stem
+from embedding_worker.tokens import STOPWORDS, forms, phrase_forms, root, stem
 from shared.schemas import Catalog
 
 
@@ -102,6 +102,19 @@ class CatalogIndex:
         """The words of the catalog's enum values and synonyms, in every form."""
         return frozenset(f for s in self.layout.surfaces for w in re.findall(r"[a-z]+", s)
                          for f in forms(w))
+
+    @cached_property
+    def value_word_surfaces(self) -> dict[str, int]:
+        """Each word of a multi-word value that no other value uses (`husky` of Siberian
+        Husky, not `retriever` of two breeds), to its surface: a misspelt word is read
+        against them too (`huskey`)."""
+        users: dict[str, set[int]] = {}
+        for surface, s in self.multi_word_surfaces.items():
+            for w in surface.split():
+                if len(w) >= 5 and w.isalpha() and w not in STOPWORDS:
+                    users.setdefault(w, set()).add(s)
+        return {w: min(s) for w, s in users.items()
+                if len({self.layout.values[int(self.layout.surface_value[k])] for k in s}) == 1}
 
     def __post_init__(self) -> None:
         for i, s in enumerate(self.layout.surfaces):

@@ -132,6 +132,14 @@ def _proposal(index: CatalogIndex, surface_no: int, start: int, end: int, source
                     alternatives=other_readings(index, fld, value))
 
 
+def _compared(word: str, surface: str) -> bool:
+    """`longest`, `larger`, `biggest`: a degree of the value's word, which ranks or compares
+    (a sort, a bound) rather than names the value (`long`, `large`, `big`)."""
+    return any(word == f"{base}{end}" for base in (surface, surface + surface[-1:])
+               for end in ("est", "er")) or (surface.endswith("e") and word in (
+                   surface + "st", surface + "r"))
+
+
 def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
     """Other forms of a one-word value (`animated` ~ `animation`, `gamers` ~ `gaming`), and
     of a value of several words, word by word (`graphic designers` ~ Graphic Design, `data
@@ -153,6 +161,8 @@ def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
             continue
         readings = {}
         for s in index.stems.get(stem(t.norm), []) or index.roots.get((root(t.norm),), []):
+            if _compared(t.norm, index.layout.surfaces[s]):
+                continue
             fld, value, _ = _value_of(index, s)
             readings.setdefault(fld, value)
         if not readings:
@@ -165,26 +175,34 @@ def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
     return out
 
 
+def _misspelt_stopword(word: str) -> bool:
+    """`wiht`, `form`: one edit from a function word, read as it rather than as a value."""
+    return process.extractOne(word, STOPWORDS, scorer=OSA.distance, score_cutoff=1) is not None
+
+
 def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                   is_word: Callable[[str], bool]) -> list[Proposal]:
     """Misspellings (`addidas`, `sneekers`): one edit (two for long words), same first letter,
     and only for tokens that are not ordinary words; then multi-word values
     (`grafic desiner`, `sna francisco`)."""
     out = fuzzy_phrases(tokens, index, taken, is_word)
-    choices = index.single_word_surfaces
+    choices = {**index.value_word_surfaces, **index.single_word_surfaces}
     for i, t in enumerate(tokens):
         word = t.norm
-        if i in taken or len(word) < 4 or not word.isalpha() or word in STOPWORDS or is_word(word):
+        if i in taken or len(word) < 4 or not word.isalpha() or word in STOPWORDS or \
+                any(is_word(f) for f in forms(word)) or _misspelt_stopword(word):
             continue
         limit = 1 if len(word) < 8 else 2
-        hits = process.extract(word, list(choices), scorer=OSA.distance, score_cutoff=limit,
-                               limit=5)
-        hits = [(surface, dist) for surface, dist, _ in hits if surface[0] == word[0]]
+        hits = [(surface, dist) for form in forms(word) if len(form) >= 4
+                for surface, dist, _ in process.extract(form, list(choices), scorer=OSA.distance,
+                                                        score_cutoff=limit, limit=5)
+                if surface[0] == word[0]]
         if not hits:
             continue
         surface, dist = min(hits, key=lambda h: h[1])
         out.append(_proposal(index, choices[surface], t.start, t.end, "fuzzy",
-                             round(1 - dist / len(word), 3)))
+                             round((1 - dist / len(word)) * (
+                                 1 if surface in index.single_word_surfaces else 0.9), 3)))
         taken.add(i)
     return out
 
@@ -221,7 +239,9 @@ def fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
 
 
 def _initials(surface: str) -> str:
-    return "".join(w[0] for w in surface.replace("-", " ").split() if w[0].isalnum())
+    """`nyc` for New York City; `xl` for extra large (`x` is how sizes write `extra`)."""
+    return "".join("x" if w == "extra" else w[0] for w in surface.replace("-", " ").split()
+                   if w[0].isalnum())
 
 
 def _skeleton_of(abbreviation: str, surface: str) -> bool:

@@ -28,6 +28,8 @@ WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+# Before a weekday, a word that makes it any such day rather than one date.
+ANY_DAY = re.compile(r"\b(?:a|an|any|every|some)\s+(?:[a-z]+\s+)?$", re.IGNORECASE)
 _COUNT = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|" \
     r"twenty|thirty|sixty|ninety|few|couple(?:\s+of)?"
 UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)\b"
@@ -123,6 +125,8 @@ def _span(m: re.Match, today: dt.date) -> tuple[dt.date, dt.date] | None:
     lead = (g["wdlead"] or "").lower()
     if not lead and len(g["weekday"]) < 4:
         return None  # `sun`, `sat`, `wed` alone are words first
+    if not lead and ANY_DAY.search(m.string[:m.start()]):
+        return None  # `on a rainy sunday`, `every friday`: no day in particular
     ahead = (WEEKDAYS[g["weekday"].lower()] - today.weekday()) % 7
     if lead == "next" and ahead == 0:
         ahead = 7

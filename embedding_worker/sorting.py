@@ -51,9 +51,8 @@ PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
     (r"most expensive|highest[- ]price[ds]?|high(?:est)? to low(?:est)? price", "money", HIGH),
     (r"(?:best|top|highest)[- ](?:rated|reviewed)", "quality", HIGH),
     (r"(?:worst|lowest)[- ](?:rated|reviewed)", "quality", LOW),
-    (r"most recent(?:ly)?(?: (?:posted|listed|added|released|published))?|recently "
-     r"(?:released|added|listed|posted|published)|new arrivals|just (?:listed|posted)",
-     "recent", HIGH),
+    (r"most recent(?:ly)?(?: [a-z]{3,}ed)?|recently [a-z]{3,}ed|new arrivals|"
+     r"just (?:listed|posted)", "recent", HIGH),
     (r"most popular|best[- ]?sell(?:ing|ers?)", "popularity", HIGH),
     (r"quickest", "speed", HIGH),
 ]
@@ -103,8 +102,10 @@ def _stems_of(words: list[str]) -> set[str]:
 def _has_concept(p: FieldProfile, concept: str) -> bool:
     if concept == "money":  # an amount of money, not a price level from 1 to 4
         return p.is_money and not (p.field.max is not None and p.field.max <= 5)
-    if concept in ("time", "recent") and p.field.type == "date" and concept == "time":
+    if concept == "time" and p.field.type == "date":
         return True
+    if concept == "recent" and p.field.type == "number" and not p.holds_years:
+        return False  # an age "updated monthly" says nothing of what is new
     words = p.name_stems | p.unit_stems | p.description_words
     return bool(words & CONCEPT_WORDS[concept])
 

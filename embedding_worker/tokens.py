@@ -16,6 +16,7 @@ something stuff thing things item items one ones show find get give want need ne
 look search searching please can could would should will like maybe just only all every
 everything there here what what's whats which who how where when do does did have has had
 hey hi hello also very really kind sort type pair pairs lot lots then first now around
+thats theres heres ive youre theyre
 """.split())
 
 

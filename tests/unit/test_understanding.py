@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from embedding_worker.analysis import analyse
@@ -745,3 +746,104 @@ def test_derived_values_typos_with_digits_initials_and_limits():
     assert understood("bh 90+", market)[0] == {("battery_health", "gte", 90)}
     assert understood("cheapest illustrators", market)[1] == [("hourly_fee", "asc")]
     assert understood("under $60", market)[0] == {("hourly_fee", "lt", 60)}  # not the limit
+
+
+STABLE = Catalog.model_validate({
+    "name": "stable", "description": "Horses and ponies for sale. Sellers use 'foal' for "
+                                     "animals under 12 months old and 'veteran' for animals "
+                                     "180 months (15 years) or older.",
+    "fields": [
+        {"name": "kind", "type": "enum", "values": ["horse", "pony", "donkey"]},
+        {"name": "coat", "type": "enum", "values": ["short", "long", "feathered"]},
+        {"name": "size", "type": "enum", "values": ["small", "large", "extra large"]},
+        {"name": "breed", "type": "enum", "values": ["Welsh Cob", "Shire Horse", "Irish Draught"]},
+        {"name": "yard", "type": "enum", "values": ["Isle of Wight", "Exmoor"]},
+        {"name": "age_months", "type": "number", "unit": "months", "min": 0, "max": 480,
+         "description": "vet estimate, updated monthly"},
+        {"name": "good_with_dogs", "type": "boolean"},
+        {"name": "good_with_sheep", "type": "boolean"},
+        {"name": "clean_papers", "type": "boolean",
+         "description": "papers are in order, i.e. not forged or missing"},
+        {"name": "arrived", "type": "date", "description": "date the animal arrived"}],
+    "sortable": ["age_months", "arrived"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("no foals", {("age_months", "gte", 12)}, []),                 # the catalog's own words
+    ("veteran ponies", {("age_months", "gte", 180), ("kind", "eq", "pony")}, []),
+    ("foal", {("age_months", "lt", 12)}, []),
+    ("ok with dogs and sheep", {("good_with_dogs", "eq", True),
+                                ("good_with_sheep", "eq", True)}, []),
+    ("not good with dogs or sheep", {("good_with_dogs", "eq", False),
+                                     ("good_with_sheep", "eq", False)}, []),
+    ("pony thats fine with other dogs", {("kind", "eq", "pony"),
+                                         ("good_with_dogs", "eq", True)}, []),
+    ("xl ponies", {("size", "eq", "extra large"), ("kind", "eq", "pony")}, []),
+    ("draugt", {("breed", "eq", "Irish Draught")}, []),           # a word of a longer value
+    ("pony wiht short coat", {("kind", "eq", "pony"), ("coat", "eq", "short")}, []),
+    ("newest arrivals", set(), [("arrived", "desc")]),             # not the age "updated"
+])
+def test_defined_words_listed_flags_sizes_and_misspelt_value_words(text, filters, sort):
+    assert understood(text, STABLE) == (filters, sort)
+
+
+def test_a_degree_of_a_value_word_is_not_that_value():
+    assert ("coat", "eq", "long") not in understood("waited the longest", STABLE)[0]
+
+
+def test_a_thing_the_catalog_lists_is_not_a_field_that_mentions_it():
+    """`moggy` means a value (a cat) more than the yes/no field "good with cats"."""
+    pets = Catalog.model_validate({
+        "name": "shelter", "description": "Animals to adopt.",
+        "fields": [{"name": "species", "type": "enum", "values": ["cat", "rabbit"]},
+                   {"name": "good_with_cats", "type": "boolean"}]})
+    near = fake_embed(["cat"])[0] * 0.75 + fake_embed(["good cats"])[0] * 0.66
+
+    def embed(texts):
+        out = fake_embed(texts)
+        for k, t in enumerate(texts):
+            if t == "moggy":
+                out[k] = near / np.linalg.norm(near)
+        return out
+
+    analysis = analyse("moggy", pets, index_for(pets), embed, ENGLISH.__contains__)
+    assert all(p["field"] != "good_with_cats" for p in analysis["proposals"])
+
+
+def test_a_negation_reaches_the_words_a_description_negates():
+    """`no forged papers`: the description says clean papers are "not forged"."""
+    view = fake_embed(["papers are in order, i.e. not forged or missing"])[0]
+
+    def embed(texts):
+        out = fake_embed(texts)
+        for k, t in enumerate(texts):
+            if t == "papers":
+                out[k] = view
+        return out
+
+    analysis = analyse("no forged papers", STABLE, index_for(STABLE), embed,
+                       ENGLISH.__contains__)
+    result = assemble("no forged papers", STABLE, 1, analysis, {}, {})
+    assert [(f.field, f.value) for f in result.filters] == [("clean_papers", True)]
+
+
+WORKSHOPS = Catalog.model_validate({
+    "name": "workshops", "description": "Coding workshops.",
+    "fields": [{"name": "topic", "type": "enum", "values": ["ruby", "rust", "elixir"]},
+               {"name": "hours", "type": "number", "min": 1, "max": 100},
+               {"name": "certificate", "type": "boolean",
+                "description": "a certificate is issued on completion"},
+               {"name": "revised", "type": "date",
+                "description": "date the content was last revised"}],
+    "sortable": ["hours", "revised"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("shortest ruby workshops first", {("topic", "eq", "ruby")}, [("hours", "asc")]),
+    ("rust workshops that don't come with a certificate",
+     {("topic", "eq", "rust"), ("certificate", "eq", False)}, []),
+    ("something to learn on a rainy sunday", set(), []),
+    ("elixir, recently revised first", {("topic", "eq", "elixir")}, [("revised", "desc")]),
+])
+def test_values_inside_a_sort_negation_over_come_with_and_any_weekday(text, filters, sort):
+    assert understood(text, WORKSHOPS) == (filters, sort)

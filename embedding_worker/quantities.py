@@ -44,7 +44,7 @@ WORDS_NUMBER = (rf"(?:{_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s
                 rf"(?:\s+and\s+a\s+half)?")
 NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}"
-          rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen))"
+          rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
           rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
 AMOUNT = re.compile(

@@ -17,6 +17,7 @@ from typing import Any
 
 from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
 from embedding_worker.constraints import (date_proposals, lone_number_proposals,
+                                          named_number_proposals,
                                           number_proposals, quantities_in,
                                           zero_proposals)
 from embedding_worker.definitions import defined_proposals
@@ -90,6 +91,11 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, spans, rule_tokens)
     defined, spans = defined_proposals(text, tokens, catalog, fields, set(rule_tokens))
     numbers += defined
+    _take(tokens, spans, rule_tokens)
+    named_numbers, spans = named_number_proposals(text, tokens, fields,
+                                                  rule_tokens | _tokens_in_any(
+                                                      tokens, [(p.start, p.end) for p in named]))
+    numbers += named_numbers
     _take(tokens, spans, rule_tokens)
     sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
     # `top loader` is a catalog value, not the top of something to sort

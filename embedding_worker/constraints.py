@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
 from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF,
-                                     FieldProfile, convert, unit_words)
+                                     FieldProfile, convert, unit_known, unit_words)
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
@@ -31,6 +31,13 @@ CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier":
                 "longer": "duration", "shorter": "duration", "faster": "speed",
                 "slower": "speed", "bigger": "magnitude", "larger": "magnitude", "smaller": "magnitude",
                 "closer": "distance", "nearer": "distance", "farther": "distance"}
+# Adjectives of size that name the measure they compare (`90 deep`, `wider than 2m`).
+DIMENSION_NOUNS = {"wide": "width", "wider": "width", "narrow": "width", "narrower": "width",
+                   "deep": "depth", "deeper": "depth", "shallow": "depth",
+                   "shallower": "depth", "tall": "height", "taller": "height",
+                   "high": "height", "thick": "thickness", "thicker": "thickness",
+                   "thin": "thickness", "thinner": "thickness", "long": "length",
+                   "longer": "length"}
 # What an amount of money most often means when nothing else is said: the price, not a fee
 # or a cost that comes on top of it (`under $10`: the price, not the shipping).
 PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget"})
@@ -88,6 +95,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     ranked = []
     metres = any(convert(1, "m", p.field.unit) for p in fields if p.field.type == "number")
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
+    said_after = set(re.findall(r"[a-z]+", q.cue)) | after
     for p in fields:
         if p.field.type != "number":
             continue
@@ -115,8 +123,10 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
                 score -= 3
             elif q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
                 score += 3 if p.stems() & CONCEPT_WORDS["quality"] else -3
-            elif p.is_money and not q.currency and (p.field.unit or "").lower() in CURRENCY_UNITS:
-                score -= 3  # `2 tickets` is a count, not an amount of money
+            elif p.is_money and not q.currency and (p.field.unit or "").lower() in \
+                    CURRENCY_UNITS and (unit_known(q.unit) or
+                                        p.mentions({q.unit, stem(q.unit)}) < 2):
+                score -= 3  # `2 tickets` is a count, not an amount of money (`1k rent` is)
             else:
                 said = {q.unit, stem(q.unit)}
                 # a word the catalog's description also uses (`ratings`) still says a little
@@ -139,6 +149,9 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         if concept:  # `younger than 4` is an age, `heavier than 20` a weight
             score += 2 if (p.stems() & CONCEPT_WORDS[concept] or
                            (concept == "money" and p.is_money)) else 0
+        nouns = {DIMENSION_NOUNS[w] for w in said_after if w in DIMENSION_NOUNS}
+        if nouns & set(name_words(p.name)):
+            score += 2  # `at most 90 deep`: the depth
         score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
         if q.bare and p.counts_availability:
             score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
@@ -251,6 +264,10 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if not ranked:
             continue
         best_score, best, value = ranked[0]
+        named = _named_before(text, tokens, q, ranked) if best_score < 3 else []
+        if named:  # `size 10`, `eu 44`, `us 13 and up`: the field named right before it
+            best_score, best, value = 3.0, named[0][0], named[0][1]
+            ranked = [(3.0 if (p, v) in named else 0.0, p, v) for _, p, v in ranked]
         if q.bare and best_score < 3:
             continue  # `501 jeans`, `2 kids`: a number without a comparison or a clear unit
         if best_score <= 0 and len(ranked) > 1 and _price_like(q.value):
@@ -281,6 +298,68 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
 # `...: 375 half bottle, 750 standard, 1500 magnum`: a list of numbers with their names.
 NAMED_LIST = re.compile(r":\s*((?:\d+(?:\.\d+)?\s+[a-z][a-z -]*(?:,\s*|\s+and\s+|$))+)",
                         re.IGNORECASE)
+
+
+def _named_before(text: str, tokens: list[Token], q: Quantity,
+                  ranked: list[tuple[float, FieldProfile, float]],
+                  ) -> list[tuple[FieldProfile, float]]:
+    """The fields that can hold the number and that the word right before it names (`size
+    10`, `sz 10.5`, `eu 44`; `us` too, a stopword elsewhere); of several, those the word
+    before that names as well (`us size 10`)."""
+    before = [t for t in tokens if t.end <= q.start]
+    if not before or text[before[-1].end:q.start].strip(" :") or before[-1].norm.isdigit():
+        return []
+    word = before[-1].norm
+    named = [(p, v) for _, p, v in ranked if _names(p, word)]
+    if len(named) > 1 and len(before) > 1:
+        narrowed = [(p, v) for p, v in named if _names(p, before[-2].norm)]
+        named = narrowed or named
+    return named
+
+
+def _names(p: FieldProfile, word: str) -> bool:
+    """The word is one of the field's name or unit words, even a stopword (`us` of size_us)
+    or a short form (`sz`)."""
+    own = set(name_words(p.name)) | (set(re.findall(r"[a-z]+", (p.field.unit or "").lower()))
+                                     - STOPWORDS)
+    return word in own or p.mentions({word, stem(word)}) == 2
+
+
+# `eu 42 or 42.5`: more numbers for the same field.
+MORE_NUMBERS = re.compile(r"\s*(?:,|\bor\b|/)\s*(\d+(?:\.\d+)?)(?![\w.])", re.IGNORECASE)
+
+
+def named_number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                           taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+    """A number with no comparison right after a word that names a measure (`size 10`, `sz
+    10.5`, `eu 44`, `floor 3`) is that field's value; of several fields so named, the ones
+    whose range holds it (`size 44`: the EU size). Money is never said this way. More
+    numbers joined by `or` make a list (`eu 42 or 42.5`)."""
+    out, spans = [], []
+    for k, t in enumerate(tokens):
+        if k in taken or not re.fullmatch(r"\d+(?:\.\d+)?", t.text) or not k or k - 1 in taken:
+            continue
+        if re.match(r"(?:[a-z%$€£+]|\s*[-–]\s*\d)", text[t.end:], re.IGNORECASE):
+            continue  # a unit or a range follows (`10gb`, `10-12`): not a bare value
+        values = [float(t.text)]
+        end = t.end
+        while (more := MORE_NUMBERS.match(text, end)) is not None:
+            values.append(float(more.group(1)))
+            end = more.end()
+        fits = [(0.0, p, values[0]) for p in fields if p.field.type == "number" and
+                not p.is_money and all(p.in_range(v) for v in values)]
+        named = _named_before(text, tokens, Quantity("eq", values[0], t.start, end, None, None),
+                              fits)
+        if not named:
+            continue
+        (best, _), *rest = named
+        value = _number(values[0]) if len(values) == 1 else [_number(v) for v in values]
+        out.append(Proposal(best.name, "eq" if len(values) == 1 else "in", value,
+                            tokens[k - 1].start, end, "rule", score=0.9 if not rest else 0.5,
+                            alternatives=[(p.name, value) for p, _ in rest]))
+        spans.append((tokens[k - 1].start, end))
+        taken.update(range(k - 1, k + 1))
+    return out, spans
 
 
 def defined_words(p: FieldProfile) -> dict[str, float]:

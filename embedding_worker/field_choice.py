@@ -130,14 +130,19 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     return words
 
 
-def _distinct(p: FieldProfile, others: list[FieldProfile]) -> FieldProfile:
+def _distinct(p: FieldProfile, others: list[FieldProfile],
+              things: frozenset[str]) -> FieldProfile:
     """The field's words that tell it apart from the other candidates: its name words
     unless every candidate's name has them (`color`), its description words unless another
-    candidate uses them at all."""
+    candidate uses them at all, with the catalog's values among them even where they are
+    words of its domain (`sofa` where only the cover's colour is described as "the colour
+    of a sofa"; not `course` in a catalog of courses)."""
+    def described(f: FieldProfile) -> frozenset[str]:
+        return f.description_stems | (f.description_words & things)
     names = frozenset.intersection(p.name_stems, *(o.name_stems for o in others))
-    used = frozenset().union(*(o.stems() for o in others))
+    used = frozenset().union(*(o.stems() | described(o) for o in others))
     return FieldProfile(p.field, p.name_stems - names, p.unit_stems - names,
-                        p.description_stems - used)
+                        described(p) - used)
 
 
 def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
@@ -148,6 +153,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
     except words another rule used: `nonstop` is a stop count, not a stop-over city)."""
     ranges = [_token_range(tokens, s, e) for s, e, _ in spans]
     taken = {k for a, b in ranges for k in range(a, b)} | used
+    things = frozenset(w for p in profiles.values() for v in p.field.values or []
+                       for x in re.findall(r"[a-z]+", v.lower()) for w in (x, stem(x)))
     out = []
     for n, ((start, end, candidates), (first, last)) in enumerate(zip(spans, ranges)):
         reading = Reading(n, candidates)
@@ -169,7 +176,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))
         for f in candidates:
             p = profiles[f]
-            distinct = _distinct(p, [profiles[o] for o in candidates if o != f])
+            distinct = _distinct(p, [profiles[o] for o in candidates if o != f], things)
             score = float(distinct.mentions(words))
             if reading.role:
                 score += field_roles(p, common).get(reading.role, 0.0)

@@ -267,5 +267,9 @@ def profiles(catalog: Catalog) -> list[FieldProfile]:
     batch analyses every text twice against the same catalog object."""
     if not _last or _last[0][0] is not catalog:
         common = common_words(catalog)
-        _last[:] = [(catalog, [profile(f, common) for f in catalog.fields])]
+        # a catalog value a measure's description names (`the long side of a sofa, desk or
+        # dining table`) is an example of a thing, not a word for the measure
+        things = common | _stems(" ".join(v for f in catalog.fields for v in f.values or []))
+        _last[:] = [(catalog, [profile(f, things if f.type == "number" else common)
+                               for f in catalog.fields])]
     return _last[0][1]

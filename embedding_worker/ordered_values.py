@@ -2,7 +2,7 @@
 
 A field's description may say that its values are ordered ("graded condition, from best to
 worst: mint, excellent, ..."; "an ordered scale from A (most efficient) to G (least
-efficient)"). There `or better` after a value asks for it and every value on the better
+efficient)"; "A = best, G = worst"). There `or better` after a value asks for it and every value on the better
 side of it, in the order the catalog lists them; `or worse` the other side.
 """
 from __future__ import annotations
@@ -21,6 +21,9 @@ BETTER = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:better|above|higher)|and\s+
                     r"better))\b", re.IGNORECASE)
 WORSE = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:worse|below|lower)|and\s+(?:below|worse))\b",
                    re.IGNORECASE)
+# `A = best, G = worst`, `grade 1 (best)`: an end of the scale named by its value.
+NAMED_END = re.compile(r"(?<![\w-])(?P<v>[\w+-]+)\s*(?:=|:|\(|is\s+(?:the\s+)?)\s*"
+                       r"(?P<end>best|worst|highest|lowest)\b", re.IGNORECASE)
 AT_LEAST = re.compile(r"\bat\s+least\s+(?:an?\s+)?$", re.IGNORECASE)
 
 
@@ -32,6 +35,13 @@ def best_first(field: CatalogField) -> bool | None:
         return True
     if BEST_LAST.search(description):
         return False
+    values = field.values or []
+    for m in NAMED_END.finditer(description):
+        good = m.group("end").lower() in ("best", "highest")
+        if values and m.group("v") == values[0]:
+            return good
+        if values and m.group("v") == values[-1]:
+            return not good
     return None
 
 

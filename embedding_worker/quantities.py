@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from text_to_num import text2num
 
-from embedding_worker.fields import PERIOD_OF, UNITS, unit_known
+from embedding_worker.fields import MONEY_WORDS, PERIOD_OF, UNITS, unit_known
 from embedding_worker.negation import EXCLUDING_VERBS
 from embedding_worker.tokens import STOPWORDS, abbreviates, forms, stem
 
@@ -83,14 +83,17 @@ FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figure
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
 
 UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no higher than|"
-                 r"no greater than|not over|not above|<=|≤|within|tops|budget(?: of| is)?"),
+                 r"no greater than|not over|not above|<=|≤|within|tops|budget(?: of| is)?|"
+                 r"no (?:wider|deeper|taller|longer|bigger|larger|heavier|thicker) than"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
-                r"beneath|shorter than|lighter than|younger than|south of|sub-?|<")]
+                r"beneath|shorter than|lighter than|younger than|south of|sub-?|<|"
+                r"narrower than|shallower than|thinner than")]
 EXACT = [("eq", r"exactly|precisely|just|only")]
 LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:at|from)|"
                  r"from|>=|≥|upwards of|no fewer than"),
          ("gt", r"over|above|more than|greater than|higher than|bigger than|larger than|"
-                r"longer than|heavier than|older than|exceeding|north of|>")]
+                r"longer than|heavier than|older than|exceeding|north of|>|wider than|"
+                r"deeper than|taller than|thicker than")]
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 # Words of the comparisons above: `3 max` is at most 3, not 3 of a field named `..._max`.
 COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus", "or",
@@ -350,10 +353,18 @@ def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:
                                          for v in vocabulary)
 
 
-def _before(text: str, start: int, patterns: list[tuple[str, str]]) -> tuple[str, int] | None:
-    """The comparator phrase that ends right before `start`, as (op, phrase start). A
-    negation before it turns it around (`can't be more than 2 hours` is at most 2)."""
+def _before(text: str, start: int, patterns: list[tuple[str, str]],
+            between: frozenset[str] = frozenset()) -> tuple[str, int] | None:
+    """The comparator phrase that ends right before `start`, or before one word of
+    `between` that names what it compares (`max price 950`, `under rent 900`), as (op,
+    phrase start). A negation before it turns it around (`can't be more than 2 hours` is
+    at most 2)."""
     head = text[:start]
+    named = re.search(r"\s([a-z]+)\s*$", head, re.IGNORECASE)
+    if named and named.group(1).lower() in between:
+        found = _before(text, named.start() + 1, patterns)
+        if found:
+            return found
     for op, pattern in patterns:
         m = re.search(rf"(?:^|[\s(])({pattern})\s*(?:(?:of|than|about|around|like)\s+)?$", head,
                       re.IGNORECASE)
@@ -437,7 +448,8 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         if i in used:
             continue
         post = _after(text, a.end, POST)
-        pre = _before(text, a.start, UPPER + LOWER + EXACT)
+        pre = _before(text, a.start, UPPER + LOWER + EXACT, frozenset() if post else
+                      unit_words | MONEY_WORDS)
         if pre and post and pre[0][:2] != post[0][:2]:
             post = None  # `less than 1000 or more than 3000`: the word before decides
         common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)

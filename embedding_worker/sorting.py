@@ -250,11 +250,12 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
     for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
         following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
-        if re.search(r"\bat\s*$", text[:m.start()], re.IGNORECASE) or (
+        if re.search(r"\bat\s+(?:the\s+)?$", text[:m.start()], re.IGNORECASE) or (
                 adj in ("most", "least") and following and
                 re.match(r"[\d$€£]", text[m.end():].lstrip())) or (
                 adj == "cheap" and following[:1] in (["to"], ["as"], ["and"])):
-            continue  # `at least 4`, `most 3`: a bound, not an order (`fastest 5g` is one)
+            continue  # `at least 4`, `most 3`, `by 1 april at the latest`: a bound, not an
+            # order (`fastest 5g` is one)
         following = following[:next((k for k, w in enumerate(following)
                                      if w in ("and", "then", "or", "but", "with")), 3)]
         concept = CONCEPTS.get(adj, (None,))[0]

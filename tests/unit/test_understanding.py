@@ -847,3 +847,60 @@ WORKSHOPS = Catalog.model_validate({
 ])
 def test_values_inside_a_sort_negation_over_come_with_and_any_weekday(text, filters, sort):
     assert understood(text, WORKSHOPS) == (filters, sort)
+
+
+KICKS = Catalog.model_validate({
+    "name": "kicks", "description": "Second-hand trainers.",
+    "fields": [{"name": "model", "type": "enum", "values": ["Runner 9", "Court Low"]},
+               {"name": "size_us", "type": "number", "unit": "US size", "min": 1, "max": 18},
+               {"name": "size_eu", "type": "number", "unit": "EU size", "min": 16, "max": 52},
+               {"name": "price", "type": "number", "unit": "USD", "min": 0, "max": 5000}],
+    "sortable": ["price"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("size 10", {("size_us", "eq", 10)}),          # the size whose range holds it
+    ("size 44", {("size_eu", "eq", 44)}),
+    ("sz 9.5", {("size_us", "eq", 9.5)}),
+    ("eu 42 or 42.5", {("size_eu", "in", (42, 42.5))}),
+    ("us 13 and up", {("size_us", "gte", 13)}),   # `us` names size_us, not money
+    ("court low size 9 under 200", {("model", "eq", "Court Low"), ("size_us", "eq", 9),
+                                    ("price", "lt", 200)}),
+])
+def test_a_number_right_after_a_word_that_names_its_field(text, filters):
+    assert understood(text, KICKS)[0] == filters
+
+
+STUDIO = Catalog.model_validate({
+    "name": "studio", "description": "Furniture and flats: desks, benches, lofts.",
+    "fields": [
+        {"name": "kind", "type": "enum", "values": ["desk", "bench"]},
+        {"name": "frame_colour", "type": "enum", "values": ["grey", "white", "oak"],
+         "description": "colour of the legs and frame"},
+        {"name": "cover_colour", "type": "enum", "values": ["grey", "white", "oak"],
+         "description": "what buyers usually mean by the colour of a bench"},
+        {"name": "grade", "type": "enum", "values": ["A", "B", "C", "D"],
+         "description": "energy grade, A = best, D = worst"},
+        {"name": "price", "type": "number", "unit": "USD", "min": 0, "max": 9000},
+        {"name": "width_cm", "type": "number", "unit": "cm", "min": 20, "max": 400,
+         "description": "side to side, the long side of a desk or bench"},
+        {"name": "depth_cm", "type": "number", "unit": "cm", "min": 20, "max": 200},
+        {"name": "rent", "type": "number", "unit": "EUR", "min": 400, "max": 6000},
+        {"name": "walk_m", "type": "number", "unit": "m", "min": 0, "max": 5000},
+        {"name": "free_from", "type": "date"}],
+    "sortable": ["price", "width_cm", "free_from"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("at most 90 deep", {("depth_cm", "lte", 90)}, []),
+    ("no deeper than 70", {("depth_cm", "lte", 70)}, []),
+    ("wider than 2m", {("width_cm", "gt", 200)}, []),
+    ("desk under 300", {("kind", "eq", "desk"), ("price", "lt", 300)}, []),  # not its width
+    ("grey bench", {("cover_colour", "eq", "grey"), ("kind", "eq", "bench")}, []),
+    ("grade B or better", {("grade", "in", ("B", "A"))}, []),
+    ("max 1k rent", {("rent", "lte", 1000)}, []),
+    ("max price 950", {("price", "lte", 950)}, []),
+    ("free by 1 april at the latest", {("free_from", "lte", "2026-04-01")}, []),
+])
+def test_sizes_by_adjective_things_in_descriptions_named_scales_and_idioms(text, filters, sort):
+    assert understood(text, STUDIO) == (filters, sort)

@@ -2,8 +2,9 @@
 
 A field's description may say that its values are ordered ("graded condition, from best to
 worst: mint, excellent, ..."; "an ordered scale from A (most efficient) to G (least
-efficient)"; "A = best, G = worst"). There `or better` after a value asks for it and every value on the better
-side of it, in the order the catalog lists them; `or worse` the other side.
+efficient)"; "A = best, G = worst"). There `or better` after a value asks for it and every
+value on the better side of it, in the order the catalog lists them; `or worse` the other
+side.
 """
 from __future__ import annotations
 

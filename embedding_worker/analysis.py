@@ -24,7 +24,9 @@ from embedding_worker.definitions import defined_proposals
 from embedding_worker.field_choice import choose_fields, read_context
 from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.index import CatalogIndex
-from embedding_worker.matching import (Embed, abbreviation_matches, exact_matches, fuzzy_matches,
+from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
+                                       demonym_matches,
+                                       exact_matches, fuzzy_matches,
                                        fuzzy_phrases, prefix_matches, semantic_matches,
                                        stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
@@ -125,6 +127,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
 
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
+    values += demonym_matches(tokens, index, taken)
+    values += coded_matches(tokens, index, taken)
     booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
     booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                      index.view_vectors, config.paraphrase,

@@ -391,10 +391,11 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
                   if windows[w][1] - windows[w][0] == 1 and as_value[w] > 0}
     pairs = []
     for w in range(len(texts)):
-        content = [k for k in range(*windows[w]) if tokens[k].norm not in STOPWORDS]
+        i, j = windows[w]
+        content = [k for k in range(i, j) if tokens[k].norm not in STOPWORDS]
         if len(content) > 1 and all(k in value_word for k in content):
             continue
-        shared = _shared_word(tokens[windows[w][0]:windows[w][1]], booleans, fields)
+        shared = _shared_word(tokens[i:j], booleans, fields, tokens[i - 1].norm if i else "")
         for b in range(len(booleans)):
             if shared is not None and booleans[b].name in shared:
                 continue
@@ -419,17 +420,20 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
 
 
 def _shared_word(window: list[Token], booleans: list[FieldProfile],
-                 fields: list[FieldProfile]) -> set[str] | None:
+                 fields: list[FieldProfile], before: str = "") -> set[str] | None:
     """For a window of one content word that another field also uses (`guests` against a
     field described "guests may bring pets" when another field is the guest rating), the
-    yes/no fields it cannot stand for alone; None for longer windows."""
+    yes/no fields it cannot stand for alone, unless `with` or `without` has it (in the
+    window or the word `before` it) and it is a word of their own name (`with box` for
+    original_box where a brand is "the brand on the box"); None for longer windows."""
     content = [t for t in window if t.norm not in STOPWORDS and t.norm not in NEGATORS]
     if len(content) != 1:
         return None
     word = {content[0].norm, stem(content[0].norm)}
-    return {b.name for b in booleans
-            if any(word & (o.name_stems | o.description_words) for o in fields
-                   if o.name != b.name)}
+    having = bool({"with", "without"} & ({t.norm for t in window} | {before}))
+    return {b.name for b in booleans if not (having and word & b.name_stems) and
+            any(word & (o.name_stems | o.description_words) for o in fields
+                if o.name != b.name)}
 
 
 def _echoes_negation(p: FieldProfile, window: list[Token]) -> bool:

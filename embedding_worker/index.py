@@ -18,7 +18,7 @@ import numpy as np
 
 from embedding_worker.booleans import boolean_views
 from embedding_worker.tokens import STOPWORDS, forms, phrase_forms, root, stem
-from shared.schemas import Catalog
+from shared.schemas import Catalog, CatalogField
 
 
 def normalise(text: str) -> str:
@@ -52,6 +52,24 @@ def _without(value: str) -> list[str]:
     return [f"{how} {form}" for how in ("no", "without") for form in (thing, thing + "s")]
 
 
+# `heavily worn = beaters`, `deadstock = brand new, never tried on`: a description's own
+# words for one of its values.
+DESCRIBED_AS = re.compile(r"(?:^|[.;,(:]\s*)(?P<v>[^=.;,():]{1,40}?)\s*=\s*"
+                          r"(?P<w>[a-z][a-z' -]{1,30}?)\s*(?=[.;,()]|$)", re.IGNORECASE)
+
+
+def _described(f: CatalogField) -> dict[str, list[str]]:
+    """Other names an enum field's description gives its values (one to three words)."""
+    out: dict[str, list[str]] = {}
+    canonical = {normalise(v): v for v in f.values or []}
+    for m in DESCRIBED_AS.finditer(f.description or ""):
+        value, words = canonical.get(normalise(m.group("v"))), normalise(m.group("w"))
+        if value is not None and 1 <= len(words.split()) <= 3 and words not in canonical \
+                and not re.fullmatch(r"best|worst|top|bottom|[a-z]+est", words):  # A = best
+            out.setdefault(value, []).append(words)
+    return out
+
+
 def layout_for(catalog: Catalog) -> IndexLayout:
     fields, values, surfaces, value_starts, field_starts = [], [], [], [], []
     for f in catalog.fields:
@@ -61,6 +79,8 @@ def layout_for(catalog: Catalog) -> IndexLayout:
         synonyms_of: dict[str, list[str]] = {}
         for surface, target in (f.synonyms or {}).items():
             synonyms_of.setdefault(target, []).append(surface)
+        for target, surfaces_of in _described(f).items():
+            synonyms_of.setdefault(target, []).extend(surfaces_of)
         for value in f.values or []:
             values.append((len(fields), value))
             value_starts.append(len(surfaces))
@@ -139,7 +159,7 @@ class CatalogIndex:
 
 # Bumped whenever what the index holds changes: an index of another format or built by
 # another embedding model is rebuilt, never mixed with this one (`usable`).
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 def usable(raw: dict[bytes, bytes], model_id: str) -> bool:

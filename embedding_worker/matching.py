@@ -7,6 +7,7 @@ carries the other fields as alternatives, for field_choice.py to settle.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -130,6 +131,66 @@ def _proposal(index: CatalogIndex, surface_no: int, start: int, end: int, source
     fld, value, _ = _value_of(index, surface_no)
     return Proposal(fld, "eq", value, start, end, source, score=score,
                     alternatives=other_readings(index, fld, value))
+
+
+def coded_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+    """A model written as initials and its number (`aj11` for Air Jordan 11, `aj1 low` for
+    Air Jordan 1 Low: the words after the number as the next tokens), when exactly one
+    value fits."""
+    out = []
+    for i, t in enumerate(tokens):
+        code = re.fullmatch(r"([a-z]{2,3})(\d{1,4})", t.norm)
+        if i in taken or code is None:
+            continue
+        fits: dict[tuple[str, str], tuple[int, int]] = {}
+        for surface, s in index.multi_word_surfaces.items():
+            words = surface.split()
+            k = next((k for k, w in enumerate(words) if w == code.group(2)), None)
+            if not k or _initials(" ".join(words[:k])) != code.group(1):
+                continue
+            rest = words[k + 1:]
+            following = [x.norm for x in tokens[i + 1:i + 1 + len(rest)]]
+            if len(following) == len(rest) and all(forms(a) & forms(b)
+                                                   for a, b in zip(following, rest)):
+                fits[_value_of(index, s)[:2]] = (s, i + 1 + len(rest))
+        longest = max((end for _, end in fits.values()), default=0)
+        best = [v for v, (_, end) in fits.items() if end == longest]
+        if len(best) == 1 and not any(k in taken for k in range(i, longest)):
+            s, end = fits[best[0]]
+            out.append(_proposal(index, s, t.start, tokens[end - 1].end, "abbreviation", 0.85))
+            taken.update(range(i, end))
+    return out
+
+
+# Endings that make a people or an adjective of a place (`korean`, `canadian`, `japanese`).
+DEMONYM_ENDINGS = ("ian", "an", "n", "ese", "ish", "i")
+
+
+def place_of(word: str) -> list[str]:
+    """The place names a demonym may come from: `korean` -> korea, `canadian` -> canada,
+    `italian` -> italy, `chinese` -> china, `german` -> germany."""
+    out = [word + "y"]
+    for end in DEMONYM_ENDINGS:
+        base = word[:-len(end)]
+        if word.endswith(end) and len(base) >= 3:
+            out += [base] + [base + v for v in ("a", "y", "e")]
+    return out
+
+
+def demonym_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+    """A one-word value or synonym named by its people (`korean sellers` -> South Korea by
+    its synonym `korea`), when exactly one value fits."""
+    out = []
+    for i, t in enumerate(tokens):
+        if i in taken or len(t.norm) < 5 or not t.norm.isalpha() or t.norm in STOPWORDS:
+            continue
+        hits = {index.single_word_surfaces[p] for p in place_of(t.norm)
+                if p in index.single_word_surfaces}
+        values = {_value_of(index, s)[:2] for s in hits}
+        if len(values) == 1:
+            out.append(_proposal(index, min(hits), t.start, t.end, "stem", 0.85))
+            taken.add(i)
+    return out
 
 
 def _compared(word: str, surface: str) -> bool:

@@ -40,7 +40,9 @@ def forms(word: str) -> set[str]:
     `hoodies` meets `hoodie` without a dictionary.
     """
     out = {word}
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+    if word[:-1].isdigit() and word.endswith("s"):  # `air max 95s`, `990s`
+        out.add(word[:-1])
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         out.add(word[:-1])
         if word.endswith("es") and len(word) > 4:
             out.add(word[:-2])

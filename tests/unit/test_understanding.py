@@ -904,3 +904,49 @@ STUDIO = Catalog.model_validate({
 ])
 def test_sizes_by_adjective_things_in_descriptions_named_scales_and_idioms(text, filters, sort):
     assert understood(text, STUDIO) == (filters, sort)
+
+
+RESALE = Catalog.model_validate({
+    "name": "resale", "description": "Second-hand trainers.",
+    "fields": [
+        {"name": "line", "type": "enum",
+         "values": ["Sky Runner 7", "Sky Runner 1 Low", "Sky Runner 1 High", "Court 85"]},
+        {"name": "grade", "type": "enum", "values": ["unworn", "worn", "battered"],
+         "description": "as the seller grades it: unworn = brand new; battered = beaters"},
+        {"name": "ships_from", "type": "enum", "values": ["Korea", "Canada", "Italy"],
+         "synonyms": {"south korea": "Korea"}},
+        {"name": "label", "type": "enum", "values": ["Nimbus", "Vega"],
+         "description": "the label printed on the box"},
+        {"name": "original_box", "type": "boolean"}]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("sr7", {("line", "eq", "Sky Runner 7")}),                     # initials and number
+    ("sr1 low", {("line", "eq", "Sky Runner 1 Low")}),
+    ("sr1", set()),                                               # low or high: unsaid
+    ("court 85s", {("line", "eq", "Court 85")}),                   # not the 1985 decade
+    ("no beaters", {("grade", "neq", "battered")}),               # the description's word
+    ("brand new", {("grade", "eq", "unworn")}),
+    ("korean sellers", {("ships_from", "eq", "Korea")}),
+    ("canadian or italian", {("ships_from", "in", ("Canada", "Italy"))}),
+])
+def test_coded_models_number_plurals_described_words_and_demonyms(text, filters):
+    assert understood(text, RESALE)[0] == filters
+
+
+@pytest.mark.parametrize("text, value", [("vega with box", True),
+                                         ("nimbus without box", False)])
+def test_with_a_word_of_its_own_name_says_a_flag_another_description_uses(text, value):
+    """`box` is also in the label's description; `with box` still says original_box."""
+    name_view = fake_embed(["original box"])[0]
+
+    def embed(texts):
+        out = fake_embed(texts)
+        for k, t in enumerate(texts):
+            if t in ("box", "with box"):
+                out[k] = name_view
+        return out
+
+    analysis = analyse(text, RESALE, index_for(RESALE), embed, ENGLISH.__contains__)
+    result = assemble(text, RESALE, 1, analysis, {}, {})
+    assert ("original_box", value) in [(f.field, f.value) for f in result.filters]

@@ -22,11 +22,12 @@ HIGH, LOW = "desc", "asc"
 SUPERLATIVES = {
     "highest": HIGH, "most": HIGH, "biggest": HIGH, "largest": HIGH, "greatest": HIGH,
     "longest": HIGH, "heaviest": HIGH, "latest": HIGH,
-    "newest": HIGH, "farthest": HIGH, "furthest": HIGH, "priciest": HIGH, "fastest": HIGH,
+    "newest": HIGH, "farthest": HIGH, "furthest": HIGH, "priciest": HIGH, "fastest": "fast",
+    "quickest": "fast",
     "lowest": LOW, "least": LOW, "fewest": LOW, "smallest": LOW, "shortest": LOW,
     "lightest": LOW, "oldest": "old", "youngest": "young", "earliest": LOW, "soonest": LOW,
     "closest": LOW,
-    "nearest": LOW, "cheapest": LOW, "slowest": LOW, "cheap": LOW,
+    "nearest": LOW, "cheapest": LOW, "slowest": "slow", "cheap": LOW,
     "best": "good", "top": "good", "better": "good", "worst": "bad",
 }
 # What a superlative means when no field is named after it: concept words a field's
@@ -39,7 +40,7 @@ CONCEPTS = {
     "earliest": ("time", LOW), "soonest": ("time", LOW),
     "lightest": ("weight", LOW), "heaviest": ("weight", HIGH),
     "biggest": ("magnitude", HIGH), "largest": ("magnitude", HIGH), "smallest": ("magnitude", LOW),
-    "fastest": ("speed", HIGH), "slowest": ("speed", LOW),
+    "fastest": ("speed", HIGH), "quickest": ("speed", HIGH), "slowest": ("speed", LOW),
     "closest": ("distance", LOW), "nearest": ("distance", LOW),
     "farthest": ("distance", HIGH), "furthest": ("distance", HIGH),
     "shortest": ("duration", LOW), "longest": ("duration", HIGH),
@@ -54,7 +55,6 @@ PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
     (r"most recent(?:ly)?(?: [a-z]{3,}ed)?|recently [a-z]{3,}ed|new arrivals|"
      r"just (?:listed|posted)", "recent", HIGH),
     (r"most popular|best[- ]?sell(?:ing|ers?)", "popularity", HIGH),
-    (r"quickest", "speed", HIGH),
 ]
 # Without a field of its own, a concept borrows another's, in the other direction
 # (`fastest` with only a duration field is the shortest; `newest` with only a year).
@@ -316,12 +316,15 @@ def _derived_field(word: str, sortable: list[FieldProfile]) -> FieldProfile | No
 
 def _direction(meaning: str, field: FieldProfile) -> str:
     """A superlative's order on a field: `best` by what is good there, `oldest` up for an
-    age and down for a date or year."""
+    age and down for a date or year, `fastest` up for a speed and down for a time."""
     if meaning in ("good", "bad"):
         return _good_direction(field, meaning == "good")
     if meaning in ("old", "young"):
         is_age = bool(field.stems() & CONCEPT_WORDS["age"])
         return HIGH if (meaning == "old") == is_age else LOW
+    if meaning in ("fast", "slow"):  # `fastest delivery`: the fewest days
+        timed = UNITS.get((field.field.unit or "").lower(), ("",))[0] == "time"
+        return HIGH if (meaning == "fast") != timed else LOW
     return meaning
 
 

@@ -950,3 +950,16 @@ def test_with_a_word_of_its_own_name_says_a_flag_another_description_uses(text, 
     analysis = analyse(text, RESALE, index_for(RESALE), embed, ENGLISH.__contains__)
     result = assemble(text, RESALE, 1, analysis, {}, {})
     assert ("original_box", value) in [(f.field, f.value) for f in result.filters]
+
+
+def test_fastest_is_the_least_time_on_a_field_kept_in_time():
+    shop = Catalog.model_validate({
+        "name": "shop", "description": "Wardrobes.",
+        "fields": [{"name": "delivery_days", "type": "number", "unit": "days", "min": 1,
+                    "max": 90},
+                   {"name": "spin_rpm", "type": "number", "unit": "rpm", "min": 0,
+                    "max": 2000, "description": "drum speed"}],
+        "sortable": ["delivery_days", "spin_rpm"]})
+    assert understood("fastest delivery", shop)[1] == [("delivery_days", "asc")]
+    assert understood("quickest delivery first", shop)[1] == [("delivery_days", "asc")]
+    assert understood("slowest delivery", shop)[1] == [("delivery_days", "desc")]

@@ -124,8 +124,8 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             elif q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
                 score += 3 if p.stems() & CONCEPT_WORDS["quality"] else -3
             elif p.is_money and not q.currency and (p.field.unit or "").lower() in \
-                    CURRENCY_UNITS and (unit_known(q.unit) or
-                                        p.mentions({q.unit, stem(q.unit)}) < 2):
+                    CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & MONEY_WORDS and
+                                            p.mentions({q.unit, stem(q.unit)}) == 2):
                 score -= 3  # `2 tickets` is a count, not an amount of money (`1k rent` is)
             else:
                 said = {q.unit, stem(q.unit)}
@@ -155,6 +155,9 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
         if q.bare and p.counts_availability:
             score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
+            if q.unit and not unit_known(q.unit) and \
+                    {q.unit, stem(q.unit)} & p.description_words:
+                score += 2.5  # `4 tickets` where it counts "tickets still for sale"
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:

@@ -43,12 +43,12 @@ _FRACTION = "|".join(sorted((re.escape(f) for f in FRACTIONS), key=len, reverse=
 WORDS_NUMBER = (rf"(?:{_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+)(?:{_WORD}))*"
                 rf"(?:\s+and\s+a\s+half)?")
 NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
-          rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}"
+          rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}(?![a-z])"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
           rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
 AMOUNT = re.compile(
-    rf"(?:(?P<cur>[$€£])\s?)?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
+    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
     rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
@@ -118,7 +118,7 @@ POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and high
                 r"or bigger|or larger|or longer|or heavier|or newer|and newer|\+"),
         ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper|"
                 r"tops|at the most|and under|and below|or shorter|or lighter|or younger|"
-                r"and younger|or smaller"),
+                r"and younger|or smaller|or colder|or cooler"),
         # `1ms or faster`: more of what the adjective says, unless the field's description
         # says that is less (FieldProfile.lower_is)
         ("gte", r"or (?!(?:other|either|neither|rather|whether|after|ever|never|over|under|"
@@ -259,6 +259,8 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
         value = number_value(m.group("num"))
         if value is None or not math.isfinite(value):
             continue
+        if m.group("neg"):  # `rated to -10`; not the dash of a range (`20-30`)
+            value = -value
         if m.group("num").lower() in ("a", "an") and not (m.group("scale") or m.group("unit")):
             continue
         half = re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE) \

@@ -151,7 +151,8 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     (`total` in `total price`); a word several use (`price`, `students`) counts little, a
     name more than a description, so the field with its own word wins, and among equals
     one with the superlative's concept (`newest ships`: the year built, not the
-    capacity), then one with a unit, then catalog order."""
+    capacity), then the one with the plainer name (`rating` before `temp_rating`), then
+    one with a unit, then catalog order."""
     scores = {p.name: 0.0 for p in sortable}
     for w in words:
         if w in STOPWORDS:
@@ -166,7 +167,8 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     said = _stems_of([w for w in words if w not in STOPWORDS])
     return min((p for p in sortable if scores[p.name] == best),
                key=lambda p: (concept is not None and not _fits(p, concept),
-                              p.measures_other(said), not p.field.unit))
+                              p.measures_other(said), len(name_words(p.name)),
+                              not p.field.unit))
 
 
 def _in_unit_or_period(p: FieldProfile, word: str) -> int:

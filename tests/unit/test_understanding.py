@@ -963,3 +963,33 @@ def test_fastest_is_the_least_time_on_a_field_kept_in_time():
     assert understood("fastest delivery", shop)[1] == [("delivery_days", "asc")]
     assert understood("quickest delivery first", shop)[1] == [("delivery_days", "asc")]
     assert understood("slowest delivery", shop)[1] == [("delivery_days", "desc")]
+
+
+GEAR = Catalog.model_validate({
+    "name": "gear", "description": "Camping gear and tickets to outdoor shows.",
+    "fields": [{"name": "kind", "type": "enum", "values": ["tent", "quilt", "stove"]},
+               {"name": "weight", "type": "number", "unit": "g", "min": 0, "max": 25000},
+               {"name": "comfort_temp", "type": "number", "unit": "°C", "min": -40, "max": 25,
+                "description": "lowest comfortable temperature"},
+               {"name": "rating", "type": "number", "min": 0, "max": 5,
+                "description": "average review score"},
+               {"name": "temp_rating", "type": "number", "min": -40, "max": 25,
+                "description": "lower-limit temperature rating"},
+               {"name": "price_per_ticket", "type": "number", "unit": "USD", "min": 0,
+                "max": 900},
+               {"name": "tickets_left", "type": "number", "min": 1, "max": 50,
+                "description": "tickets still for sale in the listing"}],
+    "sortable": ["weight", "rating", "temp_rating", "price_per_ticket"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("sub 1kg tent", {("weight", "lt", 1000), ("kind", "eq", "tent")}, []),  # not `ten t`
+    ("quilt rated to -10 or colder", {("kind", "eq", "quilt"),
+                                      ("temp_rating", "lte", -10)}, []),
+    ("comfortable at -5 or colder", {("comfort_temp", "lte", -5)}, []),
+    ("20-30 tickets", {("tickets_left", "gte", 20), ("tickets_left", "lte", 30)}, []),
+    ("best rated stoves", {("kind", "eq", "stove")}, [("rating", "desc")]),  # the plain one
+    ("4 tickets", {("tickets_left", "gte", 4)}, []),                # a count, not a price
+])
+def test_word_numbers_whole_negative_amounts_plain_names_and_counts(text, filters, sort):
+    assert understood(text, GEAR) == (filters, sort)

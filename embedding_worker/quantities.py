@@ -48,8 +48,10 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
 AMOUNT = re.compile(
-    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})(?:\s?(?P<scale>{_SCALE})\b)?"
-    rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
+    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})"
+    rf"(?:\s?(?P<scale>{_SCALE})\b)?"
+    rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|"
+    rf"[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 PRICE_LEVEL = "price level"

@@ -151,8 +151,8 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     (`total` in `total price`); a word several use (`price`, `students`) counts little, a
     name more than a description, so the field with its own word wins, and among equals
     one with the superlative's concept (`newest ships`: the year built, not the
-    capacity), then the one with the plainer name (`rating` before `temp_rating`), then
-    one with a unit, then catalog order."""
+    capacity), then one whose name the words say in full (`rating` before `temp_rating`),
+    then one with a unit, then catalog order."""
     scores = {p.name: 0.0 for p in sortable}
     for w in words:
         if w in STOPWORDS:
@@ -167,7 +167,8 @@ def _named_field(words: list[str], sortable: list[FieldProfile],
     said = _stems_of([w for w in words if w not in STOPWORDS])
     return min((p for p in sortable if scores[p.name] == best),
                key=lambda p: (concept is not None and not _fits(p, concept),
-                              p.measures_other(said), len(name_words(p.name)),
+                              p.measures_other(said), not all(
+                                  {w, stem(w)} & said for w in name_words(p.name)),
                               not p.field.unit))
 
 

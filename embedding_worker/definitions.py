@@ -24,8 +24,8 @@ TERMS = re.compile(rf"(?<![\w']){QUOTED}"
                    rf"(?:\s*(?:/|,|\bor\b|\band\b)\s*{QUOTED.replace('?P<w>', '')})*",
                    re.IGNORECASE)
 # Words that lead into what a term stands for: `for`, `means`, `=`.
-LEAD = re.compile(r"^\W*(?:(?:is|are)\s+)?(?:used\s+)?(?:for|means?|=|:|stands?\s+for|refers?\s+to)"
-                  r"\s+", re.IGNORECASE)
+LEAD = re.compile(r"^\W*(?:(?:is|are)\s+)?(?:used\s+)?"
+                  r"(?:for|means?|=|:|stands?\s+for|refers?\s+to)\s+", re.IGNORECASE)
 OPPOSITE = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt", "eq": "neq"}
 
 
@@ -60,6 +60,7 @@ def _definitions_in(description: str, fields: list[FieldProfile],
 
 def _defined_terms(catalog: Catalog, fields: list[FieldProfile],
                    said: set[str]) -> list[Definition]:
+    """The terms the catalog's and its fields' descriptions define, of those said."""
     texts = [catalog.description or ""] + [f.description or "" for f in catalog.fields]
     return [d for t in texts for d in _definitions_in(t, fields, said)]
 
@@ -77,7 +78,8 @@ def defined_proposals(text: str, tokens: list[Token], catalog: Catalog,
                       fields: list[FieldProfile], taken: set[int],
                       ) -> tuple[list[Proposal], list[tuple[int, int]]]:
     """Conditions for the catalog-defined terms the text uses; under a negation (`no
-    puppies`) the opposite bound. Returns proposals and the spans they read."""
+    puppies`) the opposite bound, and nothing for a negated range. Returns proposals and
+    the spans they read."""
     said = {f for t in tokens for f in forms(t.norm)}
     definitions = _defined_terms(catalog, fields, said)
     out, spans = [], []
@@ -88,6 +90,8 @@ def defined_proposals(text: str, tokens: list[Token], catalog: Catalog,
             continue
         i, j = hit
         k = negated_before(norms, i, 3, breaks)
+        if k is not None and len(d.conditions) > 1:
+            continue  # not a range is one side or the other: no AND of filters says it
         start = tokens[k if k is not None else i].start
         for c in d.conditions:
             op = OPPOSITE[c.op] if k is not None else c.op

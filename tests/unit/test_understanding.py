@@ -993,3 +993,13 @@ GEAR = Catalog.model_validate({
 ])
 def test_word_numbers_whole_negative_amounts_plain_names_and_counts(text, filters, sort):
     assert understood(text, GEAR) == (filters, sort)
+
+
+def test_a_negated_defined_range_is_no_filter():
+    """`not mid-size`: below 10 or above 20, which an AND of filters cannot say."""
+    yard = Catalog.model_validate({
+        "name": "yard", "description": "Boats. 'mid-size' means 10 to 20 metres long.",
+        "fields": [{"name": "length_m", "type": "number", "unit": "m", "min": 2,
+                    "max": 90}]})
+    assert understood("mid-size", yard)[0] == {("length_m", "gte", 10), ("length_m", "lte", 20)}
+    assert understood("not mid-size", yard)[0] == set()

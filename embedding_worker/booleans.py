@@ -364,8 +364,8 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     a homes catalog, say nothing about one field) and to the other yes/no fields. Returns
     proposals with the similarity as score; below `config.accept` they become decisions
     (analysis.py). A window that is one of the catalog's values (`values`: their vectors
-    and the similarity that makes a value match) more than it is the field names that
-    value (`kitty` is the cat of a species field, not "gets along with cats")."""
+    and the similarity that makes a value match) more than it is the field names no
+    yes/no field (`kitty` is the cat of a species field, not "gets along with cats")."""
     booleans = [p for p in fields if p.field.type == "boolean" and p.name not in found]
     windows = _windows(text, tokens, taken, config.max_words, domain)
     if not booleans or not windows or not len(view_vectors):

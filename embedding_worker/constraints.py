@@ -96,6 +96,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     metres = any(convert(1, "m", p.field.unit) for p in fields if p.field.type == "number")
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
     said_after = set(re.findall(r"[a-z]+", q.cue)) | after
+    nouns = {DIMENSION_NOUNS[w] for w in said_after if w in DIMENSION_NOUNS}
     for p in fields:
         if p.field.type != "number":
             continue
@@ -149,7 +150,6 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         if concept:  # `younger than 4` is an age, `heavier than 20` a weight
             score += 2 if (p.stems() & CONCEPT_WORDS[concept] or
                            (concept == "money" and p.is_money)) else 0
-        nouns = {DIMENSION_NOUNS[w] for w in said_after if w in DIMENSION_NOUNS}
         if nouns & set(name_words(p.name)):
             score += 2  # `at most 90 deep`: the depth
         score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
@@ -325,7 +325,7 @@ def _names(p: FieldProfile, word: str) -> bool:
     or a short form (`sz`)."""
     own = set(name_words(p.name)) | (set(re.findall(r"[a-z]+", (p.field.unit or "").lower()))
                                      - STOPWORDS)
-    return word in own or p.mentions({word, stem(word)}) == 2
+    return word in own or (word not in STOPWORDS and p.mentions({word, stem(word)}) == 2)
 
 
 # `eu 42 or 42.5`: more numbers for the same field.
@@ -344,10 +344,14 @@ def named_number_proposals(text: str, tokens: list[Token], fields: list[FieldPro
             continue
         if re.match(r"(?:[a-z%$€£+]|\s*[-–]\s*\d)", text[t.end:], re.IGNORECASE):
             continue  # a unit or a range follows (`10gb`, `10-12`): not a bare value
-        values = [float(t.text)]
-        end = t.end
+        values, used, end = [float(t.text)], [k], t.end
         while (more := MORE_NUMBERS.match(text, end)) is not None:
+            at = next((n for n, x in enumerate(tokens) if x.start == more.start(1)), None)
+            if at is None or at in taken or re.match(r"\s*[a-z]", text[more.end():],
+                                                     re.IGNORECASE):
+                break  # `floor 3, 2 bedrooms`: the 2 is the bedrooms'
             values.append(float(more.group(1)))
+            used.append(at)
             end = more.end()
         fits = [(0.0, p, values[0]) for p in fields if p.field.type == "number" and
                 not p.is_money and all(p.in_range(v) for v in values)]
@@ -357,11 +361,12 @@ def named_number_proposals(text: str, tokens: list[Token], fields: list[FieldPro
             continue
         (best, _), *rest = named
         value = _number(values[0]) if len(values) == 1 else [_number(v) for v in values]
-        out.append(Proposal(best.name, "eq" if len(values) == 1 else "in", value,
+        op = "in" if len(values) > 1 else "gte" if best.counts_availability else "eq"
+        out.append(Proposal(best.name, op, value,
                             tokens[k - 1].start, end, "rule", score=0.9 if not rest else 0.5,
                             alternatives=[(p.name, value) for p, _ in rest]))
         spans.append((tokens[k - 1].start, end))
-        taken.update(range(k - 1, k + 1))
+        taken.update([k - 1, *used])
     return out, spans
 
 

@@ -14,6 +14,7 @@ from embedding_worker.constraints import number_proposals, quantities_in
 from embedding_worker.fields import FieldProfile
 from embedding_worker.negation import clause_breaks, negated_before
 from embedding_worker.proposals import Proposal
+from embedding_worker.quantities import FLIP
 from embedding_worker.tokens import Token, forms, tokenize
 from shared.schemas import Catalog
 
@@ -26,7 +27,7 @@ TERMS = re.compile(rf"(?<![\w']){QUOTED}"
 # Words that lead into what a term stands for: `for`, `means`, `=`.
 LEAD = re.compile(r"^\W*(?:(?:is|are)\s+)?(?:used\s+)?"
                   r"(?:for|means?|=|:|stands?\s+for|refers?\s+to)\s+", re.IGNORECASE)
-OPPOSITE = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt", "eq": "neq"}
+OPPOSITE = {**FLIP, "eq": "neq"}
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,12 @@ def defined_proposals(text: str, tokens: list[Token], catalog: Catalog,
     out, spans = [], []
     norms, breaks = [t.norm for t in tokens], clause_breaks(text, tokens)
     for d in definitions:
-        hit = next((h for term in d.words if (h := _find(tokens, term, taken))), None)
-        if hit is None:
+        hits = [h for term in d.words if (h := _find(tokens, term, taken))]
+        if not hits:
             continue
-        i, j = hit
+        i, j = hits[0]
+        for a, b in hits[1:]:  # `puppies or kittens`: one bound, both words read
+            taken.update(range(a, b))
         k = negated_before(norms, i, 3, breaks)
         if k is not None and len(d.conditions) > 1:
             continue  # not a range is one side or the other: no AND of filters says it

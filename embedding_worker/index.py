@@ -65,7 +65,7 @@ def _described(f: CatalogField) -> dict[str, list[str]]:
     for m in DESCRIBED_AS.finditer(f.description or ""):
         value, words = canonical.get(normalise(m.group("v"))), normalise(m.group("w"))
         if value is not None and 1 <= len(words.split()) <= 3 and words not in canonical \
-                and not re.fullmatch(r"best|worst|top|bottom|[a-z]+est", words):  # A = best
+                and words not in ("best", "worst", "top", "bottom", "highest", "lowest"):
             out.setdefault(value, []).append(words)
     return out
 

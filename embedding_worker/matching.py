@@ -146,7 +146,7 @@ def coded_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
         for surface, s in index.multi_word_surfaces.items():
             words = surface.split()
             k = next((k for k, w in enumerate(words) if w == code.group(2)), None)
-            if not k or _initials(" ".join(words[:k])) != code.group(1):
+            if not k or code.group(1) not in _initials(" ".join(words[:k])):
                 continue
             rest = words[k + 1:]
             following = [x.norm for x in tokens[i + 1:i + 1 + len(rest)]]
@@ -248,6 +248,7 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
     (`grafic desiner`, `sna francisco`)."""
     out = fuzzy_phrases(tokens, index, taken, is_word)
     choices = {**index.value_word_surfaces, **index.single_word_surfaces}
+    names = list(choices)
     for i, t in enumerate(tokens):
         word = t.norm
         if i in taken or len(word) < 4 or not word.isalpha() or word in STOPWORDS or \
@@ -255,7 +256,7 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
             continue
         limit = 1 if len(word) < 8 else 2
         hits = [(surface, dist) for form in forms(word) if len(form) >= 4
-                for surface, dist, _ in process.extract(form, list(choices), scorer=OSA.distance,
+                for surface, dist, _ in process.extract(form, names, scorer=OSA.distance,
                                                         score_cutoff=limit, limit=5)
                 if surface[0] == word[0]]
         if not hits:
@@ -299,10 +300,12 @@ def fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
     return out
 
 
-def _initials(surface: str) -> str:
-    """`nyc` for New York City; `xl` for extra large (`x` is how sizes write `extra`)."""
-    return "".join("x" if w == "extra" else w[0] for w in surface.replace("-", " ").split()
-                   if w[0].isalnum())
+def _initials(surface: str) -> set[str]:
+    """`nyc` for New York City; `xl` as well as `el` for extra large (`x` is how sizes
+    write `extra`)."""
+    words = [w for w in surface.replace("-", " ").split() if w[0].isalnum()]
+    return {"".join(w[0] for w in words),
+            "".join("x" if w == "extra" else w[0] for w in words)}
 
 
 def _skeleton_of(abbreviation: str, surface: str) -> bool:
@@ -358,9 +361,9 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
             value_no = int(index.layout.surface_value[s])
             initials = _initials(surface)
             field = index.layout.fields[index.layout.values[value_no][0]]
-            if word == initials:
+            if word in initials:
                 exact.add(value_no)
-            elif word in {initials + w[0] for w in name_words(field)}:
+            elif word in {i + w[0] for i in initials for w in name_words(field)}:
                 with_field.add(value_no)
         fits = exact or with_field
         if not fits and len(word.removesuffix("s")) == 2:

@@ -48,7 +48,7 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
 AMOUNT = re.compile(
-    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})"
+    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])(?<!\d\s)[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})"
     rf"(?:\s?(?P<scale>{_SCALE})\b)?"
     rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|"
     rf"[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"

@@ -29,7 +29,7 @@ WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 # Before a weekday, a word that makes it any such day rather than one date.
-ANY_DAY = re.compile(r"\b(?:a|an|any|every|some)\s+(?:[a-z]+\s+)?$", re.IGNORECASE)
+ANY_DAY = re.compile(r"\bon\s+an?\s+(?:[a-z]+\s+)?$|\b(?:any|every|some)\s+$", re.IGNORECASE)
 _COUNT = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|" \
     r"twenty|thirty|sixty|ninety|few|couple(?:\s+of)?"
 UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)\b"

@@ -233,6 +233,8 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
             # the phrase's own adjective names no field (`highest` in `highest rated`)
             named = _named_field([w for w in re.findall(r"\w+", m.group().lower())
                                   if w not in SUPERLATIVES], sortable, concept)
+            if named is None and m.group().lower().startswith("recently "):
+                continue  # `recently renovated`: no field of renovation to sort by
             if named is None and concept == "recent":
                 named = _named_field(re.findall(r"\w+", text[m.end():m.end() + 40].lower())[:3],
                                      sortable)
@@ -326,8 +328,7 @@ def _direction(meaning: str, field: FieldProfile) -> str:
         is_age = bool(field.stems() & CONCEPT_WORDS["age"])
         return HIGH if (meaning == "old") == is_age else LOW
     if meaning in ("fast", "slow"):  # `fastest delivery`: the fewest days
-        timed = UNITS.get((field.field.unit or "").lower(), ("",))[0] == "time"
-        return HIGH if (meaning == "fast") != timed else LOW
+        return _good_direction(field, meaning == "fast")
     return meaning
 
 

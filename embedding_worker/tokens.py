@@ -40,7 +40,7 @@ def forms(word: str) -> set[str]:
     `hoodies` meets `hoodie` without a dictionary.
     """
     out = {word}
-    if word[:-1].isdigit() and word.endswith("s"):  # `air max 95s`, `990s`
+    if len(word) > 2 and word[:-1].isdigit() and word.endswith("s"):  # `95s`, not `6s`
         out.add(word[:-1])
     elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         out.add(word[:-1])

@@ -1003,3 +1003,15 @@ def test_a_negated_defined_range_is_no_filter():
                     "max": 90}]})
     assert understood("mid-size", yard)[0] == {("length_m", "gte", 10), ("length_m", "lte", 20)}
     assert understood("not mid-size", yard)[0] == set()
+
+
+def test_review_guards_stopwords_weekdays_participles_and_initials():
+    assert understood("court low in 3 colours", KICKS)[0] == {("model", "eq", "Court Low")}
+    assert understood("elixir, recently renamed", WORKSHOPS)[1] == []
+    day = understood("a ride friday", TRANSIT)[0]
+    assert any(f[0] in ("departure_day", "listed_on") and f[2] == "2026-03-13" for f in day)
+    oils = Catalog.model_validate({
+        "name": "oils", "description": "Cooking oils.",
+        "fields": [{"name": "grade", "type": "enum",
+                    "values": ["Extra Virgin Olive Oil", "Pure Olive Oil"]}]})
+    assert understood("evoo", oils)[0] == {("grade", "eq", "Extra Virgin Olive Oil")}

@@ -177,7 +177,8 @@ def place_of(word: str) -> list[str]:
     return out
 
 
-def demonym_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+def demonym_matches(tokens: list[Token], index: CatalogIndex,
+                    taken: set[int]) -> list[Proposal]:
     """A one-word value or synonym named by its people (`korean sellers` -> South Korea by
     its synonym `korea`), when exactly one value fits."""
     out = []

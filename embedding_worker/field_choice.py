@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embedding_worker.fields import FieldProfile
+from embedding_worker.fields import FieldProfile, value_stems
 from embedding_worker.negation import NEGATION_PHRASES, NEGATORS
 from embedding_worker.tokens import STOPWORDS, Token, stem
 from shared.names import name_words
@@ -153,8 +153,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
     except words another rule used: `nonstop` is a stop count, not a stop-over city)."""
     ranges = [_token_range(tokens, s, e) for s, e, _ in spans]
     taken = {k for a, b in ranges for k in range(a, b)} | used
-    things = frozenset(w for p in profiles.values() for v in p.field.values or []
-                       for x in re.findall(r"[a-z]+", v.lower()) for w in (x, stem(x)))
+    things = value_stems(p.field for p in profiles.values())
     out = []
     for n, ((start, end, candidates), (first, last)) in enumerate(zip(spans, ranges)):
         reading = Reading(n, candidates)

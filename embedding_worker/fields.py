@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from embedding_worker.tokens import STOPWORDS, WHOLE, abbreviates, stem
@@ -241,6 +242,11 @@ def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldP
                         described - common, described)
 
 
+def value_stems(fields: Iterable[CatalogField]) -> frozenset[str]:
+    """The words of the fields' enum values, with their stems: the things a catalog lists."""
+    return _stems(" ".join(v for f in fields for v in f.values or []))
+
+
 def common_words(catalog: Catalog) -> frozenset[str]:
     """Words that say nothing about one field: in the catalog's own name and description
     (its domain noun is in every request), or in the descriptions of many of its fields."""
@@ -269,7 +275,7 @@ def profiles(catalog: Catalog) -> list[FieldProfile]:
         common = common_words(catalog)
         # a catalog value a measure's description names (`the long side of a sofa, desk or
         # dining table`) is an example of a thing, not a word for the measure
-        things = common | _stems(" ".join(v for f in catalog.fields for v in f.values or []))
+        things = common | value_stems(catalog.fields)
         _last[:] = [(catalog, [profile(f, things if f.type == "number" else common)
                                for f in catalog.fields])]
     return _last[0][1]

@@ -64,11 +64,13 @@ bench-llm: $(STAMP) gemma
 	HF_HUB_OFFLINE=1 LLM_MODEL=$(GEMMA_DIR) LLM_GGUF_FILE=gemma-3-270m-q4_k_m.gguf \
 		$(PY) bench/weak_matches.py
 
-# Strategy comparison (starts its own Redis, backend and workers; ~10 min on 2 cores) and the
-# LLM stage's modes; table on stdout, JSON + PNG under bench/results/.
+# Strategy comparison (starts its own Redis, backend and workers; ~10 min on 2 cores), the
+# LLM stage's modes, and what clients see over HTTP (1/32/128 clients polling, long-polling,
+# waiting on submit; ~5 min); tables on stdout, JSON + PNG under bench/results/.
 bench: $(STAMP) system-deps
 	HF_HUB_OFFLINE=1 $(PY) bench/strategies.py $(BENCH_ARGS)
 	HF_HUB_OFFLINE=1 $(PY) bench/llm_modes.py
+	HF_HUB_OFFLINE=1 $(PY) bench/clients.py $(CLIENTS_ARGS)
 
 # Batch throughput, high-priority latency during a batch, 100k submission time (stack running).
 bench-batch: $(STAMP)

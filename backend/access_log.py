@@ -29,9 +29,10 @@ def log_requests(app: Flask) -> None:
     def _end(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         args = request.view_args or {}
-        small = response.is_json and not response.is_streamed and \
-            (response.content_length or 0) <= _PEEK_BYTES
-        body = response.get_json(silent=True) if small else None  # the id a POST created
+        # The id a POST created is only in its answer (a read names its id in the path).
+        small = request.method == "POST" and response.is_json and not response.is_streamed \
+            and (response.content_length or 0) <= _PEEK_BYTES
+        body = response.get_json(silent=True) if small else None
         body = body if isinstance(body, dict) else {}
         route = request.url_rule.rule if request.url_rule else None
         seconds = time.perf_counter() - g.get("request_started", time.perf_counter())

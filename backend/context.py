@@ -7,6 +7,8 @@ from flask import current_app, request
 from redis import Redis
 
 from backend.errors import APIError
+from backend.wakeups import JobWakeups
+from shared.schemas import MAX_WAIT_SECONDS
 from shared.settings import Settings
 from shared.webhooks import WebhookRefused, check_url
 
@@ -17,6 +19,10 @@ def redis_client() -> Redis:
 
 def settings() -> Settings:
     return current_app.extensions["settings"]
+
+
+def wakeups() -> JobWakeups:
+    return current_app.extensions["wakeups"]
 
 
 def json_body() -> dict[str, Any]:
@@ -56,3 +62,17 @@ def int_arg(name: str, default: int, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise APIError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}")
     return value
+
+
+def wait_arg(raw: str | None) -> float:
+    """Seconds of a `wait` query parameter (0 when absent), or a 400 that says why."""
+    if raw is None:
+        return 0.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise APIError(400, "invalid_parameter", "wait must be a number of seconds") from None
+    if not 0 <= seconds <= MAX_WAIT_SECONDS:  # also refuses nan and inf
+        raise APIError(400, "invalid_parameter",
+                       f"wait must be between 0 and {MAX_WAIT_SECONDS} seconds")
+    return seconds

@@ -1,13 +1,13 @@
 """Server-Sent Events for one job: its view each time it changes, until it ends.
 
-The stream reads the job record from Redis every SSE_POLL_SECONDS (the backend only
-reads Redis; no worker has to know a browser is watching) and lives at most
-SSE_MAX_SECONDS, because each open stream holds a gunicorn thread; after a `timeout`
-event the browser goes on polling.
+The stream reads the job record when the job-events channel says it changed
+(backend/wakeups.py), never on a timer, and lives at most SSE_MAX_SECONDS; after a
+`timeout` event the browser reconnects or long-polls.
 """
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,16 +26,18 @@ def frame(event: str, data: Any, event_id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def job_events(read: Callable[[], dict[str, Any] | None], *, poll_seconds: float,
-               max_seconds: float, clock: Callable[[], float] = time.monotonic,
-               sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
+def job_events(read: Callable[[], dict[str, Any] | None], changed: threading.Event, *,
+               max_seconds: float, clock: Callable[[], float] = time.monotonic
+               ) -> Iterator[str]:
     """`job` events while the job changes, then `end` (terminal), `gone` (expired or
-    deleted), `timeout` (stream too old) or `error` (Redis unreachable)."""
+    deleted), `timeout` (stream too old) or `error` (Redis unreachable). `changed` is
+    set whenever the job may have changed; the stream reads the job after each."""
     yield f"retry: {RECONNECT_MS}\n\n"
-    started = last_sent = clock()
+    started = clock()
     previous: tuple | None = None
     sent = 0
     while True:
+        changed.clear()
         try:
             job = read()
         except RedisError as e:
@@ -46,16 +48,15 @@ def job_events(read: Callable[[], dict[str, Any] | None], *, poll_seconds: float
             return
         state = (job["status"], job.get("updated_at"), job.get("retries"))
         if state != previous:
-            previous, last_sent, sent = state, clock(), sent + 1
+            previous, sent = state, sent + 1
             yield frame("job", job, sent)
         if job["status"] in TERMINAL_STATUSES:
             yield frame("end", {"status": job["status"]})
             return
-        if clock() - started >= max_seconds:
+        remaining = max_seconds - (clock() - started)
+        if remaining <= 0:
             yield frame("timeout", {"message": "stream closed after "
                                                f"{max_seconds:g} s; poll the job instead"})
             return
-        if clock() - last_sent >= KEEPALIVE_SECONDS:
-            last_sent = clock()
+        if not changed.wait(min(KEEPALIVE_SECONDS, remaining)):
             yield ": keep-alive\n\n"
-        sleep(poll_seconds)

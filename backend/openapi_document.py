@@ -6,14 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.schemas import (BatchRequest, Catalog, JobError, QueryRequest, QueryResult,
-                            RenderRequest)
+from shared.schemas import (MAX_WAIT_SECONDS, BatchRequest, Catalog, JobError, JobStatusRequest,
+                            QueryRequest, QueryResult, RenderRequest)
 from shared.metrics import HISTORY_MINUTES
 from shared.settings import Settings
 
 JSON = "application/json"
 MODELS: tuple[type[BaseModel], ...] = (Catalog, QueryRequest, BatchRequest, QueryResult,
-                                       JobError, RenderRequest)
+                                       JobError, RenderRequest, JobStatusRequest)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -125,6 +125,10 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
     batch_id = _path("batch_id", "Batch id returned at submission")
     name = _path("name", "Catalog name", r"^[a-z0-9_-]{1,64}$")
     body = {"required": True}
+    idempotency_key = {"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "maxLength": 200},
+                       "description": "Re-sending the same request with the same key answers "
+                                      "with what the first one created"}
     paging = [_query("offset", {"type": "integer", "minimum": 0, "default": 0}, "First item"),
               _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000,
                                "default": 100}, "Items per page")]
@@ -146,14 +150,29 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                                                **_errors(404)})},
         "/api/v1/queries": {"post": _op(
             f"Submit a query (text up to {settings.max_text_length} characters)",
-            {"202": _json(_ref("Accepted"), "Accepted (or answered from the result cache)",
+            {"200": _json(_ref("Job"), "With `wait`: the job ended within it (the view of "
+                                       "GET /api/v1/jobs/{job_id})",
+                          headers={"Location": {"schema": _STR}}),
+             "202": _json(_ref("Accepted"), "Accepted (or answered from the result cache)",
                           headers={"Location": {"schema": _STR}}),
              **_errors(400, 404, 409, 413, 415, 422)},
+            params=[idempotency_key],
             body={**body, "content": {JSON: {"schema": _ref("QueryRequest")}}})},
+        "/api/v1/jobs/status": {"post": _op(
+            "Many jobs at once: each one's view in the order asked, unknown or expired ids "
+            "under `not_found`", {
+                "200": _json(_obj({"jobs": {"type": "array", "items": _ref("Job")},
+                                   "not_found": {"type": "array", "items": _STR}}), "The jobs"),
+                **_errors(400, 413, 415, 422)},
+            body={**body, "content": {JSON: {"schema": _ref("JobStatusRequest")}}})},
         "/api/v1/jobs/{job_id}": {
             "parameters": [job_id],
             "get": _op("Status and result of a job", {"200": _json(_ref("Job"), "The job"),
-                                                      **_errors(404)}),
+                                                      **_errors(400, 404)},
+                       params=[_query("wait", {"type": "number", "minimum": 0,
+                                               "maximum": MAX_WAIT_SECONDS},
+                                      "Long-poll: answer at the job's first terminal state, "
+                                      "or after this many seconds with its state then")]),
             "delete": _op("Cancel an unfinished job", {"200": _json(_ref("Job"), "Canceled"),
                                                        **_errors(404, 409)})},
         "/api/v1/jobs/{job_id}/events": {"parameters": [job_id], "get": _op(
@@ -179,8 +198,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             {"202": _json(_obj({"batch_id": _STR, "status": _STR, "total": _INT,
                                 "status_url": _STR}), "Accepted"),
              **_errors(400, 404, 409, 413, 415, 422)},
-            params=[{"name": "Idempotency-Key", "in": "header", "required": False,
-                     "schema": {"type": "string", "maxLength": 200}}],
+            params=[idempotency_key],
             body={**body, "content": {
                 JSON: {"schema": _ref("BatchRequest")},
                 "application/x-ndjson": {"schema": _STR},

@@ -81,8 +81,7 @@ class Stack:
             self.r.flushdb()
         self.procs = {"backend": [self._spawn("backend", [
             str(Path(PY).with_name("gunicorn")), "-c", "python:backend.gunicorn_conf",
-            "--bind", f"127.0.0.1:{self.api_port}", "--workers", "2", "--threads", "4",
-            "backend.app:create_app()"])], "embedding": [], "llm": []}
+            "--bind", f"127.0.0.1:{self.api_port}", "backend.app:create_app()"])], "embedding": [], "llm": []}
         for stage in ("embedding", "llm"):
             for _ in range(replicas):
                 self.add_worker(stage, wait=False)

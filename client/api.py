@@ -2,15 +2,16 @@
 
 Everything the service does is asynchronous (a submission answers 202 with an
 id, the work happens in workers), so besides one method per endpoint this
-module provides the polling helpers every caller would otherwise rewrite:
-`wait_job`, `wait_catalog_ready`, `wait_batch` and the paging iterator
-`iter_batch_results`.
+module provides the waiting helpers every caller would otherwise rewrite:
+`query` (one round trip: the server waits for the result), `wait_job` (long-poll),
+`wait_catalog_ready`, `wait_batch` and the paging iterator `iter_batch_results`.
 """
 from __future__ import annotations
 
 import json
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -26,6 +27,7 @@ JOB_TERMINAL = frozenset({"finished", "failed", "canceled"})
 BATCH_TERMINAL = frozenset({"finished", "failed", "canceled"})
 CATALOG_TERMINAL = frozenset({"ready", "failed"})
 PRIORITIES = ("high", "normal", "low")
+MAX_WAIT = 30  # the longest wait the server grants per request
 
 # Statuses worth retrying: the request never reached a healthy handler, so
 # repeating a read is harmless and often succeeds a moment later.
@@ -241,36 +243,67 @@ class Client:
     # -- single queries ---------------------------------------------------
 
     def submit_query(self, text: str, catalog: str, priority: str = "normal",
+                     wait: float | None = None, idempotency_key: str | None = None,
                      **options: Any) -> dict[str, Any]:
-        """Enqueue one text; returns `{"job_id", "status": "queued", "status_url"}`.
+        """Enqueue one text; returns `{"job_id", "status", "status_url"}` (HTTP 202), or,
+        with `wait` (0-30 s) and a job that ends within it, the finished job view (200).
 
-        `options`: the reading options `now` (ISO 8601), `timezone` (IANA) and
-        `min_confidence` (0-1); None values are left out."""
-        return self._json("POST", "/api/v1/queries", json={
-            "text": text, "catalog": catalog, "priority": priority,
-            **{k: v for k, v in options.items() if v is not None}})
+        With `idempotency_key` the submission is retried after a network error or a
+        restarting server like a read: the server answers a repeat with the job the first
+        attempt created. `options`: the reading options `now` (ISO 8601), `timezone` (IANA)
+        and `min_confidence` (0-1); None values are left out."""
+        body = {"text": text, "catalog": catalog, "priority": priority,
+                **{k: v for k, v in options.items() if v is not None}}
+        if wait is not None:
+            body["wait"] = wait
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return self._json("POST", "/api/v1/queries", json=body, headers=headers,
+                          retry=bool(idempotency_key), timeout=self.timeout + (wait or 0))
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
-        """The job view: `status`, `result` (when finished), `error` (when failed)."""
-        return self._get(f"/api/v1/jobs/{_seg(job_id)}")
+    def get_job(self, job_id: str, wait: float | None = None) -> dict[str, Any]:
+        """The job view: `status`, `result` (when finished), `error` (when failed). With
+        `wait` (0-30 s) the server answers as soon as the job ends, or after `wait`."""
+        if not wait:
+            return self._get(f"/api/v1/jobs/{_seg(job_id)}")
+        return self._json("GET", f"/api/v1/jobs/{_seg(job_id)}", params={"wait": wait},
+                          retry=True, timeout=self.timeout + wait)
 
-    def wait_job(self, job_id: str, timeout: float = 60, poll: float = 0.1) -> dict[str, Any]:
-        """Poll until the job is finished, failed or canceled; returns the job view.
+    def get_jobs(self, job_ids: Iterable[str]) -> dict[str, Any]:
+        """Many jobs in one request (up to 1,000 ids): `{"jobs": [...], "not_found": [...]}`."""
+        return self._json("POST", "/api/v1/jobs/status", json={"job_ids": list(job_ids)},
+                          retry=True)
 
-        A failed job is returned, not raised: its `error` (stage, code, message)
-        is data the caller usually wants to show. Raises TimeoutError when the
-        job is still running after `timeout` seconds.
+    def wait_job(self, job_id: str, timeout: float = 60) -> dict[str, Any]:
+        """Long-poll until the job is finished, failed or canceled; returns the job view.
+
+        One request per 30 s of waiting: the server answers the moment the job ends. A
+        failed job is returned, not raised: its `error` (stage, code, message) is data the
+        caller usually wants to show. Raises TimeoutError when the job is still running
+        after `timeout` seconds.
         """
-        return self._poll(lambda: self.get_job(job_id),
-                          lambda v: v.get("status") in JOB_TERMINAL,
-                          timeout, poll, 1.0, f"job {job_id}")
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            view = self.get_job(job_id, wait=min(MAX_WAIT, max(0.0, remaining)))
+            if view.get("status") in JOB_TERMINAL:
+                return view
+            if deadline - time.monotonic() <= 0:
+                raise TimeoutError(f"job {job_id} still {view.get('status')!r} "
+                                   f"after {timeout:g}s")
 
     def query(self, text: str, catalog: str, priority: str = "normal",
               timeout: float = 60, **options: Any) -> dict[str, Any]:
         """Submit one text (with reading options, as `submit_query`) and wait for it;
-        returns the terminal job view."""
-        job = self.submit_query(text, catalog, priority, **options)
-        return self.wait_job(job["job_id"], timeout=timeout)
+        returns the terminal job view. Usually one round trip (a wait on submit); the
+        submission carries an Idempotency-Key, so a retry after a dropped connection
+        gets the same job, never a second one."""
+        started = time.monotonic()
+        job = self.submit_query(text, catalog, priority, wait=min(MAX_WAIT, timeout),
+                                idempotency_key=uuid.uuid4().hex, **options)
+        if job.get("status") in JOB_TERMINAL and "result" in job:
+            return job
+        return self.wait_job(job["job_id"], timeout=max(0.0, timeout - (time.monotonic() -
+                                                                          started)))
 
     # -- batches ----------------------------------------------------------
 

@@ -12,7 +12,8 @@
     $, store, clear, make, onReady, messageOf, formatScalar, formatValue, ApiError, api, TERMINAL,
     objectsIn, keywordsOf, sortChip, errorBox, catalogPicker, bindPriority, startShell,
   } = window.NLP2F;
-  const POLL_MS = 300;
+  const POLL_MS = 300; // pause before a read that follows a network failure
+  const LONG_POLL_S = 25; // seconds the server may hold one status read (at most 30)
   const MAX_WAIT_MS = 10 * 60 * 1000; // stop watching a job after 10 minutes
   const MAX_POLL_NETWORK_FAILURES = 5;
   const CATALOG_REFRESH_MS = 2000; // while the selected catalog is still indexing
@@ -426,8 +427,9 @@
   }
 
   /**
-   * Live status from the job's event stream (GET /api/v1/jobs/{id}/events); when the
-   * stream cannot be opened, breaks or times out, polling takes over where it left off.
+   * Live status from the job's event stream (GET /api/v1/jobs/{id}/events, pushed by the
+   * server on every change); when the stream cannot be opened, breaks or times out,
+   * long-polling (GET /api/v1/jobs/{id}?wait=S) takes over where it left off.
    */
   async function follow(run) {
     run.abort = new AbortController();
@@ -438,7 +440,7 @@
           if (name === "job" && run === currentRun && !run.stopped) showJob(run, data);
         }, { signal: run.abort.signal });
     } catch (_) {
-      /* no stream (old proxy, network): polling below */
+      /* no stream (old proxy, network): long-polling below */
     }
     if (run.stopped || run !== currentRun) return;
     el.jobStatus.dataset.transport = "polling";
@@ -449,7 +451,8 @@
     if (run.stopped) return;
     let job;
     try {
-      job = await api("/api/v1/jobs/" + encodeURIComponent(run.jobId));
+      // the server answers when the job ends, or after LONG_POLL_S with its state then
+      job = await api("/api/v1/jobs/" + encodeURIComponent(run.jobId) + "?wait=" + LONG_POLL_S);
     } catch (err) {
       if (run.stopped || run !== currentRun) return;
       if (err.unreachable && ++run.failures < MAX_POLL_NETWORK_FAILURES) {
@@ -472,7 +475,7 @@
         status + ". Job id: " + run.jobId), "Still running");
       return;
     }
-    run.timer = setTimeout(() => poll(run), POLL_MS);
+    run.timer = setTimeout(() => poll(run), 0);  // the next long-poll; the wait is server-side
   }
 
   // --------------------------------------------------------------- result

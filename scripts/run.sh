@@ -38,7 +38,7 @@ fi
 echo "using Redis at $REDIS_URL"
 
 start backend .venv/bin/gunicorn -c python:backend.gunicorn_conf --bind "0.0.0.0:$BACKEND_PORT" \
-  --workers 2 --threads 4 "backend.app:create_app()"
+  "backend.app:create_app()"
 start embedding_worker $PY -m embedding_worker
 start llm_worker $PY -m llm_worker
 start frontend $PY -m http.server "$FRONTEND_PORT" --bind 0.0.0.0 --directory frontend

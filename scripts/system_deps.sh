@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the stack and its tests need, when they are missing:
-# redis-server (local Redis) and Debian's chromium (browser tests).
+# redis-server (local Redis), Debian's chromium (browser tests) and nginx (the proxy-hop
+# test runs the bundled frontend/nginx.conf).
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

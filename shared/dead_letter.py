@@ -60,6 +60,7 @@ def requeue(r: Redis, settings: Settings, job_id: str) -> str | None:
         pipe.expire(key, settings.job_ttl_seconds)
         pipe.zrem(keys.DEAD_LETTER, job_id)
         pipe.zadd(keys.INFLIGHT, {job_id: time.time()})
+        jobs.announce(pipe, job_id, "queued")
         pipe.hincrby(keys.JOB_STATS, "requeued", 1)
         for name in settings.queue_names("embedding") + settings.queue_names("llm"):
             pipe.zrem(FailedJobRegistry.key_template.format(name), job_id, f"{job_id}-llm")

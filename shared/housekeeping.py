@@ -90,6 +90,7 @@ def recover_stalled(r: Redis, settings: Settings, now: float | None = None) -> d
             p.multi()
             p.hincrby(keys.job(job_id), "recoveries", 1)
             p.hset(keys.job(job_id), mapping={"status": "queued", "stage": "queued"})
+            jobs.announce(p, job_id, "queued")
             p.zadd(keys.INFLIGHT, {job_id: now})
             pipeline.enqueue_query(r, settings, job_id, priority or "normal", p)
             p.execute()

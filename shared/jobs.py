@@ -49,10 +49,10 @@ def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_
 
 # Applies one change to many jobs in one round trip, skipping jobs that are gone or
 # terminal, and keeps the in-flight index, the dead-letter set and the status counts in
-# step. KEYS: job hash, result key, per job; then the in-flight, dead-letter and stats
-# keys. ARGV: updated_at, result ttl, terminal statuses joined by ",", field count,
-# fields and values, then one result JSON per job ("" = none), then the time in seconds.
-# Returns 1/0 per job.
+# step, and announces each change on the job-events channel. KEYS: job hash, result key,
+# per job; then the in-flight, dead-letter and stats keys. ARGV: updated_at, result ttl,
+# terminal statuses joined by ",", field count, fields and values, then one result JSON
+# per job ("" = none), then the channel, then the time in seconds. Returns 1/0 per job.
 _TRANSITION = """
 local terminal = {}
 for s in string.gmatch(ARGV[3], '[^,]+') do terminal[s] = true end
@@ -66,6 +66,7 @@ end
 local jobs = (#KEYS - 3) / 2
 local inflight, dead, stats = KEYS[#KEYS - 2], KEYS[#KEYS - 1], KEYS[#KEYS]
 local clock = ARGV[#ARGV]
+local channel = ARGV[#ARGV - 1]
 local out = {}
 for j = 1, jobs do
   local key = KEYS[2 * j - 1]
@@ -82,6 +83,7 @@ for j = 1, jobs do
     else
       redis.call('ZADD', inflight, clock, id)
     end
+    redis.call('PUBLISH', channel, id .. ' ' .. redis.call('HGET', key, 'status'))
     out[j] = 1
   else
     out[j] = 0
@@ -101,8 +103,13 @@ def transition(r: Redis, job_ids: list[str], mapping: dict[str, Any],
     keys_ += [keys.INFLIGHT, keys.DEAD_LETTER, keys.JOB_STATS]
     flat = [str(x) for kv in mapping.items() for x in kv]
     argv = [utc_now(), max(1, result_ttl), ",".join(sorted(TERMINAL_STATUSES)), len(mapping),
-            *flat, *(results or [""] * len(job_ids)), time.time()]
+            *flat, *(results or [""] * len(job_ids)), keys.JOB_EVENTS, time.time()]
     return [bool(x) for x in r.register_script(_TRANSITION)(keys=keys_, args=argv)]
+
+
+def announce(pipe: Pipeline, job_id: str, status: str) -> None:
+    """Queue the job-events message of a change written outside `transition` (a requeue)."""
+    pipe.publish(keys.JOB_EVENTS, f"{job_id} {status}")
 
 
 def set_status(r: Redis, job_id: str, status: str) -> bool:
@@ -145,12 +152,22 @@ def read_fields(r: Redis, job_ids: list[str], fields: list[str]) -> list[dict[st
             for row in rows]
 
 
+def read_jobs(r: Redis, job_ids: list[str]) -> list[dict[str, Any] | None]:
+    """The public view of each job (None where unknown or expired), in one round trip."""
+    with r.pipeline(transaction=False) as p:
+        for job_id in job_ids:
+            p.hgetall(keys.job(job_id))
+            p.get(keys.result(job_id))
+        replies = p.execute()
+    return [_view(job_id, replies[2 * i], replies[2 * i + 1]) for i, job_id in enumerate(job_ids)]
+
+
 def read_job(r: Redis, job_id: str) -> dict[str, Any] | None:
     """The public view of a job, or None if unknown or expired."""
-    with r.pipeline() as p:
-        p.hgetall(keys.job(job_id))
-        p.get(keys.result(job_id))
-        raw, result = p.execute()
+    return read_jobs(r, [job_id])[0]
+
+
+def _view(job_id: str, raw: dict[bytes, bytes], result: bytes | None) -> dict[str, Any] | None:
     if not raw:
         return None
     job = {k.decode(): v.decode() for k, v in raw.items()}

@@ -70,6 +70,9 @@ INFLIGHT = "jobs:inflight"  # sorted set: non-terminal job id -> time of its las
 BATCHES_INFLIGHT = "batches:inflight"  # sorted set: open batch id -> time of its last progress
 DEAD_LETTER = "jobs:failed"  # sorted set: failed job id -> time it failed
 JOB_STATS = "stats:jobs"  # hash: terminal status -> count of single-query jobs that reached it
+# Pub/sub channel: "<job id> <status>" each time a job's record changes; what wakes the
+# backend's long-polls, waits on submit and event streams (no reader polls Redis).
+JOB_EVENTS = "events:jobs"
 HOUSEKEEPING_LOCK = "lock:housekeeping"  # one worker at a time recovers lost jobs
 
 

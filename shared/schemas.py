@@ -18,6 +18,8 @@ Op = Literal["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte"]
 Priority = Literal["high", "normal", "low"]
 JobStatus = Literal["queued", "embedding", "llm", "finished", "failed", "canceled"]
 TERMINAL_STATUSES = ("finished", "failed", "canceled")
+MAX_WAIT_SECONDS = 30  # the longest wait on submit or long-poll (contract, Extensions v1.1)
+MAX_STATUS_IDS = 1000  # job ids per status read of many jobs
 LIST_OPS = ("in", "nin")
 ORDER_OPS = ("gt", "gte", "lt", "lte")
 
@@ -174,6 +176,9 @@ class QueryRequest(ReadingOptions):
     catalog: StrictStr = Field(pattern=CATALOG_NAME_PATTERN)
     priority: Priority = "normal"
     webhook_url: StrictStr | None = Field(None, max_length=2048)
+    wait: StrictInt | StrictFloat | None = Field(
+        None, ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for the job to end: "
+        "200 with the job view if it ends in time, else the usual 202.")
 
     @field_validator("text")
     @classmethod
@@ -188,6 +193,14 @@ class QueryRequest(ReadingOptions):
         if v is not None and not v.startswith(("http://", "https://")):
             raise ValueError("webhook_url must be an http(s) URL")
         return v
+
+
+class JobStatusRequest(BaseModel):
+    """Many jobs' status in one request, for clients that track many queries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    job_ids: list[StrictStr] = Field(min_length=1, max_length=MAX_STATUS_IDS)
 
 
 class BatchRequest(ReadingOptions):

@@ -74,10 +74,9 @@ class Settings(BaseSettings):
 
     cors_origins: str = "http://localhost:8080,http://127.0.0.1:8080"
     api_keys: str = Field("", repr=False)
-    rate_limit: str = "500/second;10000/minute"
+    rate_limit: str = "10000/minute"
     rate_limit_submit: str = "100/second"
     trusted_proxies: int = Field(0, ge=0, le=5)
-    sse_poll_seconds: float = Field(0.25, gt=0, le=5)
     sse_max_seconds: int = Field(120, ge=1, le=3600)
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$")

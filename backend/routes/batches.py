@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
+from backend import idempotency
 from backend.context import guard_webhook, int_arg, json_body, redis_client, settings
 from backend.errors import APIError
 from shared import batches, catalog_store, keys, pipeline
@@ -92,18 +93,6 @@ def _check_limits(req: BatchRequest) -> None:
     guard_webhook(req.webhook_url)
 
 
-def _replay(idempotency_key: str, fingerprint: str) -> str | None:
-    """The batch an earlier request with this key created (None: first use)."""
-    raw = redis_client().get(keys.idempotency(idempotency_key))
-    if raw is None:
-        return None
-    batch_id, _, seen = raw.decode().partition(":")
-    if seen != fingerprint:
-        raise APIError(422, "idempotency_key_reused",
-                       "this Idempotency-Key was used for a different request")
-    return batch_id
-
-
 def _accepted(batch_id: str, status: str, total: int, replayed: bool = False):
     url = url_for("batches.get_batch", batch_id=batch_id)
     headers = {"Location": url, **({"Idempotent-Replayed": "true"} if replayed else {})}
@@ -116,10 +105,9 @@ def submit_batch():
     req, custom_ids = _parse_request()
     _check_limits(req)
     r, cfg = redis_client(), settings()
-    key = request.headers.get("Idempotency-Key", "").strip()[:200]
-    fingerprint = hashlib.sha256(json.dumps([req.model_dump(), custom_ids]).encode()
-                                 ).hexdigest()[:32]
-    if key and (earlier := _replay(key, fingerprint)):
+    key = idempotency.request_key()
+    print_ = idempotency.fingerprint("batch", [req.model_dump(), custom_ids])
+    if key and (earlier := idempotency.earlier(r, key, print_)):
         rec = batches.record(r, earlier) or {"status": "queued", "total": len(req.texts)}
         return _accepted(earlier, rec["status"], int(rec["total"]), replayed=True)
     record = catalog_store.get_record(r, req.catalog)
@@ -128,11 +116,8 @@ def submit_batch():
     if record["status"] == "failed":
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index")
     batch_id = uuid.uuid4().hex
-    if key and not r.set(keys.idempotency(key), f"{batch_id}:{fingerprint}", nx=True,
-                         ex=cfg.batch_ttl_seconds):
-        # A concurrent request with the same key got there first: answer with its batch.
-        return _accepted(_replay(key, fingerprint) or batch_id, "queued", len(req.texts),
-                         replayed=True)
+    if key and (first := idempotency.claim(r, key, print_, batch_id, cfg.batch_ttl_seconds)):
+        return _accepted(first, "queued", len(req.texts), replayed=True)
     with r.pipeline() as pipe:
         pipe.multi()
         batches.create_batch(r, batch_id, texts=req.texts, custom_ids=custom_ids,

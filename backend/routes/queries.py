@@ -1,4 +1,5 @@
-"""Single queries: validate, record the job, enqueue its first stage."""
+"""Single queries: validate, record the job, enqueue its first stage; with `wait`, answer
+with the finished job in the same round trip."""
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,10 @@ import uuid
 
 from flask import Blueprint, jsonify, url_for
 
-from backend.context import guard_webhook, json_body, redis_client, settings
+from backend import idempotency
+from backend.context import guard_webhook, json_body, redis_client, settings, wakeups
 from backend.errors import APIError
+from backend.wakeups import terminal, wait_for_end
 from shared import catalog_store, jobs, pipeline
 from shared.cache import result_cache, result_digest
 from shared.reference import resolved
@@ -15,6 +18,23 @@ from shared.schemas import QueryRequest
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
 log = logging.getLogger(__name__)
+
+
+def _answer(job_id: str, wait: float | None, status: str | None = None, cached: bool = False,
+            replayed: bool = False):
+    """200 with the job view when it ended within `wait` seconds (or had already ended,
+    when a wait was asked for), else 202 with its id; `status`, when known, spares a read."""
+    r = redis_client()
+    read = lambda: jobs.read_job(r, job_id)  # noqa: E731
+    job = None
+    if wait is not None or status is None:
+        job = wait_for_end(wakeups(), job_id, read, wait) if wait else read()
+    status_url = url_for("jobs.get_job", job_id=job_id)
+    headers = {"Location": status_url, **({"Idempotent-Replayed": "true"} if replayed else {})}
+    if job is not None and wait is not None and terminal(job):
+        return jsonify(job), 200, headers
+    return jsonify({"job_id": job_id, "status": job["status"] if job else status or "queued",
+                    "status_url": status_url, "cached": cached}), 202, headers
 
 
 @bp.post("")
@@ -26,6 +46,10 @@ def submit_query():
                        f"text has {len(req.text)} characters; the limit is {cfg.max_text_length}")
     guard_webhook(req.webhook_url)
     r = redis_client()
+    key = idempotency.request_key()
+    print_ = idempotency.fingerprint("query", req.model_dump(exclude={"wait"}))
+    if key and (earlier := idempotency.earlier(r, key, print_)):
+        return _answer(earlier, req.wait, replayed=True)
     record = catalog_store.get_record(r, req.catalog)
     if record is None:
         raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
@@ -33,6 +57,8 @@ def submit_query():
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
+    if key and (first := idempotency.claim(r, key, print_, job_id, cfg.job_ttl_seconds)):
+        return _answer(first, req.wait, replayed=True)
     options = resolved(req.options())
     (cached,) = result_cache(r, cfg).get_many(
         [result_digest(cfg, req.catalog, record["version"], req.text, options)])
@@ -50,7 +76,4 @@ def submit_query():
         pipeline.notify_job(r, cfg, job_id)
     log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog,
                                       "cached": bool(cached)})
-    status_url = url_for("jobs.get_job", job_id=job_id)
-    return jsonify({"job_id": job_id, "status": "finished" if cached else "queued",
-                    "status_url": status_url, "cached": bool(cached)}), 202, {
-        "Location": status_url}
+    return _answer(job_id, req.wait, "finished" if cached else "queued", cached=bool(cached))

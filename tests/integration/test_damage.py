@@ -4,6 +4,7 @@ mid-request, and a bounded load run; every accepted job must reach a terminal st
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import threading
@@ -221,6 +222,62 @@ def test_redis_restart_keeps_jobs_answers_503_and_everyone_recovers(stack):
     alive = [p.poll() is None for role in ("embedding", "llm") for p in stack.procs[role]]
     assert all(alive), "a worker died instead of reconnecting"
     wait_until(lambda: requests.get(f"{api}/ready", timeout=10).status_code == 200, "ready")
+
+
+def _own_backend(stack: Stack, port: int) -> subprocess.Popen:
+    """A gunicorn backend of its own (master and workers in one process group)."""
+    return subprocess.Popen([str(Path(PY).with_name("gunicorn")), "-c",
+                             "python:backend.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+                             "--workers", "1", "backend.app:create_app()"], env=stack.env,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def test_backend_killed_mid_wait_the_clients_retry_gets_the_result(stack):
+    """kill -9 of every backend process while a client waits on its submission: the
+    client's retry (same Idempotency-Key) reaches a new backend and gets the one job's
+    result; no second job is created, none is lost."""
+    from client import Client
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    backend = _own_backend(stack, port)
+    llm = stack.procs["llm"]
+    try:
+        wait_until(lambda: requests.get(f"{base}/health", timeout=2).ok, "backend")
+        for p in llm:  # the job waits in the LLM stage while the backend dies
+            p.send_signal(signal.SIGSTOP)
+        text = f"lenovo laptop under 700 dollars killed-mid-wait {time.time_ns()}"
+        answer: dict = {}
+        client = Client(base)
+        client.max_retries = 8  # rides out a backend restart of a few seconds
+
+        def ask() -> None:
+            answer["job"] = client.query(text, "laptops", timeout=60)
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        wait_until(lambda: any(stack.r.hget(k, "text") == text.encode()
+                               for k in stack.r.scan_iter(keys.job("*"))), "the submission")
+        time.sleep(0.5)  # the client is now inside its wait
+        os.killpg(backend.pid, signal.SIGKILL)
+        backend.wait(timeout=10)
+        backend = _own_backend(stack, port)
+        for p in llm:
+            p.send_signal(signal.SIGCONT)
+        asker.join(timeout=90)
+        job = answer["job"]
+        assert job["status"] == "finished", job
+        assert {"field": "brand", "op": "eq", "value": "Lenovo"} in [
+            {k: f[k] for k in ("field", "op", "value")} for f in job["result"]["filters"]]
+        same = [k for k in stack.r.scan_iter(keys.job("*"))
+                if stack.r.hget(k, "text") == text.encode()]
+        assert len(same) == 1, "the retry created a second job"
+    finally:
+        for p in llm:
+            p.send_signal(signal.SIGCONT)
+        os.killpg(backend.pid, signal.SIGKILL)
+        backend.wait(timeout=10)
 
 
 def test_backend_drains_in_flight_requests_on_sigterm(stack):

@@ -151,10 +151,14 @@ def test_query_shows_live_status_chips_and_renderings(page, laptops, redis_conn,
     assert [e for e in page.evaluate(LOW_CONTRAST) if '"pale"' in e], "contrast check is blind"
 
 
-def test_status_falls_back_to_polling_without_an_event_stream(page, laptops, redis_conn,
-                                                             live_settings):
-    """A proxy that cannot stream (here: the stream refused) still shows the job's end."""
+def test_status_falls_back_to_long_polling_without_an_event_stream(page, laptops, redis_conn,
+                                                                  live_settings):
+    """A proxy that cannot stream (here: the stream refused) still shows the job's end,
+    read by long-polls: each status read waits on the server, none is repeated on a timer."""
     page.route("**/events", lambda route: route.abort())
+    reads: list[str] = []
+    page.on("request", lambda req: reads.append(req.url)
+            if re.search(r"/api/v1/jobs/[0-9a-f]+(\?|$)", req.url) else None)
     expect(page.locator("#catalog-select")).to_have_value("laptops")
     page.fill("#query-input", "black lenovo laptop")
     page.click("#submit-btn")
@@ -163,6 +167,8 @@ def test_status_falls_back_to_polling_without_an_event_stream(page, laptops, red
     drain(redis_conn, live_settings)
     expect(status).to_have_attribute("data-status", "finished", timeout=15_000)
     expect(page.locator("#filter-chips li.chip[data-field='brand']")).to_contain_text("Lenovo")
+    assert reads and all(url.endswith("?wait=25") for url in reads), reads
+    assert len(reads) <= 2, reads  # one held read (a second if it began before the drain)
 
 
 def test_playground_fits_a_phone_in_the_dark_theme(browser, api, frontend_url, laptops):

@@ -207,16 +207,30 @@ def test_non_json_error_falls_back_to_text(client, state):
     assert len(state.seen) == 1  # 500 is not retried
 
 
-def test_wait_job_polls_until_finished(client, state):
+def test_query_waits_on_submit_then_long_polls_without_sleeping(client, state):
     state.job_scripts["red shoes"] = [{"status": s, "result": None, "error": None}
                                       for s in ("queued", "embedding", "llm")] + [
         {"status": "finished", "result": RESULT, "error": None}]
     job = client.query("red shoes", "products", priority="high")
     assert job["status"] == "finished" and job["result"] == RESULT
-    assert len(state.requests_to("GET", f"/api/v1/jobs/{job['job_id']}")) == 4
+    gets = state.requests_to("GET", f"/api/v1/jobs/{job['job_id']}")
+    assert len(gets) == 4 and all(float(g.query["wait"][0]) > 29 for g in gets)
     assert json.loads(state.seen[0].body) == {"text": "red shoes", "catalog": "products",
-                                              "priority": "high"}
-    assert client.sleeps == pytest.approx([0.1, 0.15, 0.225])  # growing delay
+                                              "priority": "high", "wait": 30}
+    assert len(state.seen[0].headers["idempotency-key"]) == 32
+    assert client.sleeps == []  # the server waits; the client never sleeps between reads
+
+
+def test_a_submission_with_an_idempotency_key_is_retried_after_a_503(client, state):
+    busy = (503, {"Content-Type": "application/json"},
+            json.dumps({"error": {"code": "unavailable", "message": "restarting"}}).encode())
+    state.overrides[("POST", "/api/v1/queries")] = [busy]
+    job = client.submit_query("red shoes", "products", idempotency_key="k1")
+    assert job["status"] == "queued"
+    assert [s.headers["idempotency-key"] for s in state.seen] == ["k1", "k1"]
+    with pytest.raises(APIError):  # without a key a POST is never repeated
+        state.overrides[("POST", "/api/v1/queries")] = [busy]
+        client.submit_query("red shoes", "products")
 
 
 def test_wait_job_times_out(client, state):
@@ -469,7 +483,8 @@ def test_reading_options_are_sent_with_queries_and_batches(base_url, state, caps
     (sent,) = state.requests_to("POST", "/api/v1/queries")
     assert json.loads(sent.body) == {"text": "red shoes", "catalog": "products",
                                      "priority": "normal", "now": "2026-03-14T09:30:00",
-                                     "timezone": "Europe/Berlin", "min_confidence": 0.9}
+                                     "timezone": "Europe/Berlin", "min_confidence": 0.9,
+                                     "wait": 30}
     with Client(base_url) as client:
         client.submit_batch("products", texts=["a"], timezone="Europe/Berlin")
         client.submit_batch("products", items=[{"text": "b"}], min_confidence=0.5)

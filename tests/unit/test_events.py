@@ -18,8 +18,22 @@ class Clock:
     def __call__(self):
         return self.t
 
-    def sleep(self, seconds):
-        self.t += seconds
+
+class Changes:
+    """The wake-up event: `changes` says whether each wait ends by a change (True) or
+    by its timeout (False), which moves the clock."""
+
+    def __init__(self, clock, changes=True):
+        self.clock, self.changes, self.waits = clock, changes, []
+
+    def clear(self):
+        pass
+
+    def wait(self, timeout):
+        self.waits.append(timeout)
+        if not self.changes:
+            self.clock.t += timeout
+        return self.changes
 
 
 def parse(chunks):
@@ -43,26 +57,25 @@ def test_changes_are_sent_once_each_until_the_end():
     views = iter([{"status": "queued"}, {"status": "queued"}, {"status": "embedding"},
                   {"status": "llm"}, {"status": "finished", "result": {"filters": []}}])
     clock = Clock()
-    events = parse(job_events(lambda: next(views), poll_seconds=0.5, max_seconds=60,
-                              clock=clock, sleep=clock.sleep))
+    changed = Changes(clock)
+    events = parse(job_events(lambda: next(views), changed, max_seconds=60, clock=clock))
     assert [e for e, _ in events] == ["job", "job", "job", "job", "end"]
     assert [d.get("status") for _, d in events] == ["queued", "embedding", "llm", "finished",
                                                     "finished"]
+    assert len(changed.waits) == 4  # one read per change: nothing polls on a timer
 
 
 def test_stream_stops_on_timeout_gone_and_redis_errors():
     clock = Clock()
-    out = list(job_events(lambda: {"status": "llm"}, poll_seconds=5, max_seconds=60,
-                          clock=clock, sleep=clock.sleep))
+    quiet = Changes(clock, changes=False)
+    out = list(job_events(lambda: {"status": "llm"}, quiet, max_seconds=60, clock=clock))
     assert [e for e, _ in parse(out)] == ["job", "timeout"]
-    assert ": keep-alive\n\n" in out  # 60 s of silence carries keep-alive comments
-    assert [e for e, _ in parse(job_events(lambda: None, poll_seconds=1, max_seconds=9))] == [
-        "gone"]
+    assert out.count(": keep-alive\n\n") == 4  # 60 s of silence: one every 15 s
+    assert [e for e, _ in parse(job_events(lambda: None, quiet, max_seconds=9))] == ["gone"]
 
     def down():
         raise RedisConnectionError("refused")
-    assert parse(job_events(down, poll_seconds=1, max_seconds=9))[0][1]["code"] == \
-        "redis_unavailable"
+    assert parse(job_events(down, quiet, max_seconds=9))[0][1]["code"] == "redis_unavailable"
 
 
 def test_events_endpoint_streams_a_finished_job():

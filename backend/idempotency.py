@@ -1,0 +1,44 @@
+"""Idempotency-Key: a request re-sent after a network error gets what the first one
+created (a job or a batch) instead of creating a second one."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import request
+from redis import Redis
+
+from backend.errors import APIError
+from shared import keys
+
+
+def request_key() -> str:
+    """The request's Idempotency-Key header ("" when none)."""
+    return request.headers.get("Idempotency-Key", "").strip()[:200]
+
+
+def fingerprint(kind: str, body: Any) -> str:
+    """What makes two requests "the same request" (a kind and its validated body)."""
+    return hashlib.sha256(json.dumps([kind, body], sort_keys=True).encode()).hexdigest()[:32]
+
+
+def earlier(r: Redis, key: str, print_: str) -> str | None:
+    """The id an earlier request with this key created (None: first use); 422 when the
+    key was used for a different request."""
+    raw = r.get(keys.idempotency(key))
+    if raw is None:
+        return None
+    created, _, seen = raw.decode().partition(":")
+    if seen != print_:
+        raise APIError(422, "idempotency_key_reused",
+                       "this Idempotency-Key was used for a different request")
+    return created
+
+
+def claim(r: Redis, key: str, print_: str, new_id: str, ttl: int) -> str | None:
+    """Bind the key to `new_id`; when a concurrent request with the same key got there
+    first, the id it created (answer with that instead)."""
+    if r.set(keys.idempotency(key), f"{new_id}:{print_}", nx=True, ex=ttl):
+        return None
+    return earlier(r, key, print_) or new_id

@@ -1,0 +1,145 @@
+"""Waiting for a job to change, woken by Redis instead of by a timer.
+
+Every change to a job record is announced on the job-events channel (shared/jobs.py).
+Each backend process holds one subscription to it, read by one background thread (a
+greenlet under gunicorn's gevent worker), and wakes the requests waiting for that job:
+a long-poll, a wait on submit or an event stream costs no Redis traffic while it waits,
+and thousands of them cost one connection.
+
+A message lost while the subscription reconnects cannot strand a waiter: on every
+(re)subscription all waiters are woken to read again, and a waiter also reads again
+after RECHECK_SECONDS of silence.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+
+from shared import keys
+from shared.schemas import TERMINAL_STATUSES
+
+RECHECK_SECONDS = 5.0
+TERMINAL = frozenset(TERMINAL_STATUSES)
+SUBSCRIBE_WAIT_SECONDS = 2.0
+RECONNECT_SECONDS = 0.5
+LISTEN_SECONDS = 1.0  # one blocking read of the channel (shorter than the socket timeout)
+log = logging.getLogger(__name__)
+
+
+class JobWakeups:
+    """The process's subscription to job events and the waiters it wakes, by job id."""
+
+    def __init__(self, r: Redis, channel: str = keys.JOB_EVENTS):
+        self._r, self._channel = r, channel
+        self._lock = threading.Lock()
+        # job id -> {event: the statuses that wake it (None: every change)}
+        self._waiters: dict[str, dict[threading.Event, frozenset[str] | None]] = {}
+        self._subscribed = threading.Event()
+        self._listener: threading.Thread | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting now (for the metrics and the bench)."""
+        with self._lock:
+            return sum(len(events) for events in self._waiters.values())
+
+    @contextmanager
+    def watching(self, job_id: str, statuses: frozenset[str] | None = None
+                 ) -> Iterator[threading.Event]:
+        """An event set whenever `job_id` changes (to one of `statuses`, when given), while
+        the block runs. It is registered (and the subscription live) before the block
+        starts, so the caller reads the job first and then waits: a change in between
+        still sets the event."""
+        event = threading.Event()
+        with self._lock:
+            self._waiters.setdefault(job_id, {})[event] = statuses
+        self._start()
+        self._subscribed.wait(SUBSCRIBE_WAIT_SECONDS)
+        try:
+            yield event
+        finally:
+            with self._lock:
+                events = self._waiters.get(job_id)
+                if events is not None:
+                    events.pop(event, None)
+                    if not events:
+                        del self._waiters[job_id]
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._listener = threading.Thread(target=self._listen, name="job-wakeups",
+                                                  daemon=True)
+                self._listener.start()
+
+    def _wake_all(self) -> None:
+        with self._lock:
+            events = [e for group in self._waiters.values() for e in group]
+        for event in events:
+            event.set()
+
+    def _wake(self, job_id: str, status: str) -> None:
+        with self._lock:
+            events = [e for e, statuses in self._waiters.get(job_id, {}).items()
+                      if statuses is None or status in statuses]
+        for event in events:
+            event.set()
+
+    def _listen(self) -> None:
+        """Read the channel; reconnect after an error (backing off up to 5 s, one warning
+        per outage) while anyone waits. With nobody waiting the thread ends, and the next
+        wait starts it again."""
+        delay = RECONNECT_SECONDS
+        while True:
+            pubsub = self._r.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(self._channel)
+                self._subscribed.set()
+                if delay > RECONNECT_SECONDS:
+                    log.info("job-events subscription restored")
+                delay = RECONNECT_SECONDS
+                self._wake_all()  # whatever happened while unsubscribed: read again
+                while True:
+                    message = pubsub.get_message(timeout=LISTEN_SECONDS)
+                    if message and message["type"] == "message":
+                        job_id, _, status = message["data"].decode().partition(" ")
+                        self._wake(job_id, status)
+            except (RedisError, OSError) as e:
+                self._subscribed.clear()
+                if delay == RECONNECT_SECONDS:
+                    log.warning("job-events subscription lost (%s); reconnecting", e)
+                with self._lock:
+                    if not self._waiters:
+                        self._listener = None
+                        return
+                time.sleep(delay)
+                delay = min(5.0, delay * 2)
+            finally:
+                pubsub.close()
+
+
+def wait_for_end(wakeups: JobWakeups, job_id: str, read: Callable[[], dict[str, Any] | None],
+                 seconds: float, clock: Callable[[], float] = time.monotonic
+                 ) -> dict[str, Any] | None:
+    """The job as soon as it reaches a terminal status (or is gone), or as it stands after
+    `seconds`; woken only by terminal changes, so it reads Redis about twice in all."""
+    deadline = clock() + seconds
+    with wakeups.watching(job_id, TERMINAL) as changed:
+        while True:
+            changed.clear()
+            job = read()
+            remaining = deadline - clock()
+            if job is None or terminal(job) or remaining <= 0:
+                return job
+            changed.wait(min(remaining, RECHECK_SECONDS))
+
+
+def terminal(job: dict[str, Any]) -> bool:
+    return job["status"] in TERMINAL_STATUSES

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     rate_limit_submit: str = "100/second"
     trusted_proxies: int = Field(0, ge=0, le=5)
     sse_max_seconds: int = Field(120, ge=1, le=3600)
+    wait_max_seconds: float = Field(30, ge=0, le=30)
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$")
 

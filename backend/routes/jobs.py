@@ -24,7 +24,7 @@ def _existing(job_id: str) -> dict:
 def get_job(job_id: str):
     """The job; with `?wait=S` (0-30) the answer comes at its first terminal state, or
     after S seconds with the state it is in then."""
-    seconds = wait_arg(request.args.get("wait"))
+    seconds = min(wait_arg(request.args.get("wait")), settings().wait_max_seconds)
     job = _existing(job_id)
     if seconds and not terminal(job):
         r = redis_client()

@@ -37,6 +37,11 @@ def _answer(job_id: str, wait: float | None, status: str | None = None, cached: 
                     "status_url": status_url, "cached": cached}), 202, headers
 
 
+def _capped(wait: float | None) -> float | None:
+    """The wait asked for, within WAIT_MAX_SECONDS."""
+    return None if wait is None else min(wait, settings().wait_max_seconds)
+
+
 @bp.post("")
 def submit_query():
     req = QueryRequest.model_validate(json_body())
@@ -49,7 +54,7 @@ def submit_query():
     key = idempotency.request_key()
     print_ = idempotency.fingerprint("query", req.model_dump(exclude={"wait"}))
     if key and (earlier := idempotency.earlier(r, key, print_)):
-        return _answer(earlier, req.wait, replayed=True)
+        return _answer(earlier, _capped(req.wait), replayed=True)
     record = catalog_store.get_record(r, req.catalog)
     if record is None:
         raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
@@ -58,7 +63,7 @@ def submit_query():
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
     if key and (first := idempotency.claim(r, key, print_, job_id, cfg.job_ttl_seconds)):
-        return _answer(first, req.wait, replayed=True)
+        return _answer(first, _capped(req.wait), replayed=True)
     options = resolved(req.options())
     (cached,) = result_cache(r, cfg).get_many(
         [result_digest(cfg, req.catalog, record["version"], req.text, options)])
@@ -76,4 +81,5 @@ def submit_query():
         pipeline.notify_job(r, cfg, job_id)
     log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog,
                                       "cached": bool(cached)})
-    return _answer(job_id, req.wait, "finished" if cached else "queued", cached=bool(cached))
+    return _answer(job_id, _capped(req.wait), "finished" if cached else "queued",
+                   cached=bool(cached))

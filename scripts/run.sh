@@ -52,9 +52,9 @@ NLP2Filters is running (the LLM worker needs ~30 s to load its model):
   health    http://localhost:$BACKEND_PORT/health   (readiness: /ready, metrics: /metrics)
   API docs  http://localhost:$BACKEND_PORT/docs     (OpenAPI: /openapi.json)
   queues    http://localhost:$BACKEND_PORT/api/v1/queues   (failed jobs: /api/v1/failed)
-Try:
+Try (one round trip: the server waits up to 10 s for the result):
   curl -s -X POST localhost:$BACKEND_PORT/api/v1/queries -H 'Content-Type: application/json' \\
-       -d '{"text": "silver Dell ultrabook under \$1200", "catalog": "laptops"}'
+       -d '{"text": "silver Dell ultrabook under \$1200", "catalog": "laptops", "wait": 10}'
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import request
 from redis import Redis
+from redis.client import Pipeline
 
 from backend.errors import APIError
 from shared import keys
@@ -18,14 +19,14 @@ def request_key() -> str:
     return request.headers.get("Idempotency-Key", "").strip()[:200]
 
 
-def fingerprint(kind: str, body: Any) -> str:
-    """What makes two requests "the same request" (a kind and its validated body)."""
-    return hashlib.sha256(json.dumps([kind, body], sort_keys=True).encode()).hexdigest()[:32]
+def fingerprint(body: Any) -> str:
+    """What makes two requests "the same request": their validated bodies."""
+    return hashlib.sha256(json.dumps(body).encode()).hexdigest()[:32]
 
 
 def earlier(r: Redis, key: str, print_: str) -> str | None:
     """The id an earlier request with this key created (None: first use); 422 when the
-    key was used for a different request."""
+    key was used for a different request. `r` may be a pipeline watching the key."""
     raw = r.get(keys.idempotency(key))
     if raw is None:
         return None
@@ -42,3 +43,9 @@ def claim(r: Redis, key: str, print_: str, new_id: str, ttl: int) -> str | None:
     if r.set(keys.idempotency(key), f"{new_id}:{print_}", nx=True, ex=ttl):
         return None
     return earlier(r, key, print_) or new_id
+
+
+def bind(pipe: Pipeline, key: str, print_: str, new_id: str, ttl: int) -> None:
+    """Queue the key's binding to `new_id` in a transaction that also creates it, so a
+    key never names something that was not written."""
+    pipe.set(keys.idempotency(key), f"{new_id}:{print_}", ex=ttl)

@@ -37,6 +37,11 @@ def _not_api() -> bool:
     return not request.path.startswith("/api/")
 
 
+def _not_a_write() -> bool:
+    """Outside the API, or a read that is a POST only for its long list of ids."""
+    return _not_api() or request.endpoint == "jobs.get_many"
+
+
 def require_api_key(keys: list[str]) -> None:
     """401 without a key, 403 with a wrong one; compared in constant time."""
     if _not_api() or request.method == "OPTIONS":  # CORS preflights carry no credentials
@@ -59,7 +64,7 @@ def install_security(app: Flask, settings: Settings, r: Redis) -> Limiter | None
     limits = [Limit(settings.rate_limit, shared=True, scope="api", exempt_when=_not_api)]
     if settings.rate_limit_submit:
         limits.append(Limit(settings.rate_limit_submit, shared=True, scope="writes",
-                            methods=WRITE_METHODS, exempt_when=_not_api))
+                            methods=WRITE_METHODS, exempt_when=_not_a_write))
     if not settings.rate_limit:
         limits = limits[1:]
     if not limits:

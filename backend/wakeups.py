@@ -7,8 +7,9 @@ a long-poll, a wait on submit or an event stream costs no Redis traffic while it
 and thousands of them cost one connection.
 
 A message lost while the subscription reconnects cannot strand a waiter: on every
-(re)subscription all waiters are woken to read again, and a waiter also reads again
-after RECHECK_SECONDS of silence.
+(re)subscription, once Redis has confirmed it, all waiters are woken to read again, and a
+wait also reads again after RECHECK_SECONDS of silence (an event stream after its 15 s
+keep-alive).
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from redis import Redis
-from redis.exceptions import RedisError
 
 from shared import keys
 from shared.schemas import TERMINAL_STATUSES
@@ -44,25 +44,19 @@ class JobWakeups:
         self._subscribed = threading.Event()
         self._listener: threading.Thread | None = None
 
-    @property
-    def waiting(self) -> int:
-        """Requests waiting now (for the metrics and the bench)."""
-        with self._lock:
-            return sum(len(events) for events in self._waiters.values())
-
     @contextmanager
-    def watching(self, job_id: str, statuses: frozenset[str] | None = None
-                 ) -> Iterator[threading.Event]:
+    def watching(self, job_id: str, statuses: frozenset[str] | None = None,
+                 ready_within: float = SUBSCRIBE_WAIT_SECONDS) -> Iterator[threading.Event]:
         """An event set whenever `job_id` changes (to one of `statuses`, when given), while
-        the block runs. It is registered (and the subscription live) before the block
-        starts, so the caller reads the job first and then waits: a change in between
-        still sets the event."""
+        the block runs. It is registered (and the subscription confirmed, or
+        `ready_within` seconds spent waiting for it) before the block starts, so the
+        caller reads the job first and then waits: a change in between still sets it."""
         event = threading.Event()
-        with self._lock:
-            self._waiters.setdefault(job_id, {})[event] = statuses
-        self._start()
-        self._subscribed.wait(SUBSCRIBE_WAIT_SECONDS)
         try:
+            with self._lock:
+                self._waiters.setdefault(job_id, {})[event] = statuses
+            self._start()
+            self._subscribed.wait(ready_within)
             yield event
         finally:
             with self._lock:
@@ -93,15 +87,14 @@ class JobWakeups:
             event.set()
 
     def _listen(self) -> None:
-        """Read the channel; reconnect after an error (backing off up to 5 s, one warning
-        per outage) while anyone waits. With nobody waiting the thread ends, and the next
-        wait starts it again."""
+        """Read the channel; reconnect after any error (backing off up to 5 s, one warning
+        per outage) while anyone waits. If nobody waits when the connection fails, the
+        thread ends, and the next wait starts it again."""
         delay = RECONNECT_SECONDS
         while True:
-            pubsub = self._r.pubsub(ignore_subscribe_messages=True)
+            pubsub = self._r.pubsub()
             try:
-                pubsub.subscribe(self._channel)
-                self._subscribed.set()
+                self._subscribe(pubsub)
                 if delay > RECONNECT_SECONDS:
                     log.info("job-events subscription restored")
                 delay = RECONNECT_SECONDS
@@ -109,9 +102,10 @@ class JobWakeups:
                 while True:
                     message = pubsub.get_message(timeout=LISTEN_SECONDS)
                     if message and message["type"] == "message":
-                        job_id, _, status = message["data"].decode().partition(" ")
+                        job_id, _, status = message["data"].decode(errors="replace"
+                                                                   ).partition(" ")
                         self._wake(job_id, status)
-            except (RedisError, OSError) as e:
+            except Exception as e:  # noqa: BLE001 - the listener must outlive any error
                 self._subscribed.clear()
                 if delay == RECONNECT_SECONDS:
                     log.warning("job-events subscription lost (%s); reconnecting", e)
@@ -124,14 +118,27 @@ class JobWakeups:
             finally:
                 pubsub.close()
 
+    def _subscribe(self, pubsub: Any) -> None:
+        """Subscribe and wait for Redis to confirm it: only from then on is no message
+        missed, so only then may waiters rely on being woken."""
+        pubsub.subscribe(self._channel)
+        deadline = time.monotonic() + SUBSCRIBE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=LISTEN_SECONDS)
+            if message and message["type"] == "subscribe":
+                self._subscribed.set()
+                return
+        raise ConnectionError("Redis did not confirm the job-events subscription")
+
 
 def wait_for_end(wakeups: JobWakeups, job_id: str, read: Callable[[], dict[str, Any] | None],
                  seconds: float, clock: Callable[[], float] = time.monotonic
                  ) -> dict[str, Any] | None:
     """The job as soon as it reaches a terminal status (or is gone), or as it stands after
-    `seconds`; woken only by terminal changes, so it reads Redis about twice in all."""
+    `seconds`; woken only by terminal changes, so it reads Redis twice in the usual case
+    (once registered, once ended), plus once per RECHECK_SECONDS of silence."""
     deadline = clock() + seconds
-    with wakeups.watching(job_id, TERMINAL) as changed:
+    with wakeups.watching(job_id, TERMINAL, min(seconds, SUBSCRIBE_WAIT_SECONDS)) as changed:
         while True:
             changed.clear()
             job = read()

@@ -300,7 +300,7 @@ class Client:
         started = time.monotonic()
         job = self.submit_query(text, catalog, priority, wait=min(MAX_WAIT, timeout),
                                 idempotency_key=uuid.uuid4().hex, **options)
-        if job.get("status") in JOB_TERMINAL and "result" in job:
+        if "status_url" not in job:  # 200: the job view, ended within the wait
             return job
         return self.wait_job(job["job_id"], timeout=max(0.0, timeout - (time.monotonic() -
                                                                           started)))

@@ -452,7 +452,8 @@
     let job;
     try {
       // the server answers when the job ends, or after LONG_POLL_S with its state then
-      job = await api("/api/v1/jobs/" + encodeURIComponent(run.jobId) + "?wait=" + LONG_POLL_S);
+      job = await api("/api/v1/jobs/" + encodeURIComponent(run.jobId) + "?wait=" + LONG_POLL_S,
+        { signal: run.abort && run.abort.signal });
     } catch (err) {
       if (run.stopped || run !== currentRun) return;
       if (err.unreachable && ++run.failures < MAX_POLL_NETWORK_FAILURES) {

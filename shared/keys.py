@@ -49,7 +49,7 @@ def batch_results(batch_id: str) -> str:
 
 
 def idempotency(key: str) -> str:
-    """The batch an Idempotency-Key created."""
+    """The job or batch an Idempotency-Key created, with the request's fingerprint."""
     return f"idempotency:{key}"
 
 

@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     rate_limit_submit: str = "100/second"
     trusted_proxies: int = Field(0, ge=0, le=5)
     sse_max_seconds: int = Field(120, ge=1, le=3600)
-    wait_max_seconds: float = Field(30, ge=0, le=30)
+    # At least 0.1 s: a client that long-polls in a loop then asks at most 10 times a second.
+    wait_max_seconds: float = Field(30.0, ge=0.1, le=30)
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$")
 

@@ -5,7 +5,6 @@ job; it never loops over the items doing per-item Redis work.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context, ur
 from backend import idempotency
 from backend.context import guard_webhook, int_arg, json_body, redis_client, settings
 from backend.errors import APIError
-from shared import batches, catalog_store, keys, pipeline
+from shared import batches, catalog_store, pipeline
 from shared.reference import resolved
 from shared.schemas import BatchRequest
 
@@ -106,7 +105,7 @@ def submit_batch():
     _check_limits(req)
     r, cfg = redis_client(), settings()
     key = idempotency.request_key()
-    print_ = idempotency.fingerprint("batch", [req.model_dump(), custom_ids])
+    print_ = idempotency.fingerprint([req.model_dump(), custom_ids])
     if key and (earlier := idempotency.earlier(r, key, print_)):
         rec = batches.record(r, earlier) or {"status": "queued", "total": len(req.texts)}
         return _accepted(earlier, rec["status"], int(rec["total"]), replayed=True)

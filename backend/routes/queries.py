@@ -6,15 +6,16 @@ import logging
 import uuid
 
 from flask import Blueprint, jsonify, url_for
+from redis.exceptions import WatchError
 
 from backend import idempotency
 from backend.context import guard_webhook, json_body, redis_client, settings, wakeups
 from backend.errors import APIError
 from backend.wakeups import terminal, wait_for_end
-from shared import catalog_store, jobs, pipeline
+from shared import catalog_store, jobs, keys, pipeline
 from shared.cache import result_cache, result_digest
 from shared.reference import resolved
-from shared.schemas import QueryRequest
+from shared.schemas import TERMINAL_STATUSES, QueryRequest
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
 log = logging.getLogger(__name__)
@@ -27,13 +28,18 @@ def _answer(job_id: str, wait: float | None, status: str | None = None, cached: 
     r = redis_client()
     read = lambda: jobs.read_job(r, job_id)  # noqa: E731
     job = None
-    if wait is not None or status is None:
-        job = wait_for_end(wakeups(), job_id, read, wait) if wait else read()
+    if wait and status not in TERMINAL_STATUSES:
+        job = wait_for_end(wakeups(), job_id, read, wait)
+    elif wait is not None or status is None:
+        job = read()
+    if job is None and status is None:  # a replay whose job has expired since
+        raise APIError(404, "job_not_found", f"job {job_id!r}, which this Idempotency-Key "
+                                             "created, has expired")
     status_url = url_for("jobs.get_job", job_id=job_id)
     headers = {"Location": status_url, **({"Idempotent-Replayed": "true"} if replayed else {})}
     if job is not None and wait is not None and terminal(job):
         return jsonify(job), 200, headers
-    return jsonify({"job_id": job_id, "status": job["status"] if job else status or "queued",
+    return jsonify({"job_id": job_id, "status": job["status"] if job else status,
                     "status_url": status_url, "cached": cached}), 202, headers
 
 
@@ -52,7 +58,7 @@ def submit_query():
     guard_webhook(req.webhook_url)
     r = redis_client()
     key = idempotency.request_key()
-    print_ = idempotency.fingerprint("query", req.model_dump(exclude={"wait"}))
+    print_ = idempotency.fingerprint(["query", req.model_dump(exclude={"wait"})])
     if key and (earlier := idempotency.earlier(r, key, print_)):
         return _answer(earlier, _capped(req.wait), replayed=True)
     record = catalog_store.get_record(r, req.catalog)
@@ -62,21 +68,32 @@ def submit_query():
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
-    if key and (first := idempotency.claim(r, key, print_, job_id, cfg.job_ttl_seconds)):
-        return _answer(first, _capped(req.wait), replayed=True)
     options = resolved(req.options())
     (cached,) = result_cache(r, cfg).get_many(
         [result_digest(cfg, req.catalog, record["version"], req.text, options)])
-    with r.pipeline() as pipe:  # the record and its RQ job are written together or not at all
-        pipe.multi()
-        jobs.create_job(pipe, job_id, text=req.text, catalog=req.catalog,
-                        catalog_version=record["version"], priority=req.priority,
-                        webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds,
-                        result_json=cached.decode() if cached else None,
-                        result_ttl=cfg.result_ttl_seconds, options=options)
-        if not cached:
-            pipeline.enqueue_query(r, cfg, job_id, req.priority, pipe)
-        pipe.execute()
+    # The record, its RQ job and the key's binding are written together or not at all; a
+    # concurrent request with the same key makes the transaction start again and replay.
+    with r.pipeline() as pipe:
+        while True:
+            try:
+                if key:
+                    pipe.watch(keys.idempotency(key))
+                    if first := idempotency.earlier(pipe, key, print_):
+                        return _answer(first, _capped(req.wait), replayed=True)
+                pipe.multi()
+                if key:
+                    idempotency.bind(pipe, key, print_, job_id, cfg.job_ttl_seconds)
+                jobs.create_job(pipe, job_id, text=req.text, catalog=req.catalog,
+                                catalog_version=record["version"], priority=req.priority,
+                                webhook_url=req.webhook_url, ttl=cfg.job_ttl_seconds,
+                                result_json=cached.decode() if cached else None,
+                                result_ttl=cfg.result_ttl_seconds, options=options)
+                if not cached:
+                    pipeline.enqueue_query(r, cfg, job_id, req.priority, pipe)
+                pipe.execute()
+                break
+            except WatchError:
+                continue
     if cached and req.webhook_url:
         pipeline.notify_job(r, cfg, job_id)
     log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog,

@@ -173,3 +173,25 @@ def test_a_repeated_submission_with_its_idempotency_key_is_the_same_job(api, lap
     other = requests.post(f"{api}/api/v1/queries", timeout=10, headers={"Idempotency-Key": key},
                           json={**body, "text": "another text"})
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_concurrent_submissions_with_one_idempotency_key_make_one_job(api, laptops, redis_conn):
+    text = f"dell laptop sent by eight threads {time.time_ns()}"
+    key = f"k-{time.time_ns()}"
+    answers: list = []
+
+    def send() -> None:
+        answers.append(requests.post(f"{api}/api/v1/queries", timeout=10, headers={
+            "Idempotency-Key": key}, json={"text": text, "catalog": "laptops"}))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.json()["job_id"] for a in answers}) == 1
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 7
+    same = [k for k in redis_conn.scan_iter("job:*") if redis_conn.hget(k, "text") ==
+            text.encode()]
+    assert len(same) == 1

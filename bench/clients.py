@@ -12,7 +12,8 @@ Rows for 1, 32 and 128 concurrent clients (threads of this process, each with it
 keep-alive connection and its own source address 127.0.0.x, as distinct clients behind
 their own addresses have: the per-address rate limit stays on). Per row: q/s, client p50/p95,
 HTTP requests per query, the backend's CPU per request and per query, errors (429/5xx).
-The lone-query compute of both stages (in this process, no Redis/HTTP) is beside it, and
+The lone-query compute of both stages (in this process, no Redis/HTTP, with the workers'
+TORCH_THREADS) is beside it, and
 the backend's CPU per status read (8 clients reading one finished job flat out).
 Writes bench/results/clients.json and clients.png.
 
@@ -265,7 +266,8 @@ def report(out: dict[str, Any]) -> str:
     b = out["burst"]
     lines = [f"server-side burst ({b['n']} queries, 32 submitting threads, timed in Redis): "
              f"{b['qps']:.1f} q/s, p50 {b['p50_ms']:.0f} ms",
-             f"lone-query compute of both stages (in-process): "
+             f"lone-query compute of both stages (in-process, "
+             f"{out['raw']['single_compute_threads']} torch thread(s) as the workers run): "
              f"{out['raw']['single_compute_ms_p50']:.1f} ms p50",
              f"status reads ({out['reads']['clients']} clients, one finished job): "
              f"{out['reads']['reads_per_s']}/s, backend CPU "
@@ -329,7 +331,9 @@ def main() -> int:
     print("lone-query compute, in-process ...", flush=True)
     out: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                            "catalog": catalog["name"], "seconds_per_row": args.seconds,
-                           "raw": raw_limits(catalog, texts[:64]), "rows": []}
+                           "raw": raw_limits(catalog, texts[:64],
+                                             Settings().torch_threads or None),
+                           "rows": []}
     stack = Stack(Path(tempfile.mkdtemp(prefix="bench-redis-")))
     try:
         stack.start({**DEFAULT_LIMITS, **NO_CACHE})

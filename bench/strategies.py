@@ -59,11 +59,13 @@ def pct(values: list[float], p: float) -> float:
 
 
 # ----------------------------------------------------------------------------- raw limit
-def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
+def raw_limits(catalog_body: dict, texts: list[str],
+               single_threads: int | None = None) -> dict[str, Any]:
     """Each stage's own computation in this process, fed directly (no Redis, RQ, HTTP):
     the embedding stage's analysis with its batched model call, the LLM stage's
     arbitration, assembly and validation; one query at a time and in batches of queries.
-    The model calls alone are reported too (`model_only`)."""
+    The model calls alone are reported too (`model_only`). The lone-query compute runs
+    with `single_threads` torch threads (default: every core, as the limit does)."""
     from embedding_worker import model as emb
     from embedding_worker.analysis import analyse
     from embedding_worker.batch_embedding import analyse_many
@@ -133,6 +135,7 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
         "llm": throughput(len(texts), lambda a, b: distinct(pairs, a, b),
                           lambda xs: score(xs) if xs else None)}
     single_ms = []  # a lone query: both stages' computation, batch of one
+    torch.set_num_threads(single_threads or os.cpu_count() or 1)
     for text, a in zip(texts[:64], analyses[:64]):
         t = time.perf_counter()
         analyse_batch([text])
@@ -143,7 +146,8 @@ def raw_limits(catalog_body: dict, texts: list[str]) -> dict[str, Any]:
             "slowest_stage": slowest[0], "limit_qps": slowest[1]["qps_best"],
             "ngrams_per_query": round(statistics.mean(len(n) for n in ngrams), 2),
             "scored_sequences_per_query": round(statistics.mean(len(p) for p in pairs), 3),
-            "single_compute_ms_p50": round(statistics.median(single_ms), 2)}
+            "single_compute_ms_p50": round(statistics.median(single_ms), 2),
+            "single_compute_threads": torch.get_num_threads()}
 
 
 def cpu_seconds(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:

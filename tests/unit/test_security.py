@@ -93,3 +93,16 @@ def test_every_response_carries_a_request_id():
         == "abc-1"
     generated = client.get("/health", headers={"X-Request-ID": "bad id;"}).headers["X-Request-ID"]
     assert len(generated) == 32 and ";" not in generated
+
+
+def test_a_limiter_whose_redis_is_down_lets_the_request_through():
+    from flask import Flask
+    from redis import Redis
+
+    from backend.security import RateLimits
+    from tests.conftest import free_port
+
+    down = Redis(port=free_port(), socket_connect_timeout=0.2)  # nothing listens there
+    limits = RateLimits(down, "1/minute", "1/minute")
+    with Flask(__name__).test_request_context("/api/v1/queries", method="POST"):
+        assert limits.check() is None

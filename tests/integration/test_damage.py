@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from rq import Worker
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
@@ -119,17 +120,27 @@ def unfinished_chunks(stack: Stack, batch_id: str) -> dict:
 
 
 def busy_llm_worker(stack: Stack) -> tuple[subprocess.Popen, list[str]]:
-    """The process of an LLM worker running a job right now, and the jobs in hand."""
+    """The process of an LLM worker running jobs right now, and the jobs in its hand (not
+    another worker's: with two LLM workers, the started registry holds both's)."""
     deadline = time.monotonic() + 120
     while True:
-        pids = {w.pid for w in Worker.all(connection=stack.r)
-                if "llm" in w.queue_names() and w.get_state() == "busy"}
-        found = [p for p in stack.procs["llm"] if p.pid in pids and p.poll() is None]
-        held = in_hand(stack)
-        if found and held:
-            return found[0], held
+        for worker in Worker.all(connection=stack.r):
+            if "llm" not in worker.queue_names() or worker.get_state() != "busy":
+                continue
+            proc = next((p for p in stack.procs["llm"]
+                         if p.pid == worker.pid and p.poll() is None), None)
+            held = [j for j in in_hand(stack) if proc and _worker_of(stack, j) == worker.name]
+            if held:
+                return proc, held
         assert time.monotonic() < deadline, "no LLM worker got busy"
         time.sleep(0.005)
+
+
+def _worker_of(stack: Stack, job_id: str) -> str | None:
+    try:
+        return Job.fetch(job_id, connection=stack.r, serializer=JSONSerializer).worker_name
+    except NoSuchJobError:
+        return None
 
 
 def test_load_run_loses_nothing(stack):

@@ -98,7 +98,10 @@ class JobWakeups:
                 if delay > RECONNECT_SECONDS:
                     log.info("job-events subscription restored")
                 delay = RECONNECT_SECONDS
-                self._wake_all()  # whatever happened while unsubscribed: read again
+                # Whatever happened while unsubscribed: waiters read again. Woken before the
+                # flag is set, so a wait that starts now is not woken for nothing.
+                self._wake_all()
+                self._subscribed.set()
                 while True:
                     message = pubsub.get_message(timeout=LISTEN_SECONDS)
                     if message and message["type"] == "message":
@@ -120,13 +123,12 @@ class JobWakeups:
 
     def _subscribe(self, pubsub: Any) -> None:
         """Subscribe and wait for Redis to confirm it: only from then on is no message
-        missed, so only then may waiters rely on being woken."""
+        missed, so only then may waiters rely on being woken (the caller sets the flag)."""
         pubsub.subscribe(self._channel)
         deadline = time.monotonic() + SUBSCRIBE_WAIT_SECONDS
         while time.monotonic() < deadline:
             message = pubsub.get_message(timeout=LISTEN_SECONDS)
             if message and message["type"] == "subscribe":
-                self._subscribed.set()
                 return
         raise ConnectionError("Redis did not confirm the job-events subscription")
 

@@ -1,6 +1,7 @@
 """Per-request access to the app's Redis client, settings and JSON body."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -8,7 +9,6 @@ from redis import Redis
 
 from backend.errors import APIError
 from backend.wakeups import JobWakeups
-from shared.schemas import MAX_WAIT_SECONDS
 from shared.settings import Settings
 from shared.webhooks import WebhookRefused, check_url
 
@@ -52,27 +52,20 @@ def guard_webhook(url: str | None) -> None:
 
 def int_arg(name: str, default: int, lo: int, hi: int) -> int:
     """An integer query parameter within [lo, hi], or a 400 that names it."""
+    return number_arg(name, default, lo, hi, int)
+
+
+def number_arg(name: str, default: float, lo: float, hi: float,
+               parse: Callable[[str], float] = float) -> Any:
+    """A numeric query parameter within [lo, hi] (nan and inf never are), or a 400."""
     raw = request.args.get(name)
     if raw is None:
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise APIError(400, "invalid_parameter", f"{name} must be an integer") from None
+        kind = "an integer" if parse is int else "a number"
+        raise APIError(400, "invalid_parameter", f"{name} must be {kind}") from None
     if not lo <= value <= hi:
         raise APIError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}")
     return value
-
-
-def wait_arg(raw: str | None) -> float:
-    """Seconds of a `wait` query parameter (0 when absent), or a 400 that says why."""
-    if raw is None:
-        return 0.0
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise APIError(400, "invalid_parameter", "wait must be a number of seconds") from None
-    if not 0 <= seconds <= MAX_WAIT_SECONDS:  # also refuses nan and inf
-        raise APIError(400, "invalid_parameter",
-                       f"wait must be between 0 and {MAX_WAIT_SECONDS} seconds")
-    return seconds

@@ -1,14 +1,14 @@
 """Job status and results, read straight from Redis; waits are woken by job events."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, jsonify, stream_with_context
 
-from backend.context import json_body, redis_client, settings, wait_arg, wakeups
+from backend.context import json_body, number_arg, redis_client, settings, wakeups
 from backend.errors import APIError
 from backend.events import job_events
 from backend.wakeups import terminal, wait_for_end
 from shared import jobs
-from shared.schemas import JobStatusRequest
+from shared.schemas import MAX_WAIT_SECONDS, JobStatusRequest
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 
@@ -24,7 +24,7 @@ def _existing(job_id: str) -> dict:
 def get_job(job_id: str):
     """The job; with `?wait=S` (0-30) the answer comes at its first terminal state, or
     after S seconds with the state it is in then."""
-    seconds = min(wait_arg(request.args.get("wait")), settings().wait_max_seconds)
+    seconds = min(number_arg("wait", 0.0, 0, MAX_WAIT_SECONDS), settings().wait_max_seconds)
     job = _existing(job_id)
     if seconds and not terminal(job):
         r = redis_client()

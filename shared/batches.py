@@ -103,29 +103,53 @@ def mark_started(r: Redis, batch_id: str) -> str | None:
     return status(r, batch_id)
 
 
+# Writes the item results not written yet, adds exactly those to the counters and, if
+# they complete the batch, closes it: one script, so a worker killed mid-call leaves either
+# nothing or all of it (results written but not counted would hold the batch open forever,
+# since a retried chunk finds its results present and counts nothing). KEYS: results hash,
+# batch hash, open-batches index. ARGV: ttl, time in seconds, batch id, finished_at,
+# terminal statuses joined by ",", then index, result JSON, "1" if finished, per item.
+# Returns {processed, failed, 1 if this call closed the batch}; {} if the batch is gone.
+_STORE = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return {} end
+local ok, bad = 0, 0
+for i = 6, #ARGV, 3 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    if ARGV[i + 2] == '1' then ok = ok + 1 else bad = bad + 1 end
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local processed = redis.call('HINCRBY', KEYS[2], 'processed', ok)
+local failed = redis.call('HINCRBY', KEYS[2], 'failed', bad)
+local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
+local status = redis.call('HGET', KEYS[2], 'status')
+for s in string.gmatch(ARGV[5], '[^,]+') do
+  if s == status then return {processed, failed, 0} end
+end
+if processed + failed < total then
+  redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
+  return {processed, failed, 0}
+end
+redis.call('HSET', KEYS[2], 'status', processed > 0 and 'finished' or 'failed',
+           'finished_at', ARGV[4])
+redis.call('ZREM', KEYS[3], ARGV[3])
+return {processed, failed, 1}
+"""
+
+
 def store_results(r: Redis, batch_id: str, items: dict[int, dict[str, Any]],
                   ttl: int) -> dict[str, str] | None:
     """Write item results that are not written yet, add those to the counters; close the
-    batch if they complete it.
+    batch if they complete it (all in one atomic script).
 
     Returns the batch record when this call finished the batch (for the webhook)."""
-    with r.pipeline() as p:
-        for i, item in items.items():
-            p.hsetnx(keys.batch_results(batch_id), str(i), json.dumps(item))
-        p.expire(keys.batch_results(batch_id), ttl)
-        written = p.execute()[:len(items)]
-    new = [item for item, fresh in zip(items.values(), written) if fresh]
-    ok = sum(1 for item in new if item["status"] == "finished")
-    with r.pipeline() as p:
-        p.hincrby(keys.batch(batch_id), "processed", ok)
-        p.hincrby(keys.batch(batch_id), "failed", len(new) - ok)
-        p.hget(keys.batch(batch_id), "total")
-        p.zadd(keys.BATCHES_INFLIGHT, {batch_id: time.time()}, xx=True)  # progress
-        processed, failed, total, _ = p.execute()
-    after = processed + failed
-    if total is None or not after - len(new) < int(total) <= after:
-        return None  # not the chunk that completes the batch
-    return _close(r, batch_id, "finished" if processed else "failed")
+    argv: list[Any] = [ttl, time.time(), batch_id, utc_now(), ",".join(TERMINAL_BATCH)]
+    for i, item in items.items():
+        argv += [str(i), json.dumps(item), "1" if item["status"] == "finished" else "0"]
+    outcome = r.register_script(_STORE)(
+        keys=[keys.batch_results(batch_id), keys.batch(batch_id), keys.BATCHES_INFLIGHT],
+        args=argv)
+    return record(r, batch_id) if outcome and outcome[2] else None
 
 
 def _close(r: Redis, batch_id: str, status: str) -> dict[str, str] | None:

@@ -7,7 +7,7 @@ import fakeredis
 import pytest
 
 from backend.app import create_app
-from shared import batches
+from shared import batches, keys
 from shared.settings import Settings
 from shared.webhooks import WebhookRefused, check_url, deliver
 
@@ -147,6 +147,21 @@ def test_results_are_counted_once_and_cancel_is_not_undone(r):
     assert batches.cancel(r, bid)["status"] == "canceled"
     assert batches.mark_started(r, bid) == "canceled"
     assert batches.mark_started(r, "gone") is None and not r.exists("batch:gone")
+
+
+def test_results_of_an_expired_batch_leave_nothing_behind(r):
+    """A late chunk of a batch whose record expired writes no counters (a hash without a
+    TTL would never go) and closes nothing."""
+    assert batches.store_results(r, "gone", {0: finished(0)}, 100) is None
+    assert not r.exists(keys.batch("gone"))
+
+
+def test_the_completing_chunk_closes_the_batch_in_the_same_call(r):
+    bid = make_batch(r, 2)
+    closed = batches.store_results(r, bid, {0: finished(0), 1: finished(1)}, 100)
+    assert closed["status"] == "finished" and closed["finished_at"]
+    assert r.zscore(keys.BATCHES_INFLIGHT, bid) is None
+    assert batches.store_results(r, bid, {1: finished(1)}, 100) is None  # a retry: no reclose
 
 
 def test_items_of_a_failed_batch_are_not_left_queued(r):

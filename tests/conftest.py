@@ -15,6 +15,8 @@ from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = ROOT / "demo" / "laptops.catalog.json"
+# Headless Chromium on a machine without a GPU, a sandbox or an outside network.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def free_port() -> int:

@@ -125,7 +125,8 @@ def compose() -> dict[str, Any]:
 
 
 def _dockerfiles() -> list[Path]:
-    return sorted([*ROOT.glob("*/Dockerfile"), *ROOT.glob("deploy/**/Dockerfile")])
+    return sorted([*ROOT.glob("*/Dockerfile"), *ROOT.glob("deploy/**/Dockerfile"),
+                   *ROOT.glob("deploy/base-images/*.Dockerfile")])
 
 
 def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
@@ -145,6 +146,12 @@ def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
             keyword, _, args = full.partition(" ")
             out.append((keyword.upper(), args.strip()))
     return out
+
+
+def _arg_default(dockerfile: Path, name: str) -> str:
+    """The default of a build argument (`ARG NAME=default`)."""
+    return next(args.split("=", 1)[1] for kw, args in _instructions(dockerfile)
+                if kw == "ARG" and args.startswith(f"{name}="))
 
 
 def _runs(dockerfile: Path) -> list[str]:
@@ -407,8 +414,9 @@ def test_python_image_structure(name: str) -> None:
     stages = _stages(dockerfile)
     assert len(stages) >= 2, "multi-stage build expected"
     for stage in stages:
-        image = stage[0][1].split()[0]
-        assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", image), image
+        assert stage[0][1].split()[0] == "${PYTHON_IMAGE}", "the base image is selectable"
+    default = _arg_default(dockerfile, "PYTHON_IMAGE")
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?(@sha256:[0-9a-f]{64})?", default), default
     final = stages[-1]
     keywords = [kw for kw, _ in final]
     assert ("COPY", "--from=builder /opt/venv /opt/venv") in final
@@ -445,10 +453,10 @@ def test_worker_image_installs_cpu_torch_first(name: str) -> None:
     extra = PYTHON_IMAGES[name]
     runs = _runs(dockerfile)
     torch_at = next(
-        (i for i, run in enumerate(runs) if re.search(rf"torch==2\.13\.0 --index-url {re.escape(TORCH_CPU_INDEX)}", run)),
-        None,
-    )
-    assert torch_at is not None, "torch==2.13.0 is not installed from the CPU index"
+        (i for i, run in enumerate(runs) if 'torch==2.13.0 --index-url "$TORCH_INDEX_URL"' in run
+         and "--find-links /wheels torch==2.13.0+cpu" in run), None)
+    assert torch_at is not None, "torch==2.13.0 is not installed from a local wheel or the CPU index"
+    assert _arg_default(dockerfile, "TORCH_INDEX_URL") == TORCH_CPU_INDEX
     extra_at = next((i for i, run in enumerate(runs) if re.search(rf"\.?/?\[{extra}\]", run)), None)
     assert extra_at is not None, f"the {extra} extra is not installed"
     assert torch_at < extra_at, "the CPU torch must be installed before the extra"
@@ -522,3 +530,20 @@ def test_dockerignore_matcher_sanity() -> None:
     assert _dockerignored("a/b/__pycache__/c.pyc")
     assert not _dockerignored("shared/keys.py")
     assert not _dockerignored(".env.example")  # re-included with `!`
+
+
+def test_env_example_names_the_images_the_builds_default_to() -> None:
+    """`.env.example` restates each base image's default for users; the Dockerfiles' ARG
+    and docker-compose.yml's `${VAR:-default}` are the sources, and must agree with it."""
+    env = dict(re.findall(r"^([A-Z_]+)=(.*)$", (ROOT / ".env.example").read_text(), re.M))
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    defaults = dict(re.findall(r"\$\{([A-Z_]+):-([^}]+)\}", compose_text))
+    for dockerfile in _dockerfiles():
+        for kw, args in _instructions(dockerfile):
+            if kw == "ARG" and "=" in args and args.split("=")[0] in env:
+                name, value = args.split("=", 1)
+                defaults.setdefault(name, value)
+                assert defaults[name] == value, f"{dockerfile}: {name}={value} vs {defaults[name]}"
+    for name in ("PYTHON_IMAGE", "NGINX_IMAGE", "REDIS_IMAGE", "PROMETHEUS_IMAGE",
+                 "GRAFANA_IMAGE", "TORCH_INDEX_URL"):
+        assert env[name] == defaults[name], name

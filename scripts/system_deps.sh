@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs the system packages the stack and its tests need, when they are missing:
-# redis-server (local Redis), Debian's chromium (browser tests) and nginx (the proxy-hop
-# test runs the bundled frontend/nginx.conf).
+# Installs the Debian packages the stack and its tests need, when their command is missing.
+# Arguments: command:package pairs. Without any, the defaults: redis-server (local Redis),
+# Debian's chromium (browser tests) and nginx (the proxy-hop test runs the bundled
+# frontend/nginx.conf). `make test-compose` asks for dockerd:docker.io (a Docker engine,
+# BuildKit built in) and debootstrap:debootstrap (stand-in base images).
 set -euo pipefail
 
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(redis-server:redis-server chromium:chromium nginx:nginx)
 missing=()
-command -v redis-server >/dev/null || missing+=(redis-server)
-command -v chromium >/dev/null || missing+=(chromium)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+for pair in "${wanted[@]}"; do
+  cmd=${pair%%:*}
+  command -v "$cmd" >/dev/null || [ -x "/usr/sbin/$cmd" ] || missing+=("${pair#*:}")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -15,6 +15,7 @@ from embedding_worker.batch_embedding import analyse_many
 from embedding_worker.index import (CatalogIndex, IndexCache, build, deserialise, serialise,
                                     usable)
 from shared import batches, catalog_store, jobs, keys, pipeline
+from shared.fingerprints import stage_fingerprint
 from shared.cache import digest, embedding_cache
 from shared.microbatch import batched_job, run_grouped
 from shared.jobs import StageError
@@ -134,7 +135,7 @@ def embed_queries(r: Redis, calls: list[tuple[str]]) -> list[dict | Exception]:
         options = [json.loads(rows[i]["options"] or "{}") for i in members]
         return [a if isinstance(a, Exception) else
                 {"text": text, "catalog": rows[i]["catalog"], "catalog_version": index.version,
-                 "options": opts, "analysis": a}
+                 "options": opts, "analysis": a, "code": stage_fingerprint("embedding")}
                 for i, text, opts, a in zip(members, texts, options,
                                             analyse_texts(r, catalog, index, texts, options))]
 

@@ -13,6 +13,7 @@ from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble, uncertain_dropped
 from llm_worker.validation import validated
 from shared import batches, catalog_store, jobs, pipeline
+from shared.fingerprints import stage_fingerprint
 from shared.cache import result_cache, result_digest
 from shared.microbatch import batched_job, run_grouped
 from shared.jobs import StageError
@@ -92,9 +93,12 @@ def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[d
     order = sorted(done)
     finished = jobs.finish_jobs(r, [ids[i] for i in order], [done[i] for i in order],
                                 settings.result_ttl_seconds)
+    def code(i: int) -> dict[str, str]:  # what made the result (filed under it)
+        return {"embedding": calls[i][1].get("code", ""), "llm": stage_fingerprint("llm")}
+
     result_cache(r, settings).put_many({  # a fallback (the model failed) is not kept
         result_digest(settings, done[i].catalog, done[i].catalog_version, done[i].query,
-                      calls[i][1].get("options")):
+                      calls[i][1].get("options"), code=code(i)):
         done[i].model_dump_json() for i, ok in zip(order, finished)
         if ok and done[i].model.get("arbiter") != "fallback"})
     for i, ok in zip(order, finished):

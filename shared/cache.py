@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from importlib import metadata
 from typing import Any
 
 from redis import Redis
@@ -18,8 +17,6 @@ from redis import Redis
 from shared import keys
 from shared.reference import reference
 from shared.settings import Settings
-
-CODE_VERSION = metadata.version("nlp2filters")  # a release may change results: new keys
 
 # KEYS: index, then entry keys. ARGV: now, ttl, max entries, then one value per entry.
 _PUT = """
@@ -90,15 +87,16 @@ def result_cache(r: Redis, settings: Settings) -> RedisCache:
 
 
 def result_digest(settings: Settings, catalog: str, version: int, text: str,
-                  options: dict[str, Any] | None = None) -> str:
+                  options: dict[str, Any] | None, *, code: dict[str, str]) -> str:
     """Everything a result depends on: the exact text, the catalog version, the models,
-    every setting that changes the analysis or the arbiter, and the reading options
-    (the day relative dates resolve against, min_confidence)."""
+    every setting that changes the analysis or the arbiter, the reading options (the day
+    relative dates resolve against, min_confidence) and the code of both stages (`code`:
+    stage -> fingerprint, shared/fingerprints.py)."""
     fingerprint = settings.model_dump(include={
         "embedding_model", "llm_model", "llm_gguf_file", "llm_arbiter", "llm_keep_margin",
         "llm_flag_margin",
         "retrieval_top_k", "semantic_min_score", "semantic_accept_score", "retrieval_max_ngram"})
     options = options or {}
     day = reference(options.get("now"), options.get("timezone")).key()
-    return digest(catalog, version, fingerprint, CODE_VERSION, text, day,
+    return digest(catalog, version, fingerprint, sorted(code.items()), text, day,
                   options.get("min_confidence"))

@@ -54,6 +54,7 @@ def idempotency(key: str) -> str:
 
 
 CACHE_STATS = "cache:stats"  # hash: "<cache>:hits" / "<cache>:misses" counters
+CODE_FINGERPRINTS = "code:fingerprints"  # hash: stage -> fingerprint of the code its workers run
 
 
 def cache_entry(cache: str, digest: str) -> str:

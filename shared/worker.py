@@ -20,6 +20,7 @@ from rq import SimpleWorker, Worker
 from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
 
+from shared import fingerprints
 from shared.housekeeping import Housekeeper
 from shared.logs import setup_logging
 from shared.microbatch import BatchLimits, MicroBatchWorker
@@ -36,6 +37,9 @@ def batch_limits(settings: Settings, stage: str) -> BatchLimits:
 
 
 def build_worker(r: Redis, settings: Settings, stage: str) -> Worker | SimpleWorker:
+    """The stage's RQ worker; the code it runs is published first (cached results of other
+    code are then never served)."""
+    fingerprints.publish(r, stage)
     queues = [queue(r, name) for name in settings.queue_names(stage)]
     if settings.worker_mode == "fork":
         return Worker(queues, connection=r, serializer=JSONSerializer)

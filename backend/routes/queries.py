@@ -12,7 +12,7 @@ from backend import idempotency
 from backend.context import guard_webhook, json_body, redis_client, settings, wakeups
 from backend.errors import APIError
 from backend.wakeups import terminal, wait_for_end
-from shared import catalog_store, jobs, keys, pipeline
+from shared import catalog_store, fingerprints, jobs, keys, pipeline
 from shared.cache import result_cache, result_digest
 from shared.reference import resolved
 from shared.schemas import TERMINAL_STATUSES, QueryRequest
@@ -70,7 +70,8 @@ def submit_query():
     job_id = uuid.uuid4().hex
     options = resolved(req.options())
     (cached,) = result_cache(r, cfg).get_many(
-        [result_digest(cfg, req.catalog, record["version"], req.text, options)])
+        [result_digest(cfg, req.catalog, record["version"], req.text, options,
+                       code=fingerprints.published(r))])
     # The record, its RQ job and the key's binding are written together or not at all; a
     # concurrent request with the same key makes the transaction start again and replay.
     with r.pipeline() as pipe:

@@ -31,28 +31,34 @@ def test_a_disabled_cache_stores_and_counts_nothing(r):
     assert r.keys("cache:*") == []
 
 
+CODE = {"embedding": "e1", "llm": "l1"}
+
+
+def key(settings: Settings, version: int, text: str, options: dict | None = None,
+        code: dict[str, str] = CODE) -> str:
+    return result_digest(settings, "shop", version, text, options, code=code)
+
+
 def test_result_key_changes_with_what_the_result_depends_on():
     s = Settings()
-    base = result_digest(s, "shop", 1, "red shoes")
-    assert base == result_digest(Settings(), "shop", 1, "red shoes")
-    assert base != result_digest(s, "shop", 2, "red shoes")
-    assert base != result_digest(s, "shop", 1, "Red shoes")
-    assert base != result_digest(s.model_copy(update={"llm_keep_margin": 2.0}), "shop", 1,
-                                 "red shoes")
-    assert base == result_digest(s.model_copy(update={"embedding_max_batch": 8}), "shop", 1,
-                                 "red shoes")
+    base = key(s, 1, "red shoes")
+    assert base == key(Settings(), 1, "red shoes")
+    assert base != key(s, 2, "red shoes")
+    assert base != key(s, 1, "Red shoes")
+    assert base != key(s.model_copy(update={"llm_keep_margin": 2.0}), 1, "red shoes")
+    assert base == key(s.model_copy(update={"embedding_max_batch": 8}), 1, "red shoes")
+    # New code in either stage: new keys, though the package version stays the same.
+    assert base != key(s, 1, "red shoes", code={**CODE, "llm": "l2"})
+    assert base != key(s, 1, "red shoes", code={**CODE, "embedding": "e2"})
 
 
 def test_result_key_changes_with_the_reading_options():
     """Relative dates resolve against the request's day; min_confidence drops filters."""
     s = Settings()
     march = {"now": "2026-03-14T09:30:00", "timezone": "Europe/Berlin"}
-    base = result_digest(s, "shop", 1, "red shoes last month", march)
-    assert base == result_digest(s, "shop", 1, "red shoes last month",
-                                 {**march, "now": "2026-03-14T22:00:00"})  # same day there
-    assert base != result_digest(s, "shop", 1, "red shoes last month",
-                                 {**march, "now": "2026-03-15T09:30:00"})
-    assert base != result_digest(s, "shop", 1, "red shoes last month",
-                                 {**march, "timezone": "America/New_York"})  # 4/12 reads
-    assert base != result_digest(s, "shop", 1, "red shoes last month",
-                                 {**march, "min_confidence": 0.9})
+    base = key(s, 1, "red shoes last month", march)
+    assert base == key(s, 1, "red shoes last month", {**march, "now": "2026-03-14T22:00:00"})
+    assert base != key(s, 1, "red shoes last month", {**march, "now": "2026-03-15T09:30:00"})
+    assert base != key(s, 1, "red shoes last month",
+                       {**march, "timezone": "America/New_York"})  # 4/12 reads
+    assert base != key(s, 1, "red shoes last month", {**march, "min_confidence": 0.9})

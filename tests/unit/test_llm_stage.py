@@ -4,8 +4,9 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
+from backend.app import create_app
 from llm_worker import tasks
-from shared import catalog_store, jobs
+from shared import catalog_store, fingerprints, jobs, keys
 from shared.cache import result_cache
 from shared.settings import get_settings
 from tests.unit.test_assembly_and_arbiter import ANALYSIS, CATALOG, TEXT
@@ -54,3 +55,26 @@ def test_a_fallback_result_is_served_but_not_cached(r, monkeypatch):
     job = jobs.read_job(r, "a")
     assert job["status"] == "finished" and job["result"]["model"]["arbiter"] == "fallback"
     assert result_cache(r, get_settings()).stats()["entries"] == 0
+
+
+def test_a_cached_result_is_never_served_once_either_stage_runs_new_code(r, monkeypatch):
+    """The LLM stage files its result under the code that made it; the backend looks it up
+    under the code the workers published last."""
+    monkeypatch.setattr(tasks.model, "score", lambda pairs: [0.0] * len(pairs))
+    waiting_job(r, "a")
+    tasks.resolve_queries(r, [("a", {**payload(), "code": "embedding-v1"})])
+    r.hset(keys.CODE_FINGERPRINTS, "embedding", "embedding-v1")
+    fingerprints.publish(r, "llm")
+    client = create_app(get_settings(), redis_client=r).test_client()
+
+    def submit() -> dict:
+        resp = client.post("/api/v1/queries", json={"text": TEXT, "catalog": "shop"})
+        assert resp.status_code in (200, 202), resp.get_json()
+        return resp.get_json()
+
+    assert submit()["cached"] is True  # the same code: served from the cache
+    r.hset(keys.CODE_FINGERPRINTS, "llm", "llm-v2")  # a new LLM worker started
+    assert submit()["cached"] is False
+    fingerprints.publish(r, "llm")
+    r.hset(keys.CODE_FINGERPRINTS, "embedding", "embedding-v2")  # a new embedding worker
+    assert submit()["cached"] is False

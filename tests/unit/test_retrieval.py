@@ -6,7 +6,7 @@ import pytest
 
 from embedding_worker.analysis import analyse
 from embedding_worker.index import (CatalogIndex, IndexCache, deserialise, layout_for,
-                                    normalise, serialise)
+                                    normalise, serialise, usable)
 from embedding_worker.retrieval import retrieve
 from shared.schemas import Catalog
 from tests.unit.fakes import fake_embed, index_for, no_words
@@ -47,6 +47,14 @@ def test_serialise_round_trip(index):
     assert back.layout.surfaces == index.layout.surfaces
     assert back.layout.values == index.layout.values
     np.testing.assert_array_equal(back.vectors, index.vectors)
+
+
+def test_an_index_of_another_embedding_model_is_not_used(index):
+    """After EMBEDDING_MODEL changes, the stored vectors are rebuilt, never mixed."""
+    raw = {k.encode(): v for k, v in serialise(index, "model-a").items()}
+    assert usable(raw, "model-a")
+    assert not usable(raw, "model-b")
+    assert not usable({}, "model-a")
 
 
 def test_retrieve_ranks_values_per_field_with_their_span(index):

@@ -115,7 +115,7 @@ def prompt_cost(job_id: str, payload: dict[str, Any]) -> int:
     return options * (len(payload["text"]) // 3 + 24)
 
 
-generate_filters = batched_job(resolve_queries, cost=prompt_cost)
+resolve_query = batched_job(resolve_queries, cost=prompt_cost)
 
 
 def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) -> dict:

@@ -19,7 +19,7 @@ from shared.settings import Settings, get_settings
 
 INDEX_CATALOG = "embedding_worker.tasks.index_catalog"
 EMBED_QUERY = "embedding_worker.tasks.embed_query"
-GENERATE_FILTERS = "llm_worker.tasks.generate_filters"
+RESOLVE_QUERY = "llm_worker.tasks.resolve_query"
 FAN_OUT_BATCH = "embedding_worker.tasks.fan_out_batch"
 EMBED_CHUNK = "embedding_worker.tasks.embed_batch_chunk"
 RESOLVE_CHUNK = "llm_worker.tasks.resolve_batch_chunk"
@@ -74,7 +74,7 @@ def enqueue_query(r: Redis, settings: Settings, job_id: str, priority: str,
 
 def enqueue_llm(r: Redis, settings: Settings, job_id: str, priority: str,
                 payload: dict[str, Any], pipe: Pipeline | None = None) -> Job:
-    return _enqueue(r, settings, "llm", priority, GENERATE_FILTERS, [job_id, payload],
+    return _enqueue(r, settings, "llm", priority, RESOLVE_QUERY, [job_id, payload],
                     f"{job_id}-llm", {"job_id": job_id}, pipe)
 
 

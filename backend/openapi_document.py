@@ -217,8 +217,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                                        "next_offset": {"type": ["integer", "null"]},
                                        "total": _INT})},
                 "application/x-ndjson": {"schema": _STR}}}, **_errors(400, 404)},
-            params=[*paging, _query("format", {"enum": ["json", "jsonl"]}, "Response format"),
-                    _query("status", _STR, "Only items with this status")])},
+            params=[*paging, _query("format", {"enum": ["json", "jsonl"]}, "Response format")])},
         "/api/v1/batches/{batch_id}/summary": {"parameters": [batch_id], "get": _op(
             "Counts per item status and filters per field", {"200": _json(_obj({
                 "batch": _ref("Batch"), "items_by_status": {"type": "object"},

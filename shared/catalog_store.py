@@ -33,9 +33,14 @@ def put_catalog(r: Redis, catalog: Catalog,
     return version, bool(added)
 
 
-def get_record(r: Redis, name: str) -> dict[str, Any] | None:
-    raw = r.get(keys.catalog(name))
+def parse_record(raw: bytes | None) -> dict[str, Any] | None:
+    """A stored catalog record (None when there is none); for callers that read it in a
+    pipeline of their own."""
     return json.loads(raw) if raw else None
+
+
+def get_record(r: Redis, name: str) -> dict[str, Any] | None:
+    return parse_record(r.get(keys.catalog(name)))
 
 
 def get_catalog(r: Redis, name: str) -> tuple[Catalog, int] | None:

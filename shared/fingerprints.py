@@ -44,6 +44,11 @@ def publish(r: Redis, stage: str) -> None:
     r.hset(keys.CODE_FINGERPRINTS, stage, stage_fingerprint(stage))
 
 
+def decoded(raw: dict[bytes, bytes]) -> dict[str, str]:
+    """The stored fingerprints hash, by stage (for callers that read it in a pipeline)."""
+    return {k.decode(): v.decode() for k, v in raw.items()}
+
+
 def published(r: Redis) -> dict[str, str]:
     """The fingerprints the stages' workers published last, by stage."""
-    return {k.decode(): v.decode() for k, v in r.hgetall(keys.CODE_FINGERPRINTS).items()}
+    return decoded(r.hgetall(keys.CODE_FINGERPRINTS))

@@ -61,7 +61,11 @@ def submit_query():
     print_ = idempotency.fingerprint(["query", req.model_dump(exclude={"wait"})])
     if key and (earlier := idempotency.earlier(r, key, print_)):
         return _answer(earlier, _capped(req.wait), replayed=True)
-    record = catalog_store.get_record(r, req.catalog)
+    with r.pipeline(transaction=False) as p:  # the catalog and the code, one round trip
+        p.get(keys.catalog(req.catalog))
+        p.hgetall(keys.CODE_FINGERPRINTS)
+        raw_record, raw_code = p.execute()
+    record = catalog_store.parse_record(raw_record)
     if record is None:
         raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
     if record["status"] == "failed":
@@ -71,7 +75,7 @@ def submit_query():
     options = resolved(req.options())
     (cached,) = result_cache(r, cfg).get_many(
         [result_digest(cfg, req.catalog, record["version"], req.text, options,
-                       code=fingerprints.published(r))])
+                       code=fingerprints.decoded(raw_code))])
     # The record, its RQ job and the key's binding are written together or not at all; a
     # concurrent request with the same key makes the transaction start again and replay.
     with r.pipeline() as pipe:

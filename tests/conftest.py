@@ -19,6 +19,15 @@ DEMO_CATALOG = ROOT / "demo" / "laptops.catalog.json"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+def demo_texts(n: int, tag: str) -> list[str]:
+    """Distinct requests (no cache hits) written from the demo catalog's own brands, for
+    the suites that load a stack with many texts."""
+    catalog = json.loads(DEMO_CATALOG.read_text())
+    brands = next(f["values"] for f in catalog["fields"] if f["name"] == "brand")
+    return [f"{brands[i % len(brands)]} laptop under {500 + i} dollars {tag}{i}"
+            for i in range(n)]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -18,17 +18,10 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from bench.stack import wait_until
-from tests.conftest import CHROMIUM_FLAGS
+from tests.conftest import CHROMIUM_FLAGS, demo_texts
 
 pytestmark = pytest.mark.compose
 TERMINAL = {"finished", "failed", "canceled"}
-
-
-def texts(catalog: dict[str, Any], n: int, tag: str) -> list[str]:
-    """Distinct requests (no cache hits) written from the catalog's own brands."""
-    brands = next(f["values"] for f in catalog["fields"] if f["name"] == "brand")
-    return [f"{brands[i % len(brands)]} laptop under {500 + i} dollars {tag}{i}"
-            for i in range(n)]
 
 
 def submit_batch(url: str, catalog: dict[str, Any], items: list[str]) -> str:
@@ -51,7 +44,7 @@ def wait_batch(url: str, batch_id: str, timeout: float = 600) -> dict[str, Any]:
 def timed_batch(url: str, catalog: dict[str, Any], n: int, tag: str) -> float:
     """Items per second of one batch, from submission to its end, as a client sees it."""
     started = time.monotonic()
-    view = wait_batch(url, submit_batch(url, catalog, texts(catalog, n, tag)))
+    view = wait_batch(url, submit_batch(url, catalog, demo_texts(n, tag)))
     assert (view["status"], view["processed"], view["failed"]) == ("finished", n, 0), view
     return round(n / (time.monotonic() - started), 1)
 
@@ -152,7 +145,7 @@ def _first_job_in_hand(stack, watcher_in: str, catalog: dict[str, Any],
                                stdout=subprocess.PIPE, text=True)
     try:
         assert watcher.stdout.readline().strip() == "watching"
-        batch_id = submit_batch(stack.url, catalog, texts(catalog, 500, tag))
+        batch_id = submit_batch(stack.url, catalog, demo_texts(500, tag))
         host, *held = watcher.stdout.readline().split()
     finally:
         watcher.kill()
@@ -224,7 +217,7 @@ def test_queued_work_survives_a_redis_restart(stack, demo_catalog, figures):
     the LLM workers are back every query finishes."""
     stack.compose("stop", "llm_worker")
     ids = []
-    for text in texts(demo_catalog, 20, "restart"):
+    for text in demo_texts(20, "restart"):
         resp = requests.post(f"{stack.url}/api/v1/queries", timeout=30,
                              json={"text": text, "catalog": demo_catalog["name"]})
         assert resp.status_code == 202, resp.text

@@ -23,7 +23,7 @@ from rq.serializers import JSONSerializer
 from bench.load import load_run
 from shared import jobs, keys
 from bench.stack import PY, Stack, free_port, wait_until
-from tests.conftest import DEMO_CATALOG
+from tests.conftest import DEMO_CATALOG, demo_texts
 
 pytestmark = pytest.mark.integration
 TERMINAL = {"finished", "failed", "canceled"}
@@ -42,13 +42,6 @@ def stack(tmp_path_factory):
     s.register(json.loads(DEMO_CATALOG.read_text()))
     yield s
     s.close()
-
-
-def texts(n: int, tag: str) -> list[str]:
-    catalog = json.loads(DEMO_CATALOG.read_text())
-    brands = next(f["values"] for f in catalog["fields"] if f["name"] == "brand")
-    return [f"{brands[i % len(brands)]} laptop under {500 + i} dollars {tag}{i}"
-            for i in range(n)]
 
 
 def submit_all(api: str, items: list[str]) -> list[str]:
@@ -88,7 +81,7 @@ def in_hand(stack: Stack, queue: str = "llm") -> list[str]:
 def busy_batch(stack: Stack, tag: str) -> str:
     """A batch big enough to keep the LLM workers busy for a while (chunks of 64 texts)."""
     resp = requests.post(f"{stack.api}/api/v1/batches", timeout=60,
-                         json={"catalog": "laptops", "texts": texts(3000, tag)})
+                         json={"catalog": "laptops", "texts": demo_texts(3000, tag)})
     assert resp.status_code == 202, resp.text
     return resp.json()["batch_id"]
 
@@ -215,7 +208,7 @@ def test_sigterm_worker_finishes_the_job_in_hand_then_exits(stack):
 
 def test_redis_restart_keeps_jobs_answers_503_and_everyone_recovers(stack):
     api = stack.api
-    before = submit_all(api, texts(60, "restart-a"))
+    before = submit_all(api, demo_texts(60, "restart-a"))
     stack.stop_redis()
     down = requests.post(f"{api}/api/v1/queries", json={"text": "dell", "catalog": "laptops"},
                          timeout=30)
@@ -227,7 +220,7 @@ def test_redis_restart_keeps_jobs_answers_503_and_everyone_recovers(stack):
     wait_until(lambda: requests.post(f"{api}/api/v1/queries", timeout=10,
                                      json={"text": "hp", "catalog": "laptops"}
                                      ).status_code == 202, "backend recovery", timeout=30)
-    after = submit_all(api, texts(20, "restart-b"))
+    after = submit_all(api, demo_texts(20, "restart-b"))
     done = wait_terminal(api, before + after, timeout=300)
     assert {v["status"] for v in done.values()} == {"finished"}
     alive = [p.poll() is None for role in ("embedding", "llm") for p in stack.procs[role]]
@@ -299,7 +292,7 @@ def test_backend_drains_in_flight_requests_on_sigterm(stack):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: requests.get(f"{base}/health", timeout=2).ok, "backend")
-    payload = json.dumps({"catalog": "laptops", "texts": texts(60_000, "drain"),
+    payload = json.dumps({"catalog": "laptops", "texts": demo_texts(60_000, "drain"),
                           "priority": "low"})
     answer: dict = {}
 
@@ -341,7 +334,7 @@ def test_a_job_no_queue_holds_is_found_and_started_again(stack):
 
 def test_metrics_queues_and_logs_report_the_run(stack):
     api = stack.api
-    (job_id,) = submit_all(api, texts(1, "observe"))
+    (job_id,) = submit_all(api, demo_texts(1, "observe"))
     wait_terminal(api, [job_id])
     metrics = requests.get(f"{api}/metrics", timeout=30).text
     for needle in ('nlp2f_stage_duration_seconds_count{stage="llm"}',

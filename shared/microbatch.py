@@ -1,13 +1,15 @@
-"""Cross-request micro-batching inside a real RQ worker.
+"""Cross-request micro-batching inside a real RQ worker, through RQ's public API only.
 
 The models are several times faster per text in batches than one at a time, but
 every request is its own RQ job. This worker takes the job RQ hands it, then up to
 `max_batch - 1` more ready jobs from the same queues (queue order, so priority
 holds), does one batched call for all of them, and then completes every job
-with RQ's own records: status, registries, heartbeats, results and `rq info` stay per
-job. Plain successes are recorded for the whole batch in one Redis round trip (the
-same writes RQ's handle_job_success makes); anything else (an exception, a callback,
-dependents) goes through RQ's `perform_job`, so one job's failure fails only that job.
+with RQ's own records: one RQ `Execution` per job (RQ 3 workers hold several), status,
+registries, heartbeats, results and `rq info` stay per job. Plain successes are recorded
+for the whole batch in one Redis round trip, with the public calls RQ's
+`handle_job_success` is made of (`rq_parity` tests compare the two, record by record);
+anything else (an exception, a callback, dependents, a rate limit) goes through RQ's
+`perform_job`, so one job's failure fails only that job.
 
 A job function that can be batched is made with `batched_job(batch_fn)`: run on its
 own (any RQ worker, or a batch of one) it calls `batch_fn` with its single call, so
@@ -21,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +31,10 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Retry, SimpleWorker, get_current_job
 from rq.executions import Execution
-from rq.job import Job, JobStatus
+from rq.job import Job
+from rq.job import JobStatus as RQJobStatus
 from rq.queue import Queue
+from rq.results import Result
 from rq.timeouts import JobTimeoutException
 from rq.utils import now
 from rq.worker import WorkerStatus
@@ -40,10 +45,12 @@ BatchFn = Callable[[Redis, list[tuple]], list[Any]]  # one result or exception p
 Cost = Callable[..., int]
 
 log = logging.getLogger(__name__)
-_prepared: dict[str, Any] = {}  # RQ job id -> its share of the batch's outcome
 POLL_SECONDS = 0.002
 _MISSING = object()
-_DONE = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.SCHEDULED, JobStatus.QUEUED)
+_DONE = (RQJobStatus.FINISHED, RQJobStatus.FAILED, RQJobStatus.SCHEDULED, RQJobStatus.QUEUED)
+# The running batch's outcomes by RQ job id, visible to the job functions it calls through
+# RQ's perform_job (the worker's own dict, scoped to its execute_job, not a process global).
+batch_outcomes: ContextVar[dict[str, Any]] = ContextVar("batch_outcomes")
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,9 @@ def batched_job(batch_fn: BatchFn, cost: Cost | None = None) -> Callable[..., An
     @functools.wraps(batch_fn)
     def job_function(*args: Any) -> Any:
         job = get_current_job()
-        if job is not None and job.id in _prepared:
-            outcome = _prepared.pop(job.id)
+        outcomes = batch_outcomes.get({})
+        if job is not None and job.id in outcomes:
+            outcome = outcomes.pop(job.id)
         else:
             (outcome,) = batch_fn(job.connection if job else None, [args])
         if isinstance(outcome, BaseException):
@@ -116,6 +124,37 @@ def run_grouped(groups: dict[int, str], load: Callable[[str], Any],
     return done
 
 
+def plain_success(job: Job, outcome: Any, has_dependents: bool) -> bool:
+    """Whether RQ's success path for this job is only the writes `record_successes` makes:
+    a value (not an exception or a Retry) kept for a while (`result_ttl` not 0), no
+    dependents, callback, webhook, repeat or rate limit; everything else goes through
+    RQ's own perform_job."""
+    return (outcome is not _MISSING and not isinstance(outcome, (BaseException, Retry))
+            and job.result_ttl != 0 and not has_dependents and job.success_callback is None
+            and not job.webhooks and not job.repeats_left and not job.has_rate_limit)
+
+
+def record_successes(worker: SimpleWorker, done: list[tuple[Job, Execution, Any]]) -> None:
+    """Record plain successes in one round trip, with the public calls RQ's
+    handle_job_success makes per job (status, job hash, Result, finished registry, job
+    cleanup, execution cleanup, the worker's counters)."""
+    with worker.connection.pipeline() as p:
+        for job, execution, value in done:
+            job.ended_at = now()
+            worker.increment_successful_job_count(pipeline=p)
+            worker.increment_total_working_time(job.ended_at - job.started_at, p)
+            result_ttl = job.get_result_ttl(worker.default_result_ttl)
+            job.set_status(RQJobStatus.FINISHED, pipeline=p)
+            job.save(pipeline=p, include_meta=False, include_result=False)
+            Result.create(job, Result.Type.SUCCESSFUL, result_ttl, return_value=value,
+                          worker_name=worker.name, pipeline=p, execution_id=execution.id,
+                          execution_started_at=execution.created_at, execution_ended_at=job.ended_at)
+            job.finished_job_registry.add(job, result_ttl, p)
+            job.cleanup(result_ttl, pipeline=p, remove_from_queue=False)
+            worker.cleanup_execution(job, pipeline=p, execution=execution)
+        p.execute()
+
+
 class MicroBatchWorker(SimpleWorker):
     """A SimpleWorker (no fork per job) that runs ready jobs of a batchable function
     together. It waits for more jobs (up to `max_wait_ms`) only while the previous
@@ -126,34 +165,34 @@ class MicroBatchWorker(SimpleWorker):
         super().__init__(*args, **kwargs)
         self.limits = limits
         self.heartbeat_seconds = heartbeat_seconds
-        self._under_load = False
+        self.under_load = False
         self.batch_sizes: list[int] = []  # the recent rounds' sizes, for metrics and tests
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         # Busy before gathering: a SIGTERM now finishes the batch instead of raising
         # StopRequested with popped jobs in hand.
         self.set_state(WorkerStatus.BUSY)
-        group = self._gather(job, queue)
+        group = self.gather_batch(job, queue)
         started = time.perf_counter()
-        executions = self._start(group)
+        executions = self.start_batch(group)
+        outcomes: dict[str, Any] = {}
+        token = batch_outcomes.set(outcomes)
         try:
-            with self._keep_alive(group, executions):
-                self._compute(group)
-                plain = self._finish_batched(group, executions)
-                for j, q in plain:  # failures, unbatchable jobs, callbacks: RQ's own path
-                    self.execution = executions[j.id]
-                    self.perform_job(j, q)
+            with self.batch_heartbeats(group, executions):
+                self.compute_batch(group, outcomes)
+                for j, q in self.finish_batch(group, executions, outcomes):
+                    self.perform_job(j, q, executions[j.id])  # RQ's own path
         finally:
-            _prepared.clear()
-        self._report(group, time.perf_counter() - started)
+            batch_outcomes.reset(token)
+        self.report_batch(group, time.perf_counter() - started)
         self.set_state(WorkerStatus.IDLE)
 
-    def _report(self, group: list[tuple[Job, Queue]], seconds: float) -> None:
+    def report_batch(self, group: list[tuple[Job, Queue]], seconds: float) -> None:
         """Batch size, duration and completions per queue into Redis (shared/metrics.py),
         and one log line per job, carrying its ids."""
         done: dict[str, dict[str, int]] = {}
         for j, q in group:
-            outcome = "finished" if j.get_status(refresh=False) == JobStatus.FINISHED \
+            outcome = "finished" if j.get_status(refresh=False) == RQJobStatus.FINISHED \
                 else "failed"
             counts = done.setdefault(q.name, {"finished": 0, "failed": 0})
             counts[outcome] += 1
@@ -166,14 +205,14 @@ class MicroBatchWorker(SimpleWorker):
         except RedisError as e:
             log.warning("metrics not recorded: %s", e)
 
-    def get_heartbeat_ttl(self, job: Job) -> int:
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """Short, and renewed while the batch runs: a worker that dies (SIGKILL) leaves
         jobs whose heartbeat expires within seconds, not after the whole job timeout."""
         return self.heartbeat_seconds
 
     @contextmanager
-    def _keep_alive(self, group: list[tuple[Job, Queue]],
-                    executions: dict[str, Execution]) -> Iterator[None]:
+    def batch_heartbeats(self, group: list[tuple[Job, Queue]],
+                         executions: dict[str, Execution]) -> Iterator[None]:
         """Renew the heartbeat of every job in hand (and the worker's) from a thread,
         every third of the TTL, until the batch is done."""
         done = threading.Event()
@@ -201,91 +240,82 @@ class MicroBatchWorker(SimpleWorker):
             done.set()
             thread.join()
 
-    def _start(self, group: list[tuple[Job, Queue]]) -> dict[str, Execution]:
-        """Mark every job started (StartedJobRegistry, heartbeat, status) in one round trip,
-        as SimpleWorker.prepare_execution + prepare_job_execution do for one job."""
+    def start_batch(self, group: list[tuple[Job, Queue]]) -> dict[str, Execution]:
+        """Mark every job started in one round trip: an Execution each (RQ 3 workers hold
+        several), heartbeat, status, no TTL on the job key, out of the intermediate queue,
+        as RQ's prepare_execution + prepare_job_execution do for one job."""
         executions = {}
+        one_queue = len(self.queues) == 1  # RQ moves a job to the intermediate list only then
         with self.connection.pipeline() as p:
-            for j, _ in group:
+            for j, q in group:
                 ttl = self.get_heartbeat_ttl(j)
                 executions[j.id] = Execution.create(j, ttl, pipeline=p, worker_name=self.name)
                 j.heartbeat(now(), ttl, pipeline=p)
                 j.prepare_for_execution(self.name, pipeline=p)
+                p.persist(j.key)
+                if one_queue:
+                    p.lrem(q.intermediate_queue_key, 1, j.id)
             self.set_state(WorkerStatus.BUSY, pipeline=p)
-            self.set_current_job_id(group[0][0].id, pipeline=p)
-            self.heartbeat(max(self.get_heartbeat_ttl(j) for j, _ in group), pipeline=p)
+            self.heartbeat(max(self.get_heartbeat_ttl(j) for j, _ in group) + 60, pipeline=p)
             p.execute()
+        self.executions.update({e.id: e for e in executions.values()})
         return executions
 
-    def _finish_batched(self, group: list[tuple[Job, Queue]], executions: dict[str, Execution],
-                        ) -> list[tuple[Job, Queue]]:
-        """Record every plain success in one round trip, writing what RQ's
-        handle_job_success writes per job; return the jobs that need RQ's full path
-        (a failure, a Retry, a callback, a webhook, a repeat, dependents)."""
+    def finish_batch(self, group: list[tuple[Job, Queue]], executions: dict[str, Execution],
+                     outcomes: dict[str, Any]) -> list[tuple[Job, Queue]]:
+        """Record every plain success in one round trip; return the jobs that need RQ's
+        full path (a failure, a Retry, a callback, a webhook, a repeat, dependents)."""
         with self.connection.pipeline(transaction=False) as p:
             for j, _ in group:
                 p.exists(j.dependents_key)
             has_dependents = p.execute()
         simple, rest = [], []
         for (j, q), dependents in zip(group, has_dependents):
-            outcome = _prepared.get(j.id, _MISSING)
-            fast = (outcome is not _MISSING and not isinstance(outcome, (BaseException, Retry))
-                    and not dependents and j.success_callback is None and not j.webhooks
-                    and not j.repeats_left)
-            (simple if fast else rest).append((j, q))
+            if plain_success(j, outcomes.get(j.id, _MISSING), bool(dependents)):
+                simple.append((j, executions[j.id], outcomes.pop(j.id)))
+            else:
+                rest.append((j, q))
         if simple:
-            with self.connection.pipeline() as p:
-                for j, _ in simple:
-                    ex = executions[j.id]
-                    j.ended_at, j._result, j._status = now(), _prepared[j.id], JobStatus.FINISHED
-                    result_ttl = j.get_result_ttl(self.default_result_ttl)
-                    self.increment_successful_job_count(pipeline=p)
-                    self.increment_total_working_time(j.ended_at - j.started_at, p)
-                    if result_ttl != 0:
-                        j._handle_success(result_ttl, pipeline=p, worker_name=self.name,
-                                          execution_id=ex.id, execution_started_at=ex.created_at,
-                                          execution_ended_at=j.ended_at)
-                    j.cleanup(result_ttl, pipeline=p, remove_from_queue=False)
-                    ex.delete(job=j, pipeline=p)
-                self.set_current_job_id(None, pipeline=p)
-                p.execute()
-            self.execution = None
+            record_successes(self, simple)
         return rest
 
-    def _gather(self, first: Job, queue: Queue) -> list[tuple[Job, Queue]]:
+    def gather_batch(self, first: Job, queue: Queue) -> list[tuple[Job, Queue]]:
+        """The first job and up to `max_batch - 1` ready ones, within the token budget;
+        waits up to `max_wait_ms` for more only while the last round was a batch."""
         group = [(first, queue)]
         batch_fn, cost = _batch_parts(first)
         if batch_fn is None or self.limits.max_batch <= 1:
             return group
         spent = cost(*first.args) if cost else 0
-        wait = self.limits.max_wait_ms / 1000 if self._under_load else 0.0
+        wait = self.limits.max_wait_ms / 1000 if self.under_load else 0.0
         deadline = time.monotonic() + wait
-        while len(group) < self.limits.max_batch and not self._over_budget(spent):
-            taken = self._take_ready(self.limits.max_batch - len(group))
+        while len(group) < self.limits.max_batch and not self.over_budget(spent):
+            taken = self.take_ready(self.limits.max_batch - len(group))
             if not taken:
                 if time.monotonic() >= deadline:
                     break
                 time.sleep(POLL_SECONDS)
                 continue
             for k, (job, q) in enumerate(taken):
-                if self._over_budget(spent):
-                    self._put_back(taken[k:])
+                if self.over_budget(spent):
+                    self.put_back(taken[k:])
                     break
                 group.append((job, q))
                 _fn, job_cost = _batch_parts(job)  # an unbatchable job runs after the batch
                 spent += job_cost(*job.args) if job_cost else 0
-        self._under_load = len(group) > 1
+        self.under_load = len(group) > 1
         self.batch_sizes = (self.batch_sizes + [len(group)])[-1000:]
         return group
 
-    def _over_budget(self, spent: int) -> bool:
+    def over_budget(self, spent: int) -> bool:
         return bool(self.limits.token_budget) and spent >= self.limits.token_budget
 
-    def _take_ready(self, n: int) -> list[tuple[Job, Queue]]:
-        """Up to n queued jobs, highest-priority queue first: one LPOP with a count per
-        queue and one pipelined fetch, instead of two round trips per job."""
+    def take_ready(self, n: int) -> list[tuple[Job, Queue]]:
+        """Up to n queued jobs, highest-priority queue first (the order the worker was
+        given its queues): one LPOP with a count per queue and one pipelined fetch,
+        instead of two round trips per job."""
         out: list[tuple[Job, Queue]] = []
-        for q in self._ordered_queues:
+        for q in self.queues:
             if len(out) >= n:
                 break
             ids = self.connection.lpop(q.key, n - len(out))
@@ -298,15 +328,16 @@ class MicroBatchWorker(SimpleWorker):
             j.redis_server_version = self.get_redis_server_version()
         return out
 
-    def _put_back(self, jobs: list[tuple[Job, Queue]]) -> None:
+    def put_back(self, jobs: list[tuple[Job, Queue]]) -> None:
         """Return jobs over the budget to the front of their queues, in their order."""
         with self.connection.pipeline() as p:
             for j, q in reversed(jobs):
                 q.push_job_id(j.id, pipeline=p, at_front=True)
             p.execute()
 
-    def _compute(self, group: list[tuple[Job, Queue]]) -> None:
-        """One batched call per batchable function in the group, under the group's timeout."""
+    def compute_batch(self, group: list[tuple[Job, Queue]], outcomes: dict[str, Any]) -> None:
+        """One batched call per batchable function in the group, under the group's timeout;
+        each job's outcome (value or exception) goes into `outcomes`."""
         by_fn: dict[Any, list[Job]] = {}
         for j, _ in group:
             batch_fn, _cost = _batch_parts(j)
@@ -318,8 +349,8 @@ class MicroBatchWorker(SimpleWorker):
         try:
             with self.death_penalty_class(timeout, JobTimeoutException, job_id=group[0][0].id):
                 for batch_fn, members in by_fn.items():
-                    outcomes = run_batch(self.connection, batch_fn, [tuple(j.args) for j in members])
-                    _prepared.update({j.id: o for j, o in zip(members, outcomes)})
+                    results = run_batch(self.connection, batch_fn, [tuple(j.args) for j in members])
+                    outcomes.update({j.id: o for j, o in zip(members, results)})
         except JobTimeoutException as e:
             for members in by_fn.values():
-                _prepared.update({j.id: e for j in members if j.id not in _prepared})
+                outcomes.update({j.id: e for j in members if j.id not in outcomes})

@@ -36,18 +36,44 @@ def batch_limits(settings: Settings, stage: str) -> BatchLimits:
     return BatchLimits(settings.llm_max_batch, settings.llm_max_wait_ms, settings.llm_token_budget)
 
 
-def build_worker(r: Redis, settings: Settings, stage: str) -> Worker | SimpleWorker:
+class StopAware:
+    """Remembers a warm-shutdown request (RQ's SIGTERM/SIGINT handler is the public
+    `request_stop`), so the loop around RQ's `work()` stops instead of starting a fresh
+    work loop, as it does when `work()` returned because Redis went away."""
+    stop_requested = False
+
+    def request_stop(self, signum: int, frame: object) -> None:
+        self.stop_requested = True
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class ForkingStageWorker(StopAware, Worker):
+    """RQ's forking worker (`WORKER_MODE=fork`), kept for the benchmark's naive design."""
+
+
+class SimpleStageWorker(StopAware, SimpleWorker):
+    """RQ's SimpleWorker: one job at a time, in the worker's own process."""
+
+
+class BatchingStageWorker(StopAware, MicroBatchWorker):
+    """The default: ready jobs batched across requests (shared/microbatch.py)."""
+
+
+StageWorker = ForkingStageWorker | SimpleStageWorker | BatchingStageWorker
+
+
+def build_worker(r: Redis, settings: Settings, stage: str) -> StageWorker:
     """The stage's RQ worker; the code it runs is published first (cached results of other
     code are then never served)."""
     fingerprints.publish(r, stage)
     queues = [queue(r, name) for name in settings.queue_names(stage)]
     if settings.worker_mode == "fork":
-        return Worker(queues, connection=r, serializer=JSONSerializer)
+        return ForkingStageWorker(queues, connection=r, serializer=JSONSerializer)
     if settings.worker_mode == "simple":
-        return SimpleWorker(queues, connection=r, serializer=JSONSerializer)
-    return MicroBatchWorker(queues, connection=r, serializer=JSONSerializer,
-                            limits=batch_limits(settings, stage),
-                            heartbeat_seconds=settings.heartbeat_seconds)
+        return SimpleStageWorker(queues, connection=r, serializer=JSONSerializer)
+    return BatchingStageWorker(queues, connection=r, serializer=JSONSerializer,
+                               limits=batch_limits(settings, stage),
+                               heartbeat_seconds=settings.heartbeat_seconds)
 
 
 def run_worker(settings: Settings, stage: str, warm_up: Callable[[], object],
@@ -72,7 +98,7 @@ def run_worker(settings: Settings, stage: str, warm_up: Callable[[], object],
             except RedisError as e:  # raised by RQ's own teardown while Redis is down
                 log.error("worker lost Redis: %s", e, extra={"stage": stage})
                 worked = False
-            if burst or worker._shutdown_requested_date is not None:  # asked to stop
+            if burst or worker.stop_requested:
                 return worked
             try:
                 _wait_for_redis(r, stage)

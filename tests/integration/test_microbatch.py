@@ -129,14 +129,14 @@ def test_sigterm_while_gathering_finishes_the_batch_then_stops(redis_conn, queue
     jobs = [normal.enqueue(SQUARE, args=[x]) for x in range(6)]
     worker = MicroBatchWorker(queues, connection=redis_conn, serializer=JSONSerializer,
                               limits=BatchLimits(max_batch=3))
-    take = worker._take_ready
+    take = worker.take_ready
 
     def take_then_signal(n):
         taken = take(n)
         worker.request_stop(signal.SIGTERM, None)  # RQ's SIGTERM handler
         return taken
 
-    worker._take_ready = take_then_signal
+    worker.take_ready = take_then_signal
     worker.work(burst=True, with_scheduler=False)
     statuses = [Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer).get_status()
                 for j in jobs]

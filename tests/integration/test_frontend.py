@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import threading
+from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,11 +14,14 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from shared.statuses import BatchStatus, CatalogStatus, JobStatus
 from tests.conftest import CHROMIUM_FLAGS, ROOT
 from tests.integration.conftest import drain
 
 pytestmark = pytest.mark.integration
 ARTIFACTS = ROOT / "test-artifacts"
+PAGES = {"index.html": "Playground", "catalogs.html": "Catalogs", "batches.html": "Batches",
+         "operations.html": "Operations"}
 
 
 @pytest.fixture(scope="module")
@@ -122,16 +126,41 @@ def test_query_shows_live_status_chips_and_renderings(page, laptops, redis_conn,
     page.fill("#query-input", "silver Dell ultrabook")
     page.click("#submit-btn")
     status = page.locator("#job-status")
-    expect(status).to_have_attribute("data-status", "queued")
+    expect(status).to_have_attribute("data-status", JobStatus.QUEUED)
     expect(status).to_have_attribute("data-transport", "events")  # the SSE stream is open
     drain(redis_conn, live_settings)
-    expect(status).to_have_attribute("data-status", "finished", timeout=15_000)
+    expect(status).to_have_attribute("data-status", JobStatus.FINISHED, timeout=15_000)
     # The end came through the event stream: polling never took over.
     assert status.get_attribute("data-transport") == "events"
     chip = page.locator("#filter-chips li.chip[data-field='brand']")
     expect(chip).to_contain_text("Dell")
-    assert "via" in chip.get_attribute("title")  # provenance on hover (and on focus)
     expect(page.locator("#raw-json")).to_contain_text('"catalog": "laptops"')
+
+    # Provenance: shown when the chip gets keyboard focus, toggled by Enter, Space and a
+    # click, hidden by Escape and by leaving the chip.
+    button, note = chip.locator("button.chip-toggle"), chip.locator(".chip-provenance")
+    expect(note).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    assert button.get_attribute("aria-describedby") == note.get_attribute("id")
+    page.focus("#query-input")
+    for _ in range(20):  # Tab through the form and the examples to the chip
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    expect(button).to_be_focused()
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("via")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    for key, shown in (("Enter", False), (" ", True), ("Escape", False), ("Enter", True)):
+        page.keyboard.press(key)
+        expect(button).to_have_attribute("aria-expanded", str(shown).lower())
+        expect(note).to_be_visible() if shown else expect(note).to_be_hidden()
+    page.keyboard.press("Tab")
+    expect(note).to_be_hidden()
+    button.click()
+    expect(note).to_be_visible()  # a click (focus without :focus-visible) opens it once
+    button.click()
+    expect(note).to_be_hidden()
 
     panel = page.locator("#render-panel")
     expect(panel).to_contain_text('"term"')
@@ -164,27 +193,130 @@ def test_status_falls_back_to_long_polling_without_an_event_stream(page, laptops
     status = page.locator("#job-status")
     expect(status).to_have_attribute("data-transport", "polling")
     drain(redis_conn, live_settings)
-    expect(status).to_have_attribute("data-status", "finished", timeout=15_000)
+    expect(status).to_have_attribute("data-status", JobStatus.FINISHED, timeout=15_000)
     expect(page.locator("#filter-chips li.chip[data-field='brand']")).to_contain_text("Lenovo")
     assert reads and all(url.endswith("?wait=25") for url in reads), reads
     assert len(reads) <= 2, reads  # one held read (a second if it began before the drain)
 
 
-def test_playground_fits_a_phone_in_the_dark_theme(browser, api, frontend_url, laptops):
+def sideways_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - "
+                         "document.documentElement.clientWidth")
+
+
+def test_playground_fits_a_phone_in_the_dark_theme(browser, api, frontend_url, laptops,
+                                                   redis_conn, live_settings):
     page = open_page(browser, api, frontend_url, viewport={"width": 375, "height": 740},
-                     device_scale_factor=2, is_mobile=True, color_scheme="dark")
+                     device_scale_factor=2, is_mobile=True, has_touch=True,
+                     color_scheme="dark")
     expect(page.locator("#catalog-select")).to_have_value("laptops")
     page.fill("#query-input", "dell laptop under 900 dollars")
-    page.click("#submit-btn")
-    expect(page.locator("#job-status")).to_have_attribute("data-status", "queued")
-    overflow = page.evaluate("document.documentElement.scrollWidth - "
-                             "document.documentElement.clientWidth")
+    page.tap("#submit-btn")
+    expect(page.locator("#job-status")).to_have_attribute("data-status", JobStatus.QUEUED)
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
     # On a phone the search request comes before the catalog panel.
     query_top = page.locator("#query-panel").bounding_box()["y"]
     assert query_top < page.locator("#catalog-panel").bounding_box()["y"]
     accessible(page)  # in the dark theme too
+
+    # A tap shows a chip's provenance (there is no hover on a phone), a second tap hides it.
+    drain(redis_conn, live_settings)
+    expect(page.locator("#job-status")).to_have_attribute("data-status", JobStatus.FINISHED,
+                                                          timeout=15_000)
+    chip = page.locator("#filter-chips li.chip[data-field='brand']")
+    note = chip.locator(".chip-provenance")
+    expect(note).to_be_hidden()
+    chip.locator("button").tap()
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("via")
+    expect(chip.locator("button")).to_have_attribute("aria-expanded", "true")
+    assert sideways_overflow(page) <= 0  # the open note wraps inside the chip
+    accessible(page)  # the note's contrast, in the dark theme
     screenshot(page, "playground-phone-dark")
+    chip.locator("button").tap()
+    expect(note).to_be_hidden()
+    page.close()
+
+
+class Outline(HTMLParser):
+    """What a page's HTML says before any script runs: its header's h1 and links, the
+    links marked as the current page, and its scripts."""
+
+    VOID = {"meta", "link", "input", "br", "img"}
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.open: list[str] = []
+        self.h1: list[str] = []
+        self.nav: list[str] = []
+        self.current: list[str] = []
+        self.scripts: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts.append(a)
+        if tag == "a" and "nav" in self.open and "header" in self.open:
+            self.nav.append(a["href"])
+            if a.get("aria-current") == "page":
+                self.current.append(a["href"])
+        if tag == "h1":
+            self.h1.append("")
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):  # <path … />: opens nothing
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.open.pop()
+
+    def handle_endtag(self, tag):
+        while tag in self.open and self.open.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if "h1" in self.open and "header" in self.open:
+            self.h1[-1] += data.strip()
+
+
+def test_every_page_has_its_header_navigation_and_own_h1_in_the_html(frontend_url):
+    """As served, before any script runs (what a crawler, a reader mode or a failed script
+    sees): the header with the navigation, the page marked current, one h1 of its own;
+    its script a module."""
+    outlines = {}
+    for name, title in PAGES.items():
+        resp = requests.get(f"{frontend_url}/{name}", timeout=10)
+        assert resp.ok, name
+        outline = outlines[name] = Outline(resp.text)
+        assert outline.h1 == [title], name
+        assert outline.nav == list(PAGES), name
+        assert outline.current == [name], name
+        page_scripts = [s for s in outline.scripts if s.get("src") != "config.js"]
+        assert page_scripts and all(s.get("type") == "module" for s in page_scripts), name
+    assert len({o.h1[0] for o in outlines.values()}) == len(PAGES)
+    for module in ("common.js", "statuses.js"):
+        resp = requests.get(f"{frontend_url}/{module}", timeout=10)
+        assert "javascript" in resp.headers["Content-Type"], module
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_runs_its_module_under_the_static_header(browser, api, frontend_url,
+                                                            laptops, name):
+    page = open_page(browser, api, f"{frontend_url}/{name}")
+    failures: list[str] = []
+    page.on("pageerror", lambda err: failures.append(str(err)))
+    # The shared module ran: the health pill and the footer are filled in.
+    expect(page.locator("#backend-status")).to_have_attribute("data-state", "up")
+    expect(page.locator("#api-base")).to_have_text(api)
+    # Nothing is added to the header, and nothing is hung on window.
+    expect(page.locator("header")).to_have_count(1)
+    expect(page.locator("h1")).to_have_text(PAGES[name])
+    expect(page.locator("nav [aria-current=page]")).to_have_attribute("href", name)
+    assert page.evaluate("typeof window.NLP2F") == "undefined"
+    assert failures == []
+    accessible(page)
     page.close()
 
 
@@ -205,9 +337,9 @@ def test_batch_page_runs_a_batch_to_completion(browser, api, frontend_url, lapto
     page.fill("#batch-texts", "\n".join(["silver dell ultrabook", "gaming laptops under $2000",
                                          "thinkpad or macbook", "", "a black chromebook"]))
     page.click("#batch-submit")
-    expect(page.locator("#batch-status")).to_have_attribute("data-status", "queued")
+    expect(page.locator("#batch-status")).to_have_attribute("data-status", BatchStatus.QUEUED)
     drain(redis_conn, live_settings)
-    expect(page.locator("#batch-status")).to_have_attribute("data-status", "finished",
+    expect(page.locator("#batch-status")).to_have_attribute("data-status", BatchStatus.FINISHED,
                                                             timeout=15_000)
     expect(page.locator("#batch-progress")).to_have_attribute("value", "100")
     expect(page.locator("#results-table tbody tr")).to_have_count(4, timeout=10_000)
@@ -221,7 +353,8 @@ def test_catalog_page_shows_errors_inline_and_indexing_status(browser, api, fron
                                                                laptops, redis_conn,
                                                                live_settings, tmp_path):
     page = open_page(browser, api, f"{frontend_url}/catalogs.html")
-    expect(page.locator("#catalog-list-body tr[data-name='laptops']")).to_contain_text("ready")
+    expect(page.locator("#catalog-list-body tr[data-name='laptops']")).to_contain_text(
+        CatalogStatus.READY)
 
     broken = tmp_path / "broken.json"
     broken.write_text('{"name": "bikes",\n "fields": [\n  {"name": "size" "type": "enum"}]}')
@@ -246,11 +379,12 @@ def test_catalog_page_shows_errors_inline_and_indexing_status(browser, api, fron
     page.fill("#catalog-name", "bikes")
     page.click("#catalog-save")
     expect(problems).to_be_hidden()
-    expect(page.locator("#catalog-saved-status")).to_have_attribute("data-status", "indexing")
+    saved_status = page.locator("#catalog-saved-status")
+    expect(saved_status).to_have_attribute("data-status", CatalogStatus.INDEXING)
     drain(redis_conn, live_settings, stages=("embedding",))
-    expect(page.locator("#catalog-saved-status")).to_have_attribute("data-status", "ready",
-                                                                    timeout=15_000)
-    expect(page.locator("#catalog-list-body tr[data-name='bikes']")).to_contain_text("ready")
+    expect(saved_status).to_have_attribute("data-status", CatalogStatus.READY, timeout=15_000)
+    expect(page.locator("#catalog-list-body tr[data-name='bikes']")).to_contain_text(
+        CatalogStatus.READY)
     screenshot(page, "catalog-ready")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#catalog-list-body tr[data-name='bikes'] button:has-text('Delete')")
@@ -270,8 +404,9 @@ def test_operations_page_shows_queues_charts_and_requeues(browser, api, frontend
     done = requests.post(f"{api}/api/v1/queries", timeout=10, json={
         "text": "lenovo laptop", "catalog": "laptops"}).json()["job_id"]
     drain(redis_conn, live_settings)
-    assert requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()["status"] == "failed"
-    assert requests.get(f"{api}/api/v1/jobs/{done}", timeout=10).json()["status"] == "finished"
+    status = {j: requests.get(f"{api}/api/v1/jobs/{j}", timeout=10).json()["status"]
+              for j in (job_id, done)}
+    assert status == {job_id: JobStatus.FAILED, done: JobStatus.FINISHED}
 
     page = open_page(browser, api, f"{frontend_url}/operations.html")
     expect(page.locator("#queues-body tr")).to_have_count(6)
@@ -288,6 +423,7 @@ def test_operations_page_shows_queues_charts_and_requeues(browser, api, frontend
     row.locator("button").click()
     expect(page.locator("#failed-note")).to_contain_text("requeued")
     expect(row).to_have_count(0)
-    assert requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()["status"] == "queued"
+    requeued = requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()
+    assert requeued["status"] == JobStatus.QUEUED
     drain(redis_conn, live_settings)  # its catalog is still gone: it fails again, for good
     page.close()

@@ -28,7 +28,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Retry, SimpleWorker, get_current_job
 from rq.executions import Execution
-from rq.job import Job, JobStatus
+from rq.job import Job
+from rq.job import JobStatus as RQJobStatus
 from rq.queue import Queue
 from rq.timeouts import JobTimeoutException
 from rq.utils import now
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 _prepared: dict[str, Any] = {}  # RQ job id -> its share of the batch's outcome
 POLL_SECONDS = 0.002
 _MISSING = object()
-_DONE = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.SCHEDULED, JobStatus.QUEUED)
+_DONE = (RQJobStatus.FINISHED, RQJobStatus.FAILED, RQJobStatus.SCHEDULED, RQJobStatus.QUEUED)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class MicroBatchWorker(SimpleWorker):
         and one log line per job, carrying its ids."""
         done: dict[str, dict[str, int]] = {}
         for j, q in group:
-            outcome = "finished" if j.get_status(refresh=False) == JobStatus.FINISHED \
+            outcome = "finished" if j.get_status(refresh=False) == RQJobStatus.FINISHED \
                 else "failed"
             counts = done.setdefault(q.name, {"finished": 0, "failed": 0})
             counts[outcome] += 1
@@ -237,7 +238,7 @@ class MicroBatchWorker(SimpleWorker):
             with self.connection.pipeline() as p:
                 for j, _ in simple:
                     ex = executions[j.id]
-                    j.ended_at, j._result, j._status = now(), _prepared[j.id], JobStatus.FINISHED
+                    j.ended_at, j._result, j._status = now(), _prepared[j.id], RQJobStatus.FINISHED
                     result_ttl = j.get_result_ttl(self.default_result_ttl)
                     self.increment_successful_job_count(pipeline=p)
                     self.increment_total_working_time(j.ended_at - j.started_at, p)

@@ -14,7 +14,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from shared.schemas import TERMINAL_STATUSES
+from shared.statuses import TERMINAL_JOB
 
 KEEPALIVE_SECONDS = 15.0
 RECONNECT_MS = 2000
@@ -50,7 +50,7 @@ def job_events(read: Callable[[], dict[str, Any] | None], changed: threading.Eve
         if state != previous:
             previous, sent = state, sent + 1
             yield frame("job", job, sent)
-        if job["status"] in TERMINAL_STATUSES:
+        if job["status"] in TERMINAL_JOB:
             yield frame("end", {"status": job["status"]})
             return
         remaining = max_seconds - (clock() - started)

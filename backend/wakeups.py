@@ -23,10 +23,9 @@ from typing import Any
 from redis import Redis
 
 from shared import keys
-from shared.schemas import TERMINAL_STATUSES
+from shared.statuses import TERMINAL_JOB
 
 RECHECK_SECONDS = 5.0
-TERMINAL = frozenset(TERMINAL_STATUSES)
 SUBSCRIBE_WAIT_SECONDS = 2.0
 RECONNECT_SECONDS = 0.5
 LISTEN_SECONDS = 1.0  # one blocking read of the channel (shorter than the socket timeout)
@@ -140,7 +139,7 @@ def wait_for_end(wakeups: JobWakeups, job_id: str, read: Callable[[], dict[str, 
     `seconds`; woken only by terminal changes, so it reads Redis twice in the usual case
     (once registered, once ended), plus once per RECHECK_SECONDS of silence."""
     deadline = clock() + seconds
-    with wakeups.watching(job_id, TERMINAL, min(seconds, SUBSCRIBE_WAIT_SECONDS)) as changed:
+    with wakeups.watching(job_id, TERMINAL_JOB, min(seconds, SUBSCRIBE_WAIT_SECONDS)) as changed:
         while True:
             changed.clear()
             job = read()
@@ -151,4 +150,4 @@ def wait_for_end(wakeups: JobWakeups, job_id: str, read: Callable[[], dict[str, 
 
 
 def terminal(job: dict[str, Any]) -> bool:
-    return job["status"] in TERMINAL_STATUSES
+    return job["status"] in TERMINAL_JOB

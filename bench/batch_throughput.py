@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from client import Client  # noqa: E402 - after the path set-up
+from shared.statuses import BatchStatus, JobStatus  # noqa: E402
 
 CATALOG = ROOT / "demo" / "laptops.catalog.json"
 CASES = ROOT / "tests" / "cases" / "laptops.cases.jsonl"
@@ -44,20 +45,20 @@ def main() -> int:
     for _ in range(5):
         api.query("silver dell ultrabook under $1200", catalog["name"], priority="high")
     idle_ms = (time.perf_counter() - start) / 5 * 1000
-    assert all(job["status"] == "finished" for job in idle)
+    assert all(job["status"] == JobStatus.FINISHED for job in idle)
 
     batch = api.submit_batch(catalog["name"], texts=texts(args.texts, "b"), priority="low")
     submitted = time.perf_counter()
     probes = []
     while True:
         view = api.get_batch(batch["batch_id"])
-        if view["status"] not in ("queued", "in_progress"):
+        if view["status"] not in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS):
             break
         if view["processed"] > 0 and len(probes) < args.probes:
             t0 = time.perf_counter()
             job = api.query("black chromebook under $300", catalog["name"], priority="high")
             probes.append((time.perf_counter() - t0) * 1000)
-            assert job["status"] == "finished", job
+            assert job["status"] == JobStatus.FINISHED, job
         time.sleep(0.5)
     wall = time.perf_counter() - submitted
     done = view["processed"] + view["failed"]

@@ -44,8 +44,8 @@ from strategies import cpu_seconds, pct, raw_limits, server_times  # noqa: E402
 from workload import requests_for  # noqa: E402
 
 from shared import jobs  # noqa: E402
-from shared.schemas import TERMINAL_STATUSES  # noqa: E402
 from shared.settings import Settings  # noqa: E402
+from shared.statuses import TERMINAL_JOB, JobStatus  # noqa: E402
 
 MODES = ("poll", "long-poll", "wait")
 POLL_SECONDS = 0.1
@@ -98,7 +98,7 @@ class Client:
             return "rate_limited"
         if status == 200:
             return job["status"]
-        while job.get("status") not in TERMINAL_STATUSES:
+        while job.get("status") not in TERMINAL_JOB:
             if mode == "poll":
                 time.sleep(POLL_SECONDS)
                 status, job = self.call("GET", f"/api/v1/jobs/{job['job_id']}")
@@ -134,10 +134,10 @@ def server_burst(stack: Stack, catalog: str, texts: list[str],
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         times = server_times(stack, ids)
-        if all(s in TERMINAL_STATUSES for s, _, _ in times):
+        if all(s in TERMINAL_JOB for s, _, _ in times):
             break
         time.sleep(0.05)
-    lat = [1000 * (u - c) for s, c, u in times if s == "finished"]
+    lat = [1000 * (u - c) for s, c, u in times if s == JobStatus.FINISHED]
     span = max(u for _, _, u in times) - min(c for _, c, _ in times)
     return {"n": len(texts), "finished": len(lat), "qps": round(len(lat) / span, 1),
             "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(pct(lat, 95), 1)}
@@ -167,7 +167,7 @@ def clients_row(stack: Stack, catalog: str, texts: list[str], n: int, mode: str,
             status = client.query(mode, catalog, text)
             with lock:
                 outcomes[status] = outcomes.get(status, 0) + 1
-                if status == "finished":
+                if status == JobStatus.FINISHED:
                     latencies.append(1000 * (time.perf_counter() - t))
 
     cpu0, me0 = backend_cpu(stack), psutil.Process().cpu_times()

@@ -26,12 +26,13 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from stack import Stack  # noqa: E402 - after the path set-up
 from workload import requests_for  # noqa: E402
 
-TERMINAL = {"finished", "failed", "canceled"}
+from shared.statuses import TERMINAL_BATCH, TERMINAL_JOB, BatchStatus, JobStatus  # noqa: E402
+
 _local = threading.local()
 
 
@@ -53,7 +54,7 @@ def _query(api: str, catalog: str, text: str, deadline: float) -> dict[str, Any]
         view = _session().get(f"{api}/api/v1/jobs/{job_id}", timeout=30)
         if view.status_code == 404:
             return {"accepted": True, "status": "lost", "job_id": job_id}
-        if view.status_code == 200 and view.json()["status"] in TERMINAL:
+        if view.status_code == 200 and view.json()["status"] in TERMINAL_JOB:
             return {"accepted": True, "status": view.json()["status"],
                     "latency": time.monotonic() - start}
         time.sleep(delay)
@@ -69,7 +70,7 @@ def _batch(api: str, catalog: str, texts: list[str], deadline: float) -> dict[st
     batch_id = resp.json()["batch_id"]
     while time.monotonic() < deadline:
         view = _session().get(f"{api}/api/v1/batches/{batch_id}", timeout=30).json()
-        if view["status"] in TERMINAL:
+        if view["status"] in TERMINAL_BATCH:
             return {"accepted": True, "status": view["status"], "items": view["total"],
                     "items_done": view["processed"] + view["failed"],
                     "items_failed": view["failed"]}
@@ -98,15 +99,17 @@ def load_run(api: str, catalog: dict[str, Any], queries: int, batches: int, batc
         "queries": {"requests": len(outcomes), "accepted": sum(o["accepted"] for o in outcomes),
                     "rejected": dict(Counter(str(o["http"]) for o in outcomes
                                              if not o["accepted"])),
-                    "finished": statuses["finished"], "failed": statuses["failed"],
-                    "canceled": statuses["canceled"], "lost": statuses["lost"],
+                    "finished": statuses[JobStatus.FINISHED],
+                    "failed": statuses[JobStatus.FAILED],
+                    "canceled": statuses[JobStatus.CANCELED], "lost": statuses["lost"],
                     "lost_ids": [o["job_id"] for o in outcomes if o.get("status") == "lost"],
                     "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
                     "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1)
                     if latencies else None},
         "batches": {"requests": len(batch_outcomes),
                     "accepted": sum(b["accepted"] for b in batch_outcomes),
-                    "finished": sum(b.get("status") == "finished" for b in batch_outcomes),
+                    "finished": sum(b.get("status") == BatchStatus.FINISHED
+                                    for b in batch_outcomes),
                     "lost": sum(b.get("status") == "lost" for b in batch_outcomes),
                     "items": sum(b.get("items", 0) for b in batch_outcomes),
                     "items_done": sum(b.get("items_done", 0) for b in batch_outcomes),

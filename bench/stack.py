@@ -17,6 +17,8 @@ import requests
 from redis import Redis
 from rq import Worker
 
+from shared.statuses import CatalogStatus
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 # Benchmarks and damage runs send thousands of requests from one address.
@@ -100,7 +102,7 @@ class Stack:
         """PUT a catalog and wait until it is indexed."""
         url = f"{self.api}/api/v1/catalogs/{catalog['name']}"
         requests.put(url, json=catalog, timeout=30).raise_for_status()
-        wait_until(lambda: requests.get(url, timeout=5).json()["status"] == "ready",
+        wait_until(lambda: requests.get(url, timeout=5).json()["status"] == CatalogStatus.READY,
                    "catalog index")
 
     def stop(self) -> None:

@@ -41,6 +41,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from stack import Stack  # noqa: E402 - after the path set-up
 from workload import requests_for  # noqa: E402
 
+from shared.statuses import TERMINAL_JOB, JobStatus  # noqa: E402
+
 NO_CACHE = {"EMBEDDING_CACHE_SIZE": "0", "RESULT_CACHE_SIZE": "0"}
 STRATEGIES: list[tuple[str, str, dict[str, str], int]] = [
     ("naive", "1 job/text, forking Worker", {"WORKER_MODE": "fork", **NO_CACHE}, 1),
@@ -50,7 +52,6 @@ STRATEGIES: list[tuple[str, str, dict[str, str], int]] = [
      {"WORKER_MODE": "microbatch", **NO_CACHE}, 2),
     ("cached", "micro-batching + caches, repeated", {"WORKER_MODE": "microbatch"}, 1),
 ]
-TERMINAL = {"finished", "failed", "canceled"}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -216,7 +217,7 @@ def lone_queries(stack: Stack, catalog: str, texts: list[str]) -> dict[str, Any]
         job_id = submit(stack, catalog, text)
         while True:
             body = session().get(f"{stack.api}/api/v1/jobs/{job_id}", timeout=10).json()
-            if body["status"] in TERMINAL:
+            if body["status"] in TERMINAL_JOB:
                 break
             time.sleep(0.002)
         client_ms.append(1000 * (time.perf_counter() - t))
@@ -235,15 +236,15 @@ def burst(stack: Stack, catalog: str, texts: list[str], timeout: float = 900) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         times = server_times(stack, ids)
-        if all(s in TERMINAL for s, _, _ in times):
+        if all(s in TERMINAL_JOB for s, _, _ in times):
             break
         time.sleep(0.05)
     wall = time.perf_counter() - t0
     cpu1 = cpu_seconds(procs)
-    lat = [1000 * (u - c) for s, c, u in times if s == "finished"]
+    lat = [1000 * (u - c) for s, c, u in times if s == JobStatus.FINISHED]
     span = max(u for _, _, u in times) - min(c for _, c, _ in times)
     return {"n": len(texts), "finished": len(lat),
-            "failed": sum(s != "finished" for s, _, _ in times),
+            "failed": sum(s != JobStatus.FINISHED for s, _, _ in times),
             "qps": round(len(lat) / span, 2), "submit_s": round(submitted, 2), "p50_ms": round(statistics.median(lat), 1),
             "p95_ms": round(pct(lat, 95), 1),
             "cpu_percent": {k: round(100 * (cpu1[k] - cpu0[k]) / wall) for k in cpu0},

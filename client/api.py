@@ -20,12 +20,13 @@ from urllib.parse import quote
 
 import requests
 
+from shared.statuses import TERMINAL_BATCH, TERMINAL_CATALOG, TERMINAL_JOB, CatalogStatus
+
 __all__ = ["APIError", "Client", "DEFAULT_URL", "JOB_TERMINAL", "BATCH_TERMINAL"]
 
 DEFAULT_URL = "http://127.0.0.1:5000"
-JOB_TERMINAL = frozenset({"finished", "failed", "canceled"})
-BATCH_TERMINAL = frozenset({"finished", "failed", "canceled"})
-CATALOG_TERMINAL = frozenset({"ready", "failed"})
+JOB_TERMINAL = TERMINAL_JOB  # the client's public names for the shared terminal sets
+BATCH_TERMINAL = TERMINAL_BATCH
 PRIORITIES = ("high", "normal", "low")
 MAX_WAIT = 30  # the longest wait the server grants per request
 
@@ -231,9 +232,9 @@ class Client:
         TimeoutError if it is still indexing after `timeout` seconds.
         """
         view = self._poll(lambda: self.get_catalog(name),
-                          lambda v: v.get("status") in CATALOG_TERMINAL,
+                          lambda v: v.get("status") in TERMINAL_CATALOG,
                           timeout, 0.2, 2.0, f"catalog {name!r}")
-        if view.get("status") == "failed":
+        if view.get("status") == CatalogStatus.FAILED:
             detail = view.get("error") or "indexing failed"
             if isinstance(detail, dict):
                 detail = detail.get("message") or json.dumps(detail)

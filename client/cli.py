@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from client.api import DEFAULT_URL, PRIORITIES, APIError, Client
+from shared.statuses import BatchStatus, JobStatus
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -89,7 +90,7 @@ def _watch(client: Client, batch_id: str, interval: float, to_stderr: bool) -> i
     out = sys.stderr if to_stderr else sys.stdout
     view = client.wait_batch(batch_id, poll=interval,
                              on_progress=lambda v: print(format_status(v), file=out, flush=True))
-    return 0 if view.get("status") == "finished" else 1
+    return 0 if view.get("status") == BatchStatus.FINISHED else 1
 
 
 # -- subcommands ----------------------------------------------------------
@@ -98,11 +99,11 @@ def cmd_query(client: Client, args: argparse.Namespace) -> int:
     job = client.query(args.text, args.catalog, priority=args.priority, timeout=args.timeout,
                        now=args.now, timezone=args.timezone,
                        min_confidence=args.min_confidence)
-    if job.get("status") == "finished":
+    if job.get("status") == JobStatus.FINISHED:
         _print_json(job.get("result"))
         return 0
     err = job.get("error") or {}
-    if job.get("status") == "failed" and isinstance(err, dict):
+    if job.get("status") == JobStatus.FAILED and isinstance(err, dict):
         _eprint(f"job {job.get('job_id')} failed at stage {err.get('stage') or '?'}: "
                 f"{err.get('code') or 'error'}: {err.get('message') or ''}".rstrip(": "))
     else:

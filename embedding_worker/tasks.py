@@ -22,6 +22,7 @@ from shared.jobs import StageError
 from shared.reference import reference
 from shared.schemas import Catalog
 from shared.settings import get_settings
+from shared.statuses import TERMINAL_BATCH, CatalogStatus, ItemStatus, JobStatus
 
 log = logging.getLogger(__name__)
 _cache = IndexCache()
@@ -64,7 +65,7 @@ def index_catalog(name: str, version: int) -> dict:
     index = build_index(r, name, version)
     store_index(r, index)
     _cache.put(index)
-    catalog_store.set_status(r, name, version, "ready")
+    catalog_store.set_status(r, name, version, CatalogStatus.READY)
     log.info("catalog indexed", extra={"catalog": name})
     return {"catalog": name, "version": version, "surfaces": len(index.layout.surfaces)}
 
@@ -125,7 +126,8 @@ def embed_queries(r: Redis, calls: list[tuple[str]]) -> list[dict | Exception]:
     call per catalog, one round trip per state change, one pipeline of LLM jobs."""
     settings = get_settings()
     ids = [job_id for (job_id,) in calls]
-    started = jobs.transition(r, ids, {"status": "embedding", "stage": "embedding"})
+    started = jobs.transition(r, ids,
+                              {"status": JobStatus.EMBEDDING, "stage": JobStatus.EMBEDDING})
     rows = jobs.read_fields(r, ids, ["catalog", "text", "priority", "options"])
     outcomes: list[dict | Exception] = [{"skipped": "job is gone or already terminal"}] * len(ids)
 
@@ -142,7 +144,8 @@ def embed_queries(r: Redis, calls: list[tuple[str]]) -> list[dict | Exception]:
     analysed = run_grouped({i: rows[i]["catalog"] or "" for i, ok in enumerate(started) if ok},
                            lambda name: _catalog_and_index(r, name), analyse_group, outcomes)
     order = sorted(analysed)
-    moved = jobs.transition(r, [ids[i] for i in order], {"status": "llm", "stage": "llm"})
+    moved = jobs.transition(r, [ids[i] for i in order],
+                            {"status": JobStatus.LLM, "stage": JobStatus.LLM})
     with r.pipeline() as pipe:
         for i, ok in zip(order, moved):
             if ok:
@@ -162,7 +165,7 @@ def fan_out_batch(batch_id: str) -> dict:
     jobs)."""
     r = pipeline.current_connection()
     rec = batches.record(r, batch_id)
-    if rec is None or rec["status"] in batches.TERMINAL_BATCH:
+    if rec is None or rec["status"] in TERMINAL_BATCH:
         return {"skipped": "batch is gone or already over"}
     chunks = pipeline.enqueue_chunks(r, get_settings(), batch_id, rec["priority"],
                                      batches.chunk_ranges(int(rec["total"]),
@@ -174,7 +177,7 @@ def embed_batch_chunk(batch_id: str, start: int, end: int) -> dict:
     """Analyse one chunk with one batched embedding call; pass it on to the LLM stage."""
     r = pipeline.current_connection()
     settings = get_settings()
-    if batches.mark_started(r, batch_id) in (None, *batches.TERMINAL_BATCH):
+    if batches.mark_started(r, batch_id) in (None, *TERMINAL_BATCH):
         return {"skipped": "batch is gone, canceled or over"}
     rec = batches.record(r, batch_id)
     catalog, index = _catalog_and_index(r, rec["catalog"])
@@ -184,7 +187,7 @@ def embed_batch_chunk(batch_id: str, start: int, end: int) -> dict:
     failed, items = {}, []
     for i, (text, analysis) in enumerate(zip(texts, analyses), start):
         if isinstance(analysis, Exception):
-            failed[i] = {"status": "failed", "result": None, "error": {
+            failed[i] = {"status": ItemStatus.FAILED, "result": None, "error": {
                 "stage": "embedding", "code": "analysis_error",
                 "message": f"{type(analysis).__name__}: {analysis}"}}
         else:

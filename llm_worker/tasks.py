@@ -19,6 +19,7 @@ from shared.microbatch import batched_job, run_grouped
 from shared.jobs import StageError
 from shared.schemas import Catalog, QueryResult
 from shared.settings import get_settings
+from shared.statuses import TERMINAL_BATCH, ItemStatus, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[d
     outcomes: list[dict | Exception] = [{"skipped": "job is gone or no longer in the llm stage"}
                                         ] * len(ids)
     waiting = {i: payload["catalog"] for i, (_, payload) in enumerate(calls)
-               if rows[i]["status"] == "llm"}
+               if rows[i]["status"] == JobStatus.LLM}
     done = run_grouped(
         waiting,
         lambda name: _catalog(r, name),
@@ -123,7 +124,7 @@ def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) 
     r = pipeline.current_connection()
     settings = get_settings()
     rec = batches.record(r, batch_id)
-    if rec is None or rec["status"] in batches.TERMINAL_BATCH:
+    if rec is None or rec["status"] in TERMINAL_BATCH:
         return {"skipped": "batch is gone, canceled or over"}
     catalog, version = _catalog(r, rec["catalog"])
     options = json.loads(rec.get("options") or "{}")
@@ -132,11 +133,11 @@ def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) 
     stored = {}
     for item, result in zip(items, results):
         if isinstance(result, Exception):
-            stored[item["index"]] = {"status": "failed", "result": None, "error": {
+            stored[item["index"]] = {"status": ItemStatus.FAILED, "result": None, "error": {
                 "stage": "llm", "code": "internal_error",
                 "message": f"{type(result).__name__}: {result}"}}
         else:
-            stored[item["index"]] = {"status": "finished", "result": result.model_dump(),
+            stored[item["index"]] = {"status": ItemStatus.FINISHED, "result": result.model_dump(),
                                      "error": None}
     closed = batches.store_results(r, batch_id, stored, settings.batch_ttl_seconds)
     pipeline.notify_batch(r, settings, closed)

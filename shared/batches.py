@@ -17,9 +17,9 @@ from redis.client import Pipeline
 
 from shared import keys
 from shared.schemas import utc_now
+from shared.statuses import TERMINAL_BATCH, BatchStatus, ItemStatus
 from shared.transactions import optimistic
 
-TERMINAL_BATCH = ("finished", "failed", "canceled")
 PUSH_SLICE = 5000  # texts per RPUSH: bounded command size, few round trips
 
 
@@ -34,7 +34,7 @@ def create_batch(r: Redis, batch_id: str, *, texts: list[str], custom_ids: list[
         if custom_ids:
             pipe.rpush(keys.batch_custom_ids(batch_id), *custom_ids[start:start + PUSH_SLICE])
     pipe.hset(keys.batch(batch_id), mapping={
-        "batch_id": batch_id, "status": "queued", "catalog": catalog,
+        "batch_id": batch_id, "status": BatchStatus.QUEUED, "catalog": catalog,
         "catalog_version": catalog_version, "priority": priority,
         "webhook_url": webhook_url or "", "options": json.dumps(options or {}),
         "total": len(texts), "processed": 0, "failed": 0,
@@ -70,7 +70,7 @@ def public_view(rec: dict[str, str], now: float | None = None) -> dict[str, Any]
     started = float(rec["started_ts"]) if rec.get("started_ts") else None
     rate = done / (now - started) if started and now > started and done else None
     eta = None
-    if rec["status"] in ("queued", "in_progress") and rate:
+    if rec["status"] in (BatchStatus.QUEUED, BatchStatus.IN_PROGRESS) and rate:
         eta = round((total - done) / rate, 1)
     return {"batch_id": rec["batch_id"], "status": rec["status"], "catalog": rec["catalog"],
             "catalog_version": int(rec["catalog_version"]), "priority": rec["priority"],
@@ -92,10 +92,10 @@ def mark_started(r: Redis, batch_id: str) -> str | None:
 
     def update(pipe: Pipeline) -> bool:
         current = pipe.hget(key, "status")
-        if current != b"queued":
+        if current != BatchStatus.QUEUED.encode():
             return False
         pipe.multi()
-        pipe.hset(key, mapping={"status": "in_progress", "started_at": utc_now(),
+        pipe.hset(key, mapping={"status": BatchStatus.IN_PROGRESS, "started_at": utc_now(),
                                 "started_ts": time.time()})
         return True
 
@@ -108,12 +108,14 @@ def mark_started(r: Redis, batch_id: str) -> str | None:
 # nothing or all of it (results written but not counted would hold the batch open forever,
 # since a retried chunk finds its results present and counts nothing). KEYS: results hash,
 # batch hash, open-batches index. ARGV: ttl, time in seconds, batch id, finished_at,
-# terminal statuses joined by ",", then index, result JSON, "1" if finished, per item.
+# terminal statuses joined by ",", the status of a batch closed with at least one item
+# processed (finished), the status of one closed with none (failed), then index, result
+# JSON, "1" if finished, per item.
 # Returns {processed, failed, 1 if this call closed the batch}; {} if the batch is gone.
 _STORE = """
 if redis.call('EXISTS', KEYS[2]) == 0 then return {} end
 local ok, bad = 0, 0
-for i = 6, #ARGV, 3 do
+for i = 8, #ARGV, 3 do
   if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
     if ARGV[i + 2] == '1' then ok = ok + 1 else bad = bad + 1 end
   end
@@ -130,7 +132,7 @@ if processed + failed < total then
   redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[3])
   return {processed, failed, 0}
 end
-redis.call('HSET', KEYS[2], 'status', processed > 0 and 'finished' or 'failed',
+redis.call('HSET', KEYS[2], 'status', processed > 0 and ARGV[6] or ARGV[7],
            'finished_at', ARGV[4])
 redis.call('ZREM', KEYS[3], ARGV[3])
 return {processed, failed, 1}
@@ -143,16 +145,17 @@ def store_results(r: Redis, batch_id: str, items: dict[int, dict[str, Any]],
     batch if they complete it (all in one atomic script).
 
     Returns the batch record when this call finished the batch (for the webhook)."""
-    argv: list[Any] = [ttl, time.time(), batch_id, utc_now(), ",".join(TERMINAL_BATCH)]
+    argv: list[Any] = [ttl, time.time(), batch_id, utc_now(), ",".join(sorted(TERMINAL_BATCH)),
+                       BatchStatus.FINISHED, BatchStatus.FAILED]
     for i, item in items.items():
-        argv += [str(i), json.dumps(item), "1" if item["status"] == "finished" else "0"]
+        argv += [str(i), json.dumps(item), "1" if item["status"] == ItemStatus.FINISHED else "0"]
     outcome = r.register_script(_STORE)(
         keys=[keys.batch_results(batch_id), keys.batch(batch_id), keys.BATCHES_INFLIGHT],
         args=argv)
     return record(r, batch_id) if outcome and outcome[2] else None
 
 
-def _close(r: Redis, batch_id: str, status: str) -> dict[str, str] | None:
+def _close(r: Redis, batch_id: str, status: BatchStatus) -> dict[str, str] | None:
     """Set a terminal status unless one is set already; the record if this call set it."""
     key = keys.batch(batch_id)
 
@@ -173,7 +176,7 @@ def fail_items(r: Redis, batch_id: str, indices: range,
     """A chunk that failed as a whole: its items without a result become failed."""
     key = keys.batch_results(batch_id)
     have = r.hmget(key, [str(i) for i in indices])
-    missing = {i: {"status": "failed", "result": None, "error": error}
+    missing = {i: {"status": ItemStatus.FAILED, "result": None, "error": error}
                for i, raw in zip(indices, have) if raw is None}
     ttl = r.ttl(keys.batch(batch_id))
     if missing and ttl and ttl > 0:
@@ -182,12 +185,12 @@ def fail_items(r: Redis, batch_id: str, indices: range,
 
 
 def fail_batch(r: Redis, batch_id: str) -> dict[str, str] | None:
-    return _close(r, batch_id, "failed")
+    return _close(r, batch_id, BatchStatus.FAILED)
 
 
 def cancel(r: Redis, batch_id: str) -> dict[str, str] | None:
     """Stop what has not started; finished items stay readable."""
-    return _close(r, batch_id, "canceled")
+    return _close(r, batch_id, BatchStatus.CANCELED)
 
 
 def status(r: Redis, batch_id: str) -> str | None:
@@ -207,7 +210,7 @@ def results_page(r: Redis, batch_id: str, offset: int, limit: int, total: int,
         p.lrange(keys.batch_texts(batch_id), offset, end - 1)
         p.lrange(keys.batch_custom_ids(batch_id), offset, end - 1)
         raw_results, raw_texts, raw_ids = p.execute()
-    pending = batch_status if batch_status in TERMINAL_BATCH else "queued"
+    pending = batch_status if batch_status in TERMINAL_BATCH else ItemStatus.QUEUED
     items = []
     for k, i in enumerate(indices):
         stored = json.loads(raw_results[k]) if raw_results[k] else None

@@ -10,6 +10,7 @@ from redis.client import Pipeline
 
 from shared import keys
 from shared.schemas import Catalog, utc_now
+from shared.statuses import CatalogStatus
 from shared.transactions import optimistic
 
 
@@ -23,7 +24,7 @@ def put_catalog(r: Redis, catalog: Catalog,
     """
     version = int(r.incr(keys.catalog_version_counter(catalog.name)))
     record = {"catalog": catalog.model_dump(exclude_none=True), "version": version,
-              "status": "indexing", "error": None, "updated_at": utc_now()}
+              "status": CatalogStatus.INDEXING, "error": None, "updated_at": utc_now()}
     with r.pipeline() as p:
         p.multi()
         p.set(keys.catalog(catalog.name), json.dumps(record))
@@ -74,7 +75,8 @@ def delete_catalog(r: Redis, name: str) -> bool:
     return True
 
 
-def set_status(r: Redis, name: str, version: int, status: str, error: str | None = None) -> bool:
+def set_status(r: Redis, name: str, version: int, status: CatalogStatus,
+               error: str | None = None) -> bool:
     """Update status only if `version` is still current: a replaced catalog keeps its own."""
     key = keys.catalog(name)
 

@@ -17,6 +17,7 @@ from rq.registry import FailedJobRegistry
 from shared import jobs, keys, pipeline
 from shared.schemas import utc_now
 from shared.settings import Settings
+from shared.statuses import JobStatus
 from shared.transactions import optimistic
 
 _FIELDS = ["job_id", "status", "catalog", "text", "error", "retries", "updated_at", "priority"]
@@ -29,7 +30,7 @@ def list_failed(r: Redis, settings: Settings, limit: int, offset: int) -> dict[s
     total = r.zcard(keys.DEAD_LETTER)
     items, gone = [], []
     for job_id, rec in zip(ids, jobs.read_fields(r, ids, _FIELDS)):
-        if rec["status"] != "failed":
+        if rec["status"] != JobStatus.FAILED:
             gone.append(job_id)  # expired or requeued meanwhile
             continue
         error = json.loads(rec["error"]) if rec["error"] else {}
@@ -51,16 +52,16 @@ def requeue(r: Redis, settings: Settings, job_id: str) -> str | None:
     def update(pipe: Pipeline) -> bool:
         status, priority = pipe.hmget(key, ["status", "priority"])
         seen["status"] = status.decode() if status else "missing"
-        if status != b"failed":
+        if status != JobStatus.FAILED.encode():
             return False
         pipe.multi()
-        pipe.hset(key, mapping={"status": "queued", "stage": "queued", "retries": 0,
-                                "updated_at": utc_now()})
+        pipe.hset(key, mapping={"status": JobStatus.QUEUED, "stage": JobStatus.QUEUED,
+                                "retries": 0, "updated_at": utc_now()})
         pipe.hdel(key, "error", "last_error")
         pipe.expire(key, settings.job_ttl_seconds)
         pipe.zrem(keys.DEAD_LETTER, job_id)
         pipe.zadd(keys.INFLIGHT, {job_id: time.time()})
-        jobs.announce(pipe, job_id, "queued")
+        jobs.announce(pipe, job_id, JobStatus.QUEUED)
         pipe.hincrby(keys.JOB_STATS, "requeued", 1)
         for name in settings.queue_names("embedding") + settings.queue_names("llm"):
             pipe.zrem(FailedJobRegistry.key_template.format(name), job_id, f"{job_id}-llm")

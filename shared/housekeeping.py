@@ -21,7 +21,8 @@ import time
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq.job import Job, JobStatus
+from rq.job import Job
+from rq.job import JobStatus as RQJobStatus
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
@@ -30,11 +31,12 @@ from rq.timeouts import TimerDeathPenalty
 
 from shared import batches, jobs, keys, pipeline
 from shared.settings import Settings
+from shared.statuses import TERMINAL_BATCH, TERMINAL_JOB, JobStatus
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 SWEEP_LIMIT = 50  # stalled jobs examined per sweep: bounded Redis work under a backlog
-_ALIVE = {JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
+_ALIVE = {RQJobStatus.SCHEDULED, RQJobStatus.DEFERRED, RQJobStatus.STARTED}
 
 
 def held_by_rq(r: Redis, stage_jobs: list[Job | None]) -> list[bool]:
@@ -46,7 +48,7 @@ def held_by_rq(r: Redis, stage_jobs: list[Job | None]) -> list[bool]:
     held = []
     for job in stage_jobs:
         status = job.get_status(refresh=False) if job is not None else None
-        if status == JobStatus.QUEUED:
+        if status == RQJobStatus.QUEUED:
             if job.origin not in listed:
                 listed[job.origin] = set(r.lrange(Queue(job.origin, connection=r).key, 0, -1))
             held.append(job.id.encode() in listed[job.origin])
@@ -72,7 +74,7 @@ def recover_stalled(r: Redis, settings: Settings, now: float | None = None) -> d
     records = jobs.read_fields(r, stalled, ["status", "stage", "priority", "recoveries"])
     for k, (job_id, rec) in enumerate(zip(stalled, records)):
         status, stage, priority, recovered = rec.values()
-        if status is None or status in ("finished", "failed", "canceled"):
+        if status is None or status in TERMINAL_JOB:
             r.zrem(keys.INFLIGHT, job_id)
             counts["gone"] += 1
             continue
@@ -89,8 +91,9 @@ def recover_stalled(r: Redis, settings: Settings, now: float | None = None) -> d
         with r.pipeline() as p:
             p.multi()
             p.hincrby(keys.job(job_id), "recoveries", 1)
-            p.hset(keys.job(job_id), mapping={"status": "queued", "stage": "queued"})
-            jobs.announce(p, job_id, "queued")
+            p.hset(keys.job(job_id),
+                   mapping={"status": JobStatus.QUEUED, "stage": JobStatus.QUEUED})
+            jobs.announce(p, job_id, JobStatus.QUEUED)
             p.zadd(keys.INFLIGHT, {job_id: now})
             pipeline.enqueue_query(r, settings, job_id, priority or "normal", p)
             p.execute()
@@ -121,7 +124,7 @@ def recover_stalled_batches(r: Redis, settings: Settings,
     counts = {"held": 0, "recovered": 0, "failed": 0, "gone": 0}
     for batch_id in _stalled(r, keys.BATCHES_INFLIGHT, settings, now):
         rec = batches.record(r, batch_id)
-        if rec is None or rec["status"] in batches.TERMINAL_BATCH:
+        if rec is None or rec["status"] in TERMINAL_BATCH:
             r.zrem(keys.BATCHES_INFLIGHT, batch_id)
             counts["gone"] += 1
             continue

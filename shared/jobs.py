@@ -13,7 +13,8 @@ from redis import Redis
 from redis.client import Pipeline
 
 from shared import keys
-from shared.schemas import TERMINAL_STATUSES, JobError, QueryResult, utc_now
+from shared.schemas import JobError, QueryResult, utc_now
+from shared.statuses import TERMINAL_JOB, JobStatus
 
 
 class StageError(Exception):
@@ -32,7 +33,8 @@ def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_
     `result_json` (a cache hit) the job is born finished, with its result. `options` are
     the request's reading options (reference time, min_confidence), stored as JSON."""
     now = utc_now()
-    mapping = {"job_id": job_id, "status": "finished" if result_json else "queued",
+    mapping = {"job_id": job_id,
+               "status": JobStatus.FINISHED if result_json else JobStatus.QUEUED,
                "text": text, "catalog": catalog, "options": json.dumps(options or {}),
                "catalog_version": catalog_version, "priority": priority,
                "webhook_url": webhook_url or "", "created_at": now, "updated_at": now}
@@ -42,7 +44,7 @@ def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_
     pipe.hset(keys.job(job_id), mapping=mapping)
     pipe.expire(keys.job(job_id), ttl)
     if result_json:
-        pipe.hincrby(keys.JOB_STATS, "finished", 1)
+        pipe.hincrby(keys.JOB_STATS, JobStatus.FINISHED, 1)
     else:
         pipe.zadd(keys.INFLIGHT, {job_id: time.time()})
 
@@ -52,7 +54,8 @@ def create_job(pipe: Pipeline, job_id: str, *, text: str, catalog: str, catalog_
 # step, and announces each change on the job-events channel. KEYS: job hash, result key,
 # per job; then the in-flight, dead-letter and stats keys. ARGV: updated_at, result ttl,
 # terminal statuses joined by ",", field count, fields and values, then one result JSON
-# per job ("" = none), then the channel, then the time in seconds. Returns 1/0 per job.
+# per job ("" = none), then the dead-letter status (failed), the channel, then the time in
+# seconds. Returns 1/0 per job.
 _TRANSITION = """
 local terminal = {}
 for s in string.gmatch(ARGV[3], '[^,]+') do terminal[s] = true end
@@ -67,6 +70,7 @@ local jobs = (#KEYS - 3) / 2
 local inflight, dead, stats = KEYS[#KEYS - 2], KEYS[#KEYS - 1], KEYS[#KEYS]
 local clock = ARGV[#ARGV]
 local channel = ARGV[#ARGV - 1]
+local dead_status = ARGV[#ARGV - 2]
 local out = {}
 for j = 1, jobs do
   local key = KEYS[2 * j - 1]
@@ -79,7 +83,7 @@ for j = 1, jobs do
     if new_status and terminal[new_status] then
       redis.call('ZREM', inflight, id)
       redis.call('HINCRBY', stats, new_status, 1)
-      if new_status == 'failed' then redis.call('ZADD', dead, clock, id) end
+      if new_status == dead_status then redis.call('ZADD', dead, clock, id) end
     else
       redis.call('ZADD', inflight, clock, id)
     end
@@ -102,23 +106,25 @@ def transition(r: Redis, job_ids: list[str], mapping: dict[str, Any],
     keys_ = [k for j in job_ids for k in (keys.job(j), keys.result(j))]
     keys_ += [keys.INFLIGHT, keys.DEAD_LETTER, keys.JOB_STATS]
     flat = [str(x) for kv in mapping.items() for x in kv]
-    argv = [utc_now(), max(1, result_ttl), ",".join(sorted(TERMINAL_STATUSES)), len(mapping),
-            *flat, *(results or [""] * len(job_ids)), keys.JOB_EVENTS, time.time()]
+    argv = [utc_now(), max(1, result_ttl), ",".join(sorted(TERMINAL_JOB)), len(mapping),
+            *flat, *(results or [""] * len(job_ids)), JobStatus.FAILED, keys.JOB_EVENTS,
+            time.time()]
     return [bool(x) for x in r.register_script(_TRANSITION)(keys=keys_, args=argv)]
 
 
-def announce(pipe: Pipeline, job_id: str, status: str) -> None:
+def announce(pipe: Pipeline, job_id: str, status: JobStatus) -> None:
     """Queue the job-events message of a change written outside `transition` (a requeue)."""
     pipe.publish(keys.JOB_EVENTS, f"{job_id} {status}")
 
 
-def set_status(r: Redis, job_id: str, status: str) -> bool:
+def set_status(r: Redis, job_id: str, status: JobStatus) -> bool:
     return transition(r, [job_id], {"status": status, "stage": status})[0]
 
 
 def fail_job(r: Redis, job_id: str, stage: str, code: str, message: str) -> bool:
     error = JobError(stage=stage, code=code, message=message)
-    return transition(r, [job_id], {"status": "failed", "error": error.model_dump_json()})[0]
+    return transition(r, [job_id],
+                      {"status": JobStatus.FAILED, "error": error.model_dump_json()})[0]
 
 
 def note_retry(r: Redis, job_id: str, retries: int, code: str, message: str) -> bool:
@@ -127,14 +133,14 @@ def note_retry(r: Redis, job_id: str, retries: int, code: str, message: str) -> 
 
 
 def cancel_job(r: Redis, job_id: str) -> bool:
-    return transition(r, [job_id], {"status": "canceled"})[0]
+    return transition(r, [job_id], {"status": JobStatus.CANCELED})[0]
 
 
 def finish_jobs(r: Redis, job_ids: list[str], results: list[QueryResult],
                 result_ttl: int) -> list[bool]:
     """Write each `result:<id>` and mark it finished in one transaction: no half-written
     result, and a job canceled meanwhile stays canceled."""
-    return transition(r, job_ids, {"status": "finished"},
+    return transition(r, job_ids, {"status": JobStatus.FINISHED},
                       [res.model_dump_json() for res in results], result_ttl)
 
 
@@ -182,7 +188,7 @@ def _view(job_id: str, raw: dict[bytes, bytes], result: bytes | None) -> dict[st
         "updated_at": job.get("updated_at"),
         "cached": job.get("cached") == "1",
         "retries": int(job.get("retries") or 0),
-        "result": json.loads(result) if result and job["status"] == "finished" else None,
+        "result": json.loads(result) if result and job["status"] == JobStatus.FINISHED else None,
         "error": json.loads(job["error"]) if job.get("error") else None,
     }
 

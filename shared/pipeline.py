@@ -16,6 +16,7 @@ from rq.serializers import JSONSerializer
 
 from shared import batches, catalog_store, jobs
 from shared.settings import Settings, get_settings
+from shared.statuses import CatalogStatus
 
 INDEX_CATALOG = "embedding_worker.tasks.index_catalog"
 EMBED_QUERY = "embedding_worker.tasks.embed_query"
@@ -181,5 +182,5 @@ def on_stage_failure(job: Job, connection: Redis, exc_type: type, exc: BaseExcep
         notify_batch(connection, settings, batches.fail_batch(connection, job.meta["batch_id"]))
     elif "catalog" in job.meta:
         catalog_store.set_status(connection, job.meta["catalog"], int(job.meta["version"]),
-                                 "failed", message)
+                                 CatalogStatus.FAILED, message)
     log.error("stage %s failed for good (%s): %s", stage, code, message, extra=ids)

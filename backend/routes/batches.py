@@ -18,6 +18,7 @@ from backend.errors import APIError
 from shared import batches, catalog_store, pipeline
 from shared.reference import resolved
 from shared.schemas import BatchRequest
+from shared.statuses import TERMINAL_BATCH, BatchStatus, CatalogStatus
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
@@ -107,16 +108,16 @@ def submit_batch():
     key = idempotency.request_key()
     print_ = idempotency.fingerprint([req.model_dump(), custom_ids])
     if key and (earlier := idempotency.earlier(r, key, print_)):
-        rec = batches.record(r, earlier) or {"status": "queued", "total": len(req.texts)}
+        rec = batches.record(r, earlier) or {"status": BatchStatus.QUEUED, "total": len(req.texts)}
         return _accepted(earlier, rec["status"], int(rec["total"]), replayed=True)
     record = catalog_store.get_record(r, req.catalog)
     if record is None:
         raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
-    if record["status"] == "failed":
+    if record["status"] == CatalogStatus.FAILED:
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index")
     batch_id = uuid.uuid4().hex
     if key and (first := idempotency.claim(r, key, print_, batch_id, cfg.batch_ttl_seconds)):
-        return _accepted(first, "queued", len(req.texts), replayed=True)
+        return _accepted(first, BatchStatus.QUEUED, len(req.texts), replayed=True)
     with r.pipeline() as pipe:
         pipe.multi()
         batches.create_batch(r, batch_id, texts=req.texts, custom_ids=custom_ids,
@@ -126,7 +127,7 @@ def submit_batch():
                              pipe=pipe, options=resolved(req.options()))
         pipeline.enqueue_fan_out(r, cfg, batch_id, req.priority, pipe)
         pipe.execute()
-    return _accepted(batch_id, "queued", len(req.texts))
+    return _accepted(batch_id, BatchStatus.QUEUED, len(req.texts))
 
 
 def _existing(batch_id: str) -> dict[str, str]:
@@ -173,7 +174,7 @@ def get_summary(batch_id: str):
 @bp.delete("/<batch_id>")
 def cancel_batch(batch_id: str):
     rec = _existing(batch_id)
-    if rec["status"] in batches.TERMINAL_BATCH:
+    if rec["status"] in TERMINAL_BATCH:
         raise APIError(409, "batch_terminal", f"batch {batch_id!r} is already {rec['status']}")
     pipeline.notify_batch(redis_client(), settings(), batches.cancel(redis_client(), batch_id))
     return jsonify(batches.public_view(_existing(batch_id)))

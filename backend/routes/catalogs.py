@@ -9,6 +9,7 @@ from backend.context import json_body, redis_client, settings
 from backend.errors import APIError
 from shared import catalog_store, pipeline
 from shared.schemas import CATALOG_NAME_PATTERN, Catalog
+from shared.statuses import CatalogStatus
 
 bp = Blueprint("catalogs", __name__, url_prefix="/api/v1/catalogs")
 
@@ -39,7 +40,7 @@ def put_catalog(name: str):
     r = redis_client()
     version, created = catalog_store.put_catalog(
         r, catalog, lambda pipe, v: pipeline.enqueue_index(r, settings(), catalog.name, v, pipe))
-    return jsonify({"name": catalog.name, "version": version, "status": "indexing"}), (
+    return jsonify({"name": catalog.name, "version": version, "status": CatalogStatus.INDEXING}), (
         201 if created else 200)
 
 

@@ -8,6 +8,7 @@ from backend.context import redis_client, settings
 from backend.metrics import exposition
 from shared import catalog_store
 from shared.metrics import worker_counts
+from shared.statuses import CatalogStatus
 
 bp = Blueprint("health", __name__)
 
@@ -31,7 +32,7 @@ def ready():
         r.ping()
         workers = worker_counts(r, settings())
         records = catalog_store.list_records(r)
-        ready_catalogs = sum(1 for rec in records if rec.get("status") == "ready")
+        ready_catalogs = sum(1 for rec in records if rec.get("status") == CatalogStatus.READY)
     except RedisError as e:
         checks = {"redis": {"ok": False, "detail": str(e)},
                   "workers": {"ok": False, "embedding": 0, "llm": 0},

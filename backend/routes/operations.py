@@ -7,6 +7,7 @@ from backend.context import int_arg, redis_client, settings
 from backend.errors import APIError
 from shared import dead_letter
 from shared.metrics import HISTORY_MINUTES, history, queue_stats
+from shared.statuses import JobStatus
 
 bp = Blueprint("operations", __name__, url_prefix="/api/v1")
 
@@ -38,5 +39,5 @@ def requeue(job_id: str):
         raise APIError(409, "job_not_failed", f"job {job_id!r} is {refused}; only failed jobs "
                                               "can be requeued")
     status_url = url_for("jobs.get_job", job_id=job_id)
-    return jsonify({"job_id": job_id, "status": "queued", "status_url": status_url}), 202, {
-        "Location": status_url}
+    return jsonify({"job_id": job_id, "status": JobStatus.QUEUED,
+                    "status_url": status_url}), 202, {"Location": status_url}

@@ -15,20 +15,21 @@ from backend.wakeups import terminal, wait_for_end
 from shared import catalog_store, fingerprints, jobs, keys, pipeline
 from shared.cache import result_cache, result_digest
 from shared.reference import resolved
-from shared.schemas import TERMINAL_STATUSES, QueryRequest
+from shared.schemas import QueryRequest
+from shared.statuses import TERMINAL_JOB, CatalogStatus, JobStatus
 
 bp = Blueprint("queries", __name__, url_prefix="/api/v1/queries")
 log = logging.getLogger(__name__)
 
 
-def _answer(job_id: str, wait: float | None, status: str | None = None, cached: bool = False,
+def _answer(job_id: str, wait: float | None, status: JobStatus | None = None, cached: bool = False,
             replayed: bool = False):
     """200 with the job view when it ended within `wait` seconds (or had already ended,
     when a wait was asked for), else 202 with its id; `status`, when known, spares a read."""
     r = redis_client()
     read = lambda: jobs.read_job(r, job_id)  # noqa: E731
     job = None
-    if wait and status not in TERMINAL_STATUSES:
+    if wait and status not in TERMINAL_JOB:
         job = wait_for_end(wakeups(), job_id, read, wait)
     elif wait is not None or status is None:
         job = read()
@@ -68,7 +69,7 @@ def submit_query():
     record = catalog_store.parse_record(raw_record)
     if record is None:
         raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
-    if record["status"] == "failed":
+    if record["status"] == CatalogStatus.FAILED:
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
     job_id = uuid.uuid4().hex
@@ -103,5 +104,5 @@ def submit_query():
         pipeline.notify_job(r, cfg, job_id)
     log.info("query accepted", extra={"job_id": job_id, "catalog": req.catalog,
                                       "cached": bool(cached)})
-    return _answer(job_id, _capped(req.wait), "finished" if cached else "queued",
+    return _answer(job_id, _capped(req.wait), JobStatus.FINISHED if cached else JobStatus.QUEUED,
                    cached=bool(cached))

@@ -8,6 +8,7 @@ from backend.errors import APIError
 from backend.renderings import RENDERERS, render
 from shared import jobs
 from shared.schemas import QueryResult, RenderRequest
+from shared.statuses import JobStatus
 
 bp = Blueprint("renderings", __name__, url_prefix="/api/v1")
 
@@ -37,7 +38,7 @@ def render_job(job_id: str):
     job = jobs.read_job(redis_client(), job_id)
     if job is None:
         raise APIError(404, "job_not_found", f"no job {job_id!r} (unknown or expired)")
-    if job["status"] != "finished":
+    if job["status"] != JobStatus.FINISHED:
         raise APIError(409, "job_not_finished", f"job {job_id!r} is {job['status']}; "
                                                 "only a finished job has filters to render")
     result = QueryResult.model_validate(job["result"])

@@ -18,10 +18,10 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from bench.stack import wait_until
+from shared.statuses import TERMINAL_BATCH
 from tests.conftest import CHROMIUM_FLAGS, demo_texts
 
 pytestmark = pytest.mark.compose
-TERMINAL = {"finished", "failed", "canceled"}
 
 
 def submit_batch(url: str, catalog: dict[str, Any], items: list[str]) -> str:
@@ -36,7 +36,7 @@ def batch_view(url: str, batch_id: str) -> dict[str, Any]:
 
 
 def wait_batch(url: str, batch_id: str, timeout: float = 600) -> dict[str, Any]:
-    wait_until(lambda: batch_view(url, batch_id)["status"] in TERMINAL, "batch end",
+    wait_until(lambda: batch_view(url, batch_id)["status"] in TERMINAL_BATCH, "batch end",
                timeout=timeout)
     return batch_view(url, batch_id)
 

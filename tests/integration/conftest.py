@@ -9,7 +9,7 @@ from redis import Redis
 from werkzeug.serving import make_server
 
 from shared import keys
-from shared.schemas import TERMINAL_STATUSES
+from shared.statuses import TERMINAL_JOB
 from tests.conftest import free_port
 
 
@@ -53,7 +53,7 @@ def wait_for_job(api: str, job_id: str, r: Redis, settings) -> dict:
     for _ in range(10):
         drain(r, settings)
         body = requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json()
-        if body["status"] in TERMINAL_STATUSES:
+        if body["status"] in TERMINAL_JOB:
             return body
     raise AssertionError(f"job {job_id} did not reach a terminal state: {body}")
 

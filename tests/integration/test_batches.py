@@ -15,6 +15,7 @@ import requests
 from redis import Redis
 from rq import Worker
 
+from shared.statuses import TERMINAL_BATCH, TERMINAL_JOB
 from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.integration
@@ -65,7 +66,7 @@ def wait_batch(api: str, batch_id: str, timeout: float = 180) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         view = batch_view(api, batch_id)
-        if view["status"] in ("finished", "failed", "canceled"):
+        if view["status"] in TERMINAL_BATCH:
             return view
         assert time.monotonic() < deadline, view
         time.sleep(0.3)
@@ -163,7 +164,7 @@ def test_high_priority_query_overtakes_a_low_batch(api, workers):
         "text": "black chromebook under $300", "catalog": "laptops",
         "priority": "high"}).json()["job_id"]
     while (job := requests.get(f"{api}/api/v1/jobs/{job_id}", timeout=10).json())[
-            "status"] not in ("finished", "failed"):
+            "status"] not in TERMINAL_JOB:
         assert time.monotonic() - start < 30, job
         time.sleep(0.05)
     latency = time.monotonic() - start

@@ -22,11 +22,11 @@ from rq.serializers import JSONSerializer
 
 from bench.load import load_run
 from shared import jobs, keys
+from shared.statuses import TERMINAL_BATCH, TERMINAL_JOB
 from bench.stack import PY, Stack, free_port, wait_until
 from tests.conftest import DEMO_CATALOG, demo_texts
 
 pytestmark = pytest.mark.integration
-TERMINAL = {"finished", "failed", "canceled"}
 # Short clocks so the damage is detected within seconds (defaults: 20 s, 10 s, 120 s, 1 s).
 FAST_RECOVERY = {"HEARTBEAT_SECONDS": "3", "MAINTENANCE_INTERVAL_SECONDS": "1",
                  "STALL_SECONDS": "20", "RETRY_BACKOFF_SECONDS": "0.5",
@@ -64,10 +64,11 @@ def wait_terminal(api: str, ids: list[str], timeout: float = 240) -> dict[str, d
     deadline = time.monotonic() + timeout
     while True:
         seen = views(api, ids)
-        if all(v.get("status") in TERMINAL for v in seen.values()):
+        if all(v.get("status") in TERMINAL_JOB for v in seen.values()):
             return seen
         if time.monotonic() > deadline:
-            stuck = {i: v.get("status") for i, v in seen.items() if v.get("status") not in TERMINAL}
+            stuck = {i: v.get("status") for i, v in seen.items()
+                     if v.get("status") not in TERMINAL_JOB}
             raise AssertionError(f"{len(stuck)} jobs not terminal: {list(stuck.items())[:5]}")
         time.sleep(0.5)
 
@@ -89,7 +90,7 @@ def busy_batch(stack: Stack, tag: str) -> str:
 def wait_batch(stack: Stack, batch_id: str, timeout: float = 400) -> dict:
     url = f"{stack.api}/api/v1/batches/{batch_id}"
     try:
-        wait_until(lambda: requests.get(url, timeout=10).json()["status"] in TERMINAL,
+        wait_until(lambda: requests.get(url, timeout=10).json()["status"] in TERMINAL_BATCH,
                    "batch end", timeout=timeout)
     except RuntimeError as e:
         raise AssertionError(f"{e}: {unfinished_chunks(stack, batch_id)}") from e

@@ -17,6 +17,9 @@ FORBIDDEN = {
     "llm_worker": {"backend", "embedding_worker", "sentence_transformers", "flask"},
     "client": {"backend", "embedding_worker", "llm_worker", "shared", "torch", "flask"},
 }
+# The one shared module the client may use: the status words of the public contract
+# (standard library only, so the client stays as light as before; checked below).
+ALLOWED = {"client": {"shared.statuses"}}
 
 
 def imported_modules(package: str) -> set[str]:
@@ -32,9 +35,19 @@ def imported_modules(package: str) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_imports_respect_boundaries(package):
-    bad = {m for m in imported_modules(package)
+    bad = {m for m in imported_modules(package) - ALLOWED.get(package, set())
            for f in FORBIDDEN[package] if m == f or m.startswith(f + ".")}
     assert not bad, f"{package} imports {sorted(bad)}"
+
+
+def test_statuses_module_needs_only_the_standard_library():
+    """What the client may import from shared must not pull in redis, rq or pydantic."""
+    tree = ast.parse((ROOT / "shared" / "statuses.py").read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= sys.stdlib_module_names | {"__future__"}, imported
 
 
 def test_backend_process_never_loads_torch():

@@ -1,7 +1,6 @@
 """Per-request access to the app's Redis client, settings and JSON body."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -48,24 +47,3 @@ def guard_webhook(url: str | None) -> None:
             check_url(url, settings().webhook_allow_private)
         except WebhookRefused as e:
             raise APIError(422, "webhook_refused", str(e)) from e
-
-
-def int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    """An integer query parameter within [lo, hi], or a 400 that names it."""
-    return number_arg(name, default, lo, hi, int)
-
-
-def number_arg(name: str, default: float, lo: float, hi: float,
-               parse: Callable[[str], float] = float) -> Any:
-    """A numeric query parameter within [lo, hi] (nan and inf never are), or a 400."""
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = parse(raw)
-    except ValueError:
-        kind = "an integer" if parse is int else "a number"
-        raise APIError(400, "invalid_parameter", f"{name} must be {kind}") from None
-    if not lo <= value <= hi:
-        raise APIError(400, "invalid_parameter", f"{name} must be between {lo} and {hi}")
-    return value

@@ -14,9 +14,16 @@ from backend.errors import APIError
 from shared import keys
 
 
+HEADER, MAX_LENGTH = "Idempotency-Key", 200
+PARAMETER = {"name": HEADER, "in": "header", "required": False,  # for the OpenAPI document
+             "schema": {"type": "string", "maxLength": MAX_LENGTH},
+             "description": "Re-sending the same request with the same key answers with what "
+                            "the first one created"}
+
+
 def request_key() -> str:
     """The request's Idempotency-Key header ("" when none)."""
-    return request.headers.get("Idempotency-Key", "").strip()[:200]
+    return request.headers.get(HEADER, "").strip()[:MAX_LENGTH]
 
 
 def fingerprint(body: Any) -> str:

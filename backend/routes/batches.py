@@ -13,8 +13,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
 from backend import idempotency
-from backend.context import guard_webhook, int_arg, json_body, redis_client, settings
+from backend.context import guard_webhook, json_body, redis_client, settings
 from backend.errors import APIError
+from backend.openapi_operations import JSON, LOCATION, Content, documented, json_content
+from backend.params import OFFSET, Choice, ModelField, Number
+from backend.responses import Batch, BatchAccepted, BatchPage, BatchSummary
 from shared import batches, catalog_store, pipeline
 from shared.reference import resolved
 from shared.schemas import BatchRequest
@@ -24,6 +27,17 @@ bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
                "application/jsonlines")
 PAGE_MAX = 1000
+LIMIT = Number("limit", "Items per page", 100, 1, PAGE_MAX, integer=True)
+FORMAT = Choice("format", "Response format", ("json", "jsonl"), "json")
+# With a JSONL body the batch's other fields come as query parameters (as form fields
+# beside an uploaded `file`): every field of the JSON body but the texts.
+UPLOAD_OPTIONS = tuple(
+    ModelField(name, "With a JSONL body (or a form field beside an uploaded `file`): as in "
+                     "a JSON body", BatchRequest)
+    for name in BatchRequest.model_fields if name != "texts")
+UPLOAD = {"type": "object", "required": ["file"], "properties": {
+    "file": {"type": "string", "format": "binary"},
+    **{option.name: option.schema() for option in UPLOAD_OPTIONS}}}
 
 
 def _jsonl_items(raw: bytes) -> Iterator[dict[str, Any]]:
@@ -46,28 +60,19 @@ def _parse_request() -> tuple[BatchRequest, list[str] | None]:
     """JSON body, a JSONL body, or a multipart upload with a JSONL `file`."""
     content_type = (request.mimetype or "").lower()
     if content_type in JSONL_TYPES or content_type == "multipart/form-data":
+        form = None
         if content_type == "multipart/form-data":
             upload = request.files.get("file")
             if upload is None:
                 raise APIError(400, "missing_file", "send the JSONL as the form field `file`")
-            raw, params = upload.read(), request.form
+            raw, form = upload.read(), request.form
         else:
-            raw, params = request.get_data(), request.args
+            raw = request.get_data()
         items = list(_jsonl_items(raw))
-        body = {"catalog": params.get("catalog", ""), "texts": [i["text"] for i in items],
-                **{k: params[k] for k in ("priority", "webhook_url", "now", "timezone")
-                   if params.get(k)}}
-        if params.get("min_confidence"):
-            body["min_confidence"] = _number(params["min_confidence"], "min_confidence")
+        body = {"catalog": "", "texts": [i["text"] for i in items],
+                **{o.name: value for o in UPLOAD_OPTIONS if (value := o.read(form)) is not None}}
         return _validated(body), [i["custom_id"] for i in items]
     return _validated(json_body()), None
-
-
-def _number(raw: str, name: str) -> float:
-    try:
-        return float(raw)
-    except ValueError:
-        raise APIError(422, "invalid_parameter", f"{name} must be a number") from None
 
 
 def _validated(body: dict[str, Any]) -> BatchRequest:
@@ -101,6 +106,13 @@ def _accepted(batch_id: str, status: str, total: int, replayed: bool = False):
 
 
 @bp.post("")
+@documented("Submit up to {settings.max_batch_texts} texts (JSON, JSONL body or multipart "
+            "upload of a JSONL `file`)",
+            {202: json_content(BatchAccepted, "Accepted", LOCATION)},
+            errors=(400, 404, 409, 413, 415, 422), headers=(idempotency.PARAMETER,),
+            query=UPLOAD_OPTIONS, body=Content("The texts", {
+                JSON: BatchRequest, **{media: {"type": "string"} for media in JSONL_TYPES},
+                "multipart/form-data": UPLOAD}))
 def submit_batch():
     req, custom_ids = _parse_request()
     _check_limits(req)
@@ -138,16 +150,21 @@ def _existing(batch_id: str) -> dict[str, str]:
 
 
 @bp.get("/<batch_id>")
+@documented("Progress of a batch", {200: json_content(Batch, "The batch")}, errors=(404,))
 def get_batch(batch_id: str):
     return jsonify(batches.public_view(_existing(batch_id)))
 
 
 @bp.get("/<batch_id>/results")
+@documented("Results in input order, a page at a time (or all as JSONL with format=jsonl)",
+            {200: Content("A page", {JSON: BatchPage,
+                                     "application/x-ndjson": {"type": "string"}})},
+            errors=(400, 404), query=(OFFSET, LIMIT, FORMAT))
 def get_results(batch_id: str):
     rec = _existing(batch_id)
     total, status = int(rec["total"]), rec["status"]
     r = redis_client()
-    if request.args.get("format") == "jsonl":
+    if FORMAT.read() == "jsonl":
         def lines() -> Iterator[str]:
             for offset in range(0, total, PAGE_MAX):
                 for item in batches.results_page(r, batch_id, offset, PAGE_MAX, total, status):
@@ -155,14 +172,15 @@ def get_results(batch_id: str):
         return Response(stream_with_context(lines()), mimetype="application/x-ndjson",
                         headers={"Content-Disposition":
                                  f'attachment; filename="batch-{batch_id}.jsonl"'})
-    offset = int_arg("offset", 0, 0, 10**9)
-    limit = int_arg("limit", 100, 1, PAGE_MAX)
+    offset, limit = OFFSET.read(), LIMIT.read()
     items = batches.results_page(r, batch_id, offset, limit, total, status)
     next_offset = offset + limit if offset + limit < total else None
     return jsonify({"items": items, "next_offset": next_offset, "total": total})
 
 
 @bp.get("/<batch_id>/summary")
+@documented("Counts per item status and filters per field",
+            {200: json_content(BatchSummary, "Summary")}, errors=(404,))
 def get_summary(batch_id: str):
     rec = _existing(batch_id)
     total, r = int(rec["total"]), redis_client()
@@ -172,6 +190,7 @@ def get_summary(batch_id: str):
 
 
 @bp.delete("/<batch_id>")
+@documented("Cancel a batch", {200: json_content(Batch, "Canceled")}, errors=(404, 409))
 def cancel_batch(batch_id: str):
     rec = _existing(batch_id)
     if rec["status"] in TERMINAL_BATCH:

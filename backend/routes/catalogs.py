@@ -7,6 +7,8 @@ from flask import Blueprint, jsonify
 
 from backend.context import json_body, redis_client, settings
 from backend.errors import APIError
+from backend.openapi_operations import Content, documented, json_content
+from backend.responses import CatalogList, CatalogVersion, CatalogView
 from shared import catalog_store, pipeline
 from shared.schemas import CATALOG_NAME_PATTERN, Catalog
 from shared.statuses import CatalogStatus
@@ -35,6 +37,10 @@ def _validated(name: str) -> Catalog:
 
 
 @bp.put("/<name>")
+@documented("Register or replace a catalog (indexed in the background)", {
+    200: json_content(CatalogVersion, "Replaced: a new version is indexing"),
+    201: json_content(CatalogVersion, "Created: indexing")},
+    errors=(400, 413, 415, 422), body=json_content(Catalog, "The catalog"))
 def put_catalog(name: str):
     catalog = _validated(name)
     r = redis_client()
@@ -45,12 +51,15 @@ def put_catalog(name: str):
 
 
 @bp.get("")
+@documented("List catalogs", {200: json_content(CatalogList, "Catalogs")})
 def list_catalogs():
     items = [catalog_store.public_view(rec) for rec in catalog_store.list_records(redis_client())]
     return jsonify({"items": items})
 
 
 @bp.get("/<name>")
+@documented("A catalog with its version and indexing status",
+            {200: json_content(CatalogView, "The catalog")}, errors=(404,))
 def get_catalog(name: str):
     record = catalog_store.get_record(redis_client(), name)
     if record is None:
@@ -59,6 +68,7 @@ def get_catalog(name: str):
 
 
 @bp.delete("/<name>")
+@documented("Delete a catalog", {204: Content("Deleted", {})}, errors=(404,))
 def delete_catalog(name: str):
     if not catalog_store.delete_catalog(redis_client(), name):
         raise APIError(404, "catalog_not_found", f"no catalog named {name!r}")

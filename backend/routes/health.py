@@ -6,6 +6,8 @@ from redis.exceptions import RedisError
 
 from backend.context import redis_client, settings
 from backend.metrics import exposition
+from backend.openapi_operations import Content, documented, json_content
+from backend.responses import Readiness
 from shared import catalog_store
 from shared.metrics import worker_counts
 from shared.statuses import CatalogStatus
@@ -14,6 +16,9 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
+@documented("Liveness: the process answers and reaches Redis", {
+    200: json_content({"type": "object"}, "Alive"),
+    503: json_content({"type": "object"}, "Redis down")})
 def health():
     """Liveness: the process answers and reaches Redis."""
     try:
@@ -24,6 +29,8 @@ def health():
 
 
 @bp.get("/ready")
+@documented("Readiness: Redis, a worker per stage, a ready catalog", {
+    200: json_content(Readiness, "Ready"), 503: json_content(Readiness, "Not ready")})
 def ready():
     """Readiness: Redis reachable, a live worker for each stage, and a catalog ready to
     query once any is registered (a fresh install with none is ready to receive one)."""
@@ -49,5 +56,7 @@ def ready():
 
 
 @bp.get("/metrics")
+@documented("Prometheus metrics", {
+    200: Content("Text exposition format", {"text/plain": {"type": "string"}})})
 def metrics():
     return exposition(redis_client(), settings())

@@ -11,6 +11,8 @@ from redis.exceptions import WatchError
 from backend import idempotency
 from backend.context import guard_webhook, json_body, redis_client, settings, wakeups
 from backend.errors import APIError
+from backend.openapi_operations import LOCATION, documented, json_content
+from backend.responses import Accepted, Job
 from backend.wakeups import terminal, wait_for_end
 from shared import catalog_store, fingerprints, jobs, keys, pipeline
 from shared.cache import result_cache, result_digest
@@ -50,6 +52,12 @@ def _capped(wait: float | None) -> float | None:
 
 
 @bp.post("")
+@documented("Submit a query (text up to {settings.max_text_length} characters)", {
+    200: json_content(Job, "With `wait`: the job ended within it (the view of "
+                           "GET /api/v1/jobs/{job_id})", LOCATION),
+    202: json_content(Accepted, "Accepted (or answered from the result cache)", LOCATION)},
+    errors=(400, 404, 409, 413, 415, 422), headers=(idempotency.PARAMETER,),
+    body=json_content(QueryRequest, "The query"))
 def submit_query():
     req = QueryRequest.model_validate(json_body())
     cfg = settings()

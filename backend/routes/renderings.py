@@ -1,40 +1,38 @@
 """Filters rendered as Elasticsearch/OpenSearch, SQL and MongoDB queries."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from backend.context import json_body, redis_client
 from backend.errors import APIError
+from backend.openapi_operations import documented, json_content
+from backend.params import Subset
 from backend.renderings import RENDERERS, render
+from backend.responses import RenderedFilters, RenderedJob
 from shared import jobs
 from shared.schemas import QueryResult, RenderRequest
 from shared.statuses import JobStatus
 
 bp = Blueprint("renderings", __name__, url_prefix="/api/v1")
-
-
-def _formats() -> list[str] | None:
-    """`?format=sql,mongodb`; all formats when absent."""
-    raw = request.args.get("format")
-    if raw is None:
-        return None
-    formats = [f.strip() for f in raw.split(",") if f.strip()]
-    unknown = sorted(set(formats) - set(RENDERERS))
-    if unknown or not formats:
-        raise APIError(400, "bad_parameter", f"format must be a comma-separated list of "
-                                             f"{', '.join(RENDERERS)}; got {raw[:100]!r}")
-    return formats
+FORMATS = Subset("format", f"Comma-separated subset of {', '.join(RENDERERS)} (default: all)",
+                 tuple(RENDERERS))
 
 
 @bp.post("/renderings")
+@documented("Render any filters as Elasticsearch/OpenSearch, SQL and MongoDB queries",
+            {200: json_content(RenderedFilters, "Renderings")}, errors=(400, 413, 415, 422),
+            body=json_content(RenderRequest, "The filters"))
 def render_filters():
     req = RenderRequest.model_validate(json_body())
     return jsonify({"renderings": render(req.filters, req.sort, req.keywords, req.formats)})
 
 
 @bp.get("/jobs/<job_id>/renderings")
+@documented("A finished job's filters as Elasticsearch/OpenSearch, SQL and MongoDB queries",
+            {200: json_content(RenderedJob, "Renderings")}, errors=(400, 404, 409),
+            query=(FORMATS,))
 def render_job(job_id: str):
-    formats = _formats()
+    formats = FORMATS.read()
     job = jobs.read_job(redis_client(), job_id)
     if job is None:
         raise APIError(404, "job_not_found", f"no job {job_id!r} (unknown or expired)")

@@ -27,9 +27,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import requests
@@ -42,6 +43,11 @@ from stack import Stack  # noqa: E402 - after the path set-up
 from workload import requests_for  # noqa: E402
 
 from shared.statuses import TERMINAL_JOB, JobStatus  # noqa: E402
+
+if TYPE_CHECKING:  # the models load only where raw_limits runs
+    from embedding_worker.analysis import AnalysisConfig
+    from embedding_worker.index import CatalogIndex
+    from shared.schemas import Catalog
 
 NO_CACHE = {"EMBEDDING_CACHE_SIZE": "0", "RESULT_CACHE_SIZE": "0"}
 STRATEGIES: list[tuple[str, str, dict[str, str], int]] = [
@@ -68,34 +74,72 @@ def raw_limits(catalog_body: dict, texts: list[str],
     The model calls alone are reported too (`model_only`). The lone-query compute runs
     with `single_threads` torch threads (default: every core, as the limit does)."""
     from embedding_worker import model as emb
-    from embedding_worker.analysis import analyse
-    from embedding_worker.batch_embedding import analyse_many
     from embedding_worker.index import build
     from embedding_worker.tasks import analysis_config
     from llm_worker import model as llm
-    from llm_worker.arbiter import questions
     from llm_worker.tasks import _resolve
     from shared.schemas import Catalog
-    from shared.settings import get_settings
 
     import torch
 
-    settings = get_settings()
     emb.get_model()
     llm.get_model()
     torch.set_num_threads(os.cpu_count() or 1)  # the limit: one process with every core
     catalog = Catalog.model_validate(catalog_body)
     index = build(catalog, 1, emb.encode)
     config = analysis_config()
+    analyse_batch = _batch_analyser(catalog, index, config)
+    analyses = analyse_batch(texts)
+    ngrams, pairs = _model_demands(texts, catalog, index, config)
+    embedding = _throughput(len(texts), lambda a, b: texts[a:b], analyse_batch)
+    llm_stage = _throughput(len(texts), lambda a, b: [(t, x) for t, x in
+                                                      zip(texts[a:b], analyses[a:b])],
+                            lambda batch: _resolve(batch, catalog, 1))
+    model_only = {
+        "embedding": _throughput(len(texts), lambda a, b: _distinct(ngrams, a, b),
+                                 lambda xs: emb.encode(xs) if xs else None),
+        "llm": _throughput(len(texts), lambda a, b: _distinct(pairs, a, b),
+                           lambda xs: llm.score(list(xs)) if xs else None)}
+    torch.set_num_threads(single_threads or os.cpu_count() or 1)
+    single_ms = _lone_query_ms(texts[:64], analyses[:64], analyse_batch, catalog)
+    slowest = min(("embedding", embedding), ("llm", llm_stage), key=lambda kv: kv[1]["qps_best"])
+    return {"embedding": embedding, "llm": llm_stage, "model_only": model_only,
+            "slowest_stage": slowest[0], "limit_qps": slowest[1]["qps_best"],
+            "ngrams_per_query": round(statistics.mean(len(n) for n in ngrams), 2),
+            "scored_sequences_per_query": round(statistics.mean(len(p) for p in pairs), 3),
+            "single_compute_ms_p50": round(statistics.median(single_ms), 2),
+            "single_compute_threads": torch.get_num_threads()}
+
+
+def _batch_analyser(catalog: Catalog, index: CatalogIndex, config: AnalysisConfig,
+                    ) -> Callable[[list[str]], list]:
+    """The embedding stage's analysis of a batch of texts of one catalog, with one batched
+    model call, as its worker runs it."""
+    from embedding_worker import model as emb
+    from embedding_worker.analysis import analyse
+    from embedding_worker.batch_embedding import analyse_many
 
     def analyse_batch(batch: list[str]) -> list:
         return analyse_many(batch, lambda t, embed: analyse(t, catalog, index, embed,
                                                             emb.is_word, config),
                             emb.encode, emb.dimension())
 
-    analyses = analyse_batch(texts)
+    return analyse_batch
+
+
+def _model_demands(texts: list[str], catalog: Catalog, index: CatalogIndex,
+                   config: AnalysisConfig,
+                   ) -> tuple[list[list[str]], list[list[tuple[str, str]]]]:
+    """What each query asks of the models: the n-grams its analysis embeds, and the
+    (prompt, answer) pairs the LLM stage scores for its questions."""
+    from embedding_worker import model as emb
+    from embedding_worker.analysis import analyse
+    from llm_worker.arbiter import questions
+    from shared.settings import get_settings
+
+    settings = get_settings()
     ngrams, pairs = [], []
-    for text in texts:  # what each query asks of the models
+    for text in texts:
         seen: dict[str, None] = {}
 
         def record(batch: list[str], seen=seen):
@@ -108,47 +152,41 @@ def raw_limits(catalog_body: dict, texts: list[str],
                        settings.llm_flag_margin)
         pairs.append([(prompt, answer) for q in qs
                       for prompt, answer in zip(q.prompts, q.answers)])
+    return ngrams, pairs
 
-    def score(items):
-        return llm.score(list(items))
 
-    def throughput(n: int, batches, fn, sizes=(1, 8, 16, 32, 64, 128)) -> dict[str, Any]:
-        per_size = {}
-        for size in sizes:
-            t = time.perf_counter()
-            for k in range(0, n, size):
-                fn(batches(k, k + size))
-            per_size[size] = round(n / (time.perf_counter() - t), 1)
-        best = max(per_size, key=per_size.get)
-        return {"qps_by_batch": per_size, "best_batch": best, "qps_batch1": per_size[1],
-                "qps_best": per_size[best]}
+def _throughput(n: int, batches: Callable[[int, int], Any], fn: Callable[[Any], Any],
+                sizes: tuple[int, ...] = (1, 8, 16, 32, 64, 128)) -> dict[str, Any]:
+    """Queries per second of `fn` over n queries fed in batches of each size (`batches(a,
+    b)` is what queries a to b give it), and the best size."""
+    per_size = {}
+    for size in sizes:
+        t = time.perf_counter()
+        for k in range(0, n, size):
+            fn(batches(k, k + size))
+        per_size[size] = round(n / (time.perf_counter() - t), 1)
+    best = max(per_size, key=per_size.get)
+    return {"qps_by_batch": per_size, "best_batch": best, "qps_batch1": per_size[1],
+            "qps_best": per_size[best]}
 
-    def distinct(rows, a, b):
-        return list(dict.fromkeys(x for row in rows[a:b] for x in row))
 
-    embedding = throughput(len(texts), lambda a, b: texts[a:b], analyse_batch)
-    llm_stage = throughput(len(texts), lambda a, b: [(t, x) for t, x in
-                                                     zip(texts[a:b], analyses[a:b])],
-                           lambda batch: _resolve(batch, catalog, 1))
-    model_only = {
-        "embedding": throughput(len(texts), lambda a, b: distinct(ngrams, a, b),
-                                lambda xs: emb.encode(xs) if xs else None),
-        "llm": throughput(len(texts), lambda a, b: distinct(pairs, a, b),
-                          lambda xs: score(xs) if xs else None)}
-    single_ms = []  # a lone query: both stages' computation, batch of one
-    torch.set_num_threads(single_threads or os.cpu_count() or 1)
-    for text, a in zip(texts[:64], analyses[:64]):
+def _distinct(rows: list[list[Any]], a: int, b: int) -> list[Any]:
+    """What rows a to b ask for, each once (a batch's model inputs, shared ones once)."""
+    return list(dict.fromkeys(x for row in rows[a:b] for x in row))
+
+
+def _lone_query_ms(texts: list[str], analyses: list, analyse_batch: Callable[[list[str]], list],
+                   catalog: Catalog) -> list[float]:
+    """Milliseconds of both stages' computation for each query alone (a batch of one)."""
+    from llm_worker.tasks import _resolve
+
+    single_ms = []
+    for text, a in zip(texts, analyses):
         t = time.perf_counter()
         analyse_batch([text])
         _resolve([(text, a)], catalog, 1)
         single_ms.append(1000 * (time.perf_counter() - t))
-    slowest = min(("embedding", embedding), ("llm", llm_stage), key=lambda kv: kv[1]["qps_best"])
-    return {"embedding": embedding, "llm": llm_stage, "model_only": model_only,
-            "slowest_stage": slowest[0], "limit_qps": slowest[1]["qps_best"],
-            "ngrams_per_query": round(statistics.mean(len(n) for n in ngrams), 2),
-            "scored_sequences_per_query": round(statistics.mean(len(p) for p in pairs), 3),
-            "single_compute_ms_p50": round(statistics.median(single_ms), 2),
-            "single_compute_threads": torch.get_num_threads()}
+    return single_ms
 
 
 def cpu_seconds(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:

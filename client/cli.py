@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import requests
 
@@ -184,15 +184,8 @@ def _non_negative_int(raw: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # The connection options are accepted before or after the subcommand: the
-    # copies on the subparsers default to SUPPRESS so they never override a
-    # value given earlier (or the environment default on the top parser).
-    conn = argparse.ArgumentParser(add_help=False)
-    conn.add_argument("--url", default=argparse.SUPPRESS,
-                      help="service base URL (env NLP2F_URL, default %s)" % DEFAULT_URL)
-    conn.add_argument("--api-key", default=argparse.SUPPRESS,
-                      help="API key sent as a Bearer token (env NLP2F_API_KEY)")
-
+    """The `nlp2filters` command line: `query`, `catalog put` and the `batch` actions."""
+    conn = _connection_options()
     parser = argparse.ArgumentParser(
         prog="nlp2filters", description="Turn search text into catalog-valid filters.")
     parser.add_argument("--url", default=os.environ.get("NLP2F_URL") or DEFAULT_URL,
@@ -200,7 +193,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--api-key", default=os.environ.get("NLP2F_API_KEY"),
                         help="API key sent as a Bearer token (env NLP2F_API_KEY)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_query(sub, conn)
+    _add_catalog(sub, conn)
+    _add_batch(sub, conn)
+    return parser
 
+
+def _connection_options() -> argparse.ArgumentParser:
+    """`--url` and `--api-key` for every subcommand, so they are accepted before or after
+    it: these copies default to SUPPRESS so they never override a value given earlier (or
+    the environment default on the top parser)."""
+    conn = argparse.ArgumentParser(add_help=False)
+    conn.add_argument("--url", default=argparse.SUPPRESS,
+                      help="service base URL (env NLP2F_URL, default %s)" % DEFAULT_URL)
+    conn.add_argument("--api-key", default=argparse.SUPPRESS,
+                      help="API key sent as a Bearer token (env NLP2F_API_KEY)")
+    return conn
+
+
+# what ArgumentParser.add_subparsers() returns (argparse names the class privately)
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _add_query(sub: Subcommands, conn: argparse.ArgumentParser) -> None:
+    """`query TEXT --catalog NAME`: one text, waited for, its filters printed."""
     q = sub.add_parser("query", parents=[conn], help="submit one text and print its filters")
     q.add_argument("text")
     q.add_argument("--catalog", required=True)
@@ -212,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave out filters below this confidence (0-1)")
     q.set_defaults(func=cmd_query)
 
+
+def _add_catalog(sub: Subcommands, conn: argparse.ArgumentParser) -> None:
+    """`catalog put FILE.json`: upload a catalog and wait until it is indexed."""
     cat = sub.add_parser("catalog", help="manage catalogs")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     cp = cat_sub.add_parser("put", parents=[conn],
@@ -223,9 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--no-wait", action="store_true", help="return right after the upload")
     cp.set_defaults(func=cmd_catalog_put)
 
+
+def _add_batch(sub: Subcommands, conn: argparse.ArgumentParser) -> None:
+    """`batch ACTION`: submit a file of queries, then follow, read and manage the batch."""
     b = sub.add_parser("batch", help="submit and follow batches")
     b_sub = b.add_subparsers(dest="batch_command", required=True, metavar="ACTION")
+    _add_batch_submit(b_sub, conn)
+    _add_batch_reading(b_sub, conn)
 
+
+def _add_batch_submit(b_sub: Subcommands, conn: argparse.ArgumentParser) -> None:
+    """`batch submit FILE --catalog NAME`, optionally following it until it ends."""
     bs = b_sub.add_parser("submit", parents=[conn],
                           help="submit a file of queries (.jsonl, or plain text one per line)")
     bs.add_argument("file", metavar="FILE")
@@ -240,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
     bs.set_defaults(func=cmd_batch_submit)
 
+
+def _add_batch_reading(b_sub: Subcommands, conn: argparse.ArgumentParser) -> None:
+    """The actions on a submitted batch, by its ID: status, results, download, cancel,
+    summary."""
     st = b_sub.add_parser("status", parents=[conn], help="print a one-line progress summary")
     st.add_argument("batch_id", metavar="ID")
     st.add_argument("--watch", action="store_true",
@@ -266,7 +297,6 @@ def build_parser() -> argparse.ArgumentParser:
     sm = b_sub.add_parser("summary", parents=[conn], help="counts by status and by field")
     sm.add_argument("batch_id", metavar="ID")
     sm.set_defaults(func=cmd_batch_summary)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

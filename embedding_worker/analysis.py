@@ -31,7 +31,8 @@ from embedding_worker.matching import (Embed, abbreviation_matches, coded_matche
                                        stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.ordered_values import widened
-from embedding_worker.proposals import Proposal
+from embedding_worker.proposals import Proposal, SortProposal
+from embedding_worker.retrieval import Candidate
 from embedding_worker.sorting import sort_proposals
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
 from shared.reference import Reference
@@ -72,16 +73,64 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
             is_word: Callable[[str], bool], config: AnalysisConfig = AnalysisConfig(),
             reference: Reference | None = None) -> dict[str, Any]:
     """Proposals, sort, decisions, candidates and token roles for one text; `reference`
-    (the request's `now` and `timezone`) resolves relative and numeric dates."""
+    (the request's `now` and `timezone`) resolves relative and numeric dates.
+
+    The steps run in the order of the module docstring. `rule_tokens` collects the words
+    the rules explain (reported as `rule` and kept from later rules); `taken` the words any
+    proposal has claimed (kept from later matchers, which add to it as they match)."""
     tokens = tokenize(text)
     fields = profiles(catalog)
     rule_tokens: set[int] = set()
-
-    # a catalog value written with a number (`iPhone 14 Pro Max`, `Galaxy S24`) is that
-    # value, not an amount: its span is kept from the number and date rules
     written = exact_matches(tokens, index, set())
-    named = [p for p in written + fuzzy_phrases(tokens, index, set(), is_word)
-             if any(c.isdigit() for c in text[p.start:p.end])]
+    named = _values_written_with_numbers(text, tokens, index, is_word, written)
+    dates, numbers = _dates_and_numbers(text, tokens, catalog, fields, named, reference,
+                                        rule_tokens)
+    sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens)
+    taken = set(rule_tokens)
+    not_flags = _not_flag_words(catalog, fields)
+    booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
+                                               config, not_flags, taken, rule_tokens)
+    values = _exact_values(tokens, index, taken, is_word)
+    booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
+                                booleans, taken)
+    _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
+    loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
+                                      _not_values(catalog, fields))
+    values += loose
+    values.sort(key=lambda p: p.start)
+    values, uncertain = _settle_values(text, tokens, catalog, fields, values, taken,
+                                       rule_tokens)
+    numbers += lone_number_proposals(text, tokens, fields, taken | rule_tokens, values,
+                                     booleans + dates + numbers + zeros)
+    proposals = dates + numbers + zeros + booleans + values
+    decisions = _decisions(proposals, config, uncertain)
+    return {
+        "proposals": [asdict(p) for p in proposals],
+        "sort": [asdict(s) for s in sorts],
+        "decisions": decisions,
+        "candidates": {f: [c.as_dict() for c in cs] for f, cs in candidates.items()},
+        "tokens": _token_roles(tokens, proposals, rule_tokens),
+    }
+
+
+def _values_written_with_numbers(text: str, tokens: list[Token], index: CatalogIndex,
+                                 is_word: Callable[[str], bool],
+                                 written: list[Proposal]) -> list[Proposal]:
+    """Catalog values written with a number (`iPhone 14 Pro Max`, `Galaxy S24`), exactly
+    (`written`) or nearly: each is that value, not an amount, so its span is kept from the
+    number and date rules."""
+    return [p for p in written + fuzzy_phrases(tokens, index, set(), is_word)
+            if any(c.isdigit() for c in text[p.start:p.end])]
+
+
+def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
+                       fields: list[FieldProfile], named: list[Proposal],
+                       reference: Reference | None,
+                       rule_tokens: set[int]) -> tuple[list[Proposal], list[Proposal]]:
+    """Date and number proposals, none inside a `named` value: dates first (their numbers
+    are no amounts), then comparisons, numbers a field's description defines (`0 =
+    nonstop`) and numbers named by their field (`size 10`). Adds the words they take to
+    `rule_tokens`."""
     quantities = [q for q in quantities_in(text, fields)
                   if not any(_overlaps(q, p) for p in named)]
     dates, spans = date_proposals(text, tokens, fields, quantities, reference)
@@ -99,49 +148,101 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                                       tokens, [(p.start, p.end) for p in named]))
     numbers += named_numbers
     _take(tokens, spans, rule_tokens)
+    return dates, numbers
+
+
+def _sort_phrases(text: str, tokens: list[Token], catalog: Catalog, fields: list[FieldProfile],
+                  written: list[Proposal], rule_tokens: set[int]) -> list[SortProposal]:
+    """Sort phrases on the catalog's sortable fields, none starting inside a catalog value
+    of several words (`top loader` is a value, not the top of something to sort). Adds
+    their words to `rule_tokens`, except the words between a sort's first and last that
+    are values (`python` in `shortest python courses first`; not `new` of `new arrivals`,
+    not `first` of `cheapest first`)."""
     sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
-    # `top loader` is a catalog value, not the top of something to sort
     phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
-    # `shortest python courses first`: the words between a sort's first and last may still
-    # be values (not `new` of `new arrivals`, not `first` of `cheapest first`)
     inner = set()
     for s in sorts:
         inner |= set(sorted(_tokens_in(tokens, s.start, s.end))[1:-1])
     rule_tokens |= (_tokens_in_any(tokens, [(s.start, s.end) for s in sorts]) -
                     (inner & _tokens_in_any(tokens, [(p.start, p.end) for p in written])))
-    taken = set(rule_tokens)
+    return sorts
+
+
+def _not_flag_words(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:
+    """Words that alone say no yes/no field: the catalog's domain words and the names of
+    fields that are not yes/no (a yes/no field's own name words may say it: `warranty`,
+    `with cab`)."""
+    return _domain_words(catalog) | {w for p in fields if p.field.type != "boolean"
+                                     for w in p.name_stems}
+
+
+def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
+                             index: CatalogIndex, fields: list[FieldProfile], embed: Embed,
+                             config: AnalysisConfig, not_flags: frozenset[str], taken: set[int],
+                             rule_tokens: set[int]) -> tuple[list[Proposal], list[Proposal]]:
+    """Before any enum value: yes/no fields named in several words, counts of none (`no
+    stops`, `0 owners`) and yes/no fields a description says almost word for word
+    (STRONG_PARAPHRASE), as (booleans, zeros). Their words join `taken`; the zeros' words
+    join `rule_tokens` too."""
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
     zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog),
                                   index.value_words)
     _take(tokens, spans, rule_tokens)
     taken |= rule_tokens
-    domain = _not_values(catalog, fields)
-    # a yes/no field's own name words may say it (`warranty`, `with cab`), other fields' not
-    not_flags = _domain_words(catalog) | {w for p in fields if p.field.type != "boolean"
-                                          for w in p.name_stems}
     booleans += paraphrased_booleans(  # what a description says almost word for word
         text, tokens, fields, taken, embed, index.layout.views, index.view_vectors,
         config.paraphrase, {b.field for b in booleans}, not_flags, STRONG_PARAPHRASE,
         (index.vectors, config.semantic_min))
+    return booleans, zeros
 
+
+def _exact_values(tokens: list[Token], index: CatalogIndex, taken: set[int],
+                  is_word: Callable[[str], bool]) -> list[Proposal]:
+    """Enum values written as they are, by a prefix, a demonym (`italian` for Italy) or
+    a code; before the one-word yes/no fields, which would otherwise claim their words."""
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)
-    booleans += named_booleans(text, tokens, fields, taken, multi_word=False)
-    booleans += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
-                                     index.view_vectors, config.paraphrase,
-                                     {b.field for b in booleans}, not_flags,
-                                     values=(index.vectors, config.semantic_min))
-    _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
-    values += stem_matches(tokens, index, taken)
+    return values
+
+
+def _one_word_flags(text: str, tokens: list[Token], index: CatalogIndex,
+                    fields: list[FieldProfile], embed: Embed, config: AnalysisConfig,
+                    not_flags: frozenset[str], booleans: list[Proposal],
+                    taken: set[int]) -> list[Proposal]:
+    """Yes/no fields not yet found (`booleans`), named by one word or described in other
+    words (any similarity the paraphrase config accepts)."""
+    found = named_booleans(text, tokens, fields, taken, multi_word=False)
+    found += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
+                                  index.view_vectors, config.paraphrase,
+                                  {b.field for b in booleans + found}, not_flags,
+                                  values=(index.vectors, config.semantic_min))
+    return found
+
+
+def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], embed: Embed,
+                  is_word: Callable[[str], bool], config: AnalysisConfig,
+                  domain: frozenset[str]) -> tuple[list[Proposal], dict[str, list[Candidate]]]:
+    """Enum values in the words left: by stem, typo, abbreviation and meaning (not on
+    `domain` words); with the semantic candidates per field."""
+    values = stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
     values += abbreviation_matches(tokens, index, taken, is_word)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
     values += semantic
-    values.sort(key=lambda p: p.start)
+    return values, candidates
+
+
+def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: list[FieldProfile],
+                   values: list[Proposal], taken: set[int],
+                   rule_tokens: set[int]) -> tuple[list[Proposal], set[int]]:
+    """Values in context: the field a shared value belongs to, ordered values widened,
+    negation applied (waived values dropped), `and` read as all of a multi-valued field,
+    and the field names next to their values explained. Returns the values and the ids of
+    those whose field is still a guess; the words explained join `rule_tokens`."""
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
     values += widened(text, values, catalog)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
@@ -149,18 +250,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     rule_tokens |= negators
     _mark_all_of(text, values, {p.name: p for p in fields})
     rule_tokens |= _field_name_tokens(tokens, values, fields, taken | rule_tokens)
-
-    numbers += lone_number_proposals(text, tokens, fields, taken | rule_tokens, values,
-                                     booleans + dates + numbers + zeros)
-    proposals = dates + numbers + zeros + booleans + values
-    decisions = _decisions(proposals, config, uncertain)
-    return {
-        "proposals": [asdict(p) for p in proposals],
-        "sort": [asdict(s) for s in sorts],
-        "decisions": decisions,
-        "candidates": {f: [c.as_dict() for c in cs] for f, cs in candidates.items()},
-        "tokens": _token_roles(tokens, proposals, rule_tokens),
-    }
+    return values, uncertain
 
 
 def _domain_words(catalog: Catalog) -> frozenset[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -371,26 +372,56 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     if not booleans or not windows or not len(view_vectors):
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
-    vectors = embed(texts)
+    sims = _similarities(embed(texts), views, view_vectors, booleans, values)
+    pairs = _close_pairs(tokens, windows, booleans, fields, sims, config, floor)
+    return _best_windows(text, tokens, windows, booleans, pairs, taken)
+
+
+class _Similarities(NamedTuple):
+    """Per window: its similarity to each yes/no field (the closest of the field's views),
+    to the catalog's own description (`prior`), and to the closest catalog value where that
+    is close enough to match the value (`as_value`, else -1)."""
+
+    per_field: np.ndarray
+    prior: np.ndarray
+    as_value: np.ndarray
+
+
+def _similarities(vectors: np.ndarray, views: list[tuple[str, str]], view_vectors: np.ndarray,
+                  booleans: list[FieldProfile],
+                  values: tuple[np.ndarray, float] | None) -> _Similarities:
+    """The windows' vectors against every view (boolean_views: the catalog's description
+    under the name "", then each field's) and against the catalog's values."""
     sims = vectors @ view_vectors.T
-    as_value = np.full(len(texts), -1.0)
+    as_value = np.full(len(vectors), -1.0)
     if values is not None and len(values[0]):
         as_value = (vectors @ values[0].T).max(axis=1)
         as_value[as_value < values[1]] = -1.0
     column = {p.name: b for b, p in enumerate(booleans)}
-    per_field = np.full((len(texts), len(booleans)), -1.0, dtype=np.float32)
-    prior = np.zeros(len(texts), dtype=np.float32)
+    per_field = np.full((len(vectors), len(booleans)), -1.0, dtype=np.float32)
+    prior = np.zeros(len(vectors), dtype=np.float32)
     for col, (name, _) in enumerate(views):
         if name == "":
             prior = sims[:, col]
         elif name in column:
             b = column[name]
             per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
-    # `gray kitty`: a run of words that are each a value (grey, cat) names no yes/no field
-    value_word = {windows[w][0] for w in range(len(texts))
-                  if windows[w][1] - windows[w][0] == 1 and as_value[w] > 0}
+    return _Similarities(per_field, prior, as_value)
+
+
+def _close_pairs(tokens: list[Token], windows: list[tuple[int, int]],
+                 booleans: list[FieldProfile], fields: list[FieldProfile],
+                 sims: _Similarities, config: ParaphraseConfig,
+                 floor: float) -> list[tuple[float, int, int]]:
+    """(similarity, window, field) for each window close enough to a yes/no field (at least
+    `config.ask` and `floor`), closer to it than to a catalog value, and by
+    `config.margin` closer than to the catalog's description and to every other yes/no
+    field. Windows made only of words that are each a value (`gray kitty`) and single
+    words another field shares (_shared_word) name no field."""
+    value_word = {windows[w][0] for w in range(len(windows))
+                  if windows[w][1] - windows[w][0] == 1 and sims.as_value[w] > 0}
     pairs = []
-    for w in range(len(texts)):
+    for w in range(len(windows)):
         i, j = windows[w]
         content = [k for k in range(i, j) if tokens[k].norm not in STOPWORDS]
         if len(content) > 1 and all(k in value_word for k in content):
@@ -399,13 +430,23 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
         for b in range(len(booleans)):
             if shared is not None and booleans[b].name in shared:
                 continue
-            score = float(per_field[w, b])
-            if score <= as_value[w]:
+            score = float(sims.per_field[w, b])
+            if score <= sims.as_value[w]:
                 continue
-            others = np.delete(per_field[w], b)
-            if score >= max(config.ask, floor) and score - float(prior[w]) >= config.margin and \
+            others = np.delete(sims.per_field[w], b)
+            if score >= max(config.ask, floor) and \
+                    score - float(sims.prior[w]) >= config.margin and \
                     (not others.size or score - float(others.max()) >= config.margin):
                 pairs.append((score, w, b))
+    return pairs
+
+
+def _best_windows(text: str, tokens: list[Token], windows: list[tuple[int, int]],
+                  booleans: list[FieldProfile], pairs: list[tuple[float, int, int]],
+                  taken: set[int]) -> list[Proposal]:
+    """Closest first, each yes/no field once and each word once: a proposal per field with
+    the similarity as its score, off where the window repeats a negation the field's
+    description already makes."""
     out, done = [], set()
     for score, w, b in sorted(pairs, reverse=True):
         i, j = windows[w]

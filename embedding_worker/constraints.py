@@ -100,86 +100,120 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     for p in fields:
         if p.field.type != "number":
             continue
-        score, converted = 0.0, q.value
-        if q.currency:
-            score += 3 if p.is_money else -3
-        if q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
-            score += 3 if p.field.max is not None and p.field.max <= 5 and \
-                p.stems() & MONEY_WORDS else -3
-        elif q.unit == CLOCK:  # `after 7pm`: a field of hours of the day
-            score += 3 if p.stems() & HOUR_FIELD_WORDS and (p.field.max or 24) <= 24 else -3
-        elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
-            score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
-            score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
-        elif q.unit:
-            unit = q.unit
-            if unit == "m" and not metres:
-                unit = "min"  # `<20m`: metres, or minutes where no field is kept in length
-            in_field_unit = convert(q.value, unit, p.field.unit)
-            factor = convert(1, unit, p.field.unit)
-            if in_field_unit is not None and 1e-3 <= factor <= 1e3:  # not 20 inches in km
-                # the field kept in the very unit written comes before one converted to
-                score, converted = score + (3.5 if factor == 1 else 3), in_field_unit
-            elif in_field_unit is not None:
-                score -= 3
-            elif q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
-                score += 3 if p.stems() & CONCEPT_WORDS["quality"] else -3
-            elif p.is_money and not q.currency and (p.field.unit or "").lower() in \
-                    CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & MONEY_WORDS and
-                                            p.mentions({q.unit, stem(q.unit)}) == 2):
-                score -= 3  # `2 tickets` is a count, not an amount of money (`1k rent` is)
-            else:
-                said = {q.unit, stem(q.unit)}
-                # a word the catalog's description also uses (`ratings`) still says a little
-                mention = p.mentions(said) or (0.5 if said & p.description_words else 0)
-                if p.measures_other(said):  # `500 episodes` against episode minutes
-                    score += 0.5 * mention - 1 if mention else -2
-                else:
-                    score += 1.5 * mention
-        if q.out_of is not None:
-            score += 3 if p.field.max == q.out_of else (-3 if p.field.max is not None
-                                                        and p.field.max < q.out_of else 0)
-        if period and not _timed(p):
-            # `an hour` names the field paid per hour; another period rules it out
-            score += 3 if period in p.periods() else (-3 if p.periods() else 0)
-        elif period:  # `25 a month` is a rate, not a length of time kept in months
-            score -= 3
+        score, converted = _unit_evidence(q, p, metres)
+        score += _scale_and_rate_evidence(q, p, period)
         if not p.in_range(converted):
             continue
-        concept = next((c for word, c in CUE_CONCEPTS.items() if word in q.cue), None)
-        if concept:  # `younger than 4` is an age, `heavier than 20` a weight
-            score += 2 if (p.stems() & CONCEPT_WORDS[concept] or
-                           (concept == "money" and p.is_money)) else 0
-        if nouns & set(name_words(p.name)):
-            score += 2  # `at most 90 deep`: the depth
-        score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
-        if q.bare and p.counts_availability:
-            score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
-            if q.unit and not unit_known(q.unit) and \
-                    {q.unit, stem(q.unit)} & p.description_words:
-                score += 2.5  # `4 tickets` where it counts "tickets still for sale"
+        score += _wording_evidence(q, p, context, after, nouns, fields)
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
-        # no limit (`min_project_budget`) before the thing; the price itself before a fee or
-        # a cost on top of it, and a plain price (`price`, `price_per_hour`, `monthly_price`)
-        # before one a word narrows (`trial_lesson_price`, `case_price`); a total before its
-        # parts (`under 30 min`: the total time, not the preparation); then the tightest
-        # range that fits
         best = ranked[0][0]
-
-        def order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, bool, bool,
-                                                                  float]:
-            p = r[1]
-            if not p.is_money:
-                return False, False, False, not p.is_total, _span_of(p)
-            words = name_words(p.name)
-            return p.is_bound, not p.name_stems & PRICE_WORDS, bool(words) and not (
-                {words[0], stem(words[0])} & PRICE_WORDS or words[0] in PERIOD_OF), \
-                not p.is_total, _span_of(p)
-        ties = sorted((r for r in ranked if r[0] == best), key=order)
+        ties = sorted((r for r in ranked if r[0] == best), key=_tie_order)
         ranked = ties + [r for r in ranked if r[0] != best]
     return ranked
+
+
+def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, float]:
+    """What the amount's currency and unit say for field p, and the value in p's unit:
+    money for a money field, `$$` for a field of price levels, a time of day for a field
+    of hours, a head count for a field of seats or guests, a measure (or a noun) for the
+    field kept in it. `metres`: whether any number field is kept in a length."""
+    score, converted = 0.0, q.value
+    if q.currency:
+        score += 3 if p.is_money else -3
+    if q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
+        score += 3 if p.field.max is not None and p.field.max <= 5 and \
+            p.stems() & MONEY_WORDS else -3
+    elif q.unit == CLOCK:  # `after 7pm`: a field of hours of the day
+        score += 3 if p.stems() & HOUR_FIELD_WORDS and (p.field.max or 24) <= 24 else -3
+    elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
+        score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
+        score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
+    elif q.unit:
+        said, converted = _measure_evidence(q, p, metres)
+        score += said
+    return score, converted
+
+
+def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, float]:
+    """What a written unit or noun (`20 inches`, `4.5 stars`, `2 tickets`, `500 episodes`)
+    says for field p, and the value in p's unit: a unit that converts to p's at a sane
+    factor speaks for it (its very unit more), a noun as much as p's name or description
+    uses it."""
+    unit = q.unit
+    if unit == "m" and not metres:
+        unit = "min"  # `<20m`: metres, or minutes where no field is kept in length
+    in_field_unit = convert(q.value, unit, p.field.unit)
+    factor = convert(1, unit, p.field.unit)
+    if in_field_unit is not None and 1e-3 <= factor <= 1e3:  # not 20 inches in km
+        # the field kept in the very unit written comes before one converted to
+        return (3.5 if factor == 1 else 3), in_field_unit
+    if in_field_unit is not None:
+        return -3, q.value
+    if q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
+        return (3 if p.stems() & CONCEPT_WORDS["quality"] else -3), q.value
+    if p.is_money and not q.currency and (p.field.unit or "").lower() in \
+            CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & MONEY_WORDS and
+                                    p.mentions({q.unit, stem(q.unit)}) == 2):
+        return -3, q.value  # `2 tickets` is a count, not an amount of money (`1k rent` is)
+    said = {q.unit, stem(q.unit)}
+    # a word the catalog's description also uses (`ratings`) still says a little
+    mention = p.mentions(said) or (0.5 if said & p.description_words else 0)
+    if p.measures_other(said):  # `500 episodes` against episode minutes
+        return (0.5 * mention - 1 if mention else -2), q.value
+    return 1.5 * mention, q.value
+
+
+def _scale_and_rate_evidence(q: Quantity, p: FieldProfile, period: str | None) -> float:
+    """What the amount's scale (`8/10`: the field scored out of ten) and rate (`an hour`:
+    the field paid per hour; another period rules it out) say for field p."""
+    score = 0.0
+    if q.out_of is not None:
+        score += 3 if p.field.max == q.out_of else (-3 if p.field.max is not None
+                                                    and p.field.max < q.out_of else 0)
+    if period and not _timed(p):
+        # `an hour` names the field paid per hour; another period rules it out
+        score += 3 if period in p.periods() else (-3 if p.periods() else 0)
+    elif period:  # `25 a month` is a rate, not a length of time kept in months
+        score -= 3
+    return score
+
+
+def _wording_evidence(q: Quantity, p: FieldProfile, context: set[str], after: set[str],
+                      nouns: set[str], fields: list[FieldProfile]) -> float:
+    """What the words around the amount say for field p: a comparison that names its
+    concept (`younger than`), an adjective of size that names p (`90 deep`), the words
+    before and after it, and for a bare count a field of what is on offer."""
+    score = 0.0
+    concept = next((c for word, c in CUE_CONCEPTS.items() if word in q.cue), None)
+    if concept:  # `younger than 4` is an age, `heavier than 20` a weight
+        score += 2 if (p.stems() & CONCEPT_WORDS[concept] or
+                       (concept == "money" and p.is_money)) else 0
+    if nouns & set(name_words(p.name)):
+        score += 2  # `at most 90 deep`: the depth
+    score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
+    if q.bare and p.counts_availability:
+        score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
+        if q.unit and not unit_known(q.unit) and \
+                {q.unit, stem(q.unit)} & p.description_words:
+            score += 2.5  # `4 tickets` where it counts "tickets still for sale"
+    return score
+
+
+def _tie_order(r: tuple[float, FieldProfile, float]) -> tuple[bool, bool, bool, bool, float]:
+    """Among fields with equal evidence: no limit (`min_project_budget`) before the thing;
+    the price itself before a fee or a cost on top of it, and a plain price (`price`,
+    `price_per_hour`, `monthly_price`) before one a word narrows (`trial_lesson_price`,
+    `case_price`); a total before its parts (`under 30 min`: the total time, not the
+    preparation); then the tightest range that fits."""
+    p = r[1]
+    if not p.is_money:
+        return False, False, False, not p.is_total, _span_of(p)
+    words = name_words(p.name)
+    return p.is_bound, not p.name_stems & PRICE_WORDS, bool(words) and not (
+        {words[0], stem(words[0])} & PRICE_WORDS or words[0] in PERIOD_OF), \
+        not p.is_total, _span_of(p)
 
 
 def _price_like(value: float) -> bool:

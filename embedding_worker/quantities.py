@@ -258,73 +258,133 @@ def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Am
     for m in AMOUNT.finditer(text):
         if out and m.start() < out[-1].end:
             continue  # `a half` in `an hour and a half`
-        value = number_value(m.group("num"))
-        if value is None or not math.isfinite(value):
-            continue
-        if m.group("neg"):  # `rated to -10`; not the dash of a range (`20-30`)
-            value = -value
-        if m.group("num").lower() in ("a", "an") and not (m.group("scale") or m.group("unit")):
-            continue
-        half = re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE) \
-            if m.group("unit") else None  # `an hour and a half`
-        if half:
-            value += 0.5
-        scale = (m.group("scale") or m.group("scale2") or "").lower()
-        factor = float(SCALE.get(scale, 1))
-        value *= factor
-        raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
-        if raw_unit in ("pound", "pounds") and {"lb", "lbs"} & unit_words:
-            raw_unit = "lb"  # a weight where the catalog keeps one in pounds, not money
-        if raw_unit == "in" and m.start("unit") == m.end("num"):
-            raw_unit = "inch"  # `27in`: written onto the number, `in` is no preposition
-        ordinal_unit = None
-        if raw_unit in ORDINAL_SUFFIXES and not text[m.end("num"):m.start("unit")].strip():
-            ordinal_unit = re.match(r"\s+(?P<w>[a-z]+)\b", text[m.end():], re.IGNORECASE)
-            if not (ordinal_unit and _unit_word(ordinal_unit.group("w").lower(), unit_words)):
-                continue  # `1st`, `2nd`: an ordinal, not an amount (but `8th gen` is 8 gens)
-            raw_unit = ordinal_unit.group("w").lower()
-        if raw_unit == "x" and re.match(r"x(?:\s+[^\d\s]|$)", text[m.start("unit"):]):
-            raw_unit = "units"  # `50x elitebook`: fifty of them
-        people_word = raw_unit if raw_unit in PEOPLE_WORDS else ""
-        # `sleeps 8`, `sleeps 8 norfolk`: a head count, unless a real unit follows
-        verb = not people_word and not m.group("cur") and not (
-            raw_unit and (_unit_word(raw_unit, unit_words) or raw_unit in CURRENCY_WORDS)) \
-            and CAPACITY_VERB.search(text, 0, m.start()) is not None
-        unit = PEOPLE if people_word or verb else (raw_unit or None)
-        currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
-        end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
-        if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
-            currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
-            end = m.end()
-        elif unit in MONEY_SCALE and currency and not scale:
-            factor = float(MONEY_SCALE[unit])
-            value, unit, end = value * factor, None, m.end()
-        elif unit == PEOPLE:  # with its word; after a capacity verb the number alone
-            end = m.end() if people_word else end
-        elif unit and _unit_word(unit, unit_words):
-            end = m.end() + (half.end() if half else 0) + (
-                ordinal_unit.end() if ordinal_unit else 0)
-        else:
-            unit = None
-        if currency is None:  # `50 bucks`, `20 euros` after a scale: `20k euros`
-            after = re.match(r"\s*(?P<w>[a-z]+)\b", text[end:], re.IGNORECASE)
-            if after and after.group("w").lower() in CURRENCY_WORDS:
-                currency, end = CURRENCY_WORDS[after.group("w").lower()], end + after.end()
-        per, after_rate = _rate(text, end, unit_words)
-        plus = bool(m.group("plus"))
-        if per and text[after_rate:after_rate + 1] == "+":  # `$18/hr+`
-            plus, after_rate = True, after_rate + 1
-        out_of = OUT_OF.match(text, end)
-        if out_of and float(out_of.group("of")) >= value:
-            out.append(Amount(value, m.start(), out_of.end(), currency, unit, plus, factor, None,
-                              float(out_of.group("of"))))
-            continue
-        out.append(Amount(value, m.start(), after_rate if per else end, currency, unit, plus,
-                          factor, per))
+        amount = _amount(text, m, unit_words)
+        if amount is not None:
+            out.append(amount)
     # `party of 12`: the count with its words, not the bare 12; `a tenner`: not `a`
     worded = _people(text) + _notes(text)
     out = [a for a in out if not any(p.start <= a.start < p.end for p in worded)]
     return _compound(text, sorted(out + worded, key=lambda a: a.start))
+
+
+def _amount(text: str, m: re.Match[str], unit_words: frozenset[str]) -> Amount | None:
+    """One AMOUNT match read as an amount, or None where it is none (a lone `a`, an
+    ordinal like `1st`). The match only finds where a number may be; its number, the word
+    after it, the currency and the span are each read in their own step below."""
+    number = _read_number(text, m)
+    if number is None:
+        return None
+    written = _written_unit(text, m, unit_words)
+    if written is None:
+        return None
+    value, factor, half = number
+    raw_unit, ordinal_unit = written
+    unit, people_worded = _head_count(text, m, raw_unit, unit_words)
+    unit_tail = (half.end() if half else 0) + (ordinal_unit.end() if ordinal_unit else 0)
+    value, factor, unit, currency, end = _money_or_unit(text, m, value, factor, unit,
+                                                        people_worded, unit_tail, unit_words)
+    return _with_rate_or_out_of(text, m, value, factor, unit, currency, end, unit_words)
+
+
+def _read_number(text: str, m: re.Match[str]) -> tuple[float, float, re.Match[str] | None] | None:
+    """The match's number with its sign, `and a half` and scale applied, as (value, scale
+    factor, the `and a half` written after its unit); None where it is no number: not
+    finite, or `a`/`an` with neither a scale nor a unit after it."""
+    value = number_value(m.group("num"))
+    if value is None or not math.isfinite(value):
+        return None
+    if m.group("neg"):  # `rated to -10`; not the dash of a range (`20-30`)
+        value = -value
+    if m.group("num").lower() in ("a", "an") and not (m.group("scale") or m.group("unit")):
+        return None
+    half = re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE) \
+        if m.group("unit") else None  # `an hour and a half`
+    if half:
+        value += 0.5
+    scale = (m.group("scale") or m.group("scale2") or "").lower()
+    factor = float(SCALE.get(scale, 1))
+    value *= factor
+    return value, factor, half
+
+
+def _written_unit(text: str, m: re.Match[str], unit_words: frozenset[str],
+                  ) -> tuple[str, re.Match[str] | None] | None:
+    """The word or sign written after the number, lower case, read for what it means here
+    (`27in` is inches, `50x` units, pounds a weight where the catalog keeps one in lb), with
+    the word an ordinal suffix stands before (`8th gen`); None where the number is an
+    ordinal and not an amount (`1st`, `2nd`)."""
+    raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
+    if raw_unit in ("pound", "pounds") and {"lb", "lbs"} & unit_words:
+        raw_unit = "lb"  # a weight where the catalog keeps one in pounds, not money
+    if raw_unit == "in" and m.start("unit") == m.end("num"):
+        raw_unit = "inch"  # `27in`: written onto the number, `in` is no preposition
+    ordinal_unit = None
+    if raw_unit in ORDINAL_SUFFIXES and not text[m.end("num"):m.start("unit")].strip():
+        ordinal_unit = re.match(r"\s+(?P<w>[a-z]+)\b", text[m.end():], re.IGNORECASE)
+        if not (ordinal_unit and _unit_word(ordinal_unit.group("w").lower(), unit_words)):
+            return None  # `1st`, `2nd`: an ordinal, not an amount (but `8th gen` is 8 gens)
+        raw_unit = ordinal_unit.group("w").lower()
+    if raw_unit == "x" and re.match(r"x(?:\s+[^\d\s]|$)", text[m.start("unit"):]):
+        raw_unit = "units"  # `50x elitebook`: fifty of them
+    return raw_unit, ordinal_unit
+
+
+def _head_count(text: str, m: re.Match[str], raw_unit: str,
+                unit_words: frozenset[str]) -> tuple[str | None, bool]:
+    """The amount's unit, PEOPLE for a head count, and whether a people word says so
+    (`8 guests`) rather than a capacity verb before the number (`sleeps 8`, `sleeps 8
+    norfolk`: a head count, unless a real unit follows)."""
+    people_word = raw_unit if raw_unit in PEOPLE_WORDS else ""
+    verb = not people_word and not m.group("cur") and not (
+        raw_unit and (_unit_word(raw_unit, unit_words) or raw_unit in CURRENCY_WORDS)) \
+        and CAPACITY_VERB.search(text, 0, m.start()) is not None
+    return PEOPLE if people_word or verb else (raw_unit or None), bool(people_word)
+
+
+def _money_or_unit(text: str, m: re.Match[str], value: float, factor: float, unit: str | None,
+                   people_worded: bool, unit_tail: int, unit_words: frozenset[str],
+                   ) -> tuple[float, float, str | None, str | None, int]:
+    """Whether the word after the number is money (a currency, `$1.2m`), a head count or a
+    unit of the catalog (anything else is no unit), and so where the amount ends: (value,
+    factor, unit, currency, end). `unit_tail` is what the unit carries after it (`and a
+    half`, the word of an ordinal)."""
+    scaled = bool(m.group("scale") or m.group("scale2"))
+    currency = CURRENCY_SYMBOLS.get(m.group("cur") or "")
+    end = max(m.end(g) for g in ("num", "scale", "plus", "scale2") if m.group(g))
+    if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
+        currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
+        end = m.end()
+    elif unit in MONEY_SCALE and currency and not scaled:
+        factor = float(MONEY_SCALE[unit])
+        value, unit, end = value * factor, None, m.end()
+    elif unit == PEOPLE:  # with its word; after a capacity verb the number alone
+        end = m.end() if people_worded else end
+    elif unit and _unit_word(unit, unit_words):
+        end = m.end() + unit_tail
+    else:
+        unit = None
+    if currency is None:  # `50 bucks`, `20 euros` after a scale: `20k euros`
+        after = re.match(r"\s*(?P<w>[a-z]+)\b", text[end:], re.IGNORECASE)
+        if after and after.group("w").lower() in CURRENCY_WORDS:
+            currency, end = CURRENCY_WORDS[after.group("w").lower()], end + after.end()
+    return value, factor, unit, currency, end
+
+
+def _with_rate_or_out_of(text: str, m: re.Match[str], value: float, factor: float,
+                         unit: str | None, currency: str | None, end: int,
+                         unit_words: frozenset[str]) -> Amount:
+    """The amount with what is written after it: what it is out of (`8/10`), or the rate
+    it is counted per (`an hour`, `$18/hr+`)."""
+    per, after_rate = _rate(text, end, unit_words)
+    plus = bool(m.group("plus"))
+    if per and text[after_rate:after_rate + 1] == "+":  # `$18/hr+`
+        plus, after_rate = True, after_rate + 1
+    out_of = OUT_OF.match(text, end)
+    if out_of and float(out_of.group("of")) >= value:
+        return Amount(value, m.start(), out_of.end(), currency, unit, plus, factor, None,
+                      float(out_of.group("of")))
+    return Amount(value, m.start(), after_rate if per else end, currency, unit, plus, factor,
+                  per)
 
 
 def _compound(text: str, amounts: list[Amount]) -> list[Amount]:
@@ -418,19 +478,51 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
     """Every comparison in the text; a bare number counts only with a unit. `$$` (a price
     level written in currency signs) is the number 2 on a scale of prices."""
     times = _clock_times(text)
-    amounts = sorted([a for a in find_amounts(text, unit_words) if not any(
-        t.start <= a.start < t.end or a.start <= t.start < a.end for t in times)] + [
-        Amount(float(len(m.group(1))), m.start(1), m.end(1), None, PRICE_LEVEL, False)
-        for m in PRICE_SIGNS.finditer(text)], key=lambda a: a.start)
+    amounts = _amounts_and_price_levels(text, unit_words, times)
     clock = _clock_quantities(text, times)
     amounts = [a for a in amounts if not any(q.start <= a.start < q.end for q in clock)]
     out: list[Quantity] = list(clock)
-    for m in FIGURES.finditer(text):  # `five figures`: from 10,000 up to 99,999
+    out += _figures(text)
+    figures = [(q.start, q.end) for q in out]
+    amounts = [a for a in amounts if not any(s <= a.start < e for s, e in figures)]
+    ranges, used = _ranges(text, amounts, unit_words)
+    out += ranges
+    for i, a in enumerate(amounts):
+        if i in used:
+            continue
+        compared = _comparison(text, a, unit_words)
+        if compared is not None:
+            out.append(compared)
+    return _shared_bounds(text, sorted(out, key=lambda q: (q.start, q.op)))
+
+
+def _amounts_and_price_levels(text: str, unit_words: frozenset[str],
+                              times: list[Amount]) -> list[Amount]:
+    """The text's amounts that are not times of day (those are compared on their own),
+    with each price level written in currency signs (`$$`), in text order."""
+    return sorted([a for a in find_amounts(text, unit_words) if not any(
+        t.start <= a.start < t.end or a.start <= t.start < a.end for t in times)] + [
+        Amount(float(len(m.group(1))), m.start(1), m.end(1), None, PRICE_LEVEL, False)
+        for m in PRICE_SIGNS.finditer(text)], key=lambda a: a.start)
+
+
+def _figures(text: str) -> list[Quantity]:
+    """`five figures`: from 10,000 up to 99,999 (at least the smallest number of that many
+    digits, less than the smallest of one digit more)."""
+    out: list[Quantity] = []
+    for m in FIGURES.finditer(text):
         digits = int(number_value(m.group("n")) or 1)
         out += [Quantity("gte", 10.0 ** (digits - 1), m.start(), m.end(), None, None),
                 Quantity("lt", 10.0 ** digits, m.start(), m.end(), None, None)]
-    figures = [(q.start, q.end) for q in out]
-    amounts = [a for a in amounts if not any(s <= a.start < e for s, e in figures)]
+    return out
+
+
+def _ranges(text: str, amounts: list[Amount], unit_words: frozenset[str],
+            ) -> tuple[list[Quantity], set[int]]:
+    """Ranges of two adjacent amounts (`20-30`, `between 5 and 10`, `from $30 to $60`) as a
+    lower and an upper bound sharing scale, currency, unit and rate; with the indices of
+    the amounts they use, which are compared no further."""
+    out: list[Quantity] = []
     used: set[int] = set()
     for i in range(len(amounts) - 1):
         a, b = amounts[i], amounts[i + 1]
@@ -448,34 +540,39 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
                 out.append(Quantity("gte", first, start, end, currency, unit, per=per or post))
                 out.append(Quantity("lte", b.value, start, end, currency, unit, per=per or post))
                 used.update((i, i + 1))
-    for i, a in enumerate(amounts):
-        if i in used:
-            continue
-        post = _after(text, a.end, POST)
-        pre = _before(text, a.start, UPPER + LOWER + EXACT, frozenset() if post else
-                      unit_words | MONEY_WORDS)
-        if pre and post and pre[0][:2] != post[0][:2]:
-            post = None  # `less than 1000 or more than 3000`: the word before decides
-        common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)
-        cue = " ".join(text[x[1]:a.start] if x is pre else text[a.end:x[1]]
-                       for x in (pre, post) if x).lower()
-        if a.plus:
-            out.append(Quantity("gte", a.value, a.start, a.end, **common))
-        elif post:
-            start = pre[1] if pre else a.start
-            out.append(Quantity(post[0], a.value, start, post[1], cue=cue, **common))
-        elif pre:
-            out.append(Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common))
-        elif (a.unit and not a.currency) or a.out_of:
-            word = re.findall(r"[a-z]+", text[a.start:a.end].lower())
-            need = NEED_BEFORE.search(text, 0, a.start) if a.unit == PEOPLE else None
-            verb = CAPACITY_VERB.search(text, 0, a.start) if a.unit == PEOPLE else None
-            out.append(Quantity("gte" if need else "eq", a.value, a.start, a.end, bare=True,
-                                cue=verb.group("verb").lower() if verb else
-                                word[-1] if a.unit == PEOPLE and word else "", **common))
-        elif a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
-            out.append(Quantity("eq", a.value, a.start, a.end, bare=True, **common))
-    return _shared_bounds(text, sorted(out, key=lambda q: (q.start, q.op)))
+    return out, used
+
+
+def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | None:
+    """One amount with the comparison around it: `4+`, `3 or more`, `under $50` (the word
+    before decides when both sides have one), or a bare amount that its unit, what it is
+    out of or its rate makes clear (`16gb`, `8/10`, `for 6 people`, `$25 an hour`); None
+    for a bare number without any of those."""
+    post = _after(text, a.end, POST)
+    pre = _before(text, a.start, UPPER + LOWER + EXACT, frozenset() if post else
+                  unit_words | MONEY_WORDS)
+    if pre and post and pre[0][:2] != post[0][:2]:
+        post = None  # `less than 1000 or more than 3000`: the word before decides
+    common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)
+    cue = " ".join(text[x[1]:a.start] if x is pre else text[a.end:x[1]]
+                   for x in (pre, post) if x).lower()
+    if a.plus:
+        return Quantity("gte", a.value, a.start, a.end, **common)
+    if post:
+        start = pre[1] if pre else a.start
+        return Quantity(post[0], a.value, start, post[1], cue=cue, **common)
+    if pre:
+        return Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common)
+    if (a.unit and not a.currency) or a.out_of:
+        word = re.findall(r"[a-z]+", text[a.start:a.end].lower())
+        need = NEED_BEFORE.search(text, 0, a.start) if a.unit == PEOPLE else None
+        verb = CAPACITY_VERB.search(text, 0, a.start) if a.unit == PEOPLE else None
+        return Quantity("gte" if need else "eq", a.value, a.start, a.end, bare=True,
+                        cue=verb.group("verb").lower() if verb else
+                        word[-1] if a.unit == PEOPLE and word else "", **common)
+    if a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
+        return Quantity("eq", a.value, a.start, a.end, bare=True, **common)
+    return None
 
 
 LIST_GAP = re.compile(r"\s*(?:&|\+|\band\b)?\s*", re.IGNORECASE)

@@ -60,12 +60,13 @@ def main() -> int:
     args = parser.parse_args()
     import torch
 
-    from llm_worker import model
+    from llm_worker.model import LanguageModel, load_weights
     from shared.settings import get_settings
 
     catalog = json.loads(Path(args.catalog).read_text())
     qs = questions(catalog, args.questions)
-    tokenizer, lm = model.get_model()
+    settings = get_settings()
+    tokenizer, lm = load_weights(settings)
 
     def generate(batch):
         enc = tokenizer([prompts[0] for prompts, _ in batch], return_tensors="pt", padding=True,
@@ -75,9 +76,9 @@ def main() -> int:
                         pad_token_id=tokenizer.pad_token_id)
 
     def scorer(mode):
+        model = LanguageModel(tokenizer, lm, settings.model_copy(update={"llm_kv_reuse": mode}))
+
         def run(batch):
-            os.environ["LLM_KV_REUSE"] = mode
-            get_settings.cache_clear()
             model.score([(p, a) for prompts, answers in batch for p, a in zip(prompts, answers)])
         return run
 

@@ -47,6 +47,8 @@ from shared.statuses import TERMINAL_JOB, JobStatus  # noqa: E402
 if TYPE_CHECKING:  # the models load only where raw_limits runs
     from embedding_worker.analysis import AnalysisConfig
     from embedding_worker.index import CatalogIndex
+    from embedding_worker.model import EmbeddingModel
+    from llm_worker.context import LLMContext
     from shared.schemas import Catalog
 
 NO_CACHE = {"EMBEDDING_CACHE_SIZE": "0", "RESULT_CACHE_SIZE": "0"}
@@ -73,35 +75,40 @@ def raw_limits(catalog_body: dict, texts: list[str],
     arbitration, assembly and validation; one query at a time and in batches of queries.
     The model calls alone are reported too (`model_only`). The lone-query compute runs
     with `single_threads` torch threads (default: every core, as the limit does)."""
-    from embedding_worker import model as emb
     from embedding_worker.index import build
+    from embedding_worker.model import EmbeddingModel
     from embedding_worker.tasks import analysis_config
-    from llm_worker import model as llm
-    from llm_worker.tasks import _resolve
+    from llm_worker.context import LLMContext
+    from llm_worker.model import LanguageModel
+    from llm_worker.tasks import resolve
     from shared.schemas import Catalog
+    from shared.settings import get_settings
 
     import torch
+    from redis import Redis
 
-    emb.get_model()
-    llm.get_model()
+    settings = get_settings()
+    emb = EmbeddingModel.load(settings)
+    llm = LLMContext(redis=Redis.from_url(settings.redis_url), settings=settings,
+                     model=LanguageModel.load(settings))  # the stage reads no Redis here
     torch.set_num_threads(os.cpu_count() or 1)  # the limit: one process with every core
     catalog = Catalog.model_validate(catalog_body)
     index = build(catalog, 1, emb.encode)
-    config = analysis_config()
-    analyse_batch = _batch_analyser(catalog, index, config)
+    config = analysis_config(settings)
+    analyse_batch = _batch_analyser(catalog, index, config, emb)
     analyses = analyse_batch(texts)
-    ngrams, pairs = _model_demands(texts, catalog, index, config)
+    ngrams, pairs = _model_demands(texts, catalog, index, config, emb)
     embedding = _throughput(len(texts), lambda a, b: texts[a:b], analyse_batch)
     llm_stage = _throughput(len(texts), lambda a, b: [(t, x) for t, x in
                                                       zip(texts[a:b], analyses[a:b])],
-                            lambda batch: _resolve(batch, catalog, 1))
+                            lambda batch: resolve(llm, batch, catalog, 1))
     model_only = {
         "embedding": _throughput(len(texts), lambda a, b: _distinct(ngrams, a, b),
                                  lambda xs: emb.encode(xs) if xs else None),
         "llm": _throughput(len(texts), lambda a, b: _distinct(pairs, a, b),
-                           lambda xs: llm.score(list(xs)) if xs else None)}
+                           lambda xs: llm.model.score(list(xs)) if xs else None)}
     torch.set_num_threads(single_threads or os.cpu_count() or 1)
-    single_ms = _lone_query_ms(texts[:64], analyses[:64], analyse_batch, catalog)
+    single_ms = _lone_query_ms(texts[:64], analyses[:64], analyse_batch, catalog, llm)
     slowest = min(("embedding", embedding), ("llm", llm_stage), key=lambda kv: kv[1]["qps_best"])
     return {"embedding": embedding, "llm": llm_stage, "model_only": model_only,
             "slowest_stage": slowest[0], "limit_qps": slowest[1]["qps_best"],
@@ -112,27 +119,25 @@ def raw_limits(catalog_body: dict, texts: list[str],
 
 
 def _batch_analyser(catalog: Catalog, index: CatalogIndex, config: AnalysisConfig,
-                    ) -> Callable[[list[str]], list]:
+                    emb: EmbeddingModel) -> Callable[[list[str]], list]:
     """The embedding stage's analysis of a batch of texts of one catalog, with one batched
     model call, as its worker runs it."""
-    from embedding_worker import model as emb
     from embedding_worker.analysis import analyse
     from embedding_worker.batch_embedding import analyse_many
 
     def analyse_batch(batch: list[str]) -> list:
         return analyse_many(batch, lambda t, embed: analyse(t, catalog, index, embed,
                                                             emb.is_word, config),
-                            emb.encode, emb.dimension())
+                            emb.encode, emb.dimension)
 
     return analyse_batch
 
 
 def _model_demands(texts: list[str], catalog: Catalog, index: CatalogIndex,
-                   config: AnalysisConfig,
+                   config: AnalysisConfig, emb: EmbeddingModel,
                    ) -> tuple[list[list[str]], list[list[tuple[str, str]]]]:
     """What each query asks of the models: the n-grams its analysis embeds, and the
     (prompt, answer) pairs the LLM stage scores for its questions."""
-    from embedding_worker import model as emb
     from embedding_worker.analysis import analyse
     from llm_worker.arbiter import questions
     from shared.settings import get_settings
@@ -176,15 +181,15 @@ def _distinct(rows: list[list[Any]], a: int, b: int) -> list[Any]:
 
 
 def _lone_query_ms(texts: list[str], analyses: list, analyse_batch: Callable[[list[str]], list],
-                   catalog: Catalog) -> list[float]:
+                   catalog: Catalog, llm: LLMContext) -> list[float]:
     """Milliseconds of both stages' computation for each query alone (a batch of one)."""
-    from llm_worker.tasks import _resolve
+    from llm_worker.tasks import resolve
 
     single_ms = []
     for text, a in zip(texts, analyses):
         t = time.perf_counter()
         analyse_batch([text])
-        _resolve([(text, a)], catalog, 1)
+        resolve(llm, [(text, a)], catalog, 1)
         single_ms.append(1000 * (time.perf_counter() - t))
     return single_ms
 

@@ -33,15 +33,17 @@ MARGINS = (3.0, 5.0, 7.0, 9.0, 11.0, 13.0)
 
 def weak_matches() -> list[dict[str, Any]]:
     """Every weak match of every set, with the text, its proposal and the gold's verdict."""
-    from embedding_worker import model as embedder
     from embedding_worker.analysis import AnalysisConfig, analyse
     from embedding_worker.booleans import ParaphraseConfig
     from embedding_worker.index import build
+    from embedding_worker.model import EmbeddingModel
     from shared.reference import reference
     from shared.schemas import Catalog
+    from shared.settings import get_settings
 
     wide = AnalysisConfig(semantic_min=0.6, semantic_accept=1.01,
                           paraphrase=ParaphraseConfig(accept=1.01, ask=0.45))
+    embedder = EmbeddingModel.load(get_settings())
     out = []
     for s in eval_sets():
         catalog = Catalog.model_validate(s.catalog_body())
@@ -79,11 +81,12 @@ def auc(scores: list[float], labels: list[bool]) -> float:
 
 def main() -> int:
     argparse.ArgumentParser(description=__doc__).parse_args()
-    from llm_worker import model
     from llm_worker.arbiter import questions
+    from llm_worker.model import LanguageModel
+    from shared.settings import get_settings
 
     matches = weak_matches()
-    model.get_model()
+    model = LanguageModel.load(get_settings())
     pmi: list[float] = []
     started = time.perf_counter()
     for m in matches:  # one question at a time, as an idle worker would ask it
@@ -99,7 +102,7 @@ def main() -> int:
         rows.append({"margin": margin, "kept": len(kept), "right": sum(kept),
                      "accuracy": sum((s >= margin) == y for s, y in zip(pmi, labels))
                      / len(labels)})
-    report = {"model": model.model_id(), "weak_matches": len(matches), "true": sum(labels),
+    report = {"model": model.model_id, "weak_matches": len(matches), "true": sum(labels),
               "auc_llm": round(auc(pmi, labels), 3),
               "auc_embedding": round(auc([m["proposal"]["score"] for m in matches], labels), 3),
               "ms_per_question": round(per_question_ms, 1), "by_margin": rows}

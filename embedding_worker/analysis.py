@@ -22,7 +22,7 @@ from embedding_worker.constraints import (date_proposals, lone_number_proposals,
                                           zero_proposals)
 from embedding_worker.definitions import defined_proposals
 from embedding_worker.field_choice import choose_fields, read_context
-from embedding_worker.fields import FieldProfile, profiles
+from embedding_worker.fields import FieldProfile
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
                                        demonym_matches,
@@ -79,7 +79,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     the rules explain (reported as `rule` and kept from later rules); `taken` the words any
     proposal has claimed (kept from later matchers, which add to it as they match)."""
     tokens = tokenize(text)
-    fields = profiles(catalog)
+    fields = index.field_profiles(catalog)
     rule_tokens: set[int] = set()
     written = exact_matches(tokens, index, set())
     named = _values_written_with_numbers(text, tokens, index, is_word, written)

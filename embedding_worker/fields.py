@@ -265,17 +265,11 @@ def unit_words(fields: list[FieldProfile]) -> frozenset[str]:
                      for w in p.stems() | (p.description_words & CONCEPT_WORDS["quality"]))
 
 
-_last: list[tuple[Catalog, list[FieldProfile]]] = []
-
-
 def profiles(catalog: Catalog) -> list[FieldProfile]:
-    """Profiles of the catalog's fields, kept for the catalog object last asked about: a
-    batch analyses every text twice against the same catalog object."""
-    if not _last or _last[0][0] is not catalog:
-        common = common_words(catalog)
-        # a catalog value a measure's description names (`the long side of a sofa, desk or
-        # dining table`) is an example of a thing, not a word for the measure
-        things = common | value_stems(catalog.fields)
-        _last[:] = [(catalog, [profile(f, things if f.type == "number" else common)
-                               for f in catalog.fields])]
-    return _last[0][1]
+    """Profiles of the catalog's fields (an index keeps them for its catalog version:
+    CatalogIndex.field_profiles)."""
+    common = common_words(catalog)
+    # a catalog value a measure's description names (`the long side of a sofa, desk or
+    # dining table`) is an example of a thing, not a word for the measure
+    things = common | value_stems(catalog.fields)
+    return [profile(f, things if f.type == "number" else common) for f in catalog.fields]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from embedding_worker.booleans import boolean_views
+from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.tokens import STOPWORDS, forms, phrase_forms, root, stem
 from shared.schemas import Catalog, CatalogField
 
@@ -116,6 +116,14 @@ class CatalogIndex:
     roots: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # word by word
     fields_of_value: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     max_words: int = 1
+    profiles: list[FieldProfile] | None = field(default=None, repr=False, compare=False)
+
+    def field_profiles(self, catalog: Catalog) -> list[FieldProfile]:
+        """The profiles of the catalog's fields, computed once: an index is one catalog
+        version, and every text analysed against it needs them."""
+        if self.profiles is None:
+            self.profiles = profiles(catalog)
+        return self.profiles
 
     @cached_property
     def value_words(self) -> frozenset[str]:
@@ -194,23 +202,3 @@ def deserialise(name: str, version: int, raw: dict[bytes, bytes]) -> CatalogInde
     view_vectors = np.frombuffer(raw.get(b"view_vectors", b""), dtype=np.float32).reshape(
         len(views) if raw.get(b"view_vectors") else 0, dim)
     return CatalogIndex(name, version, layout, vectors, view_vectors)
-
-
-class IndexCache:
-    """The few most recent catalog versions, kept in the worker's memory."""
-
-    def __init__(self, capacity: int = 16):
-        self.capacity = capacity
-        self._items: OrderedDict[tuple[str, int], CatalogIndex] = OrderedDict()
-
-    def get(self, name: str, version: int) -> CatalogIndex | None:
-        item = self._items.get((name, version))
-        if item is not None:
-            self._items.move_to_end((name, version))
-        return item
-
-    def put(self, index: CatalogIndex) -> None:
-        self._items[(index.name, index.version)] = index
-        self._items.move_to_end((index.name, index.version))
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)

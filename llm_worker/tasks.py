@@ -6,31 +6,28 @@ import json
 import logging
 from typing import Any
 
-from redis import Redis
-
-from llm_worker import model
 from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble, uncertain_dropped
+from llm_worker.context import LLMContext
 from llm_worker.validation import validated
-from shared import batches, catalog_store, jobs, pipeline
-from shared.fingerprints import stage_fingerprint
+from shared import batches, jobs, pipeline
 from shared.cache import result_cache, result_digest
+from shared.fingerprints import stage_fingerprint
 from shared.microbatch import batched_job, run_grouped
-from shared.jobs import StageError
 from shared.schemas import Catalog, QueryResult
-from shared.settings import get_settings
+from shared.stage_context import context_job
 from shared.statuses import TERMINAL_BATCH, ItemStatus, JobStatus
 
 log = logging.getLogger(__name__)
 
 
-def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Catalog,
-             version: int, options: list[dict[str, Any]] | None = None,
-             ) -> list[QueryResult | Exception]:
+def resolve(ctx: LLMContext, texts_and_analyses: list[tuple[str, dict[str, Any]]],
+            catalog: Catalog, version: int, options: list[dict[str, Any]] | None = None,
+            ) -> list[QueryResult | Exception]:
     """Arbitrate every open decision of every text in one batched LLM pass, then assemble;
     each text's `min_confidence` (its reading options) leaves out the filters below it."""
     options = options or [{}] * len(texts_and_analyses)
-    settings = get_settings()
+    settings = ctx.settings
     asked: list[list | Exception] = []
     for text, a in texts_and_analyses:  # a malformed analysis fails its own text only
         try:
@@ -43,7 +40,7 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
     outcomes: list = []
     if flat and settings.llm_arbiter:
         try:
-            outcomes = decide(flat, model.score)
+            outcomes = decide(flat, ctx.model.score)
         except Exception:  # noqa: BLE001 - the rule defaults still give a valid answer
             log.exception("LLM arbitration failed; decisions take their defaults")
             arbiter = "fallback"
@@ -56,7 +53,7 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
         chosen = {q.decision: next(answers) for q in qs} if outcomes else {}
         try:
             result = assemble(text, catalog, version, analysis, chosen,
-                              {"llm": model.model_id(), "arbiter": arbiter if qs else "none",
+                              {"llm": ctx.model.model_id, "arbiter": arbiter if qs else "none",
                                "decisions": str(len(qs))})
             result, dropped = validated(result, catalog)
             if dropped:
@@ -67,29 +64,24 @@ def _resolve(texts_and_analyses: list[tuple[str, dict[str, Any]]], catalog: Cata
     return results
 
 
-def _catalog(r: Redis, name: str) -> tuple[Catalog, int]:
-    found = catalog_store.get_catalog(r, name)
-    if found is None:
-        raise StageError("catalog_not_found", f"catalog {name!r} was deleted")
-    return found
-
-
-def resolve_queries(r: Redis, calls: list[tuple[str, dict[str, Any]]]) -> list[dict | Exception]:
+def resolve_queries(ctx: LLMContext, calls: list[tuple[str, dict[str, Any]]],
+                    ) -> list[dict | Exception]:
     """The LLM stage for many single queries at once (a micro-batch): one scoring pass per
-    catalog, one transaction that finishes them all, results into the result cache."""
-    settings = get_settings()
+    catalog version (the one the embedding stage read), one transaction that finishes them
+    all, results into the result cache."""
+    r, settings = ctx.redis, ctx.settings
     ids = [job_id for job_id, _ in calls]
     rows = jobs.read_fields(r, ids, ["status", "webhook_url"])
     outcomes: list[dict | Exception] = [{"skipped": "job is gone or no longer in the llm stage"}
                                         ] * len(ids)
-    waiting = {i: payload["catalog"] for i, (_, payload) in enumerate(calls)
-               if rows[i]["status"] == JobStatus.LLM}
+    waiting = {i: (payload["catalog"], int(payload["catalog_version"]))
+               for i, (_, payload) in enumerate(calls) if rows[i]["status"] == JobStatus.LLM}
     done = run_grouped(
         waiting,
-        lambda name: _catalog(r, name),
-        lambda found, members: _resolve([(calls[i][1]["text"], calls[i][1]["analysis"])
-                                         for i in members], *found,
-                                        [calls[i][1].get("options") or {} for i in members]),
+        lambda key: (ctx.catalogs.get(r, *key), key[1]),
+        lambda found, members: resolve(ctx, [(calls[i][1]["text"], calls[i][1]["analysis"])
+                                             for i in members], *found,
+                                       [calls[i][1].get("options") or {} for i in members]),
         outcomes)
     order = sorted(done)
     finished = jobs.finish_jobs(r, [ids[i] for i in order], [done[i] for i in order],
@@ -119,17 +111,19 @@ def prompt_cost(job_id: str, payload: dict[str, Any]) -> int:
 resolve_query = batched_job(resolve_queries, cost=prompt_cost)
 
 
-def resolve_batch_chunk(batch_id: str, start: int, items: list[dict[str, Any]]) -> dict:
+@context_job
+def resolve_batch_chunk(ctx: LLMContext, batch_id: str, start: int,
+                        items: list[dict[str, Any]]) -> dict:
     """The LLM stage for one chunk of a batch: results land in the batch, counters move."""
-    r = pipeline.current_connection()
-    settings = get_settings()
+    r, settings = ctx.redis, ctx.settings
     rec = batches.record(r, batch_id)
     if rec is None or rec["status"] in TERMINAL_BATCH:
         return {"skipped": "batch is gone, canceled or over"}
-    catalog, version = _catalog(r, rec["catalog"])
+    version = int(rec["catalog_version"])
+    catalog = ctx.catalogs.get(r, rec["catalog"], version)
     options = json.loads(rec.get("options") or "{}")
-    results = _resolve([(it["text"], it["analysis"]) for it in items], catalog, version,
-                       [options] * len(items))
+    results = resolve(ctx, [(it["text"], it["analysis"]) for it in items], catalog, version,
+                      [options] * len(items))
     stored = {}
     for item, result in zip(items, results):
         if isinstance(result, Exception):

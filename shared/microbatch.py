@@ -21,13 +21,12 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from redis import Redis
 from redis.exceptions import RedisError
 from rq import Retry, SimpleWorker, get_current_job
 from rq.executions import Execution
@@ -39,9 +38,11 @@ from rq.timeouts import JobTimeoutException
 from rq.utils import now
 from rq.worker import WorkerStatus
 
+from shared import stage_context
 from shared.metrics import record_batch
 
-BatchFn = Callable[[Redis, list[tuple]], list[Any]]  # one result or exception per call
+BatchFn = Callable[[Any, list[tuple]], list[Any]]  # (stage context, calls) -> one result
+# or exception per call
 Cost = Callable[..., int]
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def batched_job(batch_fn: BatchFn, cost: Cost | None = None) -> Callable[..., An
         if job is not None and job.id in outcomes:
             outcome = outcomes.pop(job.id)
         else:
-            (outcome,) = batch_fn(job.connection if job else None, [args])
+            (outcome,) = batch_fn(stage_context.current(), [args])
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
@@ -88,10 +89,11 @@ def _batch_parts(job: Job) -> tuple[BatchFn | None, Cost | None]:
     return getattr(func, "batch_fn", None), getattr(func, "cost", None)
 
 
-def run_batch(r: Redis, batch_fn: BatchFn, calls: list[tuple]) -> list[Any]:
-    """Outcomes per call; an exception of the whole batch becomes every call's outcome."""
+def run_batch(batch_fn: BatchFn, calls: list[tuple]) -> list[Any]:
+    """Outcomes per call, with the worker's stage context; an exception of the whole batch
+    becomes every call's outcome."""
     try:
-        outcomes = batch_fn(r, calls)
+        outcomes = batch_fn(stage_context.current(), calls)
         if len(outcomes) != len(calls):
             raise RuntimeError(f"batch returned {len(outcomes)} outcomes for {len(calls)} calls")
         return outcomes
@@ -100,12 +102,12 @@ def run_batch(r: Redis, batch_fn: BatchFn, calls: list[tuple]) -> list[Any]:
         return [e] * len(calls)
 
 
-def run_grouped(groups: dict[int, str], load: Callable[[str], Any],
+def run_grouped(groups: dict[int, Hashable], load: Callable[[Any], Any],
                 run: Callable[[Any, list[int]], list[Any]], outcomes: list[Any]) -> dict[int, Any]:
-    """Calls of one batch that share a key (a catalog) are run together: `load(key)` once,
-    then `run(loaded, members)`. A failed load or a member's exception becomes that
-    member's outcome; the other results are returned by call index."""
-    members: dict[str, list[int]] = {}
+    """Calls of one batch that share a key (a catalog version) are run together:
+    `load(key)` once, then `run(loaded, members)`. A failed load or a member's exception
+    becomes that member's outcome; the other results are returned by call index."""
+    members: dict[Hashable, list[int]] = {}
     for i, key in groups.items():
         members.setdefault(key, []).append(i)
     done: dict[int, Any] = {}
@@ -349,7 +351,7 @@ class MicroBatchWorker(SimpleWorker):
         try:
             with self.death_penalty_class(timeout, JobTimeoutException, job_id=group[0][0].id):
                 for batch_fn, members in by_fn.items():
-                    results = run_batch(self.connection, batch_fn, [tuple(j.args) for j in members])
+                    results = run_batch(batch_fn, [tuple(j.args) for j in members])
                     outcomes.update({j.id: o for j, o in zip(members, results)})
         except JobTimeoutException as e:
             for members in by_fn.values():

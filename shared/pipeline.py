@@ -10,7 +10,7 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from rq import Callback, Queue, Retry, get_current_job
+from rq import Callback, Queue, Retry
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
@@ -29,14 +29,6 @@ ENQUEUE_SLICE = 500  # chunk jobs per enqueue_many pipeline
 ON_FAILURE = "shared.pipeline.on_stage_failure"
 
 log = logging.getLogger(__name__)
-
-
-def current_connection() -> Redis:
-    """The Redis connection of the RQ job running in this worker."""
-    job = get_current_job()
-    if job is None:
-        raise RuntimeError("not inside an RQ job")
-    return job.connection
 
 
 def queue(r: Redis, name: str) -> Queue:

@@ -26,6 +26,7 @@ from shared.logs import setup_logging
 from shared.microbatch import BatchLimits, MicroBatchWorker
 from shared.pipeline import queue
 from shared.settings import Settings, get_settings
+from shared.stage_context import StageContext, bound
 
 log = logging.getLogger(__name__)
 
@@ -76,38 +77,47 @@ def build_worker(r: Redis, settings: Settings, stage: str) -> StageWorker:
                                heartbeat_seconds=settings.heartbeat_seconds)
 
 
-def run_worker(settings: Settings, stage: str, warm_up: Callable[[], object],
+def run_worker(settings: Settings, stage: str,
+               create_context: Callable[[Settings, Redis], StageContext],
                burst: bool = False) -> bool:
-    """Load the model (warm_up) once, then work the stage's queues, highest priority first.
+    """Build the stage's context once (the model loads there), then work the stage's
+    queues, highest priority first, with that context bound for every job.
 
-    warm_up loads weights without a forward pass, so even the `fork` mode's children
+    The model loads weights without a forward pass, so even the `fork` mode's children
     do not inherit a started OpenMP pool. RQ's work loop quits when Redis goes away
-    mid-job; the model stays loaded here and a fresh worker takes over once Redis is
-    back (the jobs in hand are found abandoned by their heartbeat and retried)."""
-    warm_up()
+    mid-job; the context stays here and a fresh worker takes over once Redis is back
+    (the jobs in hand are found abandoned by their heartbeat and retried)."""
     r = Redis.from_url(settings.redis_url)
+    context = create_context(settings, r)
     housekeeper = Housekeeper(r, settings, settings.queue_names(stage))
     housekeeper.start()
     log.info("worker ready", extra={"stage": stage})
     try:
-        while True:
-            worker = build_worker(r, settings, stage)
-            try:
-                worked = worker.work(burst=burst, with_scheduler=False,
-                                     logging_level=settings.log_level.upper())
-            except RedisError as e:  # raised by RQ's own teardown while Redis is down
-                log.error("worker lost Redis: %s", e, extra={"stage": stage})
-                worked = False
-            if burst or worker.stop_requested:
-                return worked
-            try:
-                _wait_for_redis(r, stage)
-            except StopRequested:  # SIGTERM while Redis is down: nothing in hand, just stop
-                return worked
-            with suppress(RedisError):
-                worker.register_death()
+        with bound(context):
+            return work_until_stopped(r, settings, stage, burst)
     finally:
         housekeeper.stop()
+
+
+def work_until_stopped(r: Redis, settings: Settings, stage: str, burst: bool) -> bool:
+    """RQ's work loop, started again whenever it quits because Redis went away, until a
+    stop is requested (or, in burst mode, the queues are empty)."""
+    while True:
+        worker = build_worker(r, settings, stage)
+        try:
+            worked = worker.work(burst=burst, with_scheduler=False,
+                                 logging_level=settings.log_level.upper())
+        except RedisError as e:  # raised by RQ's own teardown while Redis is down
+            log.error("worker lost Redis: %s", e, extra={"stage": stage})
+            worked = False
+        if burst or worker.stop_requested:
+            return worked
+        try:
+            _wait_for_redis(r, stage)
+        except StopRequested:  # SIGTERM while Redis is down: nothing in hand, just stop
+            return worked
+        with suppress(RedisError):
+            worker.register_death()
 
 
 def _wait_for_redis(r: Redis, stage: str) -> None:
@@ -122,12 +132,12 @@ def _wait_for_redis(r: Redis, stage: str) -> None:
             delay = min(delay * 2, 10)
 
 
-def main(stage: str, warm_up: Callable[[], object]) -> int:
+def main(stage: str, create_context: Callable[[Settings, Redis], StageContext]) -> int:
     """Command line of both model workers: `python -m <stage>_worker [--burst]`."""
     parser = argparse.ArgumentParser(prog=f"python -m {stage}_worker")
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     args = parser.parse_args()
     settings = get_settings()
     setup_logging(settings, f"{stage}_worker")
-    run_worker(settings, stage, warm_up, burst=args.burst)
+    run_worker(settings, stage, create_context, burst=args.burst)
     return 0

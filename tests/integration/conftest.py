@@ -1,14 +1,21 @@
 """Fixtures of the integration suites: the backend over real HTTP, workers in burst mode."""
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
 import requests
 from redis import Redis
+from rq import Worker
 from werkzeug.serving import make_server
 
+from embedding_worker import context as embedding_context
+from llm_worker import context as llm_context
 from shared import keys
+from shared.settings import Settings
+from shared.stage_context import StageContext, bound
+from shared.worker import build_worker
 from shared.statuses import TERMINAL_JOB
 from tests.conftest import free_port
 
@@ -41,12 +48,28 @@ def empty_caches(redis_conn: Redis) -> None:
     clear_caches(redis_conn)
 
 
-def drain(r: Redis, settings, stages=("embedding", "llm")) -> None:
-    """Run each stage's real worker in burst mode, in this process (no fork)."""
-    from shared.worker import build_worker
+@functools.cache
+def stage_context(r: Redis, settings_json: str, stage: str) -> StageContext:
+    """A stage's context as its worker builds it at startup: each model loads once per test
+    session and settings (the suites run the stages in this process, one after the other)."""
+    settings = Settings.model_validate_json(settings_json)
+    create = embedding_context.create if stage == "embedding" else llm_context.create
+    return create(settings, r)
 
+
+def work(r: Redis, settings: Settings, stage: str) -> Worker:
+    """Run the stage's real worker in burst mode, in this process (no fork), with its
+    context bound as `python -m <stage>_worker` binds it."""
+    worker = build_worker(r, settings, stage)
+    with bound(stage_context(r, settings.model_dump_json(), stage)):
+        worker.work(burst=True, with_scheduler=False)
+    return worker
+
+
+def drain(r: Redis, settings: Settings, stages=("embedding", "llm")) -> None:
+    """Run each stage's real worker in burst mode."""
     for stage in stages:
-        build_worker(r, settings, stage).work(burst=True, with_scheduler=False)
+        work(r, settings, stage)
 
 
 def wait_for_job(api: str, job_id: str, r: Redis, settings) -> dict:

@@ -13,6 +13,8 @@ from rq.serializers import JSONSerializer
 
 from shared import jobs, pipeline
 from shared.microbatch import BatchLimits, MicroBatchWorker
+from shared.settings import get_settings
+from shared.stage_context import StageContext, bound
 from tests.integration.toy_jobs import CALLS
 
 pytestmark = pytest.mark.integration
@@ -33,7 +35,8 @@ def queues(redis_conn: Redis):
 
 def work(r: Redis, qs: list[Queue], limits: BatchLimits) -> MicroBatchWorker:
     worker = MicroBatchWorker(qs, connection=r, serializer=JSONSerializer, limits=limits)
-    worker.work(burst=True, with_scheduler=False)
+    with bound(StageContext(redis=r, settings=get_settings())):
+        worker.work(burst=True, with_scheduler=False)
     return worker
 
 
@@ -137,7 +140,8 @@ def test_sigterm_while_gathering_finishes_the_batch_then_stops(redis_conn, queue
         return taken
 
     worker.take_ready = take_then_signal
-    worker.work(burst=True, with_scheduler=False)
+    with bound(StageContext(redis=redis_conn, settings=get_settings())):
+        worker.work(burst=True, with_scheduler=False)
     statuses = [Job.fetch(j.id, connection=redis_conn, serializer=JSONSerializer).get_status()
                 for j in jobs]
     assert statuses == [JobStatus.FINISHED] * 3 + [JobStatus.QUEUED] * 3

@@ -14,6 +14,8 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from shared.microbatch import BatchLimits, MicroBatchWorker
+from shared.settings import get_settings
+from shared.stage_context import StageContext, bound
 
 pytestmark = pytest.mark.integration
 SQUARE = "tests.integration.toy_jobs.square"
@@ -64,7 +66,8 @@ def run_jobs(r: Redis, worker_class: type[SimpleWorker], **kwargs: object) -> li
     q = Queue("parity", connection=r, serializer=JSONSerializer)
     jobs = [q.enqueue(SQUARE, args=[x], result_ttl=600) for x in (2, 3)]
     worker = worker_class([q], connection=r, serializer=JSONSerializer, **kwargs)
-    worker.work(burst=True, with_scheduler=False)
+    with bound(StageContext(redis=r, settings=get_settings())):
+        worker.work(burst=True, with_scheduler=False)
     return [Job.fetch(j.id, connection=r, serializer=JSONSerializer) for j in jobs]
 
 

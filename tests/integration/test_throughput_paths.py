@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.worker import build_worker
 from tests.conftest import ROOT
-from tests.integration.conftest import clear_caches
+from tests.integration.conftest import clear_caches, work
 
 pytestmark = pytest.mark.integration
 CASES = ROOT / "tests" / "cases" / "laptops.cases.jsonl"
@@ -26,8 +25,7 @@ def run(api, r, settings, catalog: str, texts: list[str], mode: str) -> tuple[li
     ids = submit_all(api, catalog, texts)
     biggest = 1
     for stage in ("embedding", "llm"):
-        worker = build_worker(r, settings.model_copy(update={"worker_mode": mode}), stage)
-        worker.work(burst=True, with_scheduler=False)
+        worker = work(r, settings.model_copy(update={"worker_mode": mode}), stage)
         biggest = max([biggest, *getattr(worker, "batch_sizes", [])])
     bodies = [requests.get(f"{api}/api/v1/jobs/{i}", timeout=10).json() for i in ids]
     assert [b["status"] for b in bodies] == ["finished"] * len(texts), bodies
@@ -52,7 +50,7 @@ def test_batched_and_unbatched_results_are_identical(api, redis_conn, live_setti
 def test_batched_and_unbatched_agree_on_the_dev_cases(api, redis_conn, live_settings):
     catalog = json.loads((DEV.parent / "products.catalog.json").read_text())
     requests.put(f"{api}/api/v1/catalogs/{catalog['name']}", json=catalog, timeout=30)
-    build_worker(redis_conn, live_settings, "embedding").work(burst=True, with_scheduler=False)
+    work(redis_conn, live_settings, "embedding")
     texts = texts_of(DEV)
     one_by_one, _ = run(api, redis_conn, live_settings, catalog["name"], texts, "simple")
     clear_caches(redis_conn)
@@ -81,22 +79,20 @@ def test_a_repeated_query_is_a_cache_hit_that_finishes_at_once(api, redis_conn, 
     assert requests.get(f"{api}/api/v1/cache", timeout=10).json()["embeddings"]["hits"] > before
 
 
-def test_kv_cache_reuse_scores_like_whole_rows(live_settings, monkeypatch):
+def test_kv_cache_reuse_scores_like_whole_rows(live_settings):
     """Each LLM_KV_REUSE mode, in a batch or alone, gives the same log-likelihoods."""
-    from llm_worker import model
-    from shared.settings import get_settings
+    from llm_worker.model import LanguageModel, load_weights
 
     texts = ["red shoes for running", "cheap laptop for my grandmother", "a blue dress"]
     pairs = [([{"role": "system", "content": "You extract search filters."},
                {"role": "user", "content": t}], answer)
              for t in texts for answer in ("color: red", "color: any", "brand: Dell XPS 13")]
+    weights = load_weights(live_settings)
     scores = {}
     for mode in ("none", "prompt", "shared"):
-        monkeypatch.setenv("LLM_KV_REUSE", mode)
-        get_settings.cache_clear()
+        model = LanguageModel(*weights, live_settings.model_copy(update={"llm_kv_reuse": mode}))
         scores[mode] = model.score(pairs)
-    alone = [model.score([p])[0] for p in pairs]
-    get_settings.cache_clear()
+    alone = [model.score([p])[0] for p in pairs]  # shared: the last call's prefix is reused
     for got in (scores["prompt"], scores["shared"], alone):
         assert got == pytest.approx(scores["none"], abs=1e-4)
     assert len(set(round(x, 3) for x in scores["none"])) > 3  # real, distinct scores

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import time
 
-from redis import Redis
-
 from shared.microbatch import batched_job
+from shared.stage_context import StageContext
 
 CALLS = "test:toy:calls"  # one entry per batch call: how many calls it carried
 
 
-def square_many(r: Redis, calls: list[tuple[int]]) -> list[int | Exception]:
-    r.rpush(CALLS, len(calls))
+def square_many(ctx: StageContext, calls: list[tuple[int]]) -> list[int | Exception]:
+    ctx.redis.rpush(CALLS, len(calls))
     return [x * x if x >= 0 else ValueError(f"negative input {x}") for (x,) in calls]
 
 
-def slow_many(r: Redis, calls: list[tuple[float]]) -> list[float]:
+def slow_many(ctx: StageContext, calls: list[tuple[float]]) -> list[float]:
     time.sleep(max(s for (s,) in calls))
     return [s for (s,) in calls]
 

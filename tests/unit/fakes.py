@@ -25,3 +25,16 @@ def index_for(catalog: Catalog, version: int = 1) -> CatalogIndex:
 
 def no_words(word: str) -> bool:
     return False
+
+
+class StandInEmbeddingModel:
+    """The embedding model's interface (embedding_worker.model.EmbeddingModel) over
+    fake_embed, for a stage context built in a test."""
+    model_id = "fake-embedding"
+    dimension = DIM
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return fake_embed(texts)
+
+    def is_word(self, word: str) -> bool:
+        return no_words(word)

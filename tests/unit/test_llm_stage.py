@@ -6,18 +6,35 @@ import pytest
 
 from backend.app import create_app
 from llm_worker import tasks
+from llm_worker.context import LLMContext
 from shared import catalog_store, fingerprints, jobs, keys
 from shared.cache import result_cache
 from shared.settings import get_settings
 from tests.unit.test_assembly_and_arbiter import ANALYSIS, CATALOG, TEXT
 
 
+class StandInModel:
+    """Scores every answer alike (or fails, as a crashed model would)."""
+    model_id = "test-llm"
+
+    def __init__(self, broken: bool = False):
+        self.broken = broken
+
+    def score(self, pairs: list) -> list[float]:
+        if self.broken:
+            raise RuntimeError("model crashed")
+        return [0.0] * len(pairs)
+
+
 @pytest.fixture
-def r(monkeypatch):
-    monkeypatch.setattr(tasks.model, "model_id", lambda: "test-llm")
+def r():
     r = fakeredis.FakeRedis()
     catalog_store.put_catalog(r, CATALOG)
     return r
+
+
+def context(r, broken: bool = False) -> LLMContext:
+    return LLMContext(redis=r, settings=get_settings(), model=StandInModel(broken))
 
 
 def waiting_job(r, job_id: str) -> None:
@@ -32,12 +49,11 @@ def payload(analysis=ANALYSIS) -> dict:
     return {"text": TEXT, "catalog": "shop", "catalog_version": 1, "analysis": analysis}
 
 
-def test_a_batch_finishes_each_job_and_a_broken_payload_fails_alone(r, monkeypatch):
-    monkeypatch.setattr(tasks.model, "score", lambda pairs: [0.0] * len(pairs))
+def test_a_batch_finishes_each_job_and_a_broken_payload_fails_alone(r):
     for j in ("a", "b", "c"):
         waiting_job(r, j)
     broken = {**ANALYSIS, "proposals": [{"field": "color"}]}  # missing keys
-    outcomes = tasks.resolve_queries(r, [("a", payload()), ("b", payload(broken)),
+    outcomes = tasks.resolve_queries(context(r), [("a", payload()), ("b", payload(broken)),
                                          ("c", payload())])
     assert isinstance(outcomes[1], Exception)
     assert [jobs.read_job(r, j)["status"] for j in ("a", "c")] == ["finished", "finished"]
@@ -45,24 +61,19 @@ def test_a_batch_finishes_each_job_and_a_broken_payload_fails_alone(r, monkeypat
     assert result_cache(r, get_settings()).stats()["entries"] == 1  # a and c: the same text
 
 
-def test_a_fallback_result_is_served_but_not_cached(r, monkeypatch):
-    def broken_model(pairs):
-        raise RuntimeError("model crashed")
-
-    monkeypatch.setattr(tasks.model, "score", broken_model)
+def test_a_fallback_result_is_served_but_not_cached(r):
     waiting_job(r, "a")
-    (outcome,) = tasks.resolve_queries(r, [("a", payload())])
+    (outcome,) = tasks.resolve_queries(context(r, broken=True), [("a", payload())])
     job = jobs.read_job(r, "a")
     assert job["status"] == "finished" and job["result"]["model"]["arbiter"] == "fallback"
     assert result_cache(r, get_settings()).stats()["entries"] == 0
 
 
-def test_a_cached_result_is_never_served_once_either_stage_runs_new_code(r, monkeypatch):
+def test_a_cached_result_is_never_served_once_either_stage_runs_new_code(r):
     """The LLM stage files its result under the code that made it; the backend looks it up
     under the code the workers published last."""
-    monkeypatch.setattr(tasks.model, "score", lambda pairs: [0.0] * len(pairs))
     waiting_job(r, "a")
-    tasks.resolve_queries(r, [("a", {**payload(), "code": "embedding-v1"})])
+    tasks.resolve_queries(context(r), [("a", {**payload(), "code": "embedding-v1"})])
     r.hset(keys.CODE_FINGERPRINTS, "embedding", "embedding-v1")
     fingerprints.publish(r, "llm")
     client = create_app(get_settings(), redis_client=r).test_client()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from embedding_worker.analysis import analyse
-from embedding_worker.index import (CatalogIndex, IndexCache, deserialise, layout_for,
+from embedding_worker.index import (CatalogIndex, deserialise, layout_for,
                                     normalise, serialise, usable)
 from embedding_worker.retrieval import retrieve
 from shared.schemas import Catalog
@@ -66,14 +66,6 @@ def test_retrieve_ranks_values_per_field_with_their_span(index):
     assert [(c.value, c.score) for c in found["size"]] == [("S", 0.5)]
     top1 = retrieve(index, spans, scores, top_k=1, min_score=0.55)
     assert [c.value for c in top1["color"]] == ["blue"] and "size" not in top1
-
-
-def test_index_cache_evicts_oldest(index):
-    cache = IndexCache(capacity=2)
-    for version in (1, 2, 3):
-        cache.put(CatalogIndex("shop", version, index.layout, index.vectors))
-    assert cache.get("shop", 1) is None
-    assert cache.get("shop", 3).version == 3
 
 
 def test_normalise():

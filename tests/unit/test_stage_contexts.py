@@ -1,0 +1,117 @@
+"""Catalog versions parsed once per process and honoured by both stages; the stages run
+with a context a test builds (stand-in models), not with patched modules."""
+from __future__ import annotations
+
+import json
+import zlib
+
+import fakeredis
+import pytest
+
+from embedding_worker import tasks as embedding_tasks
+from embedding_worker.context import EmbeddingContext
+from llm_worker import tasks as llm_tasks
+from llm_worker.context import LLMContext
+from shared import catalog_store, jobs, keys
+from shared.catalog_store import SUPERSEDED_KEEP_SECONDS, CatalogVersions
+from shared.jobs import StageError
+from shared.schemas import Catalog
+from shared.settings import get_settings
+from shared.stage_context import StageContext, bound, context_job, current
+from shared.statuses import JobStatus
+from tests.unit.fakes import StandInEmbeddingModel
+from tests.unit.test_assembly_and_arbiter import ANALYSIS, CATALOG, TEXT
+from tests.unit.test_llm_stage import StandInModel
+
+V1 = Catalog.model_validate({"name": "shop", "fields": [
+    {"name": "color", "type": "enum", "values": ["red", "blue"]},
+    {"name": "price", "type": "number", "unit": "USD"}]})
+V2 = Catalog.model_validate({"name": "shop", "fields": [
+    {"name": "colour", "type": "enum", "values": ["green", "yellow"]}]})
+
+
+@pytest.fixture
+def r():
+    return fakeredis.FakeRedis()
+
+
+def accepted_job(r, job_id: str, text: str, version: int) -> None:
+    with r.pipeline() as p:
+        jobs.create_job(p, job_id, text=text, catalog="shop", catalog_version=version,
+                        priority="normal", webhook_url=None, ttl=60)
+        p.execute()
+
+
+def test_a_version_is_parsed_once_and_each_version_is_its_own(r):
+    catalog_store.put_catalog(r, V1)
+    catalog_store.put_catalog(r, V2)
+    versions = CatalogVersions()
+    assert [f.name for f in versions.get(r, "shop", 1).fields] == ["color", "price"]
+    assert [f.name for f in versions.get(r, "shop", 2).fields] == ["colour"]
+    r.delete(keys.catalog_body("shop", 1), keys.catalog_body("shop", 2))
+    assert versions.get(r, "shop", 1).fields[0].values == ["red", "blue"]  # parsed already
+    with pytest.raises(StageError) as gone:
+        CatalogVersions().get(r, "shop", 1)  # not parsed here, and no longer stored
+    assert gone.value.code == "catalog_not_found"
+    catalog_store.delete_catalog(r, "shop")
+    with pytest.raises(StageError, match="'shop' v2 was deleted"):
+        versions.get(r, "shop", 2)  # parsed, but the catalog was deleted since
+
+
+def test_a_replaced_version_stays_readable_for_a_while_a_deleted_one_does_not(r):
+    catalog_store.put_catalog(r, V1)
+    assert r.ttl(keys.catalog_body("shop", 1)) == -1  # current: kept
+    catalog_store.put_catalog(r, V2)
+    assert 0 < r.ttl(keys.catalog_body("shop", 1)) <= SUPERSEDED_KEEP_SECONDS
+    assert catalog_store.get_version(r, "shop", 1) == V1
+    catalog_store.delete_catalog(r, "shop")
+    assert catalog_store.get_version(r, "shop", 1) is None
+    assert catalog_store.get_version(r, "shop", 2) is None
+    assert not r.exists(keys.catalog_body("shop", 1), keys.catalog_body("shop", 2))
+
+
+def test_a_catalog_stored_before_version_bodies_is_read_from_its_record(r):
+    catalog_store.put_catalog(r, V1)
+    r.delete(keys.catalog_body("shop", 1))
+    assert catalog_store.get_version(r, "shop", 1) == V1
+    assert catalog_store.get_version(r, "shop", 2) is None
+
+
+def test_the_embedding_stage_reads_the_version_the_job_was_accepted_against(r):
+    catalog_store.put_catalog(r, V1)
+    accepted_job(r, "j1", "red under 20 dollars", version=1)
+    catalog_store.put_catalog(r, V2)  # replaced while the job waited
+    ctx = EmbeddingContext(redis=r, settings=get_settings(), model=StandInEmbeddingModel())
+    (outcome,) = embedding_tasks.embed_queries(ctx, [("j1",)])
+    assert outcome["proposals"] >= 1, outcome
+    func, _, (job_id, payload), _ = json.loads(zlib.decompress(r.hget("rq:job:j1-llm", "data")))
+    assert func == "llm_worker.tasks.resolve_query" and job_id == "j1"
+    assert payload["catalog_version"] == 1
+    assert {p["field"] for p in payload["analysis"]["proposals"]} <= {"color", "price"}
+    assert set(ctx.indexes) == {("shop", 1)}
+
+
+def test_the_llm_stage_resolves_against_the_version_in_its_payload(r):
+    catalog_store.put_catalog(r, CATALOG)  # color, style, price, weight
+    accepted_job(r, "j1", TEXT, version=1)
+    jobs.set_status(r, "j1", JobStatus.LLM)
+    catalog_store.put_catalog(r, V2)  # only `colour`: none of v1's filters would be valid
+    ctx = LLMContext(redis=r, settings=get_settings(), model=StandInModel())
+    llm_tasks.resolve_queries(ctx, [("j1", {"text": TEXT, "catalog": "shop",
+                                            "catalog_version": 1, "analysis": ANALYSIS})])
+    job = jobs.read_job(r, "j1")
+    assert job["status"] == JobStatus.FINISHED, job
+    assert job["result"]["catalog_version"] == 1
+    assert {f["field"] for f in job["result"]["filters"]} >= {"color", "price"}
+
+
+def test_rq_entry_points_take_the_bound_context_and_need_one(r):
+    @context_job
+    def redis_of(ctx: StageContext, extra: int) -> tuple:
+        return ctx.redis, extra
+
+    ctx = StageContext(redis=r, settings=get_settings())
+    with bound(ctx):
+        assert current() is ctx and redis_of(7) == (r, 7)
+    with pytest.raises(RuntimeError, match="no stage context"):
+        redis_of(7)

@@ -13,12 +13,14 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import InvalidHeader
+from urllib3.util import Retry
 
 from shared.statuses import TERMINAL_BATCH, TERMINAL_CATALOG, TERMINAL_JOB, CatalogStatus
 
@@ -33,7 +35,9 @@ MAX_WAIT = 30  # the longest wait the server grants per request
 # Statuses worth retrying: the request never reached a healthy handler, so
 # repeating a read is harmless and often succeeds a moment later.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-RETRY_AFTER_CAP = 5.0  # never let a server make us sleep longer than this per retry
+RETRY_AFTER_CAP = 5  # never let a server make us sleep longer than this per retry (seconds)
+# urllib3's backoff: no pause before the first retry, then 0.5 s, 1 s, ... (capped as above).
+BACKOFF_FACTOR = 0.25
 JSONL_CONTENT_TYPE = "application/x-ndjson"
 
 
@@ -73,22 +77,36 @@ class APIError(Exception):
 
 
 def _retry_after(resp: requests.Response) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), if any."""
+    """The server's Retry-After in seconds (delta-seconds or HTTP date), as it asked.
+
+    urllib3's parser; a stock `Retry` caps only at six hours, so a caller reading
+    `APIError.retry_after` sees the server's figure, not the client's own cap.
+    """
     raw = resp.headers.get("Retry-After")
-    if not raw:
+    if raw is None:
         return None
-    raw = raw.strip()
     try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
+        return float(Retry().parse_retry_after(raw))
+    except InvalidHeader:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class RetryPolicy(Retry):
+    """urllib3's `Retry`, narrowed to what this client promises.
+
+    It retries exactly RETRY_STATUSES: the stock class would also repeat a 413
+    that carries a Retry-After, a request the server will refuse however often
+    it comes. And an unreadable Retry-After (a proxy's, say) falls back to the
+    backoff, where the stock class raises InvalidHeader out of the request.
+    """
+
+    RETRY_AFTER_STATUS_CODES: frozenset[int] = frozenset()
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
 
 
 def _seg(value: str) -> str:
@@ -97,35 +115,59 @@ def _seg(value: str) -> str:
 
 
 class Client:
-    """Synchronous client over one `requests.Session`.
+    """Synchronous client over `requests` sessions.
 
-    One session means one connection pool, so a loop of polls reuses its TCP
-    connection instead of opening one per request. The client is not meant to be
-    shared across threads (neither is a Session); make one per thread.
+    Requests that may safely be repeated (reads, and submissions carrying an
+    Idempotency-Key) go through a session whose adapter retries them with
+    urllib3's `Retry`: after a connection error, or a RETRY_STATUSES answer,
+    honouring the server's Retry-After up to RETRY_AFTER_CAP. Everything else
+    goes through `session`, which never repeats a request: a POST that may have
+    reached the server could otherwise submit the work twice. urllib3 fixes the
+    retry policy per adapter, not per call, hence two sessions; they share one
+    headers mapping, so a header set on `session` goes out on both. Each keeps a
+    connection pool, so a loop of polls reuses its TCP connection.
 
-    `timeout` applies to each HTTP request (connect and each read), not to the
-    waiting helpers, which take their own `timeout`.
+    The client is not meant to be shared across threads (neither is a Session);
+    make one per thread. `timeout` applies to each HTTP request (connect and each
+    read), not to the waiting helpers, which take their own `timeout`. A network
+    failure that outlasts the retries raises requests.ConnectionError (a read
+    timeout too: urllib3 reports exhausted retries as one error).
     """
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, max_retries: int = 3) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.max_retries = 3
-        self.backoff = 0.25  # first retry delay; doubles per attempt
+        self._max_retries = max_retries
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json",
                                      "User-Agent": "nlp2filters-client/0.1"})
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
+        retries = RetryPolicy(
+            total=max_retries, allowed_methods=None,  # the session, not the method, decides
+            status_forcelist=RETRY_STATUSES, backoff_factor=BACKOFF_FACTOR,
+            backoff_max=RETRY_AFTER_CAP, retry_after_max=RETRY_AFTER_CAP,
+            raise_on_status=False)  # the last answer becomes an APIError below
+        self._retrying = requests.Session()
+        self._retrying.headers = self.session.headers
+        adapter = HTTPAdapter(max_retries=retries)
+        self._retrying.mount("http://", adapter)
+        self._retrying.mount("https://", adapter)
         # Indirection so tests (and callers with their own event loop) can
-        # replace sleeping without patching the time module globally.
+        # replace the polling helpers' sleeps without patching the time module.
         self._sleep: Callable[[float], None] = time.sleep
+
+    @property
+    def max_retries(self) -> int:
+        """Retries of a retryable request; set in the constructor, where the adapter is built."""
+        return self._max_retries
 
     # -- plumbing ---------------------------------------------------------
 
     def close(self) -> None:
         self.session.close()
+        self._retrying.close()
 
     def __enter__(self) -> Client:
         return self
@@ -138,38 +180,19 @@ class Client:
 
     def _request(self, method: str, path: str, *, retry: bool = False,
                  **kwargs: Any) -> requests.Response:
-        """Send one request; raise APIError on non-2xx.
+        """Send one request, retried by urllib3 when `retry`; raise APIError on non-2xx.
 
-        Only callers that pass `retry=True` (reads) are retried: repeating a
-        POST that may have reached the server could submit the work twice.
+        Only callers that pass `retry=True` (reads, keyed submissions) are retried:
+        repeating a POST that may have reached the server could submit the work twice.
         """
         kwargs.setdefault("timeout", self.timeout)
-        attempts = 1 + (self.max_retries if retry else 0)
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            try:
-                resp = self.session.request(method, self._url(path), **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
-                if last:
-                    raise
-                self._sleep(self._backoff(attempt, None))
-                continue
-            if resp.status_code in RETRY_STATUSES and not last:
-                delay = self._backoff(attempt, _retry_after(resp))
-                resp.close()  # give the connection back before sleeping
-                self._sleep(delay)
-                continue
-            if resp.status_code >= 400:
-                err = APIError.from_response(resp)
-                resp.close()
-                raise err
-            return resp
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Delay before retry number `attempt + 1`; the server's hint wins, capped."""
-        delay = retry_after if retry_after is not None else self.backoff * (2 ** attempt)
-        return min(delay, RETRY_AFTER_CAP)
+        session = self._retrying if retry else self.session
+        resp = session.request(method, self._url(path), **kwargs)
+        if resp.status_code >= 400:
+            err = APIError.from_response(resp)
+            resp.close()
+            raise err
+        return resp
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         resp = self._request(method, path, **kwargs)

@@ -5,11 +5,13 @@ import ipaddress
 import json
 import logging
 import socket
-import time
 import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
+
+from tenacity import (Retrying, before_sleep_log, retry_if_exception_type, retry_if_result,
+                      stop_after_attempt, wait_exponential)
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,28 @@ def deliver_job(url: str, payload: dict[str, Any]) -> bool:
                    allow_private=settings.webhook_allow_private)
 
 
+def _post(opener: urllib.request.OpenerDirector, url: str, body: bytes,
+          timeout: float) -> int:
+    """One attempt: the answer's status. A network error (OSError) is raised for the retry."""
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          "User-Agent": "nlp2filters-webhook/1"})
+    try:
+        with opener.open(req, timeout=timeout) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:  # any non-2xx, a refused redirect included
+        e.close()
+        return e.code
+
+
 def deliver(url: str, payload: dict[str, Any], *, attempts: int, timeout: float,
             allow_private: bool, backoff: float = 0.5) -> bool:
-    """POST the payload as JSON; retry on errors and 5xx with exponential backoff."""
+    """POST the payload as JSON; True once the receiver answers 2xx.
+
+    Network errors and 5xx are retried (tenacity) up to `attempts` in all, waiting
+    `backoff` seconds, then twice that, and so on: the receiver may be restarting.
+    Any other answer (a 4xx, a redirect) is final: repeating it would get the same.
+    """
     try:
         check_url(url, allow_private)  # again at delivery: DNS may have changed
     except WebhookRefused as e:
@@ -68,21 +89,16 @@ def deliver(url: str, payload: dict[str, Any], *, attempts: int, timeout: float,
         return False
     body = json.dumps(payload).encode()
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
-    for attempt in range(attempts):
-        req = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "User-Agent": "nlp2filters-webhook/1"})
-        try:
-            with opener.open(req, timeout=timeout) as resp:
-                if resp.status < 500:
-                    return True
-        except urllib.error.HTTPError as e:
-            if e.code < 500:
-                log.warning("webhook %s answered %s; not retried", url, e.code)
-                return False
-        except (urllib.error.URLError, OSError) as e:
-            log.info("webhook attempt %d failed: %s", attempt + 1, e)
-        if attempt + 1 < attempts:
-            time.sleep(backoff * 2 ** attempt)
-    log.warning("webhook %s failed after %d attempts", url, attempts)
-    return False
+    retrying = Retrying(
+        stop=stop_after_attempt(attempts), wait=wait_exponential(multiplier=backoff),
+        retry=retry_if_exception_type(OSError) | retry_if_result(lambda status: status >= 500),
+        before_sleep=before_sleep_log(log, logging.INFO),
+        retry_error_callback=lambda state: None)  # out of attempts: reported below
+    status = retrying(_post, opener, url, body, timeout)
+    if status is None:
+        log.warning("webhook %s failed after %d attempts", url, attempts)
+        return False
+    if status >= 300:
+        log.warning("webhook %s answered %s; not retried", url, status)
+        return False
+    return True

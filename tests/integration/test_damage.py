@@ -254,8 +254,7 @@ def test_backend_killed_mid_wait_the_clients_retry_gets_the_result(stack):
             p.send_signal(signal.SIGSTOP)
         text = f"lenovo laptop under 700 dollars killed-mid-wait {time.time_ns()}"
         answer: dict = {}
-        client = Client(base)
-        client.max_retries = 8  # rides out a backend restart of a few seconds
+        client = Client(base, max_retries=8)  # rides out a backend restart of a few seconds
 
         def ask() -> None:
             answer["job"] = client.query(text, "laptops", timeout=60)

@@ -1,6 +1,9 @@
 """Batch endpoints and batch state on a fake Redis: validation, limits, counters."""
 import json
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import fakeredis
@@ -188,26 +191,62 @@ def test_ssrf_guard_can_be_relaxed():
     check_url("http://127.0.0.1:9/hook", allow_private=True)
 
 
-def test_webhook_retries_server_errors_then_succeeds():
-    answers, seen = [500, 204], []
+@contextmanager
+def receiver(answers: list[int | None]
+             ) -> Iterator[tuple[str, list[tuple[str, float, dict | None]]]]:
+    """A webhook receiver answering `answers` in turn (None: drop the connection unanswered,
+    then 204s); yields its /hook URL and the (path, arrival time, body) of every request."""
+    seen: list[tuple[str, float, dict | None]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
-            seen.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(answers.pop(0) if answers else 204)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            seen.append((self.path, time.monotonic(), body))
+            status = answers.pop(0) if answers else 204
+            if status is None:
+                self.close_connection = True
+                return
+            self.send_response(status)
+            if status == 302:
+                self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
             self.end_headers()
+
+        do_GET = do_POST  # noqa: N815 (a followed redirect would arrive as a GET)
 
         def log_message(self, *args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     try:
-        assert deliver(url, {"batch_id": "b"}, attempts=3, timeout=2, allow_private=True,
-                       backoff=0.01)
-        assert seen == [{"batch_id": "b"}, {"batch_id": "b"}]
-        assert not deliver(url, {}, attempts=3, timeout=2, allow_private=False)  # refused
-        assert len(seen) == 2
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", seen
     finally:
         server.shutdown()
+        server.server_close()
+
+
+def test_webhook_retries_dropped_connections_and_server_errors_then_succeeds():
+    with receiver([None, 500, 204]) as (url, seen):
+        assert deliver(url, {"batch_id": "b"}, attempts=3, timeout=2, allow_private=True,
+                       backoff=0.01)
+        assert [body for _, _, body in seen] == [{"batch_id": "b"}] * 3
+        assert not deliver(url, {}, attempts=3, timeout=2, allow_private=False)  # refused
+        assert len(seen) == 3
+
+
+def test_webhook_stops_after_the_configured_attempts_backing_off():
+    with receiver([503] * 9) as (url, seen):
+        assert not deliver(url, {}, attempts=4, timeout=2, allow_private=True, backoff=0.05)
+    assert len(seen) == 4
+    gaps = [b[1] - a[1] for a, b in zip(seen, seen[1:])]
+    assert all(wait <= gap < wait + 0.5 for wait, gap in zip([0.05, 0.1, 0.2], gaps)), gaps
+
+
+@pytest.mark.parametrize("status", [404, 410, 302])
+def test_webhook_client_errors_and_redirects_are_final(status):
+    with receiver([status]) as (url, seen):
+        assert not deliver(url, {}, attempts=3, timeout=2, allow_private=True, backoff=0.01)
+    assert [path for path, _, _ in seen] == ["/hook"]  # neither retried nor followed

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ import pytest
 import requests
 
 from client import APIError, Client
+from client import api as client_api
 from client.cli import format_status, main
 
 RESULT = {"query": "red shoes", "catalog": "products", "catalog_version": 1,
@@ -32,6 +34,7 @@ class Seen:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -178,7 +181,8 @@ def base_url(server) -> str:
 def client(base_url, state) -> Iterator[Client]:
     c = Client(base_url, api_key="k3y", timeout=5)
     c.sleeps = []  # type: ignore[attr-defined]
-    c._sleep = c.sleeps.append  # record delays instead of sleeping: keeps the file fast
+    # The polling helpers' delays are recorded instead of slept; retries sleep for real.
+    c._sleep = c.sleeps.append
     yield c
     c.close()
 
@@ -288,22 +292,49 @@ def test_download_writes_all_lines(client, state, tmp_path):
     assert not (tmp_path / "results.jsonl.part").exists()
 
 
-def test_get_retried_once_after_503(client, state):
+def gaps(seen: list[Seen]) -> list[float]:
+    return [b.at - a.at for a, b in zip(seen, seen[1:])]
+
+
+def test_get_retried_once_after_503_honouring_retry_after(client, state):
     state.batch_views["b1"] = [{"batch_id": "b1", "status": "queued"}]
     state.overrides[("GET", "/api/v1/batches/b1")] = [
-        (503, {"Retry-After": "2", "Content-Type": "application/json"},
+        (503, {"Retry-After": "1", "Content-Type": "application/json"},
          b'{"error": {"code": "redis_unavailable", "message": "retry"}}')]
     assert client.get_batch("b1")["status"] == "queued"
-    assert len(state.requests_to("GET", "/api/v1/batches/b1")) == 2
-    assert client.sleeps == [2.0]  # honoured Retry-After
+    seen = state.requests_to("GET", "/api/v1/batches/b1")
+    assert len(seen) == 2
+    (gap,) = gaps(seen)
+    assert 0.9 <= gap < 3  # the server's second, where the backoff alone retries at once
+    assert client.sleeps == []
 
 
-def test_retry_after_is_capped_and_retries_are_bounded(client, state):
+def test_retry_after_is_capped_and_retries_are_bounded(base_url, state, monkeypatch):
+    monkeypatch.setattr(client_api, "RETRY_AFTER_CAP", 1)  # 5 s in earnest: keeps this fast
     state.overrides[("GET", "/api/v1/jobs/x")] = [(429, {"Retry-After": "60"}, b"")] * 10
+    with Client(base_url) as c, pytest.raises(APIError) as info:
+        c.get_job("x")
+    assert info.value.status == 429 and info.value.retry_after == 60  # as the server said
+    assert len(state.seen) == 1 + c.max_retries == 4
+    assert all(0.9 <= g < 3 for g in gaps(state.seen)), gaps(state.seen)
+
+
+def test_unreadable_retry_after_falls_back_to_the_backoff(client, state):
+    state.batch_views["b1"] = [{"batch_id": "b1", "status": "queued"}]
+    state.overrides[("GET", "/api/v1/batches/b1")] = [(503, {"Retry-After": "soon"}, b"")]
+    assert client.get_batch("b1")["status"] == "queued"
+    assert len(state.seen) == 2
+    state.overrides[("GET", "/api/v1/batches/b1")] = [(503, {"Retry-After": "soon"}, b"")] * 4
+    with pytest.raises(APIError) as info:
+        client.get_batch("b1")
+    assert info.value.status == 503 and info.value.retry_after is None
+
+
+def test_only_the_retry_statuses_are_retried(client, state):
+    state.overrides[("GET", "/api/v1/jobs/x")] = [(413, {"Retry-After": "1"}, b"")] * 2
     with pytest.raises(APIError) as info:
         client.get_job("x")
-    assert info.value.status == 429 and info.value.retry_after == 60
-    assert len(state.seen) == 4 and client.sleeps == [5.0, 5.0, 5.0]
+    assert info.value.status == 413 and len(state.seen) == 1
 
 
 def test_post_is_not_retried(client, state):
@@ -313,16 +344,53 @@ def test_post_is_not_retried(client, state):
     assert len(state.seen) == 1
 
 
-def test_connection_errors_retried_then_raised():
+@pytest.fixture
+def hangs_up() -> Iterator[tuple[str, list[int]]]:
+    """A server that reads each request and closes the connection without answering."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(1)
+            with conn:
+                conn.recv(65536)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def test_dropped_connections_retried_with_backoff_then_raised(hangs_up):
+    url, accepted = hangs_up
+    with Client(url, timeout=2) as c:
+        started = time.monotonic()
+        with pytest.raises(requests.ConnectionError):
+            c.get_batch("b1")
+        elapsed = time.monotonic() - started
+        assert len(accepted) == 4
+        assert 1.4 <= elapsed < 5  # urllib3's backoff: 0 s, 0.5 s, 1 s
+        with pytest.raises(requests.ConnectionError):  # a key-less submission: once only
+            c.submit_query("red shoes", "products")
+        assert len(accepted) == 5
+
+
+def test_refused_connections_raise_connection_error():
     with socket.socket() as s:  # a port with nothing listening
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    c = Client(f"http://127.0.0.1:{port}", timeout=1)
-    sleeps: list[float] = []
-    c._sleep = sleeps.append
-    with pytest.raises(requests.ConnectionError):
+    with Client(f"http://127.0.0.1:{port}", timeout=1, max_retries=1) as c, \
+            pytest.raises(requests.ConnectionError):
         c.get_batch("b1")
-    assert sleeps == [0.25, 0.5, 1.0]
 
 
 def test_wait_batch_reports_progress_and_cancel(client, state):

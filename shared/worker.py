@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import time
 from collections.abc import Callable
 from contextlib import suppress
 
 from redis import Redis
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from rq import SimpleWorker, Worker
 from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
@@ -120,16 +121,14 @@ def work_until_stopped(r: Redis, settings: Settings, stage: str, burst: bool) ->
             worker.register_death()
 
 
+# Ping a lost Redis until it answers: 0.5 s, 1 s, 2 s ... then every 10 s, for ever.
+REDIS_COMEBACK = Retry(ExponentialBackoff(cap=10, base=0.25), retries=-1,
+                       supported_errors=(RedisError,))
+
+
 def _wait_for_redis(r: Redis, stage: str) -> None:
-    delay = 0.5
-    while True:
-        try:
-            r.ping()
-            log.warning("Redis is back; restarting the work loop", extra={"stage": stage})
-            return
-        except RedisError:
-            time.sleep(delay)
-            delay = min(delay * 2, 10)
+    REDIS_COMEBACK.call_with_retry(r.ping, lambda error: None)
+    log.warning("Redis is back; restarting the work loop", extra={"stage": stage})
 
 
 def main(stage: str, create_context: Callable[[Settings, Redis], StageContext]) -> int:

@@ -57,7 +57,10 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
             phrase = " ".join(t.norm for t in window)
             variants = phrase_forms(phrase) | (phrase_forms(phrase.replace(" ", "")) if n == 2
                                                and window[0].end == window[1].start - 1 else set())
-            found = list(dict.fromkeys(s for f in variants for s in index.forms.get(f, [])))
+            # the phrase as written first, then the other forms in a fixed order: a set's
+            # order changes with each process's hash seed, and so would the label below
+            ordered = sorted(variants, key=lambda f: (f != phrase, f))
+            found = list(dict.fromkeys(s for f in ordered for s in index.forms.get(f, [])))
             hits = [s for s in found if _acceptable(index, s, window)]
             if not hits:
                 held += [(i, s) for s in found[:1]]
@@ -256,7 +259,7 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 any(is_word(f) for f in forms(word)) or _misspelt_stopword(word):
             continue
         limit = 1 if len(word) < 8 else 2
-        hits = [(surface, dist) for form in forms(word) if len(form) >= 4
+        hits = [(surface, dist) for form in sorted(forms(word)) if len(form) >= 4
                 for surface, dist, _ in process.extract(form, names, scorer=OSA.distance,
                                                         score_cutoff=limit, limit=5)
                 if surface[0] == word[0]]

@@ -13,6 +13,7 @@ from embedding_worker.context import EmbeddingContext
 from llm_worker import tasks as llm_tasks
 from llm_worker.context import LLMContext
 from shared import catalog_store, jobs, keys
+from shared.cache import result_digest
 from shared.catalog_store import SUPERSEDED_KEEP_SECONDS, CatalogVersions
 from shared.jobs import StageError
 from shared.schemas import Catalog
@@ -115,3 +116,40 @@ def test_rq_entry_points_take_the_bound_context_and_need_one(r):
         assert current() is ctx and redis_of(7) == (r, 7)
     with pytest.raises(RuntimeError, match="no stage context"):
         redis_of(7)
+
+
+class CountingModel(StandInEmbeddingModel):
+    """A stand-in embedding model of a given name that counts the texts it encodes."""
+
+    def __init__(self, model_id: str):
+        self.model_id, self.encoded = model_id, 0
+
+    def encode(self, texts: list[str]):
+        self.encoded += len(texts)
+        return super().encode(texts)
+
+
+def test_cached_vectors_of_one_embedding_model_are_never_served_to_another(r):
+    settings = get_settings().model_copy(update={"embedding_cache_size": 100})
+    first, second = CountingModel("model-a"), CountingModel("model-b")
+    encode_a = embedding_tasks.cached_encode(EmbeddingContext(redis=r, settings=settings,
+                                                              model=first))
+    encode_a(["red shoes", "blue"])
+    encode_a(["red shoes"])
+    assert first.encoded == 2  # the repeat came from the cache
+    encode_b = embedding_tasks.cached_encode(EmbeddingContext(redis=r, settings=settings,
+                                                              model=second))
+    encode_b(["red shoes"])
+    assert second.encoded == 1  # model-b computed its own vector
+
+
+def test_a_result_is_filed_under_the_embedding_model_that_made_it():
+    settings = get_settings()
+    other = settings.model_copy(update={"embedding_model": "/models/another-minilm"})
+    code = {"embedding": "e1", "llm": "l1"}
+
+    def key(s):
+        return result_digest(s, "shop", 1, "red shoes", None, code=code)
+
+    assert key(settings) == key(settings.model_copy())
+    assert key(other) != key(settings)

@@ -359,7 +359,7 @@ class Client:
             if webhook_url:
                 body["webhook_url"] = webhook_url
             return self._json("POST", "/api/v1/batches", json={**body, **options},
-                              headers=headers)
+                              headers=headers, retry=bool(idempotency_key))
         lines = []
         for n, item in enumerate(items or (), 1):
             if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
@@ -372,7 +372,7 @@ class Client:
         headers["Content-Type"] = JSONL_CONTENT_TYPE
         data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
         return self._json("POST", "/api/v1/batches", params=params, data=data,
-                          headers=headers)
+                          headers=headers, retry=bool(idempotency_key))
 
     def get_batch(self, batch_id: str) -> dict[str, Any]:
         """The batch view: status, counters, progress (0..1), rate and ETA."""

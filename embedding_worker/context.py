@@ -15,10 +15,15 @@ from shared.stage_context import StageContext
 
 @dataclass(kw_only=True)
 class EmbeddingContext(StageContext):
+    """What the embedding stage's jobs use: the model, and the indexes of the few most
+    recent catalog versions by (name, version)."""
     model: EmbeddingModel
-    # the embedding indexes of the few most recent catalog versions, by (name, version)
     indexes: LRUCache[tuple[str, int], CatalogIndex] = field(
         default_factory=lambda: LRUCache(maxsize=16))
+
+    def forget(self) -> None:
+        super().forget()
+        self.indexes.clear()
 
 
 def create(settings: Settings, r: Redis) -> EmbeddingContext:

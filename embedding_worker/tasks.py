@@ -32,25 +32,27 @@ def build_index(ctx: EmbeddingContext, name: str, version: int) -> CatalogIndex:
 
 def load_index(ctx: EmbeddingContext, name: str, version: int) -> CatalogIndex:
     """Memory cache, then Redis, then build it here (so a query never waits on another
-    worker). A stored index of another format or embedding model is rebuilt."""
+    worker). A stored index of another format or embedding model is rebuilt; one rebuilt
+    for a replaced version is kept in Redis only as long as a replaced index is."""
     index = ctx.indexes.get((name, version))
     if index is None:
         raw = ctx.redis.hgetall(keys.catalog_index(name, version))
         fresh = not usable(raw, ctx.model.model_id)
         index = build_index(ctx, name, version) if fresh else deserialise(name, version, raw)
         if fresh:
-            store_index(ctx, index)
+            record = catalog_store.get_record(ctx.redis, name)
+            store_index(ctx, index, current=record is not None and record["version"] == version)
         ctx.indexes[(name, version)] = index
     return index
 
 
-def store_index(ctx: EmbeddingContext, index: CatalogIndex) -> None:
+def store_index(ctx: EmbeddingContext, index: CatalogIndex, current: bool) -> None:
+    key = keys.catalog_index(index.name, index.version)
     with ctx.redis.pipeline() as p:
-        p.delete(keys.catalog_index(index.name, index.version))
-        p.hset(keys.catalog_index(index.name, index.version),
-               mapping=serialise(index, ctx.model.model_id))
-        if index.version > 1:
-            p.delete(keys.catalog_index(index.name, index.version - 1))
+        p.delete(key)
+        p.hset(key, mapping=serialise(index, ctx.model.model_id))
+        if not current:
+            p.expire(key, catalog_store.SUPERSEDED_INDEX_SECONDS)
         p.execute()
 
 
@@ -62,7 +64,7 @@ def index_catalog(ctx: EmbeddingContext, name: str, version: int) -> dict:
     if record is None or record["version"] != version:
         return {"skipped": f"catalog {name!r} v{version} was replaced or deleted"}
     index = build_index(ctx, name, version)
-    store_index(ctx, index)
+    store_index(ctx, index, current=True)
     ctx.indexes[(name, version)] = index
     catalog_store.set_status(ctx.redis, name, version, CatalogStatus.READY)
     log.info("catalog indexed", extra={"catalog": name})

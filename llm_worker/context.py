@@ -13,6 +13,7 @@ from shared.stage_context import StageContext
 
 @dataclass(kw_only=True)
 class LLMContext(StageContext):
+    """What the LLM stage's jobs use: the loaded language model."""
     model: LanguageModel
 
 

@@ -15,18 +15,20 @@ from shared.schemas import Catalog, utc_now
 from shared.statuses import CatalogStatus
 from shared.transactions import optimistic
 
-# How long a replaced catalog version stays readable by the jobs accepted against it: they
-# need it for seconds; an hour also covers a deep queue. A deleted catalog is gone at once.
-SUPERSEDED_KEEP_SECONDS = 3600
+# How long the embedding index of a replaced version stays in Redis for the jobs still
+# queued against it (an index can be large, and a worker rebuilds a missing one).
+SUPERSEDED_INDEX_SECONDS = 3600
 
 
 def put_catalog(r: Redis, catalog: Catalog,
                 on_write: Callable[[Pipeline, int], object] = lambda pipe, version: None,
-                ) -> tuple[int, bool]:
+                *, keep_seconds: int = 86_400) -> tuple[int, bool]:
     """Store a catalog as a new version with status `indexing`; returns (version, created).
 
     `on_write(pipe, version)` adds commands (the indexing job) to the same transaction,
-    so a stored catalog always has its indexing job.
+    so a stored catalog always has its indexing job. The version it replaces stays
+    readable for `keep_seconds` (as long as a job or batch accepted against it may still
+    run), its index for an hour.
     """
     version = int(r.incr(keys.catalog_version_counter(catalog.name)))
     body = catalog.model_dump(exclude_none=True)
@@ -38,7 +40,8 @@ def put_catalog(r: Redis, catalog: Catalog,
         p.sadd(keys.CATALOG_NAMES, catalog.name)
         p.set(keys.catalog_body(catalog.name, version), json.dumps(body))
         if version > 1:
-            p.expire(keys.catalog_body(catalog.name, version - 1), SUPERSEDED_KEEP_SECONDS)
+            p.expire(keys.catalog_body(catalog.name, version - 1), keep_seconds)
+            p.expire(keys.catalog_index(catalog.name, version - 1), SUPERSEDED_INDEX_SECONDS)
         on_write(p, version)
         added = p.execute()[1]
     return version, bool(added)
@@ -55,19 +58,17 @@ def get_record(r: Redis, name: str) -> dict[str, Any] | None:
 
 
 def get_version(r: Redis, name: str, version: int) -> Catalog | None:
-    """One version of a registered catalog, current or recently replaced; None when the
-    catalog was deleted or the version is long gone. A catalog stored before versions had
-    bodies of their own is read from its record."""
+    """One stored version of a catalog, current or replaced not too long ago; None when the
+    catalog was deleted or the version expired. A catalog stored before versions had
+    bodies of their own is read from its record while that version is current."""
     with r.pipeline(transaction=False) as p:
         p.get(keys.catalog_body(name, version))
         p.get(keys.catalog(name))
         body, raw = p.execute()
-    record = parse_record(raw)
-    if record is None:
-        return None
     if body:
         return Catalog.model_validate_json(body)
-    if record["version"] == version:
+    record = parse_record(raw)
+    if record is not None and record["version"] == version:
         return Catalog.model_validate(record["catalog"])
     return None
 
@@ -81,20 +82,26 @@ class CatalogVersions:
         self.parsed: LRUCache[tuple[str, int], Catalog] = LRUCache(maxsize=capacity)
 
     def get(self, r: Redis, name: str, version: int) -> Catalog:
-        """The catalog version a job was accepted against, while the catalog is registered
-        (one EXISTS when parsed already); StageError once it was deleted or the version
-        is long gone."""
+        """The catalog version a job was accepted against, while it is stored (one EXISTS
+        when parsed already, so every worker agrees on a deleted or expired version);
+        StageError once it is gone."""
         found = self.parsed.get((name, version))
-        if found is not None and not r.exists(keys.catalog(name)):
-            found = None  # deleted: its jobs fail, as they would on any other worker
-        elif found is None:
-            found = get_version(r, name, version)
-            if found is not None:
-                self.parsed[(name, version)] = found
+        if found is not None and not r.exists(keys.catalog_body(name, version)):
+            found = None  # deleted or expired since it was parsed
         if found is None:
-            raise StageError("catalog_not_found",
-                             f"catalog {name!r} v{version} was deleted or replaced long ago")
+            found = get_version(r, name, version)
+        if found is None:
+            if get_record(r, name) is None:
+                raise StageError("catalog_not_found", f"catalog {name!r} was deleted")
+            raise StageError("catalog_version_gone",
+                             f"catalog {name!r} v{version} was replaced too long ago")
+        self.parsed[(name, version)] = found
         return found
+
+    def forget(self) -> None:
+        """Drop every parsed version: after Redis lost data, a version number may be
+        handed out again for another body."""
+        self.parsed.clear()
 
 
 def public_view(record: dict[str, Any]) -> dict[str, Any]:
@@ -110,13 +117,15 @@ def list_records(r: Redis) -> list[dict[str, Any]]:
 
 
 def delete_catalog(r: Redis, name: str) -> bool:
+    """Remove the catalog with every stored version and index: the jobs accepted against
+    it fail, on every worker, even if the name is registered again (versions never repeat)."""
     record = get_record(r, name)
     if record is None:
         return False
+    versions = [*r.scan_iter(keys.catalog_body(name, "*")),
+                *r.scan_iter(keys.catalog_index(name, "*"))]
     with r.pipeline() as p:
-        version = record["version"]
-        p.delete(keys.catalog(name), keys.catalog_index(name, version),
-                 keys.catalog_body(name, version), keys.catalog_body(name, version - 1))
+        p.delete(keys.catalog(name), *versions)
         p.srem(keys.CATALOG_NAMES, name)
         p.execute()
     return True

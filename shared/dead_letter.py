@@ -14,7 +14,7 @@ from redis import Redis
 from redis.client import Pipeline
 from rq.registry import FailedJobRegistry
 
-from shared import jobs, keys, pipeline
+from shared import catalog_store, jobs, keys, pipeline
 from shared.schemas import utc_now
 from shared.settings import Settings
 from shared.statuses import JobStatus
@@ -44,19 +44,24 @@ def list_failed(r: Redis, settings: Settings, limit: int, offset: int) -> dict[s
 
 
 def requeue(r: Redis, settings: Settings, job_id: str) -> str | None:
-    """Start a failed job again from its first stage. Returns None when it was requeued,
+    """Start a failed job again from its first stage, against its catalog's current version
+    (a requeue usually follows a fix of the catalog). Returns None when it was requeued,
     else the status that prevented it ("missing" for an unknown job)."""
     key = keys.job(job_id)
     seen: dict[str, str] = {}
 
     def update(pipe: Pipeline) -> bool:
-        status, priority = pipe.hmget(key, ["status", "priority"])
+        status, priority, catalog = pipe.hmget(key, ["status", "priority", "catalog"])
         seen["status"] = status.decode() if status else "missing"
         if status != JobStatus.FAILED.encode():
             return False
+        record = catalog_store.parse_record(pipe.get(keys.catalog(catalog.decode()))
+                                            if catalog else None)
         pipe.multi()
         pipe.hset(key, mapping={"status": JobStatus.QUEUED, "stage": JobStatus.QUEUED,
                                 "retries": 0, "updated_at": utc_now()})
+        if record is not None:
+            pipe.hset(key, "catalog_version", record["version"])
         pipe.hdel(key, "error", "last_error")
         pipe.expire(key, settings.job_ttl_seconds)
         pipe.zrem(keys.DEAD_LETTER, job_id)

@@ -13,13 +13,13 @@ def catalog_version_counter(name: str) -> str:
     return f"catalog_version:{name}"
 
 
-def catalog_body(name: str, version: int) -> str:
-    """JSON: the body of one catalog version, immutable; kept a while after it is replaced
-    or deleted, so the jobs accepted against it finish against it."""
+def catalog_body(name: str, version: int | str) -> str:
+    """JSON: the body of one catalog version, immutable; kept a while after it is replaced,
+    so the jobs accepted against it finish against it (`*` as version: a match pattern)."""
     return f"catalog_body:{name}:{version}"
 
 
-def catalog_index(name: str, version: int) -> str:
+def catalog_index(name: str, version: int | str) -> str:
     """Hash with the embedding index of one catalog version (meta JSON + vectors)."""
     return f"catalog_index:{name}:{version}"
 

@@ -38,11 +38,11 @@ from rq.timeouts import JobTimeoutException
 from rq.utils import now
 from rq.worker import WorkerStatus
 
-from shared import stage_context
 from shared.metrics import record_batch
+from shared.stage_context import StageContext, current
 
-BatchFn = Callable[[Any, list[tuple]], list[Any]]  # (stage context, calls) -> one result
-# or exception per call
+# (the worker's StageContext, calls) -> one result or exception per call
+BatchFn = Callable[[StageContext, list[tuple]], list[Any]]
 Cost = Callable[..., int]
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def batched_job(batch_fn: BatchFn, cost: Cost | None = None) -> Callable[..., An
         if job is not None and job.id in outcomes:
             outcome = outcomes.pop(job.id)
         else:
-            (outcome,) = batch_fn(stage_context.current(), [args])
+            (outcome,) = batch_fn(current(), [args])
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
@@ -93,10 +93,12 @@ def run_batch(batch_fn: BatchFn, calls: list[tuple]) -> list[Any]:
     """Outcomes per call, with the worker's stage context; an exception of the whole batch
     becomes every call's outcome."""
     try:
-        outcomes = batch_fn(stage_context.current(), calls)
+        outcomes = batch_fn(current(), calls)
         if len(outcomes) != len(calls):
             raise RuntimeError(f"batch returned {len(outcomes)} outcomes for {len(calls)} calls")
         return outcomes
+    except JobTimeoutException:
+        raise  # the group's time is up: the worker fails every job still without an outcome
     except Exception as e:  # noqa: BLE001 - each job then fails with the cause
         log.exception("batch of %d failed", len(calls))
         return [e] * len(calls)
@@ -126,13 +128,13 @@ def run_grouped(groups: dict[int, Hashable], load: Callable[[Any], Any],
     return done
 
 
-def plain_success(job: Job, outcome: Any, has_dependents: bool) -> bool:
+def plain_success(job: Job, outcome: Any, has_dependents: bool, result_ttl: int) -> bool:
     """Whether RQ's success path for this job is only the writes `record_successes` makes:
-    a value (not an exception or a Retry) kept for a while (`result_ttl` not 0), no
-    dependents, callback, webhook, repeat or rate limit; everything else goes through
-    RQ's own perform_job."""
+    a value (not an exception or a Retry) kept for a while (`result_ttl`, the job's or
+    the worker's default, not 0), no dependents, callback, webhook, repeat or rate limit;
+    everything else goes through RQ's own perform_job."""
     return (outcome is not _MISSING and not isinstance(outcome, (BaseException, Retry))
-            and job.result_ttl != 0 and not has_dependents and job.success_callback is None
+            and result_ttl != 0 and not has_dependents and job.success_callback is None
             and not job.webhooks and not job.repeats_left and not job.has_rate_limit)
 
 
@@ -273,7 +275,8 @@ class MicroBatchWorker(SimpleWorker):
             has_dependents = p.execute()
         simple, rest = [], []
         for (j, q), dependents in zip(group, has_dependents):
-            if plain_success(j, outcomes.get(j.id, _MISSING), bool(dependents)):
+            if plain_success(j, outcomes.get(j.id, _MISSING), bool(dependents),
+                             j.get_result_ttl(self.default_result_ttl)):
                 simple.append((j, executions[j.id], outcomes.pop(j.id)))
             else:
                 rest.append((j, q))
@@ -347,7 +350,9 @@ class MicroBatchWorker(SimpleWorker):
                 by_fn.setdefault(batch_fn, []).append(j)
         if not by_fn:
             return
-        timeout = min(j.timeout or self.queue_class.DEFAULT_TIMEOUT for j, _ in group)
+        # the batch's jobs' own limits (a job that runs after the batch keeps its own)
+        timeout = min(j.timeout or self.queue_class.DEFAULT_TIMEOUT
+                      for members in by_fn.values() for j in members)
         try:
             with self.death_penalty_class(timeout, JobTimeoutException, job_id=group[0][0].id):
                 for batch_fn, members in by_fn.items():

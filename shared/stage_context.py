@@ -32,6 +32,11 @@ class StageContext:
     settings: Settings
     catalogs: CatalogVersions = field(default_factory=CatalogVersions)
 
+    def forget(self) -> None:
+        """Drop what was read from Redis (after Redis lost data, a catalog version number
+        may come back with another body); the model stays."""
+        self.catalogs.forget()
+
 
 @contextmanager
 def bound(context: StageContext) -> Iterator[StageContext]:
@@ -56,7 +61,7 @@ def context_job(fn: Callable[..., T]) -> Callable[..., T]:
     running worker's context goes first."""
 
     @functools.wraps(fn)
-    def job(*args: Any) -> T:
-        return fn(current(), *args)
+    def job(*args: Any, **kwargs: Any) -> T:
+        return fn(current(), *args, **kwargs)
 
     return job

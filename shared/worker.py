@@ -95,14 +95,16 @@ def run_worker(settings: Settings, stage: str,
     log.info("worker ready", extra={"stage": stage})
     try:
         with bound(context):
-            return work_until_stopped(r, settings, stage, burst)
+            return work_until_stopped(r, settings, stage, burst, context)
     finally:
         housekeeper.stop()
 
 
-def work_until_stopped(r: Redis, settings: Settings, stage: str, burst: bool) -> bool:
-    """RQ's work loop, started again whenever it quits because Redis went away, until a
-    stop is requested (or, in burst mode, the queues are empty)."""
+def work_until_stopped(r: Redis, settings: Settings, stage: str, burst: bool,
+                       context: StageContext) -> bool:
+    """RQ's work loop, started again whenever it quits because Redis went away (with the
+    context's Redis-read caches dropped), until a stop is requested (or, in burst mode,
+    the queues are empty)."""
     while True:
         worker = build_worker(r, settings, stage)
         try:
@@ -117,6 +119,9 @@ def work_until_stopped(r: Redis, settings: Settings, stage: str, burst: bool) ->
             _wait_for_redis(r, stage)
         except StopRequested:  # SIGTERM while Redis is down: nothing in hand, just stop
             return worked
+        if worker.stop_requested:  # asked while the last batch was still in hand
+            return worked
+        context.forget()
         with suppress(RedisError):
             worker.register_death()
 

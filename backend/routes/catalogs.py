@@ -44,8 +44,10 @@ def _validated(name: str) -> Catalog:
 def put_catalog(name: str):
     catalog = _validated(name)
     r = redis_client()
+    config = settings()
     version, created = catalog_store.put_catalog(
-        r, catalog, lambda pipe, v: pipeline.enqueue_index(r, settings(), catalog.name, v, pipe))
+        r, catalog, lambda pipe, v: pipeline.enqueue_index(r, config, catalog.name, v, pipe),
+        keep_seconds=max(config.job_ttl_seconds, config.batch_ttl_seconds))
     return jsonify({"name": catalog.name, "version": version, "status": CatalogStatus.INDEXING}), (
         201 if created else 200)
 

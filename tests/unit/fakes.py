@@ -38,3 +38,17 @@ class StandInEmbeddingModel:
 
     def is_word(self, word: str) -> bool:
         return no_words(word)
+
+
+class StandInLanguageModel:
+    """The language model's interface (llm_worker.model.LanguageModel): scores every
+    answer alike, or fails as a crashed model would."""
+    model_id = "test-llm"
+
+    def __init__(self, broken: bool = False):
+        self.broken = broken
+
+    def score(self, pairs: list) -> list[float]:
+        if self.broken:
+            raise RuntimeError("model crashed")
+        return [0.0] * len(pairs)

@@ -10,20 +10,8 @@ from llm_worker.context import LLMContext
 from shared import catalog_store, fingerprints, jobs, keys
 from shared.cache import result_cache
 from shared.settings import get_settings
+from tests.unit.fakes import StandInLanguageModel
 from tests.unit.test_assembly_and_arbiter import ANALYSIS, CATALOG, TEXT
-
-
-class StandInModel:
-    """Scores every answer alike (or fails, as a crashed model would)."""
-    model_id = "test-llm"
-
-    def __init__(self, broken: bool = False):
-        self.broken = broken
-
-    def score(self, pairs: list) -> list[float]:
-        if self.broken:
-            raise RuntimeError("model crashed")
-        return [0.0] * len(pairs)
 
 
 @pytest.fixture
@@ -34,7 +22,7 @@ def r():
 
 
 def context(r, broken: bool = False) -> LLMContext:
-    return LLMContext(redis=r, settings=get_settings(), model=StandInModel(broken))
+    return LLMContext(redis=r, settings=get_settings(), model=StandInLanguageModel(broken))
 
 
 def waiting_job(r, job_id: str) -> None:

@@ -6,9 +6,9 @@ import pytest
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from shared import batches, dead_letter, jobs, keys, pipeline
+from shared import batches, catalog_store, dead_letter, jobs, keys, pipeline
 from shared.housekeeping import recover_stalled, recover_stalled_batches
-from shared.schemas import QueryResult
+from shared.schemas import Catalog, QueryResult
 from shared.settings import Settings
 
 SETTINGS = Settings(_env_file=None, job_retries=3, retry_backoff_seconds=2, stall_seconds=60,
@@ -156,3 +156,18 @@ def test_a_batch_waiting_for_its_fan_out_or_making_progress_is_left_alone(r):
     assert recover_stalled_batches(r, SETTINGS, now=10_000_000_000.0)["held"] == 1
     assert chunk_queue(r).job_ids == ["batch-b1-fanout"]  # nothing added
     assert recover_stalled_batches(r, SETTINGS)["held"] == 0  # fresh progress stamp
+
+
+def test_a_requeued_job_reads_its_catalog_as_it_is_now(r, monkeypatch):
+    """A requeue usually follows a fix of the catalog: the job runs against the current
+    version, not the one it first failed on."""
+    monkeypatch.setattr(pipeline, "get_settings", lambda: SETTINGS)
+    shop = Catalog.model_validate({"name": "shop", "fields": [
+        {"name": "color", "type": "enum", "values": ["red"]}]})
+    catalog_store.put_catalog(r, shop)
+    catalog_store.put_catalog(r, shop)  # fixed: version 2
+    pipeline.on_stage_failure(StageJob(retries_left=None), r, RuntimeError, RuntimeError("b"),
+                              None)
+    assert jobs.read_job(r, "j1")["catalog_version"] == 1
+    assert dead_letter.requeue(r, SETTINGS, "j1") is None
+    assert jobs.read_job(r, "j1")["catalog_version"] == 2

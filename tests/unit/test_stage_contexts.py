@@ -14,15 +14,14 @@ from llm_worker import tasks as llm_tasks
 from llm_worker.context import LLMContext
 from shared import catalog_store, jobs, keys
 from shared.cache import result_digest
-from shared.catalog_store import SUPERSEDED_KEEP_SECONDS, CatalogVersions
+from shared.catalog_store import SUPERSEDED_INDEX_SECONDS, CatalogVersions
 from shared.jobs import StageError
 from shared.schemas import Catalog
 from shared.settings import get_settings
 from shared.stage_context import StageContext, bound, context_job, current
 from shared.statuses import JobStatus
-from tests.unit.fakes import StandInEmbeddingModel
+from tests.unit.fakes import StandInEmbeddingModel, StandInLanguageModel
 from tests.unit.test_assembly_and_arbiter import ANALYSIS, CATALOG, TEXT
-from tests.unit.test_llm_stage import StandInModel
 
 V1 = Catalog.model_validate({"name": "shop", "fields": [
     {"name": "color", "type": "enum", "values": ["red", "blue"]},
@@ -43,32 +42,63 @@ def accepted_job(r, job_id: str, text: str, version: int) -> None:
         p.execute()
 
 
-def test_a_version_is_parsed_once_and_each_version_is_its_own(r):
+def test_a_version_is_parsed_once_and_each_version_is_its_own(r, monkeypatch):
     catalog_store.put_catalog(r, V1)
     catalog_store.put_catalog(r, V2)
     versions = CatalogVersions()
     assert [f.name for f in versions.get(r, "shop", 1).fields] == ["color", "price"]
     assert [f.name for f in versions.get(r, "shop", 2).fields] == ["colour"]
-    r.delete(keys.catalog_body("shop", 1), keys.catalog_body("shop", 2))
-    assert versions.get(r, "shop", 1).fields[0].values == ["red", "blue"]  # parsed already
-    with pytest.raises(StageError) as gone:
-        CatalogVersions().get(r, "shop", 1)  # not parsed here, and no longer stored
-    assert gone.value.code == "catalog_not_found"
+    parses = []
+    monkeypatch.setattr(Catalog, "model_validate_json",
+                        classmethod(lambda cls, raw: parses.append(raw)))
+    assert versions.get(r, "shop", 1).fields[0].values == ["red", "blue"]
+    assert parses == []  # parsed already: only its existence is asked
+
+
+def test_every_worker_agrees_that_a_deleted_or_expired_version_is_gone(r):
+    catalog_store.put_catalog(r, V1)
+    catalog_store.put_catalog(r, V2)
+    versions = CatalogVersions()
+    versions.get(r, "shop", 1), versions.get(r, "shop", 2)
+    r.delete(keys.catalog_body("shop", 1))  # its time after the replace ran out
+    with pytest.raises(StageError) as expired:
+        versions.get(r, "shop", 1)  # parsed here, but gone for a worker that never read it
+    assert expired.value.code == "catalog_version_gone"
     catalog_store.delete_catalog(r, "shop")
-    with pytest.raises(StageError, match="'shop' v2 was deleted"):
-        versions.get(r, "shop", 2)  # parsed, but the catalog was deleted since
+    catalog_store.put_catalog(r, V1)  # the name again: version 3, the old ones stay gone
+    with pytest.raises(StageError) as deleted:
+        versions.get(r, "shop", 2)
+    assert deleted.value.code == "catalog_version_gone"
+    catalog_store.delete_catalog(r, "shop")
+    with pytest.raises(StageError, match="'shop' was deleted") as deleted:
+        versions.get(r, "shop", 3)
+    assert deleted.value.code == "catalog_not_found"
 
 
-def test_a_replaced_version_stays_readable_for_a_while_a_deleted_one_does_not(r):
+def test_a_replaced_version_stays_readable_while_its_jobs_may_run_a_deleted_one_does_not(r):
     catalog_store.put_catalog(r, V1)
     assert r.ttl(keys.catalog_body("shop", 1)) == -1  # current: kept
-    catalog_store.put_catalog(r, V2)
-    assert 0 < r.ttl(keys.catalog_body("shop", 1)) <= SUPERSEDED_KEEP_SECONDS
+    r.hset(keys.catalog_index("shop", 1), "meta", "{}")
+    catalog_store.put_catalog(r, V2, keep_seconds=7 * 86_400)
+    assert 86_400 < r.ttl(keys.catalog_body("shop", 1)) <= 7 * 86_400
+    assert 0 < r.ttl(keys.catalog_index("shop", 1)) <= SUPERSEDED_INDEX_SECONDS
     assert catalog_store.get_version(r, "shop", 1) == V1
+    r.hset(keys.catalog_index("shop", 2), "meta", "{}")
     catalog_store.delete_catalog(r, "shop")
     assert catalog_store.get_version(r, "shop", 1) is None
     assert catalog_store.get_version(r, "shop", 2) is None
-    assert not r.exists(keys.catalog_body("shop", 1), keys.catalog_body("shop", 2))
+    assert r.keys("catalog*shop*") == [b"catalog_version:shop"]  # only the counter stays
+
+
+def test_after_redis_lost_data_a_worker_reads_catalogs_again(r):
+    catalog_store.put_catalog(r, V1)
+    ctx = EmbeddingContext(redis=r, settings=get_settings(), model=StandInEmbeddingModel())
+    assert ctx.catalogs.get(r, "shop", 1) == V1
+    ctx.indexes[("shop", 1)] = object()
+    r.flushall()
+    catalog_store.put_catalog(r, V2)  # the counter was lost too: version 1 again
+    ctx.forget()
+    assert ctx.catalogs.get(r, "shop", 1) == V2 and not ctx.indexes
 
 
 def test_a_catalog_stored_before_version_bodies_is_read_from_its_record(r):
@@ -97,7 +127,7 @@ def test_the_llm_stage_resolves_against_the_version_in_its_payload(r):
     accepted_job(r, "j1", TEXT, version=1)
     jobs.set_status(r, "j1", JobStatus.LLM)
     catalog_store.put_catalog(r, V2)  # only `colour`: none of v1's filters would be valid
-    ctx = LLMContext(redis=r, settings=get_settings(), model=StandInModel())
+    ctx = LLMContext(redis=r, settings=get_settings(), model=StandInLanguageModel())
     llm_tasks.resolve_queries(ctx, [("j1", {"text": TEXT, "catalog": "shop",
                                             "catalog_version": 1, "analysis": ANALYSIS})])
     job = jobs.read_job(r, "j1")

@@ -25,7 +25,9 @@ _IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 @pytest.fixture
 def parity_conn(live_settings) -> Redis:
-    r = Redis.from_url(live_settings.redis_url, db=PARITY_DB)
+    # the URL's own database would win over a `db=` argument: name it in the URL
+    r = Redis.from_url(f"{live_settings.redis_url.rsplit('/', 1)[0]}/{PARITY_DB}")
+    assert r.connection_pool.connection_kwargs["db"] == PARITY_DB
     r.flushdb()
     yield r
     r.flushdb()

@@ -7,17 +7,15 @@ import hashlib
 import hmac
 import logging
 import math
-import time
 
 from flask import Flask, Response, request
 from limits import parse_many
-from limits.storage import RedisStorage
-from limits.strategies import MovingWindowRateLimiter
 from redis import Redis
 from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend.errors import APIError, error_response
+from backend.rate_budgets import RateBudgets
 from shared.settings import Settings
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -60,16 +58,14 @@ def require_api_key(keys: list[str]) -> None:
 
 
 class RateLimits:
-    """Per-client limits kept in Redis by `limits` (moving window): one Lua round trip per
-    window and request, nothing re-parsed per request. Used directly rather than through
-    flask-limiter, whose per-request resolution of its limits cost more CPU than the
-    Redis round trip itself (profiled on a status read). A Redis error lets the request
-    through: the limiter must not take the API down with it."""
+    """Per-client limits: `RATE_LIMIT` on every API request, `RATE_LIMIT_SUBMIT` on top for
+    writes, counted by `RateBudgets` (fixed windows in Redis, taken in slices). Used
+    directly rather than through flask-limiter, whose per-request resolution of its limits
+    cost more CPU than a Redis round trip (profiled on a status read). A Redis error lets
+    the request through: the limiter must not take the API down with it."""
 
-    def __init__(self, r: Redis, every: str, writes: str):
-        storage = RedisStorage("redis://", connection_pool=r.connection_pool,
-                               key_prefix="ratelimit")
-        self.window = MovingWindowRateLimiter(storage)
+    def __init__(self, r: Redis, every: str, writes: str, share: float = 0.02):
+        self.budgets = RateBudgets(r, share)
         self.limits = [("api", item) for item in parse_many(every)] if every else []
         self.write_limits = [("writes", item) for item in parse_many(writes)] if writes else []
 
@@ -83,16 +79,16 @@ class RateLimits:
         who = client_key()
         for scope, item in limits:
             try:
-                if self.window.hit(item, scope, who):
-                    continue
-                reset_at, _ = self.window.get_window_stats(item, scope, who)
+                wait = self.budgets.take(item, scope, who)
             except RedisError as e:
                 log.warning("rate limiter unavailable, request let through: %s", e)
                 return None
+            if wait is None:
+                continue
             body, status = error_response(429, "too_many_requests",
                                           f"rate limit exceeded: {item}")
             body.status_code = status
-            body.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
+            body.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             return body
         return None
 
@@ -105,4 +101,5 @@ def install_security(app: Flask, settings: Settings, r: Redis) -> None:
     if keys:
         app.before_request(lambda: require_api_key(keys))
     if settings.rate_limit or settings.rate_limit_submit:
-        app.before_request(RateLimits(r, settings.rate_limit, settings.rate_limit_submit).check)
+        app.before_request(RateLimits(r, settings.rate_limit, settings.rate_limit_submit,
+                                    settings.rate_limit_slice).check)

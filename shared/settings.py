@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     api_keys: str = Field("", repr=False)
     rate_limit: str = "10000/minute"
     rate_limit_submit: str = "100/second"
+    rate_limit_slice: float = Field(0.02, ge=0, le=0.1)
     trusted_proxies: int = Field(0, ge=0, le=5)
     sse_max_seconds: int = Field(120, ge=1, le=3600)
     # At least 0.1 s: a client that long-polls in a loop then asks at most 10 times a second.

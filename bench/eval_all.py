@@ -68,7 +68,9 @@ def conditions(prediction: dict[str, Any] | None) -> tuple:
         return ("failed",)
     filters = sorted(json.dumps([f["field"], f["op"], f["value"]], sort_keys=True)
                      for f in prediction.get("filters") or [])
-    return tuple(filters), json.dumps(prediction.get("sort"))
+    groups = sorted(json.dumps(sorted(json.dumps([f["field"], f["op"], f["value"]])
+                                      for f in g)) for g in prediction.get("any_of") or [])
+    return tuple(filters), tuple(groups), json.dumps(prediction.get("sort"))
 
 
 def batch_agreement(single: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +100,8 @@ def row(s: EvalSet, report: dict[str, Any]) -> dict[str, Any]:
             "failed": summary["failed"], "p50_ms": round(report["latency_ms"]["p50"], 1),
             "p95_ms": round(report["latency_ms"]["p95"], 1),
             "by_type": by_field_type(report, s.catalog_body()),
-            "calibration": calibration(report)}
+            "calibration": calibration(report),
+            **({"conv_em": round(summary["conv_em"], 4)} if "conv_em" in summary else {})}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -107,10 +110,12 @@ def table(results: dict[str, Any]) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in results["sets"].items():
         on, off = r["llm"], r["no-llm"]
-        agree = r.get("batch")
+        agree = r.get("batch") or {"same": "-", "cases": "-"}  # conversations: single only
         types = " / ".join("-" if on["by_type"][t] is None else f"{on['by_type'][t]:.3f}"
                            for t in FIELD_TYPES)
-        lines.append(f"| {name} ({r['origin']}) | {on['n']} | {on['f1']:.3f} | {on['em']:.3f} | "
+        conv = f", conversations all right {on['conv_em']:.3f}" if "conv_em" in on else ""
+        lines.append(f"| {name} ({r['origin']}{conv}) | {on['n']} | {on['f1']:.3f} | "
+                     f"{on['em']:.3f} | "
                      f"{on['sort']:.3f} | {on['p50_ms']:.0f} | {off['f1']:.3f} | "
                      f"{off['em']:.3f} | {off['p50_ms']:.0f} | "
                      f"{agree['same']}/{agree['cases']} | {types} |")
@@ -149,7 +154,7 @@ def main() -> int:
                     single = score(scorer, stack.api, s, "single", work / f"{s.name}-{mode}.json")
                     results["sets"][s.name][mode] = row(s, single)
                     print(f"{s.name} {mode}: {single['final_line']}", flush=True)
-                    if mode == "llm":
+                    if mode == "llm" and not s.conversational:
                         flat = work / f"{s.name}-flat.jsonl"
                         flat.write_text("".join(json.dumps(c) + "\n" for c in s.case_list()
                                                 if "now" not in c and "timezone" not in c))

@@ -274,8 +274,10 @@ class Client:
 
         With `idempotency_key` the submission is retried after a network error or a
         restarting server like a read: the server answers a repeat with the job the first
-        attempt created. `options`: the reading options `now` (ISO 8601), `timezone` (IANA)
-        and `min_confidence` (0-1); None values are left out."""
+        attempt created. `options`: the reading options `now` (ISO 8601), `timezone` (IANA),
+        `min_confidence` (0-1), `fixed_filters` (the caller's own filters, a list of
+        filter dicts) and `refine` (a finished job id: the text is a follow-up to its
+        result); None values are left out."""
         body = {"text": text, "catalog": catalog, "priority": priority,
                 **{k: v for k, v in options.items() if v is not None}}
         if wait is not None:

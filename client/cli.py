@@ -93,12 +93,26 @@ def _watch(client: Client, batch_id: str, interval: float, to_stderr: bool) -> i
     return 0 if view.get("status") == BatchStatus.FINISHED else 1
 
 
+def _filter_list(value: str) -> list[dict[str, Any]]:
+    """--fixed-filters: a JSON list of filter objects."""
+    try:
+        filters = json.loads(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not JSON: {e}") from e
+    if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+        raise argparse.ArgumentTypeError("a JSON list of filter objects")
+    return filters
+
+
 # -- subcommands ----------------------------------------------------------
 
 def cmd_query(client: Client, args: argparse.Namespace) -> int:
     job = client.query(args.text, args.catalog, priority=args.priority, timeout=args.timeout,
                        now=args.now, timezone=args.timezone,
-                       min_confidence=args.min_confidence)
+                       min_confidence=args.min_confidence, refine=args.refine,
+                       fixed_filters=args.fixed_filters)
+    if args.print_job_id:
+        _eprint(f"job_id {job.get('job_id')}")
     if job.get("status") == JobStatus.FINISHED:
         _print_json(job.get("result"))
         return 0
@@ -226,6 +240,13 @@ def _add_query(sub: Subcommands, conn: argparse.ArgumentParser) -> None:
     q.add_argument("--timezone", help="IANA timezone of --now (default UTC)")
     q.add_argument("--min-confidence", type=float,
                    help="leave out filters below this confidence (0-1)")
+    q.add_argument("--refine", metavar="JOB_ID",
+                   help="read TEXT as a change to that finished job's result (a follow-up)")
+    q.add_argument("--fixed-filters", type=_filter_list, metavar="JSON",
+                   help='your own filters, always kept: \'[{"field": "in_stock", "op": "eq", '
+                        '"value": true}]\'')
+    q.add_argument("--print-job-id", action="store_true",
+                   help="write the job id to stderr (to --refine it next)")
     q.set_defaults(func=cmd_query)
 
 

@@ -21,7 +21,9 @@ from embedding_worker.constraints import (date_proposals, lone_number_proposals,
                                           number_proposals, quantities_in,
                                           zero_proposals)
 from embedding_worker.definitions import defined_proposals
+from embedding_worker.disjunction import alternatives
 from embedding_worker.field_choice import choose_fields, read_context
+from embedding_worker.followups import let_go, shifts
 from embedding_worker.fields import FieldProfile
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
@@ -71,9 +73,10 @@ def _overlaps(a: Any, b: Any) -> bool:
 
 def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
             is_word: Callable[[str], bool], config: AnalysisConfig = AnalysisConfig(),
-            reference: Reference | None = None) -> dict[str, Any]:
-    """Proposals, sort, decisions, candidates and token roles for one text; `reference`
-    (the request's `now` and `timezone`) resolves relative and numeric dates.
+            reference: Reference | None = None, refining: bool = False) -> dict[str, Any]:
+    """Proposals, groups (OR between whole conditions), sort, decisions, candidates and
+    token roles for one text; `reference` (the request's `now` and `timezone`) resolves
+    relative and numeric dates; `refining` (a follow-up) adds what it lets go and moves.
 
     The steps run in the order of the module docstring. `rule_tokens` collects the words
     the rules explain (reported as `rule` and kept from later rules); `taken` the words any
@@ -104,13 +107,23 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                      booleans + dates + numbers + zeros)
     proposals = dates + numbers + zeros + booleans + values
     decisions = _decisions(proposals, config, uncertain)
-    return {
+    roles = _token_roles(tokens, proposals, rule_tokens)
+    out = {
         "proposals": [asdict(p) for p in proposals],
+        "groups": alternatives(text, proposals, [  # a word no one knows may be a value
+            (t["start"], t["end"]) for t in roles
+            if t["role"] == "free" and not is_word(t["text"].lower())]),
         "sort": [asdict(s) for s in sorts],
         "decisions": decisions,
         "candidates": {f: [c.as_dict() for c in cs] for f, cs in candidates.items()},
-        "tokens": _token_roles(tokens, proposals, rule_tokens),
+        "tokens": roles,
     }
+    if refining:  # comparatives inside a condition (`40 or cheaper`) are that condition's
+        free = [t for t in tokens if not any(p.start <= t.start < p.end for p in proposals)]
+        out["followup"] = {"let_go": let_go(text, tokens, fields),
+                           "shifts": shifts(text, free, [p for p in fields
+                                                         if p.name in catalog.sortable])}
+    return out
 
 
 def _values_written_with_numbers(text: str, tokens: list[Token], index: CatalogIndex,

@@ -47,12 +47,13 @@ ROLE_FIELD_WORDS: dict[str, frozenset[str]] = {
                                "passes", "chang", "transfer"}),
 }
 # Role nouns right after a value: `Boston departures`, `Denver arrival`.
-ROLE_AFTER = {"departure": "origin", "departures": "origin", "origin": "origin",
+ROLE_AFTER = {"to": "origin", "departure": "origin", "departures": "origin", "origin": "origin",
               "arrival": "destination", "arrivals": "destination", "destination": "destination",
               "stopover": "intermediate", "layover": "intermediate"}
 # Words that may stand between a cue and its value (`arriving in the`, `via both`).
 PASS_OVER = frozenset({"in", "at", "the", "a", "an", "both", "either", "all", "any", "of", "on",
                        "go", "going", "get", "getting", "me", "us", "i", "we", "through"})
+ROUTE_TO = re.compile(r"^\s*(?:to|->|→)\s*$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|\bor\b|\band\b|\bnor\b|\bplus\b|\bas well as\b|"
                        r"\beither\b|\bboth\b|\bthe\b|\ba\b|\ban\b|\s)*\s*$", re.IGNORECASE)
 
@@ -145,6 +146,14 @@ def _distinct(p: FieldProfile, others: list[FieldProfile],
                         described(p) - used)
 
 
+def _starts_a_route(text: str, spans: list[tuple[int, int, list[str]]], n: int) -> bool:
+    """`Port Ansel to Kestrel Bay` after `Oakvale to Millbrook or`: a value followed by
+    `to` and another value of its fields begins a pair of its own, not a list."""
+    end, candidates = spans[n][1], set(spans[n][2])
+    return any(s >= end and candidates & set(c) and ROUTE_TO.match(text[end:s])
+               for s, _, c in spans)
+
+
 def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
                  profiles: dict[str, FieldProfile], used: set[int] = frozenset(),
                  ) -> list[Reading]:
@@ -163,7 +172,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         prev = max((m for m in range(n) if ranges[m][1] <= first
                     and set(spans[m][2]) & set(candidates)), default=None, key=lambda m: ranges[m][1])
         if prev is not None and (ranges[prev][1] > clause or "," in text[spans[prev][1]:start]) \
-                and LIST_JOIN.match(text[spans[prev][1]:start]):
+                and LIST_JOIN.match(text[spans[prev][1]:start]) \
+                and not _starts_a_route(text, spans, n):
             reading.sibling = prev
         else:
             stop = max([clause] + [b for a, b in ranges if b <= first])

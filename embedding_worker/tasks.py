@@ -110,13 +110,14 @@ def cached_encode(ctx: EmbeddingContext) -> Callable[[list[str]], np.ndarray]:
 def analyse_texts(ctx: EmbeddingContext, catalog: Catalog, index: CatalogIndex,
                   texts: list[str], options: list[dict]) -> list[dict | Exception]:
     """Analyse many texts of one catalog, each with its reading options (`now`,
-    `timezone`), with one batched (cached) embedding call."""
+    `timezone`; `previous` makes it a follow-up), with one batched (cached) embedding
+    call."""
     config = analysis_config(ctx.settings)
-    references = [reference(o.get("now"), o.get("timezone")) for o in options]
+    readings = [(reference(o.get("now"), o.get("timezone")), "previous" in o) for o in options]
     return analyse_many(
-        list(zip(texts, references)),
+        list(zip(texts, readings)),
         lambda item, embed: analyse(item[0], catalog, index, embed, ctx.model.is_word, config,
-                                    item[1]),
+                                    *item[1]),
         cached_encode(ctx), ctx.model.dimension)
 
 

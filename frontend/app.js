@@ -59,8 +59,85 @@ const el = {
   keywords: $("keywords"),
   rawJson: $("raw-json"),
   copyJson: $("copy-json"),
+  refineToggle: $("refine-toggle"),
+  newConversation: $("new-conversation"),
+  conversation: $("conversation"),
+  conversationTurns: $("conversation-turns"),
+  groupsBlock: $("groups-block"),
+  groupList: $("group-list"),
+  changesBlock: $("changes-block"),
+  changeChips: $("change-chips"),
 };
 const errors = errorBox("error-box", "error-title", "error-message");
+
+// ------------------------------------------------------------ conversation
+
+/**
+ * A conversation: the finished jobs of one line of follow-ups. With "Follow up" checked, a
+ * submission names the last one as `refine` and its text is read as a change to that result;
+ * each turn is listed with the changes it made, as chips.
+ */
+const conversation = { lastJobId: null, catalog: null, turns: 0 };
+
+function resetConversation() {
+  conversation.lastJobId = null;
+  conversation.catalog = null;
+  conversation.turns = 0;
+  clear(el.conversationTurns);
+  el.conversation.hidden = true;
+  el.refineToggle.checked = false;
+  el.refineToggle.disabled = true;
+  el.newConversation.disabled = true;
+}
+
+/** "+ brand = Nike", "− colour = red", "brand: Adidas → Nike", "sort: price ↑". */
+function changeChip(change) {
+  const op = String(change.op);
+  const li = make("li", { className: "chip chip-change change-" + op.replace(/[^a-z]/gi, ""),
+                          attrs: { "data-op": op } });
+  let text;
+  if (change.filter && change.previous) {
+    text = formatScalar(change.filter.field) + ": " + formatValue(change.previous.value) + " → " +
+      formatValue(change.filter.value);
+    if (change.previous.op !== change.filter.op) {
+      text = formatScalar(change.filter.field) + " " + formatScalar(change.previous.op) + " " +
+        formatValue(change.previous.value) + " → " + formatScalar(change.filter.op) + " " +
+        formatValue(change.filter.value);
+    }
+  } else if (change.filter) {
+    text = formatScalar(change.filter.field) + " " + formatScalar(change.filter.op) + " " +
+      formatValue(change.filter.value);
+  } else if (Array.isArray(change.sort)) {
+    text = "sort: " + change.sort.map((k) => formatScalar(k.field) + " " +
+      (k.order === "desc" ? "↓" : "↑")).join(", ");
+  } else {
+    text = "any of " + (Array.isArray(change.any_of) ? change.any_of.length : 0) + " groups";
+  }
+  const sign = { add: "+ ", remove: "− ", replace: "" }[op] || "";
+  li.textContent = sign + text;
+  return li;
+}
+
+/** A finished turn joins the conversation: listed with its changes; the next may refine it. */
+function recordTurn(text, job) {
+  const result = job.result || {};
+  if (!el.refineToggle.checked || conversation.catalog !== job.catalog) {
+    clear(el.conversationTurns);
+    conversation.turns = 0;
+  }
+  conversation.lastJobId = job.job_id;
+  conversation.catalog = job.catalog;
+  conversation.turns += 1;
+  const li = make("li", { className: "conversation-turn" });
+  li.appendChild(make("span", { className: "turn-text", text: text }));
+  const chips = make("ul", { className: "chips", attrs: { "aria-label": "changes" } });
+  for (const c of objectsIn(result.changes)) chips.appendChild(changeChip(c));
+  if (chips.childNodes.length) li.appendChild(chips);
+  el.conversationTurns.appendChild(li);
+  el.conversation.hidden = false;
+  el.refineToggle.disabled = false;
+  el.newConversation.disabled = false;
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -379,10 +456,12 @@ async function submitQuery(event) {
   updateSubmitState();
   el.submitBtn.setAttribute("aria-busy", "true");
   try {
-    const resp = await api("/api/v1/queries", {
-      method: "POST",
-      body: JSON.stringify({ text: text, catalog: catalog, priority: priority }),
-    });
+    const body = { text: text, catalog: catalog, priority: priority };
+    if (el.refineToggle.checked && conversation.lastJobId && conversation.catalog === catalog) {
+      body.refine = conversation.lastJobId;
+    }
+    run.text = text;
+    const resp = await api("/api/v1/queries", { method: "POST", body: JSON.stringify(body) });
     if (run !== currentRun || run.stopped) return;
     if (!resp || !resp.job_id) throw new ApiError("The backend did not return a job id.", {});
     run.jobId = String(resp.job_id);
@@ -424,6 +503,7 @@ function showJob(run, job) {
   endRun(run);
   renderMeta(run, job);
   renderTerminal(job);
+  if (status === JobStatus.FINISHED && run.text) recordTurn(run.text, job);
   return true;
 }
 
@@ -608,6 +688,8 @@ function renderResult(result) {
     el.noFilters.hidden = false;
     el.sortBlock.hidden = true;
     el.keywordsBlock.hidden = true;
+    el.groupsBlock.hidden = true;
+    el.changesBlock.hidden = true;
     el.rawJson.textContent = messageOf(result);
     return;
   }
@@ -616,6 +698,22 @@ function renderResult(result) {
   for (const f of filters) perField[f.field] = (perField[f.field] || 0) + 1;
   for (const f of filters) el.filterChips.appendChild(filterChip(f, result.provenance, perField[f.field]));
   el.noFilters.hidden = filters.length > 0;
+
+  clear(el.groupList);
+  const groups = Array.isArray(result.any_of) ? result.any_of.filter(Array.isArray) : [];
+  for (const group of groups) {
+    const li = make("li", { className: "group" });
+    const chips = make("ul", { className: "chips" });
+    for (const f of objectsIn(group)) chips.appendChild(plainFilterChip(f));
+    li.appendChild(chips);
+    el.groupList.appendChild(li);
+  }
+  el.groupsBlock.hidden = groups.length === 0;
+
+  clear(el.changeChips);
+  const changes = objectsIn(result.changes);
+  for (const c of changes) el.changeChips.appendChild(changeChip(c));
+  el.changesBlock.hidden = changes.length === 0;
 
   const sort = objectsIn(result.sort);
   for (const s of sort) el.sortChips.appendChild(sortChip(s));
@@ -719,6 +817,7 @@ function init() {
     }
   });
   el.catalogSelect.addEventListener("change", () => {
+    resetConversation();
     renderCatalogInfo();
     scheduleCatalogRefresh();
   });
@@ -728,6 +827,10 @@ function init() {
     picker.load();
   });
   el.copyJson.addEventListener("click", copyJson);
+  el.newConversation.addEventListener("click", () => {
+    resetConversation();
+    el.queryInput.focus();
+  });
   bindTabs();
   document.querySelector(".example-list").addEventListener("click", (e) => {
     const btn = e.target.closest(".example");

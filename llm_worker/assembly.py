@@ -78,21 +78,43 @@ def keywords(tokens: list[dict[str, Any]], proposals: list[dict | None]) -> str:
     return " ".join(words)
 
 
+def grouped(text: str, kept: list[dict | None], groups: list[list[int]], catalog: Catalog,
+            settled_by: dict[int, str]) -> tuple[list[list[Filter]], list[Provenance], set[int]]:
+    """The `any_of` groups of the surviving proposals (none unless two groups survive the
+    decisions: one alone is plain filters), their provenance, and the proposals used."""
+    built = []
+    for group in groups:
+        members = [kept[i] if i in group else None for i in range(len(kept))]
+        filters, provenance = build_filters(text, members, catalog, settled_by)
+        if filters:
+            built.append((filters, provenance, {i for i in group if kept[i] is not None}))
+    if len(built) < 2:
+        return [], [], set()
+    return ([f for f, _, _ in built], [p for _, ps, _ in built for p in ps],
+            set().union(*(used for _, _, used in built)))
+
+
 def assemble(text: str, catalog: Catalog, version: int, analysis: dict[str, Any],
              chosen: dict[int, tuple[Any, float]], model: dict[str, str]) -> QueryResult:
     kept, settled_by = apply_decisions(analysis["proposals"], analysis["decisions"], chosen)
-    filters, provenance = build_filters(text, kept, catalog, settled_by)
+    any_of, in_groups, used = grouped(text, kept, analysis.get("groups", []), catalog,
+                                      settled_by)
+    filters, provenance = build_filters(text, [None if i in used else p
+                                               for i, p in enumerate(kept)],
+                                        catalog, settled_by)
     sort = [SortKey(field=s["field"], order=s["order"]) for s in analysis["sort"]]
     return QueryResult(query=text, catalog=catalog.name, catalog_version=version,
-                       filters=filters, sort=sort, keywords=keywords(analysis["tokens"], kept),
-                       provenance=provenance, model=model)
+                       filters=filters, any_of=any_of, sort=sort,
+                       keywords=keywords(analysis["tokens"], kept),
+                       provenance=provenance + in_groups, model=model)
 
 
 def uncertain_dropped(result: QueryResult, min_confidence: float | None) -> QueryResult:
     """The result without the filters below `min_confidence`, which move to `dropped`."""
     if not min_confidence:
         return result
-    low = [f for f in result.filters if (f.confidence or 0.0) < min_confidence]
+    low = [f for f in result.filters  # a caller's filter has no confidence: it is given
+           if f.confidence is not None and f.confidence < min_confidence]
     if not low:
         return result
     return result.model_copy(update={

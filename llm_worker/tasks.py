@@ -8,13 +8,15 @@ from typing import Any
 
 from llm_worker.arbiter import decide, questions
 from llm_worker.assembly import assemble, uncertain_dropped
+from llm_worker.caller_filters import with_fixed_filters
 from llm_worker.context import LLMContext
+from llm_worker.refinement import refined
 from llm_worker.validation import validated
 from shared import batches, jobs, pipeline
 from shared.cache import result_cache, result_digest
 from shared.fingerprints import stage_fingerprint
 from shared.microbatch import batched_job, run_grouped
-from shared.schemas import Catalog, QueryResult
+from shared.schemas import Catalog, Filter, QueryResult
 from shared.stage_context import context_job
 from shared.statuses import TERMINAL_BATCH, ItemStatus, JobStatus
 
@@ -55,13 +57,25 @@ def resolve(ctx: LLMContext, texts_and_analyses: list[tuple[str, dict[str, Any]]
             result = assemble(text, catalog, version, analysis, chosen,
                               {"llm": ctx.model.model_id, "arbiter": arbiter if qs else "none",
                                "decisions": str(len(qs))})
-            result, dropped = validated(result, catalog)
-            if dropped:
-                log.warning("dropped invalid output: %s", "; ".join(dropped))
-            results.append(uncertain_dropped(result, opts.get("min_confidence")))
+            results.append(finished(result, catalog, analysis, opts))
         except Exception as e:  # noqa: BLE001 - one bad text never fails its batch-mates
             results.append(e)
     return results
+
+
+def finished(result: QueryResult, catalog: Catalog, analysis: dict[str, Any],
+             options: dict[str, Any]) -> QueryResult:
+    """The assembled result made final by the request's options, in this order: only
+    what fits the catalog; a follow-up applied to the result it refines; the caller's
+    filters merged (they win); filters below `min_confidence` left out."""
+    result, dropped = validated(result, catalog)
+    if dropped:
+        log.warning("dropped invalid output: %s", "; ".join(dropped))
+    if "previous" in options:
+        result, _ = validated(refined(options["previous"], result,
+                                      analysis.get("followup", {}), catalog), catalog)
+    fixed = [Filter.model_validate(f) for f in options.get("fixed_filters", [])]
+    return uncertain_dropped(with_fixed_filters(result, fixed), options.get("min_confidence"))
 
 
 def resolve_queries(ctx: LLMContext, calls: list[tuple[str, dict[str, Any]]],

@@ -1,44 +1,18 @@
 """Last gate before a result leaves the worker: every filter must fit the catalog."""
 from __future__ import annotations
 
-import datetime as dt
-
-from shared.schemas import LIST_OPS, ORDER_OPS, Catalog, Filter, QueryResult
-
-
-def problem(catalog: Catalog, f: Filter) -> str | None:
-    """Why `f` is not valid for `catalog`, or None."""
-    field = catalog.field(f.field)
-    if field is None:
-        return f"unknown field {f.field!r}"
-    if f.op in ORDER_OPS and field.type not in ("number", "date"):
-        return f"{f.op} does not apply to {field.type} field {field.name}"
-    if (f.op in LIST_OPS) != isinstance(f.value, list) or (f.op in LIST_OPS and not f.value):
-        return f"{f.op} needs {'a non-empty list' if f.op in LIST_OPS else 'one value'}"
-    if f.op in LIST_OPS and field.type != "enum":
-        return f"{f.op} applies to enum fields only"
-    for v in f.value if isinstance(f.value, list) else [f.value]:
-        if field.type == "enum" and v not in (field.values or []):
-            return f"{v!r} is not a value of {field.name}"
-        if field.type == "number":
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return f"{v!r} is not a number"
-            if (field.min is not None and v < field.min) or (field.max is not None and v > field.max):
-                return f"{v} is outside {field.name}'s range"
-        if field.type == "boolean" and not isinstance(v, bool):
-            return f"{v!r} is not true/false"
-        if field.type == "date":
-            try:
-                dt.date.fromisoformat(str(v))
-            except ValueError:
-                return f"{v!r} is not a YYYY-MM-DD date"
-    return None
+from shared.filter_validation import problem
+from shared.schemas import Catalog, QueryResult
 
 
 def validated(result: QueryResult, catalog: Catalog) -> tuple[QueryResult, list[str]]:
-    """The result with invalid filters and sorts removed, and the reasons."""
+    """The result with invalid filters, groups and sorts removed, and the reasons (a group
+    loses its invalid filters; a group left empty goes)."""
     reasons = [r for f in result.filters if (r := problem(catalog, f))]
     filters = [f for f in result.filters if problem(catalog, f) is None]
+    reasons += [r for g in result.any_of for f in g if (r := problem(catalog, f))]
+    groups = [kept for g in result.any_of
+              if (kept := [f for f in g if problem(catalog, f) is None])]
     sort = [s for s in result.sort if s.field in catalog.sortable]
     reasons += [f"{s.field!r} is not sortable" for s in result.sort if s not in sort]
-    return result.model_copy(update={"filters": filters, "sort": sort}), reasons
+    return result.model_copy(update={"filters": filters, "any_of": groups, "sort": sort}), reasons

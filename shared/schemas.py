@@ -18,6 +18,7 @@ Op = Literal["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte"]
 Priority = Literal["high", "normal", "low"]
 MAX_WAIT_SECONDS = 30  # the longest wait on submit or long-poll (contract, Extensions v1.1)
 MAX_STATUS_IDS = 1000  # job ids per status read of many jobs
+MAX_FIXED_FILTERS = 50  # caller filters per request
 LIST_OPS = ("in", "nin")
 ORDER_OPS = ("gt", "gte", "lt", "lte")
 
@@ -127,17 +128,35 @@ class Provenance(BaseModel):
     score: float | None = None
 
 
+class Change(BaseModel):
+    """One difference a follow-up (`refine`) made to the result it refines: a filter
+    added, replaced (with the one it replaced) or removed; a new sort; new groups."""
+
+    op: Literal["add", "replace", "remove"]
+    filter: Filter | None = None
+    previous: Filter | None = Field(None, description="For `replace`: the filter replaced.")
+    sort: list[SortKey] | None = None
+    any_of: list[list[Filter]] | None = None
+
+
 class QueryResult(BaseModel):
     query: str
     catalog: str
     catalog_version: int
     filters: list[Filter]
+    any_of: list[list[Filter]] = Field(
+        default_factory=list, description="OR between groups, AND inside a group, ANDed with "
+        "`filters`: only when the text says OR between whole conditions (`under 50 or over "
+        "200`); OR between values of one field stays `in`.")
     sort: list[SortKey] = Field(default_factory=list)
     keywords: str = ""
     provenance: list[Provenance] = Field(default_factory=list)
     dropped: list[DroppedFilter] = Field(
         default_factory=list, description="Filters left out, with the reason (below "
         "`min_confidence`).")
+    changes: list[Change] = Field(
+        default_factory=list, description="For a follow-up (`refine`): what it changed in "
+        "the result it refines.")
     model: dict[str, str] = Field(default_factory=dict)
 
 
@@ -158,15 +177,30 @@ class ReadingOptions(BaseModel):
     min_confidence: StrictInt | StrictFloat | None = Field(
         None, ge=0, le=1, description="Leave out filters whose confidence is below this; "
         "they are listed under `dropped` in the result.")
+    fixed_filters: list[Filter] | None = Field(
+        None, max_length=MAX_FIXED_FILTERS, description="The caller's own filters (in stock, "
+        "a region, the category page it is on): validated against the catalog, always in "
+        "the result, never contradicted: an extracted filter that conflicts with one is "
+        "listed under `dropped`.")
 
     @model_validator(mode="after")
     def _reference_valid(self) -> ReadingOptions:
         reference(self.now, self.timezone)  # ValueError names the bad part
         return self
 
+    @field_validator("fixed_filters")
+    @classmethod
+    def _fixed_filters_shaped(cls, v: list[Filter] | None) -> list[Filter] | None:
+        return None if v is None else _shaped(v)
+
     def options(self) -> dict[str, Any]:
-        """The options set, as stored with a job or batch."""
-        return self.model_dump(include={"now", "timezone", "min_confidence"}, exclude_none=True)
+        """The options set, as stored with a job or batch (the caller's filters without a
+        confidence: they are given, not guessed)."""
+        out = self.model_dump(include={"now", "timezone", "min_confidence"}, exclude_none=True)
+        if self.fixed_filters:
+            out["fixed_filters"] = [f.model_dump(exclude={"confidence"})
+                                    for f in self.fixed_filters]
+        return out
 
 
 class QueryRequest(ReadingOptions):
@@ -177,6 +211,10 @@ class QueryRequest(ReadingOptions):
     wait: StrictInt | StrictFloat | None = Field(
         None, ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for the job to end: "
         "200 with the job view if it ends in time, else the usual 202.")
+    refine: StrictStr | None = Field(
+        None, max_length=64, description="A finished job of the same catalog: the text is "
+        "read as a change to its result (add, replace, remove filters; tighten or relax a "
+        "bound; change the sort), listed under `changes`.")
 
     @field_validator("text")
     @classmethod
@@ -222,6 +260,9 @@ class RenderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     filters: list[Filter] = Field(max_length=200)
+    any_of: list[list[Filter]] = Field(
+        default_factory=list, max_length=50, description="OR between groups, AND inside a "
+        "group, ANDed with `filters`.")
     sort: list[SortKey] = Field(default_factory=list, max_length=20)
     keywords: StrictStr = Field("", max_length=2000)
     formats: list[RenderFormat] | None = Field(None, min_length=1)
@@ -229,12 +270,12 @@ class RenderRequest(BaseModel):
     @field_validator("filters")
     @classmethod
     def _filters_valid(cls, v: list[Filter]) -> list[Filter]:
-        for f in v:
-            _field_name(f.field, "field")
-            if (f.op in ("in", "nin")) != isinstance(f.value, list):
-                raise ValueError(f"op {f.op!r} on {f.field!r} takes "
-                                 f"{'a list' if f.op in ('in', 'nin') else 'a single value'}")
-        return v
+        return _shaped(v)
+
+    @field_validator("any_of")
+    @classmethod
+    def _groups_valid(cls, v: list[list[Filter]]) -> list[list[Filter]]:
+        return [_shaped(g) for g in v]
 
     @field_validator("sort")
     @classmethod
@@ -242,6 +283,16 @@ class RenderRequest(BaseModel):
         for s in v:
             _field_name(s.field, "sort field")
         return v
+
+
+def _shaped(filters: list[Filter]) -> list[Filter]:
+    """The filters, if each names a valid field and gives a list exactly to in/nin."""
+    for f in filters:
+        _field_name(f.field, "field")
+        if (f.op in LIST_OPS) != isinstance(f.value, list):
+            raise ValueError(f"op {f.op!r} on {f.field!r} takes "
+                             f"{'a list' if f.op in LIST_OPS else 'a single value'}")
+    return filters
 
 
 def _field_name(name: str, what: str) -> None:

@@ -17,6 +17,7 @@ from backend.context import guard_webhook, json_body, redis_client, settings
 from backend.errors import APIError
 from backend.openapi_operations import JSON, LOCATION, Content, documented, json_content
 from backend.params import OFFSET, Choice, ModelField, Number
+from backend.reading_options import checked_fixed_filters
 from backend.responses import Batch, BatchAccepted, BatchPage, BatchSummary
 from shared import batches, catalog_store, pipeline
 from shared.reference import resolved
@@ -127,6 +128,7 @@ def submit_batch():
         raise APIError(404, "catalog_not_found", f"no catalog named {req.catalog!r}")
     if record["status"] == CatalogStatus.FAILED:
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index")
+    checked_fixed_filters(r, req.catalog, record["version"], req.fixed_filters)
     batch_id = uuid.uuid4().hex
     if key and (first := idempotency.claim(r, key, print_, batch_id, cfg.batch_ttl_seconds)):
         return _accepted(first, BatchStatus.QUEUED, len(req.texts), replayed=True)

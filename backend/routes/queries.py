@@ -12,6 +12,7 @@ from backend import idempotency
 from backend.context import guard_webhook, json_body, redis_client, settings, wakeups
 from backend.errors import APIError
 from backend.openapi_operations import LOCATION, documented, json_content
+from backend.reading_options import checked_fixed_filters, refined_state
 from backend.responses import Accepted, Job
 from backend.wakeups import terminal, wait_for_end
 from shared import catalog_store, fingerprints, jobs, keys, pipeline
@@ -80,8 +81,11 @@ def submit_query():
     if record["status"] == CatalogStatus.FAILED:
         raise APIError(409, "catalog_failed", f"catalog {req.catalog!r} failed to index: "
                                               f"{record.get('error')}; upload it again")
-    job_id = uuid.uuid4().hex
+    checked_fixed_filters(r, req.catalog, record["version"], req.fixed_filters)
     options = resolved(req.options())
+    if (previous := refined_state(r, req.refine, req.catalog)) is not None:
+        options["previous"] = previous
+    job_id = uuid.uuid4().hex
     (cached,) = result_cache(r, cfg).get_many(
         [result_digest(cfg, req.catalog, record["version"], req.text, options,
                        code=fingerprints.decoded(raw_code))])

@@ -24,7 +24,8 @@ FORMATS = Subset("format", f"Comma-separated subset of {', '.join(RENDERERS)} (d
             body=json_content(RenderRequest, "The filters"))
 def render_filters():
     req = RenderRequest.model_validate(json_body())
-    return jsonify({"renderings": render(req.filters, req.sort, req.keywords, req.formats)})
+    return jsonify({"renderings": render(req.filters, req.sort, req.keywords, req.formats,
+                                         req.any_of)})
 
 
 @bp.get("/jobs/<job_id>/renderings")
@@ -41,4 +42,5 @@ def render_job(job_id: str):
                                                 "only a finished job has filters to render")
     result = QueryResult.model_validate(job["result"])
     return jsonify({"job_id": job_id, "renderings": render(result.filters, result.sort,
-                                                           result.keywords, formats)})
+                                                           result.keywords, formats,
+                                                           result.any_of)})

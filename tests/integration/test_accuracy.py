@@ -16,7 +16,8 @@ from tests.conftest import ROOT
 from tests.integration.conftest import drain
 
 pytestmark = pytest.mark.integration
-SETS = eval_sets()
+SETS = [s for s in eval_sets() if not s.conversational]
+CONVERSATIONS = [s for s in eval_sets() if s.conversational]
 FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text())
 UPPER, LOWER = {"lt", "lte"}, {"gt", "gte"}
 
@@ -37,13 +38,19 @@ def condition(f: dict) -> tuple:
     return f["field"], op, value
 
 
+def conditions(case_or_result: dict) -> set:
+    """The filters as conditions, and each OR group as one condition (a set of them)."""
+    return {condition(f) for f in case_or_result["filters"]} | {
+        frozenset(condition(f) for f in g) for g in case_or_result.get("any_of") or []}
+
+
 def scores(cases: list[dict], results: dict[str, dict]) -> tuple[float, float]:
     """Micro F1 over conditions and exact match (filters and sort) over cases."""
     tp = fp = fn = exact = 0
     for case in cases:
         result = results[case["id"]]
-        gold = {condition(f) for f in case["filters"]}
-        got = {condition(f) for f in result["filters"]}
+        gold = conditions(case)
+        got = conditions(result)
         tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
         sort = [(s["field"], s["order"]) for s in result["sort"]]
         exact += gold == got and sort == [(s["field"], s["order"])
@@ -108,8 +115,7 @@ def test_a_batch_gives_what_single_queries_give(s, api, redis_conn, live_setting
     for item, case in zip(page["items"], items):
         single = answers[s.name][case["id"]]
         assert item["status"] == "finished", item
-        assert {condition(f) for f in item["result"]["filters"]} == \
-            {condition(f) for f in single["filters"]}, case["text"]
+        assert conditions(item["result"]) == conditions(single), case["text"]
         assert item["result"]["sort"] == single["sort"], case["text"]
 
 
@@ -123,3 +129,28 @@ def test_scoring_follows_the_contract():
     wrong = {"c": {"filters": [{"field": "price", "op": "gt", "value": 100}], "sort": []}}
     f1, exact = scores(gold, wrong)
     assert math.isclose(f1, 0.0) and exact == 0.0
+
+
+@pytest.mark.parametrize("s", CONVERSATIONS, ids=[s.name for s in CONVERSATIONS])
+def test_every_turn_of_every_conversation_ends_in_its_expected_state(s, api, redis_conn,
+                                                                     live_settings):
+    """Each later turn names the one before as `refine`; after each turn the result is the
+    whole expected state (filters, groups, sort), as the contract's scorer checks it."""
+    put_catalog(api, s.catalog_body(), redis_conn, live_settings)
+    for case in s.case_list():
+        previous = None
+        for k, turn in enumerate(case["turns"], 1):
+            body = {"text": turn["text"], "catalog": s.catalog_body()["name"],
+                    **({"refine": previous} if previous else {})}
+            resp = requests.post(f"{api}/api/v1/queries", json=body, timeout=10)
+            assert resp.status_code == 202, resp.text
+            previous = resp.json()["job_id"]
+            drain(redis_conn, live_settings)
+            job = requests.get(f"{api}/api/v1/jobs/{previous}", timeout=10).json()
+            assert job["status"] == "finished", job
+            expected = {"id": case["id"], "filters": turn["filters"],
+                        "any_of": turn.get("any_of", []), "sort": turn.get("sort", [])}
+            assert scores([expected], {case["id"]: job["result"]}) == (1.0, 1.0), (
+                case["id"], k, job["result"])
+            if k > 1:
+                assert job["result"]["changes"], (case["id"], k)

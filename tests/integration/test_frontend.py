@@ -320,6 +320,62 @@ def test_every_page_runs_its_module_under_the_static_header(browser, api, fronte
     page.close()
 
 
+def test_a_five_turn_conversation_shows_each_diff_and_ends_with_the_expected_filters(
+        page, laptops, redis_conn, live_settings):
+    """Follow-ups in the playground: each turn refines the last result (`refine`), is listed
+    in the conversation with its changes as chips, and the chips of the last result are the
+    whole state after five turns."""
+    expect(page.locator("#catalog-select")).to_have_value("laptops")
+    toggle = page.locator("#refine-toggle")
+    expect(toggle).to_be_disabled()  # nothing to follow up on yet
+    turns = [("Dell laptops under $1500", []),
+             ("only HP", ["brand: Dell → HP"]),
+             ("cheaper", ["price: 1500 → 1200"]),
+             ("any brand", ["− brand eq HP"]),
+             ("in silver", ["+ color eq silver"])]
+    status = page.locator("#job-status")
+    for k, (text, diff) in enumerate(turns, 1):
+        page.fill("#query-input", text)
+        if k == 2:
+            toggle.check()
+        page.click("#submit-btn")
+        drain(redis_conn, live_settings)
+        expect(status).to_have_attribute("data-status", JobStatus.FINISHED, timeout=15_000)
+        turn = page.locator("#conversation-turns > li").nth(k - 1)
+        expect(page.locator("#conversation-turns > li")).to_have_count(k)
+        expect(turn.locator(".turn-text")).to_have_text(text)
+        expect(turn.locator(".chip-change")).to_have_text(diff)
+        expect(page.locator("#change-chips .chip-change")).to_have_text(diff)
+        expect(page.locator("#changes-block")).to_be_visible() if diff else \
+            expect(page.locator("#changes-block")).to_be_hidden()
+    chips = page.locator("#filter-chips li.chip")
+    expect(chips).to_have_count(2)
+    expect(page.locator("#filter-chips li[data-field='price']")).to_contain_text("1200")
+    expect(page.locator("#filter-chips li[data-field='color']")).to_contain_text("silver")
+    result = json.loads(page.locator("#raw-json").text_content())
+    assert [(f["field"], f["op"], f["value"]) for f in result["filters"]] == [
+        ("price", "lt", 1200), ("color", "eq", "silver")]
+    accessible(page)
+    screenshot(page, "conversation")
+    page.click("#new-conversation")  # starts over: the next request refines nothing
+    expect(page.locator("#conversation")).to_be_hidden()
+    expect(toggle).not_to_be_checked()
+
+
+def test_or_groups_are_shown_and_rendered(page, laptops, redis_conn, live_settings):
+    page.fill("#query-input", "laptops under $500 or over $3000")
+    page.click("#submit-btn")
+    drain(redis_conn, live_settings)
+    expect(page.locator("#job-status")).to_have_attribute("data-status", JobStatus.FINISHED,
+                                                          timeout=15_000)
+    groups = page.locator("#group-list > li")
+    expect(groups).to_have_count(2)
+    expect(groups.nth(0)).to_contain_text("500")
+    expect(groups.nth(1)).to_contain_text("3000")
+    page.click("#tab-sql")
+    expect(page.locator("#render-panel")).to_contain_text('(("price" < ?) OR ("price" > ?))')
+
+
 def test_api_error_is_shown(page, laptops):
     expect(page.locator("#catalog-select")).to_have_value("laptops")
     page.fill("#query-input", "x" * 600)

@@ -197,3 +197,46 @@ def test_reading_options_travel_with_the_job(client, r):
                       "min_confidence": 0.8}
     job = client.post("/api/v1/queries", json={"text": "blue", "catalog": "shop"}).get_json()
     assert "now" in json.loads(r.hget(keys.job(job["job_id"]), "options"))  # fixed at submit
+
+
+def test_fixed_filters_are_checked_against_the_catalog_and_stored(client, r):
+    client.put("/api/v1/catalogs/shop", json=CATALOG)
+    fixed = [{"field": "color", "op": "eq", "value": "red"}]
+    job = client.post("/api/v1/queries", json={"text": "cheap", "catalog": "shop",
+                                               "fixed_filters": fixed}).get_json()
+    assert json.loads(r.hget(keys.job(job["job_id"]), "options"))["fixed_filters"] == fixed
+    for bad, words in (([{"field": "size", "op": "eq", "value": "M"}], "unknown field"),
+                       ([{"field": "color", "op": "eq", "value": "green"}], "not a value"),
+                       ([{"field": "color", "op": "lt", "value": "red"}], "does not apply")):
+        for path, body in (("/api/v1/queries", {"text": "x"}), ("/api/v1/batches",
+                                                               {"texts": ["x"]})):
+            resp = client.post(path, json={**body, "catalog": "shop", "fixed_filters": bad})
+            assert resp.status_code == 422, (path, bad)
+            err = error_of(resp)
+            assert err["code"] == "invalid_fixed_filters" and words in err["message"]
+    resp = client.post("/api/v1/queries", json={"text": "x", "catalog": "shop", "fixed_filters": [
+        {"field": "color", "op": "in", "value": "red"}]})
+    assert resp.status_code == 422  # the shape is checked before the catalog
+
+
+def test_refine_names_a_finished_job_of_the_same_catalog(client, r):
+    from shared import jobs
+    from shared.schemas import Filter, QueryResult
+
+    client.put("/api/v1/catalogs/shop", json=CATALOG)
+    client.put("/api/v1/catalogs/other", json={**CATALOG, "name": "other"})
+    first = client.post("/api/v1/queries", json={"text": "red", "catalog": "shop"}).get_json()
+    refine = {"text": "cheaper", "catalog": "shop", "refine": first["job_id"]}
+    assert error_of(client.post("/api/v1/queries", json={**refine, "refine": "nope"})
+                    )["code"] == "refine_not_found"
+    resp = client.post("/api/v1/queries", json=refine)
+    assert resp.status_code == 409 and error_of(resp)["code"] == "refine_not_finished"
+    state = QueryResult(query="red", catalog="shop", catalog_version=1,
+                        filters=[Filter(field="color", op="eq", value="red", confidence=0.9)])
+    jobs.finish_job(r, first["job_id"], state, result_ttl=100)
+    resp = client.post("/api/v1/queries", json={**refine, "catalog": "other"})
+    assert resp.status_code == 422 and error_of(resp)["code"] == "refine_other_catalog"
+    job = client.post("/api/v1/queries", json=refine).get_json()
+    previous = json.loads(r.hget(keys.job(job["job_id"]), "options"))["previous"]
+    assert previous == {"filters": [{"field": "color", "op": "eq", "value": "red",
+                                     "confidence": 0.9}], "any_of": [], "sort": []}

@@ -426,6 +426,17 @@ def test_cli_query_success(base_url, state, capsys):
     assert json.loads(out) == RESULT and out.startswith("{\n  ")
 
 
+def test_cli_query_refines_with_the_callers_filters(base_url, state, capsys):
+    fixed = '[{"field": "in_stock", "op": "eq", "value": true}]'
+    assert main(["--url", base_url, "query", "cheaper", "--catalog", "products",
+                 "--refine", "j0", "--fixed-filters", fixed, "--print-job-id"]) == 0
+    body = json.loads(state.requests_to("POST", "/api/v1/queries")[0].body)
+    assert body["refine"] == "j0" and body["fixed_filters"] == json.loads(fixed)
+    assert capsys.readouterr().err.startswith("job_id ")
+    with pytest.raises(SystemExit):
+        main(["--url", base_url, "query", "x", "--catalog", "p", "--fixed-filters", "{}"])
+
+
 def test_cli_query_failed_job(base_url, state, capsys):
     state.job_scripts["bad"] = [{"status": "failed", "result": None,
                                  "error": {"stage": "llm", "code": "llm_error",

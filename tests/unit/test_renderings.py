@@ -80,7 +80,12 @@ def test_render_endpoint_validates(client):
         "filters": [f.model_dump() for f in FILTERS], "formats": ["mongodb"]})
     assert ok.status_code == 200
     assert ok.get_json()["renderings"]["mongodb"]["filter"]["color"] == "red"
+    groups = client.post("/api/v1/renderings", json={
+        "filters": [], "any_of": [[FILTERS[0].model_dump()], [FILTERS[1].model_dump()]],
+        "formats": ["sql"]})
+    assert groups.get_json()["renderings"]["sql"]["where"] == '(("color" = ?) OR ("price" >= ?))'
     for bad in ({"filters": [{"field": "a b", "op": "eq", "value": 1}]},
+                {"filters": [], "any_of": [[{"field": "a", "op": "in", "value": 1}]]},
                 {"filters": [{"field": "a", "op": "in", "value": 1}]},
                 {"filters": [{"field": "a", "op": "eq", "value": ["x"]}]},
                 {"filters": [], "formats": ["oracle"]},

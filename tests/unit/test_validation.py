@@ -1,7 +1,8 @@
 """The last gate: nothing that does not fit the catalog leaves the LLM worker."""
 import pytest
 
-from llm_worker.validation import problem, validated
+from llm_worker.validation import validated
+from shared.filter_validation import problem
 from shared.schemas import Catalog, Filter, QueryResult, SortKey
 
 CATALOG = Catalog.model_validate({"name": "shop", "fields": [

@@ -320,6 +320,15 @@ def test_every_page_runs_its_module_under_the_static_header(browser, api, fronte
     page.close()
 
 
+def submit(page) -> dict:
+    """Click submit and return once the backend has accepted the query (so draining the
+    queues afterwards finds it)."""
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/queries")
+                              and r.request.method == "POST") as accepted:
+        page.click("#submit-btn")
+    return accepted.value.json()
+
+
 def test_a_five_turn_conversation_shows_each_diff_and_ends_with_the_expected_filters(
         page, laptops, redis_conn, live_settings):
     """Follow-ups in the playground: each turn refines the last result (`refine`), is listed
@@ -338,7 +347,7 @@ def test_a_five_turn_conversation_shows_each_diff_and_ends_with_the_expected_fil
         page.fill("#query-input", text)
         if k == 2:
             toggle.check()
-        page.click("#submit-btn")
+        submit(page)
         drain(redis_conn, live_settings)
         expect(status).to_have_attribute("data-status", JobStatus.FINISHED, timeout=15_000)
         turn = page.locator("#conversation-turns > li").nth(k - 1)
@@ -364,7 +373,7 @@ def test_a_five_turn_conversation_shows_each_diff_and_ends_with_the_expected_fil
 
 def test_or_groups_are_shown_and_rendered(page, laptops, redis_conn, live_settings):
     page.fill("#query-input", "laptops under $500 or over $3000")
-    page.click("#submit-btn")
+    submit(page)
     drain(redis_conn, live_settings)
     expect(page.locator("#job-status")).to_have_attribute("data-status", JobStatus.FINISHED,
                                                           timeout=15_000)

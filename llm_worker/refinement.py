@@ -161,6 +161,8 @@ def refined(previous: dict[str, Any], result: QueryResult, followup: dict[str, A
         if f.field in let_go:
             continue
         stated.add(f.field)
+        if any((g.op, g.value) == (f.op, f.value) for g in state.on(f.field)):
+            continue  # said again: nothing changes
         if _ordered(f, catalog):
             _merge_bound(state, f)
         else:

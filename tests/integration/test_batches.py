@@ -102,6 +102,24 @@ def test_500_text_batch_completes_in_order(api, workers):
     assert summary["filters_by_field"]["brand"] > 0
 
 
+def test_a_batch_keeps_the_callers_filters_in_every_result(api, workers):
+    fixed = [{"field": "in_stock", "op": "eq", "value": True},
+             {"field": "brand", "op": "eq", "value": "Dell"}]
+    sent = ["HP laptops under $900", "a Dell or Lenovo ultrabook",
+            "laptops under $500 or over $3000", "refurbished silver ones"]
+    resp = submit(api, {"catalog": "laptops", "texts": sent, "fixed_filters": fixed})
+    assert resp.status_code == 202, resp.text
+    assert wait_batch(api, resp.json()["batch_id"])["status"] == "finished"
+    results = [i["result"] for i in all_items(api, resp.json()["batch_id"])]
+    for result in results:
+        assert result["filters"][:2] == fixed, result
+        assert all("Dell" in (f["value"] if isinstance(f["value"], list) else [f["value"]])
+                   for f in result["filters"][2:] if f["field"] == "brand"), result
+    assert [d["filter"]["value"] for d in results[0]["dropped"]] == ["HP"]
+    assert {f["field"] for f in results[0]["filters"]} == {"in_stock", "brand", "price"}
+    assert len(results[2]["any_of"]) == 2  # groups that agree with the caller's filters stay
+
+
 def test_jsonl_upload_keeps_custom_ids_and_downloads(api, workers):
     lines = "\n".join(json.dumps({"custom_id": f"c-{i}", "text": t})
                       for i, t in enumerate(texts(20, "jl")))

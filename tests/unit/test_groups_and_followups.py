@@ -152,3 +152,9 @@ def test_caller_filters_keep_what_narrows_them_and_end_a_lone_group():
                                           ("t", "eq", "A")}
     assert merged.any_of == []
     assert [d.filter.value for d in merged.dropped] == ["B"]
+
+
+def test_a_follow_up_that_repeats_a_condition_changes_nothing():
+    results = conversation(["homes in Oakvale with a sauna", "in Oakvale"], HOUSING)
+    assert conditions(results[1].filters) == conditions(results[0].filters)
+    assert results[1].changes == []

@@ -381,8 +381,13 @@ def test_or_groups_are_shown_and_rendered(page, laptops, redis_conn, live_settin
     expect(groups).to_have_count(2)
     expect(groups.nth(0)).to_contain_text("500")
     expect(groups.nth(1)).to_contain_text("3000")
+    panel = page.locator("#render-panel")
     page.click("#tab-sql")
-    expect(page.locator("#render-panel")).to_contain_text('(("price" < ?) OR ("price" > ?))')
+    expect(panel).to_contain_text('(("price" < ?) OR ("price" > ?))')
+    page.click("#tab-mongodb")
+    expect(panel).to_contain_text('"$or"')
+    page.click("#tab-elasticsearch")
+    expect(panel).to_contain_text('"minimum_should_match": 1')
 
 
 def test_api_error_is_shown(page, laptops):

@@ -102,8 +102,9 @@ class Filter(BaseModel):
     op: Op
     value: FilterValue
     confidence: float | None = Field(
-        None, ge=0, le=1, description="How sure the extraction is (0-1); filters above 0.9 "
-        "were right 98-100% of the time on the evaluation sets. Absent on a caller's filters.")
+        None, ge=0, le=1, exclude_if=lambda v: v is None,  # a caller's filter is given
+        description="How sure the extraction is (0-1); filters above 0.9 were right 98-100% "
+        "of the time on the evaluation sets. Absent on a caller's filters.")
 
 
 class DroppedFilter(BaseModel):

@@ -16,6 +16,13 @@ def _values(f: Filter) -> list[Any]:
     return list(f.value) if isinstance(f.value, list) else [f.value]
 
 
+def _key(value: Any) -> tuple[str, Any]:
+    """A value as sets compare it: 100 == 100.0, but true is no number and "1" no 1."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number", float(value)
+    return type(value).__name__, value
+
+
 def _bounds(f: Filter) -> tuple[Any, bool, Any, bool] | None:
     """(low, low open, high, high open) of an ordered condition; None for set conditions."""
     if f.op == "eq" and not isinstance(f.value, (str, bool)):
@@ -32,9 +39,9 @@ def _ranges_meet(a: tuple, b: tuple) -> bool:
     highs = [(v, o) for v, o in ((a[2], a[3]), (b[2], b[3])) if v is not None]
     if not lows or not highs:
         return True
-    low = max(lows, key=lambda x: (x[0], x[1]))
-    high = min(highs, key=lambda x: (x[0], not x[1]))
     try:
+        low = max(lows, key=lambda x: (x[0], x[1]))
+        high = min(highs, key=lambda x: (x[0], not x[1]))
         return low[0] < high[0] or (low[0] == high[0] and not low[1] and not high[1])
     except TypeError:  # a number against a date: not comparable, so not a contradiction
         return True
@@ -51,7 +58,7 @@ def compatible(a: Filter, b: Filter) -> bool:
         bound, other = (ra, b) if ra is not None else (rb, a)
         return other.op in ("neq", "nin") or any(
             _ranges_meet((v, False, v, False), bound) for v in _values(other))
-    va, vb = set(map(repr, _values(a))), set(map(repr, _values(b)))
+    va, vb = set(map(_key, _values(a))), set(map(_key, _values(b)))
     pa, pb = a.op in ("eq", "in"), b.op in ("eq", "in")
     if pa and pb:
         return bool(va & vb)

@@ -118,6 +118,9 @@ def test_a_stated_bound_replaces_the_one_on_its_side_only():
      False),
     (F(field="p", op="eq", value=30), F(field="p", op="gt", value=20), True),
     (F(field="p", op="lt", value=30), F(field="q", op="gt", value=40), True),
+    (F(field="n", op="in", value=[1, 2]), F(field="n", op="in", value=[2.0, 3]), True),
+    (F(field="s", op="in", value=["1"]), F(field="s", op="eq", value=True), False),
+    (F(field="d", op="gt", value=5), F(field="d", op="lt", value="2026-01-01"), True),
 ])
 def test_compatible_is_whether_any_value_satisfies_both(a, b, meet):
     assert compatible(a, b) is meet and compatible(b, a) is meet

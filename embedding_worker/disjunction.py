@@ -19,6 +19,7 @@ from embedding_worker.proposals import Proposal
 OR = re.compile(r"\bor\b(?!\s+(?:so|not)\b)", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\bbut\b", re.IGNORECASE)
 EITHER = re.compile(r"\beither\b", re.IGNORECASE)
+BARE_OR = re.compile(r"\s*,?\s*or\s+(?:(?:a|an|the)\s+)?", re.IGNORECASE)
 COMMA = re.compile(r",(?!\d)")  # not the decimal comma of `1,5 km`
 
 
@@ -30,6 +31,14 @@ def _sides(text: str, at: int, ors: list[int]) -> tuple[int, int]:
     after = [m.start() for m in CLAUSE_END.finditer(text, at)]
     after += [m.start() for m in COMMA.finditer(text, at)] + [o for o in ors if o > at]
     return max(before, default=0), min(after, default=len(text))
+
+
+def _bare_pair(text: str, a: Proposal, b: Proposal) -> bool:
+    """Two values with nothing but `or` between them (`dutch or belgian sellers`) are a
+    list of one field, whatever fields they were read as; a condition of its own is
+    introduced (`female or speaks Vietnamese`, `under $50 or Nike`)."""
+    return all(isinstance(p.value, str) and p.op == "eq" for p in (a, b)) and \
+        BARE_OR.fullmatch(text[a.end:b.start]) is not None
 
 
 def _within(proposals: list[Proposal], start: int, end: int) -> list[int]:
@@ -71,7 +80,7 @@ def _groups_at(text: str, at: int, ors: list[int], proposals: list[Proposal],
                                 EITHER.search(text, start, first) is not None)
     else:
         a, b = proposals[left[-1]], proposals[right[0]]
-        if any(a.end <= s and e <= b.start for s, e in unexplained):
+        if any(a.end <= s and e <= b.start for s, e in unexplained) or _bare_pair(text, a, b):
             return []
         groups = [[left[-1]], [right[0]]]
     members = [proposals[i] for g in groups for i in g]

@@ -161,3 +161,10 @@ def test_a_follow_up_that_repeats_a_condition_changes_nothing():
     results = conversation(["homes in Oakvale with a sauna", "in Oakvale"], HOUSING)
     assert conditions(results[1].filters) == conditions(results[0].filters)
     assert results[1].changes == []
+
+
+def test_two_bare_values_read_as_different_fields_make_no_groups():
+    """`Millbrook or sauna` names two values with nothing of their own around them: a list
+    the fields misread, not two conditions; `under 100000 euros or sauna` is two."""
+    assert read("homes in Millbrook or sauna", HOUSING).any_of == []
+    assert len(read("homes under 100000 euros or with a sauna", HOUSING).any_of) == 2

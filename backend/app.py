@@ -12,6 +12,7 @@ from backend.routes import (batches, caches, catalogs, health, jobs, operations,
 from backend.routes.api_docs import register_docs
 from backend.security import install_security
 from backend.wakeups import JobWakeups
+from shared.catalog_store import CatalogVersions
 from shared.logs import setup_logging
 from shared.settings import Settings, get_settings
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None, redis_client: Redis | None = No
         settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30,
         retry_on_timeout=False)
     app.extensions["wakeups"] = JobWakeups(r)
+    app.extensions["catalogs"] = CatalogVersions()  # parsed once, for the caller's filters
     CORS(app, origins=settings.cors_origin_list, expose_headers=["Retry-After", "X-Request-ID"])
     log_requests(app)
     install_security(app, settings, r)

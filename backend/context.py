@@ -8,6 +8,7 @@ from redis import Redis
 
 from backend.errors import APIError
 from backend.wakeups import JobWakeups
+from shared.catalog_store import CatalogVersions
 from shared.settings import Settings
 from shared.webhooks import WebhookRefused, check_url
 
@@ -22,6 +23,10 @@ def settings() -> Settings:
 
 def wakeups() -> JobWakeups:
     return current_app.extensions["wakeups"]
+
+
+def catalog_versions() -> CatalogVersions:
+    return current_app.extensions["catalogs"]
 
 
 def json_body() -> dict[str, Any]:

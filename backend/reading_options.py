@@ -8,8 +8,10 @@ from typing import Any
 
 from redis import Redis
 
+from backend.context import catalog_versions
 from backend.errors import APIError
-from shared import catalog_store, jobs
+from shared import jobs
+from shared.jobs import StageError
 from shared.filter_validation import problem
 from shared.schemas import Filter
 from shared.statuses import JobStatus
@@ -20,9 +22,10 @@ def checked_fixed_filters(r: Redis, catalog: str, version: int,
     """422 when a caller's filter does not fit the catalog (unknown field, value or op)."""
     if not fixed:
         return
-    body = catalog_store.get_version(r, catalog, version)
-    if body is None:
-        raise APIError(404, "catalog_not_found", f"no catalog named {catalog!r}")
+    try:
+        body = catalog_versions().get(r, catalog, version)
+    except StageError as e:
+        raise APIError(404, "catalog_not_found", e.message) from e
     problems = [f"fixed_filters[{i}]: {reason}" for i, f in enumerate(fixed)
                 if (reason := problem(body, f))]
     if problems:

@@ -12,10 +12,6 @@ from shared.schemas import DroppedFilter, Filter, Provenance, QueryResult
 CALLER = "caller"
 
 
-def _values(f: Filter) -> list[Any]:
-    return list(f.value) if isinstance(f.value, list) else [f.value]
-
-
 def _key(value: Any) -> tuple[str, Any]:
     """A value as sets compare it: 100 == 100.0, but true is no number and "1" no 1."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -57,8 +53,8 @@ def compatible(a: Filter, b: Filter) -> bool:
     if ra is not None or rb is not None:  # a range against a set of values
         bound, other = (ra, b) if ra is not None else (rb, a)
         return other.op in ("neq", "nin") or any(
-            _ranges_meet((v, False, v, False), bound) for v in _values(other))
-    va, vb = set(map(_key, _values(a))), set(map(_key, _values(b)))
+            _ranges_meet((v, False, v, False), bound) for v in other.values())
+    va, vb = set(map(_key, a.values())), set(map(_key, b.values()))
     pa, pb = a.op in ("eq", "in"), b.op in ("eq", "in")
     if pa and pb:
         return bool(va & vb)

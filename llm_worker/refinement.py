@@ -28,10 +28,6 @@ ALSO = re.compile(r"\b(?:also|too|as well|plus|in addition)\b", re.IGNORECASE)
 UPPER, LOWER = ("lt", "lte"), ("gt", "gte")
 
 
-def _values(f: Filter) -> list[Any]:
-    return list(f.value) if isinstance(f.value, list) else [f.value]
-
-
 def _of(field: str, values: list[Any], negated: bool, confidence: float | None) -> Filter:
     one = len(values) == 1
     op = ("neq" if one else "nin") if negated else ("eq" if one else "in")
@@ -74,18 +70,18 @@ def _merge_set(state: Refining, f: Filter, also: bool) -> None:
     excluded = [g for g in before if g.op in ("neq", "nin")]
     if negated:
         for g in positive:
-            left = [v for v in _values(g) if v not in _values(f)]
-            if len(left) < len(_values(g)):
+            left = [v for v in g.values() if v not in f.values()]
+            if len(left) < len(g.values()):
                 state.replace(g, _of(g.field, left, False, g.confidence) if left else f)
                 return
         if excluded:
-            merged = list(dict.fromkeys(_values(excluded[0]) + _values(f)))
+            merged = list(dict.fromkeys(excluded[0].values() + f.values()))
             state.replace(excluded[0], _of(f.field, merged, True, f.confidence))
         else:
             state.add(f)
         return
     if positive and also:
-        merged = list(dict.fromkeys(_values(positive[0]) + _values(f)))
+        merged = list(dict.fromkeys(positive[0].values() + f.values()))
         state.replace(positive[0], _of(f.field, merged, False, f.confidence))
     elif positive:
         state.replace(positive[0], f)

@@ -18,7 +18,7 @@ def problem(catalog: Catalog, f: Filter) -> str | None:
         return f"{f.op} needs {'a non-empty list' if f.op in LIST_OPS else 'one value'}"
     if f.op in LIST_OPS and field.type != "enum":
         return f"{f.op} applies to enum fields only"
-    for v in f.value if isinstance(f.value, list) else [f.value]:
+    for v in f.values():
         if field.type == "enum" and v not in (field.values or []):
             return f"{v!r} is not a value of {field.name}"
         if field.type == "number":

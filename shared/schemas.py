@@ -106,6 +106,10 @@ class Filter(BaseModel):
         description="How sure the extraction is (0-1); filters above 0.9 were right 98-100% "
         "of the time on the evaluation sets. Absent on a caller's filters.")
 
+    def values(self) -> list[Any]:
+        """The values the filter names, as a list whatever its op (`eq x` -> [x])."""
+        return list(self.value) if isinstance(self.value, list) else [self.value]
+
 
 class DroppedFilter(BaseModel):
     """A filter left out of the result, and why (below `min_confidence`, invalid)."""

@@ -35,7 +35,7 @@ from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.ordered_values import widened
 from embedding_worker.proposals import Proposal, SortProposal
 from embedding_worker.retrieval import Candidate
-from embedding_worker.sorting import sort_proposals
+from embedding_worker.sorting import nearest_field, sort_proposals
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
 from shared.reference import Reference
 from shared.schemas import Catalog
@@ -88,7 +88,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     named = _values_written_with_numbers(text, tokens, index, is_word, written)
     dates, numbers = _dates_and_numbers(text, tokens, catalog, fields, named, reference,
                                         rule_tokens)
-    sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens)
+    sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens, index, embed)
     taken = set(rule_tokens)
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
@@ -165,13 +165,18 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
 
 
 def _sort_phrases(text: str, tokens: list[Token], catalog: Catalog, fields: list[FieldProfile],
-                  written: list[Proposal], rule_tokens: set[int]) -> list[SortProposal]:
+                  written: list[Proposal], rule_tokens: set[int], index: CatalogIndex,
+                  embed: Embed) -> list[SortProposal]:
     """Sort phrases on the catalog's sortable fields, none starting inside a catalog value
     of several words (`top loader` is a value, not the top of something to sort). Adds
     their words to `rule_tokens`, except the words between a sort's first and last that
     are values (`python` in `shortest python courses first`; not `new` of `new arrivals`,
     not `first` of `cheapest first`)."""
-    sorts = sort_proposals(text, [p for p in fields if p.name in catalog.sortable])
+    sortable = [p for p in fields if p.name in catalog.sortable]
+    sorts = sort_proposals(text, sortable, nearest_field(
+        sortable, embed, frozenset(
+            f for w in re.findall(r"[a-z]+", catalog.name.lower()) for f in forms(w)) |
+        index.value_words))
     phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
     inner = set()

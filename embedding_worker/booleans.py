@@ -39,6 +39,9 @@ PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "w
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})
 # Verbs that exclude what follows, across `with` (`avoid places with a hot tub`).
 EXCLUDING = EXCLUDING_VERBS | {"hate"}
+# Words that end a list of excluded things (`avoid nuts and show me ...`).
+LIST_BREAKERS = frozenset({"but", "with", "must", "need", "needs", "want", "have", "has",
+                           "show", "should", "please", "ideally", "prefer", "like"})
 # `doesn't come with a certificate`: verbs that with `with` say what a thing has, so a
 # negation before them reaches across `with`.
 COME = frozenset({"come", "comes", "came", "coming", "ship", "ships", "arrive", "arrives"})
@@ -145,6 +148,11 @@ def _negator(text: str, tokens: list[Token], i: int) -> int | None:
     if k is None:
         k = negated_before(norms, i, 5, breaks | joins)
         k = k if k is not None and norms[k] in EXCLUDING else None
+    if k is None:  # `avoid nuts and dairy`, `allergic to gluten or soy`: a list of what it excludes
+        k = next((m for m in range(i - 1, max(-1, i - 5), -1) if m + 1 in breaks or
+                  norms[m] in EXCLUDING or norms[m - 1:m + 1] == ["allergic", "to"]), None)
+        k = k if k is not None and k + 1 not in breaks and \
+            not LIST_BREAKERS & set(norms[k + 1:i]) else None
     return k
 
 
@@ -302,7 +310,9 @@ def _proposal(text: str, tokens: list[Token], p: FieldProfile, hit: tuple[int, i
     taken.update(range(i, j))
     k = _negator(text, tokens, i)
     start = tokens[k].start if k is not None else tokens[i].start
-    if k is not None:
+    if k is not None and {"and", "or", "nor"} & {t.norm for t in tokens[k + 1:i]}:
+        taken.add(k)  # the end of a negated list: the words between are the list's own
+    elif k is not None:
         taken.update(range(k, i))
     if state is None:
         return []

@@ -110,23 +110,32 @@ def _clause_start(text: str, tokens: list[Token], first: int) -> int:
 
 
 def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, taken: set[int],
-                     clause: int) -> set[str]:
-    """Content words right after a value (up to a comma), and the nearest before it in its
-    clause:
-    `red seats`, `interior beige`, `the interior anything other than black`."""
-    words = set()
-    for k in range(last, min(len(tokens), last + 2)):
-        if k in taken or (k and re.search(r"[,;.!?:]", text[tokens[k - 1].end:tokens[k].start])):
-            break
-        if tokens[k].norm not in STOPWORDS:
-            words |= {tokens[k].norm, stem(tokens[k].norm)}
+                     clause: int, values: set[int]) -> set[str]:
+    """Content words right after a value (up to a comma; past values of the same fields
+    right after it: `black white frame`), and the nearest before it in its clause
+    unless that word is another such value's own noun (`white frame with grey cushions`:
+    `frame` is the white's): `red seats`, `interior beige`, `the interior anything other
+    than black`. `values` are the tokens of the values that share fields."""
+    words: set[str] = set()
+    k, plain = last, 0
+    while k < len(tokens) and plain < 2 and not (
+            k and re.search(r"[,;.!?:]", text[tokens[k - 1].end:tokens[k].start])):
+        if k in taken:
+            if plain or k not in values:
+                break  # another value's or rule's words (`white with red seats`)
+        else:
+            plain += 1
+            if tokens[k].norm not in STOPWORDS:
+                words |= {tokens[k].norm, stem(tokens[k].norm)}
+        k += 1
     for k in range(first - 1, max(clause, first - 5) - 1, -1):
         if k in taken or tokens[k].norm in ("and", "or", "nor", "but", "then", "&"):
             break
         if tokens[k].norm not in STOPWORDS and tokens[k].norm not in NEGATORS and \
                 not any(tokens[k].norm in phrase for phrase in NEGATION_PHRASES) and \
                 not any(tokens[k].norm in cue for cues in ROLE_CUES.values() for cue in cues):
-            words |= {tokens[k].norm, stem(tokens[k].norm)}
+            if k - 1 not in values:
+                words |= {tokens[k].norm, stem(tokens[k].norm)}
             break
     return words
 
@@ -161,7 +170,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
     per-field context score (3 for a matching role, + name/description words next to it,
     except words another rule used: `nonstop` is a stop count, not a stop-over city)."""
     ranges = [_token_range(tokens, s, e) for s, e, _ in spans]
-    taken = {k for a, b in ranges for k in range(a, b)} | used
+    values = {k for a, b in ranges for k in range(a, b)}
+    taken = values | used
     things = value_stems(p.field for p in profiles.values())
     out = []
     for n, ((start, end, candidates), (first, last)) in enumerate(zip(spans, ranges)):
@@ -180,7 +190,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             reading.role = _role_before(text, tokens, first, stop)
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
-        words = _neighbour_words(text, tokens, first, last, taken, clause)
+        words = _neighbour_words(text, tokens, first, last, taken, clause, values)
         reading.scores = {}
         common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))
         for f in candidates:

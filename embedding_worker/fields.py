@@ -97,6 +97,9 @@ AGGREGATE_WORDS = frozenset({"total", "overall", "combined"})
 STATED = re.compile(r"\b(?P<way>lower|higher|less|more|smaller|larger|bigger|fewer)\s+"
                     r"(?:is|means|=)\s+(?P<adj>[a-z]+er|more\s+[a-z]+)\b", re.IGNORECASE)
 LOWER_WAYS = frozenset({"lower", "less", "smaller", "fewer"})
+# "1 = row closest to the stage", "10 means the hardest": what one end of the scale is.
+ANCHORED = re.compile(r"(?<![\w.])(?P<n>-?\d+(?:\.\d+)?)\s*(?:=|is|means)\s+(?:the\s+)?"
+                      r"(?:[a-z]+\s+){0,2}?(?P<sup>[a-z]{2,}est)\b", re.IGNORECASE)
 
 
 def _inflected(word: str, name: str) -> bool:
@@ -224,10 +227,17 @@ class FieldProfile:
 
     def lower_is(self, comparative: str) -> bool | None:
         """Whether less of the field is what `comparative` says, where its description
-        states it ("lower is faster": True for `faster`); None where it does not."""
+        states it ("lower is faster": True for `faster`; "1 = row closest to the stage":
+        True for `closer`); None where it does not."""
         for m in STATED.finditer(self.field.description or ""):
             if " ".join(m.group("adj").lower().split()) == comparative:
                 return m.group("way").lower() in LOWER_WAYS
+        lo, hi = self.field.min, self.field.max
+        for m in ANCHORED.finditer(self.field.description or ""):
+            sup = m.group("sup").lower()
+            if comparative in (sup[:-3] + "er", sup[:-2] + "r") and lo is not None and \
+                    hi is not None and hi > lo:
+                return float(m.group("n")) < (lo + hi) / 2  # the low end is the superlative
         return None
 
     def in_range(self, value: float) -> bool:
@@ -238,8 +248,10 @@ class FieldProfile:
 def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
     # a letter alone in a description is no word of it (`seller's` -> seller, s)
     described = frozenset(w for w in _stems(field.description) if len(w) > 1)
+    # a common word goes in every form (`bikes` where the others say `bike`)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
-                        described - common, described)
+                        frozenset(w for w in described - common if stem(w) not in common),
+                        described)
 
 
 def value_stems(fields: Iterable[CatalogField]) -> frozenset[str]:

@@ -26,6 +26,9 @@ NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("no
                     ("outside", "of"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
                     ("away", "from"), ("clear", "of"), ("all", "but"), ("anywhere", "but"),
                     ("except", "for"))
+# `outside` excludes only a value right after it (`outside Hampshire`, `outside the city`);
+# farther on it is a word of its own (`outside seating in Hampshire`).
+NEAR_NEGATORS = frozenset({"outside"})
 # Words that may sit between the values of one negated list.
 LIST_GLUE = frozenset({"or", "and", "nor", "either", "neither", "the", "a", "an", "any", "&",
                        "/", "plus"})
@@ -61,7 +64,10 @@ def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
 
 
 def is_negator(norms: list[str], k: int) -> bool:
-    """Token k ends a negator (a word, or the last word of a phrase; `any colour but`)."""
+    """Token k ends a negator (a word, or the last word of a phrase; `any colour but`);
+    `nothing` unless it means only (`nothing but`, `nothing except`, `nothing other than`)."""
+    if norms[k] == "nothing":
+        return k + 1 == len(norms) or norms[k + 1] not in ("but", "except", "other", "else")
     return norms[k] in NEGATORS or any(
         k - len(ph) + 1 >= 0 and tuple(norms[k - len(ph) + 1:k + 1]) == ph
         for ph in NEGATION_PHRASES) or (norms[k] == "but" and any(
@@ -107,11 +113,14 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
     negators: set[int] = set()
     dropped: list[Proposal] = []
     for k in range(len(tokens)):
-        if k in used or k in owner or not is_negator(norms, k):
+        near = norms[k] in NEAR_NEGATORS
+        if k in used or k in owner or not (near or is_negator(norms, k)):
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
-        first = next((j for j in range(k + 1, min(len(tokens), k + REACH + 1))
+        first = next((j for j in range(k + 1, min(len(tokens), k + (2 if near else REACH) + 1))
                       if j in owner or j in breaks), None)
-        if first is None or first not in owner or proposals[owner[first]].source == "rule":
+        # a value past a clause break is another clause's (`no other weddings, Norfolk`)
+        if first is None or first in breaks or first not in owner or \
+                proposals[owner[first]].source == "rule":
             continue
         target = proposals[owner[first]]
         negators.add(k)

@@ -85,7 +85,7 @@ FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figure
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
 
 UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no higher than|"
-                 r"no greater than|not over|not above|<=|≤|within|tops|budget(?: of| is)?|"
+                 r"no greater than|not over|not above|<=|≤|within(?: the (?:first|top|nearest))?|tops|budget(?: of| is)?|"
                  r"no (?:wider|deeper|taller|longer|bigger|larger|heavier|thicker) than"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
                 r"beneath|shorter than|lighter than|younger than|south of|sub-?|<|"
@@ -107,7 +107,7 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
                      r"pay|pays|spend|go|goes|going|to|it|that|anything|something|rated|"
-                     r"priced|scored)\s+){0,2}|no\s+)$",  # `no older than 2012`
+                     r"priced|scored|want|wanna|like|willing|plan|planning|able)\s+){0,3}|no\s+)$",  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
+
 from embedding_worker.fields import CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
@@ -204,6 +206,33 @@ def _then(text: str, end: int, sortable: list[FieldProfile],
 
 
 Add = Callable[[FieldProfile, str, int, int], None]
+Nearest = Callable[[str], "FieldProfile | None"]
+# A noun names the sortable field closest to it in meaning only this clearly: a cosine of
+# at least NEAREST_MIN, and NEAREST_MARGIN more than any other field's.
+NEAREST_MIN, NEAREST_MARGIN = 0.45, 0.15
+
+
+def nearest_field(sortable: list[FieldProfile], embed: Callable[[list[str]], np.ndarray],
+                  not_names: frozenset[str]) -> Nearest:
+    """The sortable field a word means, by the embedding of its name and description
+    (`climbing` -> elevation gain, "total ascent over the whole route"), for a word no
+    field's own words name; None for a word of `not_names` (the catalog's domain words,
+    its values), a short or unknown word, or where no field stands out."""
+    vectors: list[np.ndarray] = []
+
+    def nearest(word: str) -> FieldProfile | None:
+        if len(sortable) < 2 or len(word) < 4 or not word.isalpha() or word in STOPWORDS or \
+                {word, stem(word)} & not_names:
+            return None
+        if not vectors:
+            vectors.append(embed([f"{' '.join(name_words(p.name))}: {p.field.description or ''}"
+                                  for p in sortable]))
+        scores = vectors[0] @ embed([word])[0]
+        order = np.argsort(-scores)
+        best, second = float(scores[order[0]]), float(scores[order[1]])
+        return sortable[int(order[0])] if best >= NEAREST_MIN and \
+            best - second >= NEAREST_MARGIN else None
+    return nearest
 
 
 def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
@@ -245,8 +274,11 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
                     m.end())
 
 
-def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
-    """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`, `brightest`."""
+def _superlatives(text: str, sortable: list[FieldProfile], add: Add,
+                  nearest: Nearest | None = None) -> None:
+    """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`, `brightest`; a
+    noun after the superlative that no field's words name is given to `nearest` (the
+    field closest in meaning, if one clearly is)."""
     for m in re.finditer(r"\b(?P<adj>[a-z]{3,}est)\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
         named = None if adj in SUPERLATIVES else _derived_field(adj, sortable)
@@ -276,6 +308,8 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add) -> None:
         if named is not None and len(following) > 1:  # `departure date`: the next word decides
             named = _named_field(following[:2], [p for p in sortable if p.mentions(
                 _stems_of(following[:1]))], concept) or named
+        if named is None and following and nearest is not None:
+            named = nearest(following[0])  # `least climbing`: a word of the field's meaning
         if named is not None:
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
             end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()
@@ -332,17 +366,20 @@ def _direction(meaning: str, field: FieldProfile) -> str:
     return meaning
 
 
-def sort_proposals(text: str, sortable: list[FieldProfile]) -> list[SortProposal]:
+def sort_proposals(text: str, sortable: list[FieldProfile],
+                   nearest: Nearest | None = None) -> list[SortProposal]:
     """Sort intents in the order they are written (`best rated first, then cheapest`); one
-    per field, the first wins."""
+    per field, the first wins. `nearest` (nearest_field) reads a superlative's noun that
+    no field's words name."""
     found: list[SortProposal] = []
 
     def add(field: FieldProfile, order: str, start: int, end: int) -> None:
         if not any(s.start <= start < s.end or start <= s.start < end for s in found):
             found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
 
-    for reader in (_explicit, _phrases, _superlatives):
-        reader(text, sortable, add)
+    _explicit(text, sortable, add)
+    _phrases(text, sortable, add)
+    _superlatives(text, sortable, add, nearest)
     found.sort(key=lambda s: s.start)
     unique: list[SortProposal] = []
     for s in found:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from embedding_worker.analysis import analyse
+from embedding_worker.sorting import nearest_field, sort_proposals
 from llm_worker.assembly import assemble
 from shared.reference import Reference
 from shared.schemas import Catalog
@@ -1015,3 +1016,77 @@ def test_review_guards_stopwords_weekdays_participles_and_initials():
         "fields": [{"name": "grade", "type": "enum",
                     "values": ["Extra Virgin Olive Oil", "Pure Olive Oil"]}]})
     assert understood("evoo", oils)[0] == {("grade", "eq", "Extra Virgin Olive Oil")}
+
+
+SEATING = Catalog.model_validate({
+    "name": "seating", "description": "Benches, settees and stools from workshops.",
+    "fields": [
+        {"name": "kind", "type": "enum", "values": ["bench", "settee", "stool"]},
+        {"name": "region", "type": "enum", "values": ["Dunmore", "Ashfield", "Kelby"],
+         "description": "where the workshop is"},
+        {"name": "style", "type": "enum", "values": ["rustic", "modern"]},
+        {"name": "cover", "type": "enum", "values": ["velvet", "linen"],
+         "description": "fabric of the cushions"},
+        {"name": "frame_colour", "type": "enum", "values": ["white", "teal", "black"],
+         "description": "colour of the frame and legs"},
+        {"name": "cushion_colour", "type": "enum", "values": ["white", "teal", "black"],
+         "description": "colour of the fabric cover"},
+        {"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 9000},
+        {"name": "row", "type": "number", "min": 1, "max": 40,
+         "description": "display row in the hall; 1 = row closest to the entrance"},
+        {"name": "contains_gluten", "type": "boolean",
+         "description": "true if the wood glue contains gluten"}],
+    "sortable": ["price", "row"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    # the noun after a value names its field; the word before one is an earlier value's noun
+    ("white frame with teal cushions",
+     {("frame_colour", "eq", "white"), ("cushion_colour", "eq", "teal")}),
+    ("teal velvet cushions on a black frame",
+     {("cushion_colour", "eq", "teal"), ("cover", "eq", "velvet"),
+      ("frame_colour", "eq", "black")}),
+    # `outside` right before a value excludes it; farther on it is a word of its own
+    ("benches outside Dunmore", {("kind", "eq", "bench"), ("region", "neq", "Dunmore")}),
+    ("outside seating, Dunmore", {("region", "eq", "Dunmore")}),
+    # `nothing X` excludes, `nothing but X` is only X; a negation ends at its clause
+    ("nothing rustic", {("style", "neq", "rustic")}),
+    ("nothing but rustic", {("style", "eq", "rustic")}),
+    ("no loud neighbours, Kelby", {("region", "eq", "Kelby")}),
+    # a list after `allergic to` / `avoid` excludes each of its things
+    ("allergic to nuts and gluten", {("contains_gluten", "eq", False)}),
+    ("avoid nuts and gluten", {("contains_gluten", "eq", False)}),
+    ("i hate velvet, gluten is fine", {("cover", "neq", "velvet")}),
+    # a negation across `want to spend`; `closer` where the description says 1 is closest
+    ("I don't want to spend more than 300 euros", {("price", "lte", 300)}),
+    ("row 5 or closer", {("row", "lte", 5)}),
+    ("within the first 10 rows", {("row", "lte", 10)}),
+])
+def test_nouns_after_values_negation_scopes_and_stated_ends(text, filters):
+    assert understood(text, SEATING)[0] == filters
+
+
+def test_a_superlatives_noun_names_the_field_nearest_in_meaning():
+    """`least climbing`: no field's words say `climbing`; the embedding of the fields'
+    names and descriptions does, where one field clearly stands out."""
+    routes = Catalog.model_validate({
+        "name": "routes", "description": "Walking routes.",
+        "fields": [{"name": "ascent_m", "type": "number", "unit": "m", "min": 0, "max": 5000,
+                    "description": "total height gained"},
+                   {"name": "length_km", "type": "number", "unit": "km", "min": 0,
+                    "max": 200, "description": "distance walked"}],
+        "sortable": ["ascent_m", "length_km"]})
+    axes = {"climbing": [1, 0, 0], "ascent m: total height gained": [0.9, 0.1, 0],
+            "length km: distance walked": [0.1, 0.9, 0], "routes": [0.7, 0.7, 0],
+            "scenery": [0, 0, 1]}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        rows = np.array([axes[t] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    profiles = index_for(routes).field_profiles(routes)
+    nearest = nearest_field(profiles, embed, frozenset({"routes"}))
+    assert nearest("climbing").name == "ascent_m"
+    assert nearest("scenery") is None      # close to nothing
+    assert nearest("routes") is None       # the catalog's own noun
+    assert sort_proposals("least climbing first", profiles, nearest)[0].field == "ascent_m"

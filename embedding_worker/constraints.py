@@ -17,8 +17,8 @@ from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS,
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
-                                         NEGATED, NUMBER_WORDS, PEOPLE, PRICE_LEVEL, Quantity,
-                                         find_quantities)
+                                         NEGATED, NUMBER_WORDS, PEOPLE, PRICE_LEVEL,
+                                         RATING_UNITS, Quantity, find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem
 from shared.names import name_words
@@ -41,7 +41,6 @@ DIMENSION_NOUNS = {"wide": "width", "wider": "width", "narrow": "width", "narrow
 # What an amount of money most often means when nothing else is said: the price, not a fee
 # or a cost that comes on top of it (`under $10`: the price, not the shipping).
 PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget"})
-RATING_UNITS = frozenset({"star", "stars", "pts", "points"})
 # Words of fields that hold a time of day.
 HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clock", "start",
                               "starts", "begin", "begins", "departure", "arrival", "slot"})
@@ -89,9 +88,11 @@ def clause_end(text: str, pos: int) -> int:
 
 
 def rank_number_fields(q: Quantity, context: set[str], after: set[str],
-                       fields: list[FieldProfile]) -> list[tuple[float, FieldProfile, float]]:
+                       fields: list[FieldProfile], head: set[str] = frozenset(),
+                       ) -> list[tuple[float, FieldProfile, float]]:
     """(evidence, field, value in the field's unit) for number fields that can hold the value,
-    best evidence first (ties keep catalog order)."""
+    best evidence first (ties keep catalog order). `head` is the noun right after the
+    amount, what it measures (`17cm pot`: the pot, whatever `plant` said before it)."""
     ranked = []
     metres = any(convert(1, "m", p.field.unit) for p in fields if p.field.type == "number")
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
@@ -104,7 +105,8 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         score += _scale_and_rate_evidence(q, p, period)
         if not p.in_range(converted):
             continue
-        score += _wording_evidence(q, p, context, after, nouns, fields)
+        score += _wording_evidence(q, p, context, after, nouns, fields) + \
+            evidence(p, head, fields)
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
@@ -221,6 +223,16 @@ def _price_like(value: float) -> bool:
     return float(value).is_integer() or round(value * 100) % 10 != 0
 
 
+def _head_noun(text: str, tokens: list[Token], end: int) -> set[str]:
+    """The content word right after an amount, with nothing but a space between (`pot` in
+    `17cm pot`), as stems; empty when a stopword, a digit or punctuation comes first."""
+    after = next((t for t in tokens if t.start >= end), None)
+    if after is None or text[end:after.start].strip() or after.norm in STOPWORDS or \
+            after.norm in COMPARATOR_WORDS or after.norm[:1].isdigit():
+        return set()
+    return {after.norm, stem(after.norm)}
+
+
 def _noun_end(text: str, tokens: list[Token], end: int, limit: int) -> int:
     """Where the word right after a number ends (`ram` in `8 gb ram`), before `limit` and
     within its clause."""
@@ -234,14 +246,14 @@ def evidence(p: FieldProfile, words: set[str], fields: list[FieldProfile]) -> fl
     """How much the words around a number speak for field p: each word the field's name
     uses counts 2, its description 1; a word other number fields use too counts half
     (`case price`: `case` only names the case price, `price` names both)."""
-    total = 0.0
+    best: dict[str, float] = {}  # a word and its stem are one word (`plants`, `plant`)
     for w in words:
         mine = p.mentions({w})
         if mine:
             shared = any(o is not p and o.field.type == "number" and o.mentions({w})
                          for o in fields)
-            total += mine / 2 if shared else mine
-    return min(total, 4.0)
+            best[stem(w)] = max(best.get(stem(w), 0.0), mine / 2 if shared else mine)
+    return min(sum(best.values()), 4.0)
 
 
 def _inside(tokens: list[Token], q: Quantity) -> set[str]:
@@ -297,7 +309,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                                                       for o in quantities if o.end <= q.start])
         ctx = context_stems(tokens, q.start, clause) | _inside(tokens, q)
         after = words_after(tokens, q.end, clause_end(text, q.end))
-        ranked = rank_number_fields(q, ctx, after, fields)
+        ranked = rank_number_fields(q, ctx, after, fields, _head_noun(text, tokens, q.end))
         if not ranked:
             continue
         best_score, best, value = ranked[0]
@@ -538,7 +550,9 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         ends = [e.value for e in found if (e.start, e.end) == (d.start, d.end)]
         today = reference.today.isoformat() if reference else ""
         past = bool(today) and all(v <= today for v in ends) and any(v < today for v in ends)
-        ranked = sorted(date_fields, key=lambda p: (-p.mentions(ctx), past != _records_past(p)))
+        # every word counts (`the return date`: return and date, not date alone)
+        ranked = sorted(date_fields, key=lambda p: (-evidence(p, ctx, date_fields),
+                                                    past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
         op = d.op
         if op in FLIP and (NEGATED.search(text, 0, d.start) or EXCLUDED.search(text, 0, d.start)):

@@ -45,6 +45,7 @@ WORDS_NUMBER = (rf"(?:{_WORD})(?:(?:[\s-]+|(?<=hundred)\s+and\s+|(?<=thousand)\s
 NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}(?![a-z])"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
+          rf"|(?:an?\s+)?couple(?:\s+of)?(?=\s+(?:hundred|thousand|million|grand)\b)"
           rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
 AMOUNT = re.compile(
@@ -97,6 +98,8 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
                 r"longer than|heavier than|older than|exceeding|north of|>|wider than|"
                 r"deeper than|taller than|thicker than")]
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+# Units of a rating, whatever the catalog calls its field (`4.5 stars`).
+RATING_UNITS = frozenset({"star", "stars", "pts", "points"})
 # Words of the comparisons above: `3 max` is at most 3, not 3 of a field named `..._max`.
 COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus", "or",
                               "and", "under", "over", "less", "more", "least", "most", "per",
@@ -107,7 +110,8 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
                      r"pay|pays|spend|go|goes|going|to|it|that|anything|something|rated|"
-                     r"priced|scored|want|wanna|like|willing|plan|planning|able)\s+){0,3}|no\s+)$",  # `no older than 2012`
+                     r"priced|scored|want|wanna|like|willing|plan|planning|able)\s+){0,3}"
+                     r"(?:(?:a|an|the|any)\s+[a-z]{3,}\s+)?|no\s+)$",  # `don't need a deposit over`  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.
@@ -169,6 +173,8 @@ def number_value(raw: str) -> float | None:
         return float(raw.replace(",", ""))
     if raw == "a dozen":
         return 12.0
+    if re.fullmatch(r"(?:an?\s+)?couple(?:\s+of)?", raw):  # `a couple hundred`: two of them
+        return 2.0
     if raw in FRACTIONS:
         return FRACTIONS[raw]
     if raw in ("a", "an"):
@@ -359,7 +365,7 @@ def _money_or_unit(text: str, m: re.Match[str], value: float, factor: float, uni
         value, unit, end = value * factor, None, m.end()
     elif unit == PEOPLE:  # with its word; after a capacity verb the number alone
         end = m.end() if people_worded else end
-    elif unit and _unit_word(unit, unit_words):
+    elif unit and (_unit_word(unit, unit_words) or unit in RATING_UNITS):
         end = m.end() + unit_tail
     else:
         unit = None
@@ -379,6 +385,8 @@ def _with_rate_or_out_of(text: str, m: re.Match[str], value: float, factor: floa
     plus = bool(m.group("plus"))
     if per and text[after_rate:after_rate + 1] == "+":  # `$18/hr+`
         plus, after_rate = True, after_rate + 1
+    elif unit and not per and text[end:end + 1] == "+":  # `4.5 stars+`
+        plus, end = True, end + 1
     out_of = OUT_OF.match(text, end)
     if out_of and float(out_of.group("of")) >= value:
         return Amount(value, m.start(), out_of.end(), currency, unit, plus, factor, None,

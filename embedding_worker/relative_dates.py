@@ -123,8 +123,8 @@ def _span(m: re.Match, today: dt.date) -> tuple[dt.date, dt.date] | None:
         day = _shift(today, g["agounit"], -_count(g["agon"]))
         return day, day
     lead = (g["wdlead"] or "").lower()
-    if not lead and len(g["weekday"]) < 4:
-        return None  # `sun`, `sat`, `wed` alone are words first
+    if not lead and len(g["weekday"]) < 4 and not COMPARISON.search(m.string[:m.start()]):
+        return None  # `sun`, `sat`, `wed` alone are words first (not `by sat`)
     if not lead and ANY_DAY.search(m.string[:m.start()]):
         return None  # `on a rainy sunday`, `every friday`: no day in particular
     ahead = (WEEKDAYS[g["weekday"].lower()] - today.weekday()) % 7

@@ -1035,7 +1035,11 @@ SEATING = Catalog.model_validate({
         {"name": "row", "type": "number", "min": 1, "max": 40,
          "description": "display row in the hall; 1 = row closest to the entrance"},
         {"name": "contains_gluten", "type": "boolean",
-         "description": "true if the wood glue contains gluten"}],
+         "description": "true if the wood glue contains gluten"},
+        {"name": "frame_height_cm", "type": "number", "unit": "cm", "min": 10, "max": 120},
+        {"name": "leg_height_cm", "type": "number", "unit": "cm", "min": 0, "max": 100},
+        {"name": "review_score", "type": "number", "min": 0, "max": 5},
+        {"name": "made_on", "type": "date", "description": "day the piece is finished"}],
     "sortable": ["price", "row"]})
 
 
@@ -1063,6 +1067,19 @@ SEATING = Catalog.model_validate({
     ("within the first 10 rows", {("row", "lte", 10)}),
 ])
 def test_nouns_after_values_negation_scopes_and_stated_ends(text, filters):
+    assert understood(text, SEATING)[0] == filters
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("a couple hundred euros max", {("price", "lte", 200)}),
+    ("it can't have a price over 300 euros", {("price", "lte", 300)}),
+    # the noun right after an amount is what it measures, whatever came before it
+    ("black frame 40cm legs", {("frame_colour", "eq", "black"), ("leg_height_cm", "eq", 40)}),
+    ("at least four stars, under 300 euros", {("review_score", "gte", 4), ("price", "lt", 300)}),
+    ("4.5 stars+", {("review_score", "gte", 4.5)}),
+    ("finished by fri", {("made_on", "lte", "2026-03-13")}),  # a short weekday after `by`
+])
+def test_couples_negated_wants_head_nouns_rating_words_and_short_weekdays(text, filters):
     assert understood(text, SEATING)[0] == filters
 
 

@@ -550,8 +550,10 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         ends = [e.value for e in found if (e.start, e.end) == (d.start, d.end)]
         today = reference.today.isoformat() if reference else ""
         past = bool(today) and all(v <= today for v in ends) and any(v < today for v in ends)
-        # every word counts (`the return date`: return and date, not date alone)
-        ranked = sorted(date_fields, key=lambda p: (-evidence(p, ctx, date_fields),
+        # a name word first, then every word that names it (`the return date`: return and
+        # date, not date alone)
+        ranked = sorted(date_fields, key=lambda p: (-p.mentions(ctx),
+                                                    -evidence(p, ctx, date_fields),
                                                     past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
         op = d.op

@@ -1107,3 +1107,13 @@ def test_a_superlatives_noun_names_the_field_nearest_in_meaning():
     assert nearest("scenery") is None      # close to nothing
     assert nearest("routes") is None       # the catalog's own noun
     assert sort_proposals("least climbing first", profiles, nearest)[0].field == "ascent_m"
+
+
+def test_a_date_goes_to_the_field_its_words_name_most():
+    """`the return date`: both fields are named by `date`; `return` settles it."""
+    hire = Catalog.model_validate({
+        "name": "hire", "description": "Van hire.",
+        "fields": [{"name": "pickup_date", "type": "date"},
+                   {"name": "return_date", "type": "date"}]})
+    assert understood("where the return date is before 30 June 2026", hire)[0] == {
+        ("return_date", "lt", "2026-06-30")}

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
 from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF,
-                                     FieldProfile, convert, unit_known, unit_words)
+                                     FieldProfile, convert, limit_pair, unit_known, unit_words)
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
@@ -332,7 +332,23 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 best, value = free
                 ties = [(p.name, _number(v)) for s, p, v in ranked
                         if p is not best and s == best_score]
-        op = "gte" if q.bare and best.counts_availability else q.op
+        pair = limit_pair(best, fields)
+        if pair is not None and q.op == "eq":  # `for 4 players`: 4 within the range;
+            low, high = ("lte", "gte") if q.bare else ("eq", "eq")  # `exactly 2`: just 2
+            out += [Proposal(pair[0].name, low, _number(value), q.start, q.end, "rule"),
+                    Proposal(pair[1].name, high, _number(value), q.start, q.end, "rule")]
+            spans.append((q.start, q.end))
+            continue
+        if pair is not None and q.op != "eq":
+            if any(o is not q and (o.start, o.end) == (q.start, q.end) for o in quantities):
+                # `for 4-5 players`: the range must start by 4 and reach 5
+                best, q = (pair[0], replace(q, op="lte")) if q.op.startswith("gt") else \
+                    (pair[1], replace(q, op="gte"))
+            else:  # `8+ players`: the top of the range; `under 3 players`: its bottom
+                best = pair[1] if q.op.startswith("gt") else pair[0]
+            ties = []
+        op = "gte" if q.bare and best.counts_availability else \
+            "lte" if q.bare and q.op == "eq" and best.is_floor else q.op
         said = re.fullmatch(r"or (\w+er)", q.cue.strip())
         lower = best.lower_is(said.group(1)) if said and op in ("gte", "lte") else None
         if lower is not None:

@@ -170,6 +170,12 @@ class FieldProfile:
         return name_words(self.name)[:1] in (["min"], ["max"], ["minimum"], ["maximum"])
 
     @property
+    def is_floor(self) -> bool:
+        """`min_age`, `min_stay_nights`: the least a record asks for; a request's own value
+        must reach it (`for a 10 year old`: a minimum age of 10 or less)."""
+        return name_words(self.name)[:1] in (["min"], ["minimum"])
+
+    @property
     def multi_valued(self) -> bool:
         """A record holds several values (`amenities`, `skills`): `X and Y` asks for both."""
         words = name_words(self.name)
@@ -252,6 +258,21 @@ def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldP
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
                         frozenset(w for w in described - common if stem(w) not in common),
                         described)
+
+
+def limit_pair(p: FieldProfile, fields: list[FieldProfile],
+               ) -> tuple[FieldProfile, FieldProfile] | None:
+    """(lower, upper) where p is one end of a range a record supports (`min_players` and
+    `max_players`: the `2-5 players` on a box), found by the rest of their names."""
+    words = name_words(p.name)
+    if not p.is_bound or p.field.type != "number":
+        return None
+    other = next((o for o in fields if o is not p and o.is_bound and
+                  o.field.type == "number" and name_words(o.name)[1:] == words[1:] and
+                  o.is_floor != p.is_floor), None)
+    if other is None:
+        return None
+    return (p, other) if p.is_floor else (other, p)
 
 
 def value_stems(fields: Iterable[CatalogField]) -> frozenset[str]:

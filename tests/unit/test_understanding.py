@@ -1117,3 +1117,24 @@ def test_a_date_goes_to_the_field_its_words_name_most():
                    {"name": "return_date", "type": "date"}]})
     assert understood("where the return date is before 30 June 2026", hire)[0] == {
         ("return_date", "lt", "2026-06-30")}
+
+
+RAFTING = Catalog.model_validate({
+    "name": "rafting", "description": "River trips.",
+    "fields": [{"name": "min_paddlers", "type": "number", "min": 1, "max": 20},
+               {"name": "max_paddlers", "type": "number", "min": 1, "max": 20},
+               {"name": "min_age", "type": "number", "unit": "years", "min": 0, "max": 99},
+               {"name": "fee", "type": "number", "unit": "EUR", "min": 0, "max": 900}]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    # a request's value must fall within the range a record supports
+    ("a trip for 4 paddlers", {("min_paddlers", "lte", 4), ("max_paddlers", "gte", 4)}),
+    ("for 4-6 paddlers", {("min_paddlers", "lte", 4), ("max_paddlers", "gte", 6)}),
+    ("8+ paddlers", {("max_paddlers", "gte", 8)}),
+    ("exactly 2 paddlers", {("min_paddlers", "eq", 2), ("max_paddlers", "eq", 2)}),
+    # a minimum the record asks for must be reached by the request's own value
+    ("my son is 10 years old", {("min_age", "lte", 10)}),
+])
+def test_ranges_and_minimums_a_record_supports(text, filters):
+    assert understood(text, RAFTING)[0] == filters

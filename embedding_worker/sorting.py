@@ -112,12 +112,16 @@ def _has_concept(p: FieldProfile, concept: str) -> bool:
     return bool(words & CONCEPT_WORDS[concept])
 
 
-def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProfile, bool] | None:
-    """(field, direction flipped) for a concept: a field that has it, else a fallback."""
+def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[str] = frozenset(),
+                  ) -> tuple[FieldProfile, bool] | None:
+    """(field, direction flipped) for a concept: a field that has it, else a fallback. Of
+    several, one whose own name words the request says (`said`, its words' stems: `dog
+    walking, cheapest` is the price per walk, not per night) comes first."""
     words = CONCEPT_WORDS.get(concept, frozenset())
     dimension = CONCEPT_DIMENSION.get(concept)
     ranked = sorted((p for p in sortable if _has_concept(p, concept)),
                     key=lambda p: (p.field.type != "date",
+                                   not (p.name_stems - words - STOPWORDS) & said,
                                    # `longest`, `shortest`: a field named for its length first
                                    not (concept == "duration" and p.name_stems & LENGTH_NAMES),
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
@@ -130,7 +134,7 @@ def concept_field(concept: str, sortable: list[FieldProfile]) -> tuple[FieldProf
         return ranked[0], False
     if concept in FALLBACK:
         other, flip = FALLBACK[concept]
-        found = concept_field(other, sortable)
+        found = concept_field(other, sortable, said)
         if found:
             return found[0], flip
     return None
@@ -255,7 +259,7 @@ def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
             _then(text, m.end(), sortable, add)
 
 
-def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
+def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str]) -> None:
     """`least expensive`, `best reviewed`, `most recent listings`."""
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
@@ -267,14 +271,14 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add) -> None:
             if named is None and concept == "recent":
                 named = _named_field(re.findall(r"\w+", text[m.end():m.end() + 40].lower())[:3],
                                      sortable)
-            target = (named, False) if named else concept_field(concept, sortable)
+            target = (named, False) if named else concept_field(concept, sortable, said)
             if target:
                 flip = target[1]
                 add(target[0], (LOW if order == HIGH else HIGH) if flip else order, m.start(),
                     m.end())
 
 
-def _superlatives(text: str, sortable: list[FieldProfile], add: Add,
+def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str],
                   nearest: Nearest | None = None) -> None:
     """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`, `brightest`; a
     noun after the superlative that no field's words name is given to `nearest` (the
@@ -318,7 +322,7 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add,
             _then(text, end, sortable, add)
         elif adj in CONCEPTS:
             concept, order = CONCEPTS[adj]
-            target = concept_field(concept, sortable)
+            target = concept_field(concept, sortable, said)
             if target:
                 add(target[0], stated_direction(target[0], comparative(adj)) or
                     ((LOW if order == HIGH else HIGH) if target[1] else order),
@@ -377,9 +381,10 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
         if not any(s.start <= start < s.end or start <= s.start < end for s in found):
             found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
 
+    said = frozenset(_stems_of(re.findall(r"[a-z]+", text.lower())))
     _explicit(text, sortable, add)
-    _phrases(text, sortable, add)
-    _superlatives(text, sortable, add, nearest)
+    _phrases(text, sortable, add, said)
+    _superlatives(text, sortable, add, said, nearest)
     found.sort(key=lambda s: s.start)
     unique: list[SortProposal] = []
     for s in found:

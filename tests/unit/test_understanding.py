@@ -1138,3 +1138,20 @@ RAFTING = Catalog.model_validate({
 ])
 def test_ranges_and_minimums_a_record_supports(text, filters):
     assert understood(text, RAFTING)[0] == filters
+
+
+def test_the_field_a_request_names_among_those_of_one_concept_and_no_tiny_conversions():
+    care = Catalog.model_validate({
+        "name": "care", "description": "Pet care offers.",
+        "fields": [{"name": "price_per_night", "type": "number", "unit": "GBP", "min": 0,
+                    "max": 500},
+                   {"name": "price_per_visit", "type": "number", "unit": "GBP", "min": 0,
+                    "max": 500},
+                   {"name": "experience_years", "type": "number", "unit": "years", "min": 0,
+                    "max": 60}],
+        "sortable": ["price_per_night", "price_per_visit", "experience_years"]})
+    assert understood("home visits, cheapest first", care)[1] == [("price_per_visit", "asc")]
+    assert understood("overnight, cheapest first", care)[1] == [("price_per_night", "asc")]
+    # a stay of two weeks is no 0.04 years of experience
+    assert understood("away for two weeks", care)[0] == set()
+    assert understood("at least 3 years experience", care)[0] == {("experience_years", "gte", 3)}

@@ -22,9 +22,10 @@ BETTER = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:better|above|higher)|and\s+
                     r"better))\b", re.IGNORECASE)
 WORSE = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:worse|below|lower)|and\s+(?:below|worse))\b",
                    re.IGNORECASE)
-# `A = best, G = worst`, `grade 1 (best)`: an end of the scale named by its value.
+# `A = best, G = worst`, `grade 1 (best)`, `G = least efficient`: an end of the scale
+# named by its value.
 NAMED_END = re.compile(r"(?<![\w-])(?P<v>[\w+-]+)\s*(?:=|:|\(|is\s+(?:the\s+)?)\s*"
-                       r"(?P<end>best|worst|highest|lowest)\b", re.IGNORECASE)
+                       r"(?P<end>best|worst|highest|lowest|most|least)\b", re.IGNORECASE)
 AT_LEAST = re.compile(r"\bat\s+least\s+(?:an?\s+)?$", re.IGNORECASE)
 
 
@@ -38,7 +39,7 @@ def best_first(field: CatalogField) -> bool | None:
         return False
     values = field.values or []
     for m in NAMED_END.finditer(description):
-        good = m.group("end").lower() in ("best", "highest")
+        good = m.group("end").lower() in ("best", "highest", "most")  # `G = least efficient`
         if values and m.group("v") == values[0]:
             return good
         if values and m.group("v") == values[-1]:

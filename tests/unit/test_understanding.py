@@ -1155,3 +1155,15 @@ def test_the_field_a_request_names_among_those_of_one_concept_and_no_tiny_conver
     # a stay of two weeks is no 0.04 years of experience
     assert understood("away for two weeks", care)[0] == set()
     assert understood("at least 3 years experience", care)[0] == {("experience_years", "gte", 3)}
+
+
+def test_a_scale_end_named_by_most_or_least():
+    """`G = least efficient`: G is the worst end, so `B or better` reaches A+."""
+    bands = Catalog.model_validate({
+        "name": "units", "description": "Workshop units.",
+        "fields": [{"name": "efficiency_band", "type": "enum",
+                    "values": ["A+", "A", "B", "C", "D"],
+                    "description": "band; A+ = net zero, D = least efficient"}]})
+    filters = understood("band B or better", bands)[0]
+    assert {(f, op, tuple(sorted(v))) for f, op, v in filters} == {
+        ("efficiency_band", "in", ("A", "A+", "B"))}

@@ -69,9 +69,16 @@ def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3
 
 
 def words_after(tokens: list[Token], end: int, clause_end: int, n: int = 2) -> set[str]:
-    """Stems of up to n content words right after `end`, before the clause ends."""
-    words = [t.norm for t in tokens if end <= t.start and t.end <= clause_end
-             and t.norm not in STOPWORDS and not t.norm[0].isdigit()][:n]
+    """Stems of up to n content words right after `end`, before the clause ends, up to a
+    word that names the next number (`rating` in `wt 2-3 rating 7.5+`)."""
+    words = []
+    for k, t in enumerate(tokens):
+        if t.start < end or t.norm in STOPWORDS or t.norm[0].isdigit():
+            continue
+        if t.end > clause_end or len(words) == n or (
+                k + 1 < len(tokens) and tokens[k + 1].norm[:1].isdigit()):
+            break
+        words.append(t.norm)
     return {s for w in words for s in (stem(w), w)}
 
 

@@ -98,6 +98,9 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
                 r"longer than|heavier than|older than|exceeding|north of|>|wider than|"
                 r"deeper than|taller than|thicker than")]
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+# A catalog word between two numbers names the second when that one has no word of its
+# own after it (`wt 2-3 rating 7.5+`), not when it does (`3 bed 2 bath`).
+NAMES_NEXT = re.compile(r"\s+[$€£]?\d[\d.,]*\+?(?![\d.,]*\s*[a-z])", re.IGNORECASE)
 # Units of a rating, whatever the catalog calls its field (`4.5 stars`).
 RATING_UNITS = frozenset({"star", "stars", "pts", "points"})
 # Words of the comparisons above: `3 max` is at most 3, not 3 of a field named `..._max`.
@@ -365,7 +368,8 @@ def _money_or_unit(text: str, m: re.Match[str], value: float, factor: float, uni
         value, unit, end = value * factor, None, m.end()
     elif unit == PEOPLE:  # with its word; after a capacity verb the number alone
         end = m.end() if people_worded else end
-    elif unit and (_unit_word(unit, unit_words) or unit in RATING_UNITS):
+    elif unit and (_unit_word(unit, unit_words) or unit in RATING_UNITS) and (
+            unit_known(unit) or not NAMES_NEXT.match(text, m.end())):
         end = m.end() + unit_tail
     else:
         unit = None

@@ -106,13 +106,13 @@ def root(word: str) -> str:
 
 
 def abbreviates(short: str, word: str) -> bool:
-    """`bed` for `bedrooms` (its start), `br` / `ba` for bedrooms / bathrooms (two letters:
-    the first, then one among the next three), `qty` / `pts` / `mgmt` for quantity / points
+    """`bed` for `bedrooms` (its start), `br` / `ba` / `wt` for bedrooms / bathrooms /
+    weight (two letters: the first, then one among the next three or the last), `qty` / `pts` / `mgmt` for quantity / points
     / management (the first letter, then consonants of the word in order)."""
     if not short.isalpha() or len(short) < 2 or len(word) <= len(short) + 1:
         return False
-    if len(short) == 2:
-        return word[0] == short[0] and short[1] in word[1:4]
+    if len(short) == 2:  # or the first and the last letter (`wt` for weight)
+        return word[0] == short[0] and (short[1] in word[1:4] or short[1] == word[-1])
     if word.startswith(short):
         return True
     if word[0] != short[0] or len(short) > 5 or set(short[1:]) & set("aeiou"):

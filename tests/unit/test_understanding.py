@@ -1167,3 +1167,13 @@ def test_a_scale_end_named_by_most_or_least():
     filters = understood("band B or better", bands)[0]
     assert {(f, op, tuple(sorted(v))) for f, op, v in filters} == {
         ("efficiency_band", "in", ("A", "A+", "B"))}
+
+
+def test_a_word_between_two_numbers_names_the_second_and_two_letter_short_forms():
+    puzzles = Catalog.model_validate({
+        "name": "puzzles", "description": "Puzzle boxes.",
+        "fields": [{"name": "difficulty_weight", "type": "number", "min": 1, "max": 5},
+                   {"name": "user_rating", "type": "number", "min": 0, "max": 10}]})
+    assert understood("wt 2-3 rating 7.5+", puzzles)[0] == {
+        ("difficulty_weight", "gte", 2), ("difficulty_weight", "lte", 3),
+        ("user_rating", "gte", 7.5)}

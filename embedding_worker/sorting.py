@@ -119,9 +119,13 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
     walking, cheapest` is the price per walk, not per night) comes first."""
     words = CONCEPT_WORDS.get(concept, frozenset())
     dimension = CONCEPT_DIMENSION.get(concept)
-    ranked = sorted((p for p in sortable if _has_concept(p, concept)),
+    having = [p for p in sortable if _has_concept(p, concept)]
+    # words of the other fields' names say nothing here (`hours` of engine hours against
+    # a rate per hour)
+    elsewhere = frozenset().union(*(p.name_stems for p in sortable if p not in having))
+    ranked = sorted(having,
                     key=lambda p: (p.field.type != "date",
-                                   not (p.name_stems - words - STOPWORDS) & said,
+                                   not (p.name_stems - words - STOPWORDS - elsewhere) & said,
                                    # `longest`, `shortest`: a field named for its length first
                                    not (concept == "duration" and p.name_stems & LENGTH_NAMES),
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,

@@ -1177,3 +1177,15 @@ def test_a_word_between_two_numbers_names_the_second_and_two_letter_short_forms(
     assert understood("wt 2-3 rating 7.5+", puzzles)[0] == {
         ("difficulty_weight", "gte", 2), ("difficulty_weight", "lte", 3),
         ("user_rating", "gte", 7.5)}
+
+
+def test_a_word_another_field_is_named_by_picks_no_field_of_the_concept():
+    """`hours` is engine hours', so `cheapest` stays on the price, not the rate per hour."""
+    plant = Catalog.model_validate({
+        "name": "plant", "description": "Used machines.",
+        "fields": [{"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 9e5},
+                   {"name": "rate_per_hour", "type": "number", "unit": "EUR", "min": 0,
+                    "max": 900},
+                   {"name": "engine_hours", "type": "number", "min": 0, "max": 90000}],
+        "sortable": ["price", "rate_per_hour", "engine_hours"]})
+    assert understood("under 5000 hours, cheapest first", plant)[1] == [("price", "asc")]

@@ -68,6 +68,7 @@ DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?
              r"(?:low|least|min|short|small)(?:est)?\s+first)")
 # After `sort by X`, also `newest first`, `biggest first` (alone they are sorts of their own).
 FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:big|large)(?:st)?\s+first|small(?:est)?\s+first|"
+                                   r"cheapest\s+first|(?:priciest|most\s+expensive)\s+first|"
                                    r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|"
                                    r"old(?:est)?\s+(?:to\s+new(?:est)?|first))")
 EXPLICIT_SORT = [
@@ -251,8 +252,8 @@ def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
             if target is None:
                 continue
             direction = (m.group("dir") or "").lower()
-            order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max|long",
-                                      direction) else LOW) if direction else \
+            order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max|long|"
+                                      r"pric", direction) else LOW) if direction else \
                 _good_direction(target, True) if target.field.type == "number" else LOW
             # from the word that names the field (`tractor price low to high`: not `tractor`)
             naming = next((w for w in re.finditer(r"\w+", m.group("f"))

@@ -1152,6 +1152,9 @@ def test_the_field_a_request_names_among_those_of_one_concept_and_no_tiny_conver
         "sortable": ["price_per_night", "price_per_visit", "experience_years"]})
     assert understood("home visits, cheapest first", care)[1] == [("price_per_visit", "asc")]
     assert understood("overnight, cheapest first", care)[1] == [("price_per_night", "asc")]
+    # after `sort by X`, `cheapest first` is X's direction, not a sort of its own
+    assert understood("sort by price per visit, cheapest first", care)[1] == [
+        ("price_per_visit", "asc")]
     # a stay of two weeks is no 0.04 years of experience
     assert understood("away for two weeks", care)[0] == set()
     assert understood("at least 3 years experience", care)[0] == {("experience_years", "gte", 3)}

@@ -27,7 +27,7 @@ DATE = re.compile(
     rf"|\b(?P<cent>1[5-9]|20)00['’]?s\b"
     rf"|\b(?P<y3>(?:1[89]|20)\d{{2}})\b(?!['’]?s|\s*(?:-|–|to)\s*\d{{1,2}}\b(?!\d))"
     rf"|(?:\b|['’])(?P<dec>(?:1[89]|20)?\d0)['’]?s\b", re.IGNORECASE)
-BEFORE = r"before|prior to|earlier than|older than|until|till|up to|through|by|pre"
+BEFORE = r"before|b4|prior to|earlier than|older than|until|till|up to|through|by|pre"
 AFTER = r"after|later than|newer than|since|from|starting|as of|beginning|on or after|post"
 # Negated comparisons: `not before X` starts at X, `no later than X` ends with it.
 NOT_BEFORE = r"not(?:\s+[a-z]+)?\s+before|no earlier than|not earlier than|not older than"

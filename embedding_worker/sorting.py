@@ -302,6 +302,11 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
                 adj == "cheap" and following[:1] in (["to"], ["as"], ["and"])):
             continue  # `at least 4`, `most 3`, `by 1 april at the latest`: a bound, not an
             # order (`fastest 5g` is one)
+        own = [p for p in sortable if adj in name_words(p.name)]
+        if own:  # `top elev over 3000m`: the word names top_elevation, it sorts nothing
+            if SORT_TAIL.match(text, m.end()):  # `top elevation first`, `highest point first`
+                add(own[0], LOW if SUPERLATIVES[adj] == LOW else HIGH, m.start(), m.end())
+            continue
         following = following[:next((k for k, w in enumerate(following)
                                      if w in ("and", "then", "or", "but", "with")), 3)]
         concept = CONCEPTS.get(adj, (None,))[0]
@@ -353,7 +358,8 @@ def _derived_field(word: str, sortable: list[FieldProfile]) -> FieldProfile | No
     word of exactly one sortable field's name; else the one field whose description says
     which way is better for it (`quietest`: "lower is quieter")."""
     base = word[:-3]
-    bases = {base, base + "e", base[:-1] + "y" if base.endswith("i") else base}
+    bases = {base, base + "e", base[:-1] + "y" if base.endswith("i") else base,
+             base.replace("ee", "e"), re.sub(r"o(?=[a-z]+$)", "e", base)}  # depth, length
     if len(base) >= 3 and base[-1] == base[-2]:
         bases.add(base[:-1])
     nouns = {b + suffix for b in bases if len(b) >= 3 for suffix in ("", "ness", "th", "ity")}

@@ -1192,3 +1192,19 @@ def test_a_word_another_field_is_named_by_picks_no_field_of_the_concept():
                    {"name": "engine_hours", "type": "number", "min": 0, "max": 90000}],
         "sortable": ["price", "rate_per_hour", "engine_hours"]})
     assert understood("under 5000 hours, cheapest first", plant)[1] == [("price", "asc")]
+
+
+def test_a_superlative_that_is_a_fields_own_name_word_sorts_only_with_first():
+    """`top` of top_station_m: `top station over 3000m` is a bound, not a sort."""
+    lifts = Catalog.model_validate({
+        "name": "lifts", "description": "Mountain lifts.",
+        "fields": [{"name": "base_station_m", "type": "number", "unit": "m", "min": 0,
+                    "max": 5000},
+                   {"name": "top_station_m", "type": "number", "unit": "m", "min": 0,
+                    "max": 5000},
+                   {"name": "snow_depth_cm", "type": "number", "unit": "cm", "min": 0,
+                    "max": 900}],
+        "sortable": ["base_station_m", "top_station_m", "snow_depth_cm"]})
+    assert understood("top station over 3000m", lifts) == ({("top_station_m", "gt", 3000)}, [])
+    assert understood("top station first", lifts)[1] == [("top_station_m", "desc")]
+    assert understood("deepest snow first", lifts)[1] == [("snow_depth_cm", "desc")]

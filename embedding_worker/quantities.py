@@ -46,7 +46,8 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}(?![a-z])"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
           rf"|(?:an?\s+)?couple(?:\s+of)?(?=\s+(?:hundred|thousand|million|grand)\b)"
-          rf"|an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
+          rf"|(?<!times\s)(?<!once\s)(?<!twice\s)(?<!every\s)"  # `twice a day`: how often
+          rf"an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
           rf"|a\s+dozen")
 AMOUNT = re.compile(
     rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])(?<!\d\s)[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})"

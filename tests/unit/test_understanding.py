@@ -1039,6 +1039,7 @@ SEATING = Catalog.model_validate({
         {"name": "frame_height_cm", "type": "number", "unit": "cm", "min": 10, "max": 120},
         {"name": "leg_height_cm", "type": "number", "unit": "cm", "min": 0, "max": 100},
         {"name": "review_score", "type": "number", "min": 0, "max": 5},
+        {"name": "delivery_days", "type": "number", "unit": "days", "min": 0, "max": 90},
         {"name": "made_on", "type": "date", "description": "day the piece is finished"}],
     "sortable": ["price", "row"]})
 
@@ -1078,6 +1079,8 @@ def test_nouns_after_values_negation_scopes_and_stated_ends(text, filters):
     ("at least four stars, under 300 euros", {("review_score", "gte", 4), ("price", "lt", 300)}),
     ("4.5 stars+", {("review_score", "gte", 4.5)}),
     ("finished by fri", {("made_on", "lte", "2026-03-13")}),  # a short weekday after `by`
+    ("legs of 40 centimetres or less", {("leg_height_cm", "lte", 40)}),  # spelt out
+    ("i sit on it three times a week", set()),                 # how often, not a week
 ])
 def test_couples_negated_wants_head_nouns_rating_words_and_short_weekdays(text, filters):
     assert understood(text, SEATING)[0] == filters

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF,
+from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, UNITS,
                                      FieldProfile, convert, limit_pair, unit_known, unit_words)
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
@@ -156,7 +156,8 @@ def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float
     in_field_unit = convert(q.value, unit, p.field.unit)
     factor = convert(1, unit, p.field.unit)
     if in_field_unit is not None and 1e-3 <= factor <= 1e3:  # not 20 inches in km
-        if q.bare and factor < 1 and abs(in_field_unit) < 0.1 <= abs(q.value):
+        if (q.bare or UNITS.get(unit, ("",))[0] == "time") and factor < 1 and \
+                abs(in_field_unit) < 0.1 <= abs(q.value):
             return -3, q.value  # `for two weeks` is no 0.04 years of experience
         # the field kept in the very unit written comes before one converted to
         return (3.5 if factor == 1 else 3), in_field_unit

@@ -121,10 +121,16 @@ def unit_known(word: str) -> bool:
     return " ".join(word.lower().split()) in UNITS
 
 
+# Units a catalog may give a field that a request's text would not mean (`3d` is no days).
+FIELD_UNITS = {"d": UNITS["day"]}
+
+
 def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:
-    """`value` in `from_unit` expressed in `to_unit`; None if they measure different things."""
+    """`value` in `from_unit` expressed in `to_unit` (a field's unit); None if they measure
+    different things."""
     a = UNITS.get(" ".join((from_unit or "").lower().split()))
-    b = UNITS.get(" ".join((to_unit or "").lower().split()))
+    to = " ".join((to_unit or "").lower().split())
+    b = UNITS.get(to) or FIELD_UNITS.get(to)
     if a is None or b is None or a[0] != b[0]:
         return None
     return value * a[1] / b[1]

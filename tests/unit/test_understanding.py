@@ -1211,3 +1211,13 @@ def test_a_superlative_that_is_a_fields_own_name_word_sorts_only_with_first():
     assert understood("top station over 3000m", lifts) == ({("top_station_m", "gt", 3000)}, [])
     assert understood("top station first", lifts)[1] == [("top_station_m", "desc")]
     assert understood("deepest snow first", lifts)[1] == [("snow_depth_cm", "desc")]
+
+
+def test_a_field_unit_d_is_days_and_no_duration_shrinks_into_years():
+    studio = Catalog.model_validate({
+        "name": "studio", "description": "Photo studios.",
+        "fields": [{"name": "turnaround", "type": "number", "unit": "d", "min": 0, "max": 365},
+                   {"name": "experience", "type": "number", "unit": "yrs", "min": 0,
+                    "max": 50}]})
+    assert understood("back in 3 days or less", studio)[0] == {("turnaround", "lte", 3)}
+    assert understood("within two weeks", studio)[0] == {("turnaround", "lte", 14)}

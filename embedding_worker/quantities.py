@@ -101,7 +101,7 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 # A catalog word between two numbers names the second when that one has no word of its
 # own after it (`wt 2-3 rating 7.5+`), not when it does (`3 bed 2 bath`).
-NAMES_NEXT = re.compile(r"\s+[$€£]?\d[\d.,]*\+?(?![\d.,]*\s*[a-z])", re.IGNORECASE)
+NAMES_NEXT = re.compile(r"\s+[$€£]?\d[\d.,]*+\+?+(?!\s*[a-z])", re.IGNORECASE)
 # Units of a rating, whatever the catalog calls its field (`4.5 stars`).
 RATING_UNITS = frozenset({"star", "stars", "pts", "points"})
 # Words of the comparisons above: `3 max` is at most 3, not 3 of a field named `..._max`.

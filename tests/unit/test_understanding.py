@@ -1183,6 +1183,12 @@ def test_a_word_between_two_numbers_names_the_second_and_two_letter_short_forms(
     assert understood("wt 2-3 rating 7.5+", puzzles)[0] == {
         ("difficulty_weight", "gte", 2), ("difficulty_weight", "lte", 3),
         ("user_rating", "gte", 7.5)}
+    # a word with a number after it that has a word of its own is still this one's unit
+    assert understood("4.8 stars 50+ reviews", Catalog.model_validate({
+        "name": "walkers", "description": "Dog walkers.",
+        "fields": [{"name": "rating", "type": "number", "min": 0, "max": 5},
+                   {"name": "review_count", "type": "number", "min": 0, "max": 9000}]}))[0] == {
+        ("rating", "gte", 4.8), ("review_count", "gte", 50)}
 
 
 def test_a_word_another_field_is_named_by_picks_no_field_of_the_concept():

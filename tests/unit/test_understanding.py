@@ -1018,6 +1018,15 @@ def test_review_guards_stopwords_weekdays_participles_and_initials():
     assert understood("evoo", oils)[0] == {("grade", "eq", "Extra Virgin Olive Oil")}
 
 
+def measures(name: str, **fields: tuple[str | None, float]) -> Catalog:
+    """An invented catalog of number fields, each (unit, max) from 0, all sortable."""
+    return Catalog.model_validate({
+        "name": name, "description": f"{name.title()} on offer.",
+        "fields": [{"name": f, "type": "number", "min": 0, "max": top,
+                    **({"unit": unit} if unit else {})} for f, (unit, top) in fields.items()],
+        "sortable": list(fields)})
+
+
 SEATING = Catalog.model_validate({
     "name": "seating", "description": "Benches, settees and stools from workshops.",
     "fields": [
@@ -1144,15 +1153,8 @@ def test_ranges_and_minimums_a_record_supports(text, filters):
 
 
 def test_the_field_a_request_names_among_those_of_one_concept_and_no_tiny_conversions():
-    care = Catalog.model_validate({
-        "name": "care", "description": "Pet care offers.",
-        "fields": [{"name": "price_per_night", "type": "number", "unit": "GBP", "min": 0,
-                    "max": 500},
-                   {"name": "price_per_visit", "type": "number", "unit": "GBP", "min": 0,
-                    "max": 500},
-                   {"name": "experience_years", "type": "number", "unit": "years", "min": 0,
-                    "max": 60}],
-        "sortable": ["price_per_night", "price_per_visit", "experience_years"]})
+    care = measures("care", price_per_night=("GBP", 500), price_per_visit=("GBP", 500),
+                    experience_years=("years", 60))
     assert understood("home visits, cheapest first", care)[1] == [("price_per_visit", "asc")]
     assert understood("overnight, cheapest first", care)[1] == [("price_per_night", "asc")]
     # after `sort by X`, `cheapest first` is X's direction, not a sort of its own
@@ -1193,27 +1195,15 @@ def test_a_word_between_two_numbers_names_the_second_and_two_letter_short_forms(
 
 def test_a_word_another_field_is_named_by_picks_no_field_of_the_concept():
     """`hours` is engine hours', so `cheapest` stays on the price, not the rate per hour."""
-    plant = Catalog.model_validate({
-        "name": "plant", "description": "Used machines.",
-        "fields": [{"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 9e5},
-                   {"name": "rate_per_hour", "type": "number", "unit": "EUR", "min": 0,
-                    "max": 900},
-                   {"name": "engine_hours", "type": "number", "min": 0, "max": 90000}],
-        "sortable": ["price", "rate_per_hour", "engine_hours"]})
+    plant = measures("plant", price=("EUR", 9e5), rate_per_hour=("EUR", 900),
+                     engine_hours=(None, 90000))
     assert understood("under 5000 hours, cheapest first", plant)[1] == [("price", "asc")]
 
 
 def test_a_superlative_that_is_a_fields_own_name_word_sorts_only_with_first():
     """`top` of top_station_m: `top station over 3000m` is a bound, not a sort."""
-    lifts = Catalog.model_validate({
-        "name": "lifts", "description": "Mountain lifts.",
-        "fields": [{"name": "base_station_m", "type": "number", "unit": "m", "min": 0,
-                    "max": 5000},
-                   {"name": "top_station_m", "type": "number", "unit": "m", "min": 0,
-                    "max": 5000},
-                   {"name": "snow_depth_cm", "type": "number", "unit": "cm", "min": 0,
-                    "max": 900}],
-        "sortable": ["base_station_m", "top_station_m", "snow_depth_cm"]})
+    lifts = measures("lifts", base_station_m=("m", 5000), top_station_m=("m", 5000),
+                     snow_depth_cm=("cm", 900))
     assert understood("top station over 3000m", lifts) == ({("top_station_m", "gt", 3000)}, [])
     assert understood("top station first", lifts)[1] == [("top_station_m", "desc")]
     assert understood("deepest snow first", lifts)[1] == [("snow_depth_cm", "desc")]

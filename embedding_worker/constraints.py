@@ -343,19 +343,12 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 ties = [(p.name, _number(v)) for s, p, v in ranked
                         if p is not best and s == best_score]
         pair = limit_pair(best, fields)
-        if pair is not None and q.op == "eq":  # `for 4 players`: 4 within the range;
-            low, high = ("lte", "gte") if q.bare else ("eq", "eq")  # `exactly 2`: just 2
-            out += [Proposal(pair[0].name, low, _number(value), q.start, q.end, "rule"),
-                    Proposal(pair[1].name, high, _number(value), q.start, q.end, "rule")]
+        if pair is not None and q.op == "eq":
+            out += _within_range(q, _number(value), pair)
             spans.append((q.start, q.end))
             continue
-        if pair is not None and q.op != "eq":
-            if any(o is not q and (o.start, o.end) == (q.start, q.end) for o in quantities):
-                # `for 4-5 players`: the range must start by 4 and reach 5
-                best, q = (pair[0], replace(q, op="lte")) if q.op.startswith("gt") else \
-                    (pair[1], replace(q, op="gte"))
-            else:  # `8+ players`: the top of the range; `under 3 players`: its bottom
-                best = pair[1] if q.op.startswith("gt") else pair[0]
+        if pair is not None:
+            best, q = _range_end(q, pair, quantities)
             ties = []
         op = "gte" if q.bare and best.counts_availability else \
             "lte" if q.bare and q.op == "eq" and best.is_floor else q.op
@@ -368,6 +361,26 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         spans.append((q.start, q.end))
         spans += _context_spans(tokens, q.start, clause, best)
     return out, spans
+
+
+def _within_range(q: Quantity, value: float,
+                  pair: tuple[FieldProfile, FieldProfile]) -> list[Proposal]:
+    """A value a record's range must hold (`for 4 players`: the lower end at most 4, the
+    upper at least 4), or both ends where the text says just that value (`exactly 2`)."""
+    low, high = ("lte", "gte") if q.bare else ("eq", "eq")
+    return [Proposal(pair[0].name, low, value, q.start, q.end, "rule"),
+            Proposal(pair[1].name, high, value, q.start, q.end, "rule")]
+
+
+def _range_end(q: Quantity, pair: tuple[FieldProfile, FieldProfile],
+               quantities: list[Quantity]) -> tuple[FieldProfile, Quantity]:
+    """The end of a record's range a comparison bounds: of a range in the text (`for 4-5
+    players`), the lower end at most its start and the upper at least its end; else the
+    upper end for `8+ players` and the lower for `under 3 players`."""
+    if any(o is not q and (o.start, o.end) == (q.start, q.end) for o in quantities):
+        return (pair[0], replace(q, op="lte")) if q.op.startswith("gt") else \
+            (pair[1], replace(q, op="gte"))
+    return (pair[1] if q.op.startswith("gt") else pair[0]), q
 
 
 # `...: 375 half bottle, 750 standard, 1500 magnum`: a list of numbers with their names.

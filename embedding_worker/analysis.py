@@ -174,9 +174,7 @@ def _sort_phrases(text: str, tokens: list[Token], catalog: Catalog, fields: list
     not `first` of `cheapest first`)."""
     sortable = [p for p in fields if p.name in catalog.sortable]
     sorts = sort_proposals(text, sortable, nearest_field(
-        sortable, embed, frozenset(
-            f for w in re.findall(r"[a-z]+", catalog.name.lower()) for f in forms(w)) |
-        index.value_words))
+        sortable, embed, _domain_words(catalog, described=False) | index.value_words))
     phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
     inner = set()
@@ -271,11 +269,11 @@ def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: lis
     return values, uncertain
 
 
-def _domain_words(catalog: Catalog) -> frozenset[str]:
-    """The catalog's own words (`laptops`, `courses`), in every form."""
-    return frozenset(f for w in re.findall(r"[a-z0-9]+", f"{catalog.name} "
-                                           f"{catalog.description or ''}".lower())
-                     for f in forms(w))
+def _domain_words(catalog: Catalog, described: bool = True) -> frozenset[str]:
+    """The catalog's own words (`laptops`, `courses`), in every form: of its name and
+    description, or of its name alone (`described=False`)."""
+    said = f"{catalog.name} {catalog.description or ''}" if described else catalog.name
+    return frozenset(f for w in re.findall(r"[a-z0-9]+", said.lower()) for f in forms(w))
 
 
 def _not_values(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[str]:

@@ -32,6 +32,7 @@ from embedding_worker.matching import (Embed, abbreviation_matches, coded_matche
                                        fuzzy_phrases, prefix_matches, semantic_matches,
                                        stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
+from embedding_worker.notations import notation_proposals
 from embedding_worker.ordered_values import widened
 from embedding_worker.proposals import Proposal, SortProposal
 from embedding_worker.retrieval import Candidate
@@ -140,10 +141,14 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
                        fields: list[FieldProfile], named: list[Proposal],
                        reference: Reference | None,
                        rule_tokens: set[int]) -> tuple[list[Proposal], list[Proposal]]:
-    """Date and number proposals, none inside a `named` value: dates first (their numbers
-    are no amounts), then comparisons, numbers a field's description defines (`0 =
+    """Date and number proposals, none inside a `named` value: the codes a description
+    shows by example first (`205/55 R16`), dates (their numbers are no amounts), then comparisons, numbers a field's description defines (`0 =
     nonstop`) and numbers named by their field (`size 10`). Adds the words they take to
     `rule_tokens`."""
+    codes = [c for c in notation_proposals(text, fields)
+             if not any(_overlaps(c, p) for p in named)]
+    named = named + codes
+    _take(tokens, [(c.start, c.end) for c in codes], rule_tokens)
     quantities = [q for q in quantities_in(text, fields)
                   if not any(_overlaps(q, p) for p in named)]
     dates, spans = date_proposals(text, tokens, fields, quantities, reference)
@@ -152,6 +157,7 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
     _take(tokens, spans, rule_tokens)
     quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
     numbers, spans = number_proposals(text, tokens, fields, quantities)
+    numbers = codes + numbers
     _take(tokens, spans, rule_tokens)
     defined, spans = defined_proposals(text, tokens, catalog, fields, set(rule_tokens))
     numbers += defined

@@ -12,7 +12,8 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, UNITS,
+from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS,
+                                     UNITS,
                                      FieldProfile, convert, limit_pair, unit_known, unit_words)
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
@@ -38,9 +39,6 @@ DIMENSION_NOUNS = {"wide": "width", "wider": "width", "narrow": "width", "narrow
                    "high": "height", "thick": "thickness", "thicker": "thickness",
                    "thin": "thickness", "thinner": "thickness", "long": "length",
                    "longer": "length"}
-# What an amount of money most often means when nothing else is said: the price, not a fee
-# or a cost that comes on top of it (`under $10`: the price, not the shipping).
-PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget"})
 # Words of fields that hold a time of day.
 HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clock", "start",
                               "starts", "begin", "begins", "departure", "arrival", "slot"})
@@ -163,7 +161,8 @@ def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float
         return (3.5 if factor == 1 else 3), in_field_unit
     if in_field_unit is not None:
         return -3, q.value
-    if q.unit in RATING_UNITS:  # `4.5 stars`: a rating, whatever it is called
+    if q.unit in RATING_UNITS and not p.mentions({q.unit, stem(q.unit)}) == 2:
+        # `4.5 stars`: a rating, whatever it is called (`12 points` of charge_points is not)
         return (3 if p.stems() & CONCEPT_WORDS["quality"] else -3), q.value
     if p.is_money and not q.currency and (p.field.unit or "").lower() in \
             CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & MONEY_WORDS and
@@ -189,6 +188,9 @@ def _scale_and_rate_evidence(q: Quantity, p: FieldProfile, period: str | None) -
         score += 3 if period in p.periods() else (-3 if p.periods() else 0)
     elif period:  # `25 a month` is a rate, not a length of time kept in months
         score -= 3
+    elif q.per:  # `40c/kwh`, `55 cents a kWh`: the field counted per that thing
+        per = q.per.lower()
+        score += 3 if p.mentions({per, stem(per)}) == 2 else 0
     return score
 
 
@@ -323,6 +325,8 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if not ranked:
             continue
         best_score, best, value = ranked[0]
+        if q.unit == CLOCK and best_score <= 0:
+            continue  # `at 3am`: a time of day, and no field keeps hours of the day
         named = _named_before(text, tokens, q, ranked) if best_score < 3 else []
         if named:  # `size 10`, `eu 44`, `us 13 and up`: the field named right before it
             best_score, best, value = 3.0, named[0][0], named[0][1]
@@ -334,7 +338,9 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             if money:  # a bare amount in a request is most often money (not `4.6+`)
                 best, value = money[0]
         ties = [(p.name, _number(v)) for s, p, v in ranked if p is not best and s == best_score]
-        taken_by = {(o.field, o.op[:2]) for o in out}
+        # not across `or` (`a 45 under $20 or an LP under $40`: the price both times)
+        taken_by = {(o.field, o.op[:2]) for o in out
+                    if not re.search(r"\bor\b", text[o.end:q.start], re.IGNORECASE)}
         if ties and (best.name, q.op[:2]) in taken_by:  # `8 gb ram 128gb ssd`: the other one
             free = next(((p, v) for s, p, v in ranked if s == best_score
                          and (p.name, q.op[:2]) not in taken_by), None)

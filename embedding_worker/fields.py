@@ -23,6 +23,10 @@ CURRENCY_UNITS = {"usd", "eur", "gbp", "$", "€", "£", "dollar", "dollars", "e
                   "pln", "czk", "huf", "mxn", "brl", "zar"}
 MONEY_WORDS = {"price", "cost", "budget", "fee", "rent", "salary", "amount", "fare", "pric",
                "pay", "wage", "rate", "charge", "spend", "cheap", "expens"}
+# What an amount of money most often means when nothing else is said: the price, not a fee
+# or a cost that comes on top of it (`under $10`: the price, not the shipping).
+PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget",
+                         "rate"})
 # English words for one period of time: `an hour` ~ `hourly`, `a year` ~ `annual`.
 PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
            "night": {"night", "nightly"}, "week": {"week", "weekly", "wk"},
@@ -130,7 +134,8 @@ def convert(value: float, from_unit: str | None, to_unit: str | None) -> float |
     different things."""
     a = UNITS.get(" ".join((from_unit or "").lower().split()))
     to = " ".join((to_unit or "").lower().split())
-    b = UNITS.get(to) or FIELD_UNITS.get(to)
+    # `meters above sea level`: a unit with words about it is kept in its first one
+    b = UNITS.get(to) or FIELD_UNITS.get(to) or UNITS.get(to.split(" ")[0])
     if a is None or b is None or a[0] != b[0]:
         return None
     return value * a[1] / b[1]

@@ -21,13 +21,18 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
                 "sixty seventy eighty ninety hundred").split()
 SCALE = {"hundred": 100, "thousand": 1_000, "k": 1_000, "grand": 1_000, "million": 1_000_000,
-         "mil": 1_000_000, "mio": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+         "mil": 1_000_000, "mio": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+         "dozen": 12}
 # `m`/`mm` mean million only next to money (`$1.2m`); otherwise metres/millimetres.
 MONEY_SCALE = {"m": 1_000_000, "mm": 1_000_000}
 FRACTIONS = {"a quarter": 0.25, "quarter of a": 0.25, "a quarter of a": 0.25, "half a": 0.5,
              "half an": 0.5, "half": 0.5, "a half": 0.5, "three quarters of a": 0.75,
              "three quarters of an": 0.75, "a quarter of an": 0.25}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+# A hundredth of whatever money the field is kept in: `55 cents`, `40c/kwh` (a bare `c`
+# only before a rate: `5c` may be a temperature).
+CENTS = frozenset({"cent", "cents", "ct", "cts", "c", "pence"})
+CENT = "cent"
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "buck": "USD", "bucks": "USD", "usd": "USD",
                   "euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP",
                   "gbp": "GBP", "quid": "GBP"}
@@ -47,8 +52,7 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
           rf"|(?:an?\s+)?couple(?:\s+of)?(?=\s+(?:hundred|thousand|million|grand)\b)"
           rf"|(?<!times\s)(?<!once\s)(?<!twice\s)(?<!every\s)"  # `twice a day`: how often
-          rf"an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)"
-          rf"|a\s+dozen")
+          rf"an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)")
 AMOUNT = re.compile(
     rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])(?<!\d\s)[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})"
     rf"(?:\s?(?P<scale>{_SCALE})\b)?"
@@ -364,6 +368,9 @@ def _money_or_unit(text: str, m: re.Match[str], value: float, factor: float, uni
     if unit in CURRENCY_WORDS or unit in CURRENCY_SYMBOLS:
         currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
         end = m.end()
+    elif unit in CENTS and not currency and not scaled and (
+            unit != "c" or re.match(r"\s*(?:/|per\b|an?\s)", text[m.end():], re.IGNORECASE)):
+        value, factor, unit, currency, end = value / 100, 0.01, None, CENT, m.end()
     elif unit in MONEY_SCALE and currency and not scaled:
         factor = float(MONEY_SCALE[unit])
         value, unit, end = value * factor, None, m.end()
@@ -479,11 +486,12 @@ def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, i
 
 
 def _shared(a: Amount, b: Amount) -> tuple[float, str | None, str | None, str | None]:
-    """`€40-55k`, `20 to 30 grand`, `$30-$60`: the two ends share scale, currency, unit and
-    rate; returns the first end's value with the second's scale applied where it lacks one."""
+    """`€40-55k`, `20 to 30 grand`, `$30-$60`, `20-40 cents`: the two ends share scale,
+    currency, unit and rate; returns the first end's value with the second's scale applied where it lacks one."""
     first = a.value
-    if b.factor > 1 and a.factor == 1 and a.value * b.factor <= b.value:
-        first = a.value * b.factor
+    if a.factor == 1 and (b.factor > 1 or (b.factor < 1 and not a.currency)) and \
+            a.value * b.factor <= b.value:
+        first = a.value * b.factor  # `40-55k`, `20-40 cents`
     return first, a.currency or b.currency, a.unit or b.unit, a.per or b.per
 
 

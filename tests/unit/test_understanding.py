@@ -1217,3 +1217,53 @@ def test_a_field_unit_d_is_days_and_no_duration_shrinks_into_years():
                     "max": 50}]})
     assert understood("back in 3 days or less", studio)[0] == {("turnaround", "lte", 3)}
     assert understood("within two weeks", studio)[0] == {("turnaround", "lte", 14)}
+
+
+FRAMES = Catalog.model_validate({
+    "name": "frames", "description": "Spectacle frames.",
+    "fields": [
+        {"name": "lens_width", "type": "number", "unit": "mm", "min": 40, "max": 62,
+         "description": "the first number of the frame size (e.g. 52 in 52-18-140)"},
+        {"name": "bridge", "type": "number", "unit": "mm", "min": 12, "max": 24,
+         "description": "gap between the lenses (e.g. 18 in 52-18-140)"},
+        {"name": "temple_length", "type": "number", "unit": "mm", "min": 120, "max": 155,
+         "description": "arm length, the last number of the size (e.g. 140 in 52-18-140)"},
+        {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 900}]})
+
+
+@pytest.mark.parametrize("text", ["52-18-140 frames", "frames in 52 18 140",
+                                  "size 52/18/140 please"])
+def test_a_code_a_description_shows_by_example_sets_each_of_its_fields(text):
+    assert understood(text, FRAMES)[0] == {("lens_width", "eq", 52), ("bridge", "eq", 18),
+                                           ("temple_length", "eq", 140)}
+
+
+def test_numbers_of_a_code_must_fit_their_fields():
+    assert understood("3 frames 20 18 90 under 100", FRAMES)[0] == {("price", "lt", 100)}
+
+
+def test_cents_are_hundredths_and_a_rate_names_its_field():
+    power = measures("power", price_per_kwh=("EUR/kWh", 2), parking_per_hour=("EUR/h", 30),
+                     bays=(None, 60))
+    assert understood("under 40c/kwh", power)[0] == {("price_per_kwh", "lt", 0.4)}
+    assert understood("20-40 cents a kwh", power)[0] == {("price_per_kwh", "gte", 0.2),
+                                                         ("price_per_kwh", "lte", 0.4)}
+    assert understood("open at 3am", power)[0] == set()  # a time of day, no count of bays
+    assert understood("a dozen or more bays", power)[0] == {("bays", "gte", 12)}
+
+
+def test_a_points_field_takes_its_own_points_and_a_worded_unit_its_first_word():
+    hubs = measures("hubs", charge_points=(None, 60), rating=(None, 5),
+                    altitude=("meters above sea level", 5000))
+    assert understood("12 points or more", hubs)[0] == {("charge_points", "gte", 12)}
+    assert understood("1800m+", hubs)[0] == {("altitude", "gte", 1800)}
+
+
+def test_the_price_is_the_rate_not_a_fee_on_top_also_after_or():
+    units = measures("units", monthly_rate=("USD", 2500), admin_fee=("USD", 150))
+    assert understood("cheapest first", units)[1] == [("monthly_rate", "asc")]
+    text = "a small one under $100 or a big one under $130"
+    result = assemble(text, units, 1, analyse(text, units, index_for(units), fake_embed,
+                                              ENGLISH.__contains__), {}, {})
+    assert {(f.field, f.op, f.value) for group in result.any_of for f in group} == {
+        ("monthly_rate", "lt", 100), ("monthly_rate", "lt", 130)}

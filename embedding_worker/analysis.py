@@ -94,7 +94,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
                                                config, not_flags, taken, rule_tokens)
-    values = _exact_values(tokens, index, taken, is_word)
+    values = _exact_values(tokens, index, taken, is_word, fields)
     booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
                                 booleans, taken)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
@@ -220,14 +220,29 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
 
 
 def _exact_values(tokens: list[Token], index: CatalogIndex, taken: set[int],
-                  is_word: Callable[[str], bool]) -> list[Proposal]:
+                  is_word: Callable[[str], bool], fields: list[FieldProfile]) -> list[Proposal]:
     """Enum values written as they are, by a prefix, a demonym (`italian` for Italy) or
     a code; before the one-word yes/no fields, which would otherwise claim their words."""
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)
-    return values
+    return [v for v in values if not _names_a_measure(tokens, v, fields)]
+
+
+def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldProfile]) -> bool:
+    """A one-word value that is a number field's own name word, within a few words of a
+    number or of another of that field's name words, names the field (`monthly price`,
+    `175 or less monthly` where `monthly` is also a synonym of a term)."""
+    inside = [k for k, t in enumerate(tokens) if value.start <= t.start and t.end <= value.end]
+    if len(inside) != 1:
+        return False
+    k = inside[0]
+    word = {tokens[k].norm, stem(tokens[k].norm)}
+    near = [t.norm for t in tokens[max(0, k - 3):k] + tokens[k + 1:k + 3]]
+    return any(p.field.type == "number" and word & p.name_stems and (
+        any(re.search(r"\d", n) or ({n, stem(n)} & p.name_stems - word) for n in near))
+        for p in fields)
 
 
 def _one_word_flags(text: str, tokens: list[Token], index: CatalogIndex,
@@ -268,7 +283,9 @@ def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: lis
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
     values += widened(text, values, catalog)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
-    values = [p for p in values if all(p is not w for w in waived)]
+    implied = _implied_exclusions(values, {p.name: p for p in fields})
+    rule_tokens |= _tokens_in_any(tokens, [(p.start, p.end) for p in implied])
+    values = [p for p in values if all(p is not w for w in waived + implied)]
     rule_tokens |= negators
     _mark_all_of(text, values, {p.name: p for p in fields})
     rule_tokens |= _field_name_tokens(tokens, values, fields, taken | rule_tokens)
@@ -294,11 +311,17 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
     shared = [p for p in values if p.alternatives]
     if not shared:
         return set()
+    # values of one of those fields only (`uk` where only the roaster's country has it)
+    # are read with them: they take their field, and their words are theirs
+    fields = {f for p in shared for f in [p.field] + [f for f, _ in p.alternatives]}
+    read = [p for p in values if p.alternatives or p.field in fields]
     readings = read_context(text, tokens, [(p.start, p.end, [p.field] + [f for f, _ in
-                                                                         p.alternatives])
-                                           for p in shared], profiles, used)
+                                                                       p.alternatives])
+                                           for p in read], profiles, used)
     uncertain = set()
-    for p, (field, how) in zip(shared, choose_fields(readings)):
+    for p, (field, how) in zip(read, choose_fields(readings)):
+        if not p.alternatives:
+            continue
         options = [(p.field, p.value), *p.alternatives]
         value = next(v for f, v in options if f == field)
         p.field, p.value, p.field_by = field, value, how
@@ -306,6 +329,16 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
         if how == "unsure":
             uncertain.add(id(p))
     return uncertain
+
+
+def _implied_exclusions(values: list[Proposal],
+                        profiles: dict[str, FieldProfile]) -> list[Proposal]:
+    """Excluded values of a field that holds one value per record and is asked for a
+    value too (`mud terrain, not all-terrains`): the value asked for already excludes
+    them, so they add no filter."""
+    asked = {p.field for p in values if not p.negated}
+    return [p for p in values if p.negated and p.field in asked
+            and not profiles[p.field].multi_valued]
 
 
 def _mark_all_of(text: str, values: list[Proposal], profiles: dict[str, FieldProfile]) -> None:

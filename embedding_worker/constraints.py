@@ -50,7 +50,13 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
                                 "spot", "spots", "place", "places", "ticket", "tickets",
                                 "berth", "berths"})
 # `no changes`, `without stops`, `zero owners`: none of what a count field counts.
-NONE_OF = re.compile(r"\b(?:no|without|zero|0)(?:\s+|-)(?P<w>[a-z]+)", re.IGNORECASE)
+# `no setup fee`, `zero sea days`, `don't charge an admin fee`, `reg fee waived`: none of
+# what the one or two words after (or before `waived`) name.
+NONE_OF = re.compile(r"\b(?:no|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
+                     r"never)\s+(?:want\s+to\s+|need\s+to\s+)?(?:charge|pay)(?:\s+(?:an?|any))?)"
+                     r"(?:\s+|-)(?P<w>[a-z]+)(?:\s+(?P<w2>[a-z]+))?|"
+                     r"\b(?P<v>[a-z]+)(?:\s+(?P<v2>[a-z]+))?\s+(?:is\s+|are\s+)?waived\b",
+                     re.IGNORECASE)
 # `0 = nonstop`, `0 means a studio`, `4 = very expensive`: words a field's description
 # defines as one of its numbers.
 DEFINED = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:=|means|is|for)\s*(?:a\s+|an\s+)?"
@@ -493,16 +499,13 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     counts = [p for p in fields if p.field.type == "number" and (p.field.min or 0) <= 0]
     out, spans = [], []
     free = {i for i in range(len(tokens)) if i not in taken}
-    for p in counts:
-        for m in NONE_OF.finditer(text):
-            word = m.group("w").lower()
-            if p.is_money and {word, stem(word)} & PRICE_WORDS:
-                continue  # `no price limit` says nothing of a price of zero
-            if set(name_words(p.name)) & {word, stem(word)} or stem(word) in p.name_stems:
-                span = (m.start(), m.end())
-                if _free(tokens, span, free) and not _waived_span(text, tokens, span):
-                    out.append(Proposal(p.name, "eq", 0, *span, "rule"))
-                    spans.append(span)
+    for m in NONE_OF.finditer(text):
+        named = _none_of(m, counts)
+        if named is not None:
+            span = (m.start(), named[1])
+            if _free(tokens, span, free) and not _waived_span(text, tokens, span):
+                out.append(Proposal(named[0].name, "eq", 0, *span, "rule"))
+                spans.append(span)
     for proposal in _free_of_charge(tokens, fields, free, domain):
         out.append(proposal)
         spans.append((proposal.start, proposal.end))
@@ -521,6 +524,29 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                     free -= {i for i, t in enumerate(tokens)
                              if t.start >= span[0] and t.end <= span[1]}
     return out, spans
+
+
+def _none_of(m: re.Match[str], counts: list[FieldProfile]) -> tuple[FieldProfile, int] | None:
+    """The field that can be zero the words of a NONE_OF match name (`no idle fee`: the one
+    field with a fee; `no reg fee`: the registration fee), with where its words end; None
+    where no single field is named, or where the word is the price's own (`no price
+    limit` says nothing of a price of zero)."""
+    groups = ("w", "w2") if m.group("w") else ("v", "v2")
+    said = [(g, m.group(g).lower()) for g in groups if m.group(g)]
+    best, best_hits, last = None, 0, ""
+    for p in counts:
+        hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
+                (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
+                 p.mentions({w, stem(w)}) == 2)]
+        if not hits or (p.is_money and any(forms(w) & PRICE_WORDS for g, w in said if g in hits)):
+            continue
+        if len(hits) > best_hits:
+            best, best_hits, last = p, len(hits), hits[-1]
+        elif len(hits) == best_hits:
+            best = None  # two fields named as well: none
+    if best is None:
+        return None
+    return best, m.end() if groups[0] == "v" else m.end(last)  # `reg fee waived`: all of it
 
 
 def _free_of_charge(tokens: list[Token], fields: list[FieldProfile], free: set[int],

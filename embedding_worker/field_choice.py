@@ -9,6 +9,7 @@ plays which role is read from the field's own name and description.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from embedding_worker.fields import FieldProfile, value_stems
@@ -110,12 +111,15 @@ def _clause_start(text: str, tokens: list[Token], first: int) -> int:
 
 
 def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, taken: set[int],
-                     clause: int, values: set[int]) -> set[str]:
+                     clause: int, values: set[int],
+                     speaks: Callable[[set[str]], bool]) -> set[str]:
     """Content words right after a value (up to a comma; past values of the same fields
     right after it: `black white frame`), and the nearest before it in its clause
     unless that word is another such value's own noun (`white frame with grey cushions`:
     `frame` is the white's): `red seats`, `interior beige`, `the interior anything other
-    than black`. `values` are the tokens of the values that share fields."""
+    than black`; before it, past words that tell no candidate apart (`wet grip class B`:
+    `grip`, not `class` of fuel_class too; `sleeve no worse than VG`). `values` are the
+    tokens of the values that share fields; `speaks` says whether words tell them apart."""
     words: set[str] = set()
     k, plain = last, 0
     while k < len(tokens) and plain < 2 and not (
@@ -123,6 +127,8 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
         if k in taken:
             if plain or k not in values:
                 break  # another value's or rule's words (`white with red seats`)
+        elif _introduces(tokens, k):
+            break  # `Ethiopian coffee roasted in Norway`: the roasting is Norway's
         else:
             plain += 1
             if tokens[k].norm not in STOPWORDS:
@@ -131,13 +137,27 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     for k in range(first - 1, max(clause, first - 5) - 1, -1):
         if k in taken or tokens[k].norm in ("and", "or", "nor", "but", "then", "&"):
             break
+        said = {tokens[k].norm, stem(tokens[k].norm)}
         if tokens[k].norm not in STOPWORDS and tokens[k].norm not in NEGATORS and \
                 not any(tokens[k].norm in phrase for phrase in NEGATION_PHRASES) and \
                 not any(tokens[k].norm in cue for cues in ROLE_CUES.values() for cue in cues):
             if k - 1 not in values:
-                words |= {tokens[k].norm, stem(tokens[k].norm)}
-            break
+                words |= said
+            if speaks(said) or k - 1 in values:
+                break
     return words
+
+
+# Prepositions after a participle that hand its meaning to what follows (`roasted in`,
+# `shipped from`); `by` after any verb (`made by`).
+AGENT_PREPOSITIONS = frozenset({"in", "at", "from"})
+
+
+def _introduces(tokens: list[Token], k: int) -> bool:
+    """Token k is a verb whose preposition introduces another thing (`roasted by`)."""
+    following = tokens[k + 1].norm if k + 1 < len(tokens) else ""
+    return following == "by" or (following in AGENT_PREPOSITIONS and
+                                  re.search(r"(?:ed|en)$", tokens[k].norm) is not None)
 
 
 def _distinct(p: FieldProfile, others: list[FieldProfile],
@@ -190,13 +210,15 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             reading.role = _role_before(text, tokens, first, stop)
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
-        words = _neighbour_words(text, tokens, first, last, taken, clause, values)
-        reading.scores = {}
         common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))
+        distinct = {f: _distinct(profiles[f], [profiles[o] for o in candidates if o != f],
+                                 things) for f in candidates}
+        words = _neighbour_words(text, tokens, first, last, taken, clause, values,
+                                 lambda said: any(d.mentions(said) for d in distinct.values()))
+        reading.scores = {}
         for f in candidates:
             p = profiles[f]
-            distinct = _distinct(p, [profiles[o] for o in candidates if o != f], things)
-            score = float(distinct.mentions(words))
+            score = float(distinct[f].mentions(words))
             if reading.role:
                 score += field_roles(p, common).get(reading.role, 0.0)
             reading.scores[f] = score
@@ -215,6 +237,7 @@ def choose_fields(readings: list[Reading]) -> list[tuple[str, str]]:
         top = [f for f in r.candidates if r.scores[f] == best]
         if best > 0 and len(top) == 1:
             chosen[r.index] = top[0]
+    chosen |= {r.index: r.candidates[0] for r in readings if len(r.candidates) == 1}
     settled = {i: "context" for i in chosen}
     for r in readings:  # a listed value takes its sibling's field, in either direction
         if r.sibling is None:

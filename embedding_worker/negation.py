@@ -14,7 +14,7 @@ from embedding_worker.tokens import Token
 from shared.names import name_words
 
 NEGATORS = frozenset("""
-not no non without except excluding exclude excludes never neither nor none minus skip skipping
+not no non without except excluding exclude excludes excl never neither nor none minus skip skipping
 avoid avoiding hate
 isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't cannot shouldn't
 haven't hasn't ain't isnt arent wasnt werent dont doesnt didnt wouldnt shouldnt
@@ -25,7 +25,7 @@ EXCLUDING_VERBS = frozenset({"avoid", "avoiding", "skip", "skipping", "exclude",
 NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("none", "of"),
                     ("outside", "of"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
                     ("away", "from"), ("clear", "of"), ("all", "but"), ("anywhere", "but"),
-                    ("except", "for"))
+                    ("except", "for"), ("leave", "out"), ("leaving", "out"), ("rule", "out"))
 # `outside` excludes only a value right after it (`outside Hampshire`, `outside the city`);
 # farther on it is a word of its own (`outside seating in Hampshire`).
 NEAR_NEGATORS = frozenset({"outside"})
@@ -33,6 +33,11 @@ NEAR_NEGATORS = frozenset({"outside"})
 LIST_GLUE = frozenset({"or", "and", "nor", "either", "neither", "the", "a", "an", "any", "&",
                        "/", "plus"})
 REACH = 6  # tokens from a negator to its first value
+# `don't want anything that ships from the UK`: a negated `anything that ...` reaches the
+# end of its relative clause, this many tokens further.
+RELATIVE_REACH = 5
+INDEFINITES = frozenset({"anything", "any", "something", "anyone", "anybody", "one", "ones"})
+RELATIVES = frozenset({"that", "which", "who", "that's", "thats", "where", "whose"})
 # Negation written after the value: `upper tier excluded`, `diesel not wanted`.
 AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+welcome|"
                    r"(?:a\s+)?no[\s-]go|(?:a\s+)?deal[\s-]?breaker|"
@@ -74,10 +79,19 @@ def is_negator(norms: list[str], k: int) -> bool:
             w in ("any", "anything", "everything", "every", "all") for w in norms[max(0, k - 3):k]))
 
 
+def relative_clause(norms: list[str], start: int, end: int) -> bool:
+    """Tokens start..end-1 hold `anything that`, `any which`: an indefinite with a
+    relative clause, which carries a negation before it to the end of the clause."""
+    return any(norms[x] in INDEFINITES and norms[x + 1] in RELATIVES
+               for x in range(max(0, start), min(end, len(norms)) - 1))
+
+
 def negated_before(norms: list[str], i: int, reach: int = 3,
                    stops: set[int] = frozenset()) -> int | None:
-    """Index of a negator within `reach` tokens before token i, not across a token in
-    `stops` (a clause break), if any."""
+    """Index of a negator within `reach` tokens before token i (further across `anything
+    that`), not across a token in `stops` (a clause break), if any."""
+    if relative_clause(norms, i - reach - RELATIVE_REACH, i):
+        reach += RELATIVE_REACH
     for k in range(i - 1, max(-1, i - reach - 1), -1):
         if k + 1 in stops:
             return None
@@ -116,7 +130,9 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         near = norms[k] in NEAR_NEGATORS
         if k in used or k in owner or not (near or is_negator(norms, k)):
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
-        first = next((j for j in range(k + 1, min(len(tokens), k + (2 if near else REACH) + 1))
+        reach = 2 if near else REACH + (RELATIVE_REACH if relative_clause(norms, k + 1, k + 4)
+                                        else 0)
+        first = next((j for j in range(k + 1, min(len(tokens), k + reach + 1))
                       if j in owner or j in breaks), None)
         # a value past a clause break is another clause's (`no other weddings, Norfolk`)
         if first is None or first in breaks or first not in owner or \

@@ -24,9 +24,12 @@ WORSE = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:worse|below|lower)|and\s+(?:
                    re.IGNORECASE)
 # `A = best, G = worst`, `grade 1 (best)`, `G = least efficient`: an end of the scale
 # named by its value.
-NAMED_END = re.compile(r"(?<![\w-])(?P<v>[\w+-]+)\s*(?:=|:|\(|is\s+(?:the\s+)?)\s*"
+NAMED_END = re.compile(r"(?<![\w-])(?P<v>[\w+-]+)(?:\s*(?:=|:|\(|is\s+(?:the\s+)?)\s*|\s+)"
                        r"(?P<end>best|worst|highest|lowest|most|least)\b", re.IGNORECASE)
-AT_LEAST = re.compile(r"\bat\s+least\s+(?:an?\s+)?$", re.IGNORECASE)
+# `at least VG`, and the negated bounds that mean the same: `nothing below VG+`, `no
+# worse than B` (a negation that then asks for the value and the better side, not `neq`).
+AT_LEAST = re.compile(r"\b(?:at\s+least|(?:nothing|none|not|no)\s+(?:below|under|"
+                      r"(?:worse|lower)\s+than))\s+(?:an?\s+)?$", re.IGNORECASE)
 
 
 def best_first(field: CatalogField) -> bool | None:

@@ -92,7 +92,8 @@ OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
 
 UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no higher than|"
                  r"no greater than|not over|not above|<=|≤|within(?: the (?:first|top|nearest))?|tops|budget(?: of| is)?|"
-                 r"no (?:wider|deeper|taller|longer|bigger|larger|heavier|thicker) than"),
+                 r"no (?:wider|deeper|taller|longer|bigger|larger|heavier|thicker|further|farther) than|"
+                 r"capped at|(?:a )?cap of|limited to"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
                 r"beneath|shorter than|lighter than|younger than|south of|sub-?|<|"
                 r"narrower than|shallower than|thinner than")]
@@ -477,7 +478,8 @@ def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, i
     (`under 10kg and under 100`)."""
     tail = text[end:]
     for op, pattern in patterns:
-        m = re.match(rf"(?:\s+(?:{DIMENSIONS})|\s+[a-z]{{2,}}(?=\s+(?:min|max)))?\s*,?\s*"
+        m = re.match(rf"(?:\s+(?:{DIMENSIONS})|\s+[a-z]{{2,}}(?=\s+(?:min|max|or\s+(?:more|less|"
+                     rf"[a-z]{{3,}}er)\b)))?\s*,?\s*"
                      rf"({pattern})(?!\w)"
                      rf"(?!\s*(?:than\s+)?[$€£]?\d)", tail, re.IGNORECASE)
         if m:
@@ -554,6 +556,7 @@ def _ranges(text: str, amounts: list[Amount], unit_words: frozenset[str],
         if (lead and re.fullmatch(r"\s*(?:and|to|-|–)\s*", between, re.IGNORECASE)) or \
                 re.fullmatch(r"\s*(?:-|–|to)\s*", between):
             first, currency, unit, per = _shared(a, b)
+            first *= _spelled_scale(text[b.start:b.end], first, b.value)
             if first <= b.value:
                 start = lead.start(1) if lead else a.start
                 end = b.end
@@ -562,6 +565,14 @@ def _ranges(text: str, amounts: list[Amount], unit_words: frozenset[str],
                 out.append(Quantity("lte", b.value, start, end, currency, unit, per=per or post))
                 used.update((i, i + 1))
     return out, used
+
+
+def _spelled_scale(second: str, first: float, end: float) -> float:
+    """`between two and three hundred`: the scale word inside the second end's words
+    applies to a bare first end that is smaller than it (1 where it does not)."""
+    spelled = re.search(r"\b(hundred|thousand|million)\b", second, re.IGNORECASE)
+    scale = SCALE[spelled.group(1).lower()] if spelled else 1
+    return scale if first < scale and first * scale <= end else 1
 
 
 def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | None:

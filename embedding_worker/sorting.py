@@ -72,7 +72,7 @@ FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:big|large)(?:st)?\s+first|small(?:est)?
                                    r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|"
                                    r"old(?:est)?\s+(?:to\s+new(?:est)?|first))")
 EXPLICIT_SORT = [
-    re.compile(rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+|it\s+)?by\s+"
+    re.compile(rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:[\w-]+\s+){{0,6}}?by\s+"
                rf"(?P<f>[\w ]+?)(?:[\s,]+{FULL_DIRECTION})?(?=$|[,;.!?]|\s+(?:and|then|first)\b)",
                re.IGNORECASE),
     re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+{DIRECTION}\b", re.IGNORECASE),
@@ -266,6 +266,22 @@ def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
             _then(text, m.end(), sortable, add)
 
 
+# `the more lessons per week the better`, `the fewer stops, the better`.
+MORE_THE_BETTER = re.compile(r"\bthe\s+(?P<cmp>more|higher|bigger|larger|fewer|less|lower|"
+                             r"smaller)\s+(?P<f>[\w ]{2,40}?)\s*,?\s*the\s+better\b",
+                             re.IGNORECASE)
+
+
+def _the_more_the_better(text: str, sortable: list[FieldProfile], add: Add) -> None:
+    """`the more X the better` sorts by X from the most; `the fewer X the better` from the
+    fewest."""
+    for m in MORE_THE_BETTER.finditer(text):
+        target = _named_field(re.findall(r"\w+", m.group("f").lower()), sortable)
+        if target is not None:
+            up = m.group("cmp").lower() in ("more", "higher", "bigger", "larger")
+            add(target, HIGH if up else LOW, m.start(), m.end())
+
+
 def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str]) -> None:
     """`least expensive`, `best reviewed`, `most recent listings`."""
     for pattern, concept, order in PHRASES:
@@ -396,6 +412,7 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
 
     said = frozenset(_stems_of(re.findall(r"[a-z]+", text.lower())))
     _explicit(text, sortable, add)
+    _the_more_the_better(text, sortable, add)
     _phrases(text, sortable, add, said)
     _superlatives(text, sortable, add, said, nearest)
     found.sort(key=lambda s: s.start)

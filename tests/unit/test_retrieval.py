@@ -80,14 +80,13 @@ def test_twenty_thousand_values_stay_fast_and_right():
         {"name": "maker", "type": "enum", "values": ["Acme", "Globex", "Initech"]},
         {"name": "price", "type": "number", "unit": "USD"}]})
     index = index_for(catalog)
-    text = "part12345 or alias 700 from Globex under $20, not part00003"
+    text = "part12345 or alias 700 under $20, not from Globex"
     start = time.perf_counter()
     analysis = analyse(text, catalog, index, fake_embed, no_words)
     elapsed = time.perf_counter() - start
     got = {(p["field"], p["value"], p["negated"]) for p in analysis["proposals"]}
     assert got == {("part", "part12345", False), ("part", "part00700", False),
-                   ("maker", "Globex", False), ("price", 20, False),
-                   ("part", "part00003", True)}
+                   ("maker", "Globex", True), ("price", 20, False)}
     print(f"analysis over {len(index.layout.surfaces)} surfaces: {elapsed * 1000:.1f} ms")
     assert elapsed < 2.0  # loose: measured ~0.1 s; a Python loop over values would be far slower
     scores = fake_embed(["part12345"]) @ index.vectors.T

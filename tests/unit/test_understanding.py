@@ -1267,3 +1267,91 @@ def test_the_price_is_the_rate_not_a_fee_on_top_also_after_or():
                                               ENGLISH.__contains__), {}, {})
     assert {(f.field, f.op, f.value) for group in result.any_of for f in group} == {
         ("monthly_rate", "lt", 100), ("monthly_rate", "lt", 130)}
+
+
+YARNS = Catalog.model_validate({
+    "name": "yarns", "description": "Knitting yarns.",
+    "fields": [
+        {"name": "fibre_country", "type": "enum", "values": ["Peru", "Chile", "Norway", "Iceland"],
+         "description": "country where the fibre was grown"},
+        {"name": "mill_country", "type": "enum", "values": ["Peru", "Chile", "Norway", "Iceland"],
+         "synonyms": {"nordic": "Norway"},
+         "description": "country where the mill that spun the yarn is based"},
+        {"name": "dye_grade", "type": "enum", "values": ["A", "B", "C", "D"],
+         "description": "colour fastness class, A best to D worst"},
+        {"name": "pill_grade", "type": "enum", "values": ["A", "B", "C", "D"],
+         "description": "resistance to pilling, A best to D worst"}]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("Peru or Chile yarn milled in Norway or Iceland",
+     {("fibre_country", "in", ("Peru", "Chile")), ("mill_country", "in", ("Norway", "Iceland"))}),
+    ("Peru yarn made by a mill in Norway", {("fibre_country", "eq", "Peru"),
+                                           ("mill_country", "eq", "Norway")}),
+    ("nordic milled Peru yarn", {("mill_country", "eq", "Norway"),
+                                 ("fibre_country", "eq", "Peru")}),
+    ("pill grade B", {("pill_grade", "eq", "B")}),
+    ("dye class no worse than B", {("dye_grade", "in", ("B", "A"))}),
+    ("nothing below C on pilling", {("pill_grade", "in", ("C", "A", "B"))}),
+])
+def test_the_words_that_tell_shared_fields_apart(text, filters):
+    assert understood(text, YARNS)[0] == filters
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("I don't want anything that actually leaves from Oakvale",
+     {("start_stop", "neq", "Oakvale")}),
+    ("leave out Greenline", {("carrier", "neq", "Greenline")}),
+])
+def test_negation_reaches_through_anything_that_and_leave_out(text, filters):
+    assert understood(text, TRANSIT)[0] == filters
+
+
+def test_no_yes_no_window_begins_or_ends_with_the_catalogs_own_noun():
+    from embedding_worker.booleans import _windows
+    from embedding_worker.tokens import tokenize
+    tokens = tokenize("which yarns were added to the shop")
+    edges = {(tokens[i].norm, tokens[j - 1].norm) for i, j in
+             _windows("which yarns were added to the shop", tokens, set(), 4,
+                      frozenset({"yarn", "yarns"}))}
+    assert ("were", "added") in edges and not any("yarns" in e for e in edges)
+
+
+SCHOOLS = Catalog.model_validate({
+    "name": "schools", "description": "Language schools and their courses.",
+    "fields": [
+        {"name": "course_type", "type": "enum", "values": ["general", "intensive", "business"]},
+        {"name": "term", "type": "enum", "values": ["Month-to-Month", "Yearly"],
+         "synonyms": {"monthly": "Month-to-Month"}},
+        {"name": "monthly_price", "type": "number", "unit": "EUR", "min": 0, "max": 3000},
+        {"name": "registration_fee", "type": "number", "unit": "EUR", "min": 0, "max": 500},
+        {"name": "lessons_per_week", "type": "number", "min": 1, "max": 40},
+        {"name": "distance_km", "type": "number", "unit": "km", "min": 0, "max": 50},
+        {"name": "rating", "type": "number", "min": 0, "max": 5}],
+    "sortable": ["monthly_price", "lessons_per_week", "rating", "distance_km"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("a general course, not intensive", {("course_type", "eq", "general")}),
+    ("no reg fee", {("registration_fee", "eq", 0)}),
+    ("registration fee waived", {("registration_fee", "eq", 0)}),
+    ("schools that don't charge a registration fee", {("registration_fee", "eq", 0)}),
+    ("excl business courses", {("course_type", "neq", "business")}),
+    ("fee capped at 50 euros", {("registration_fee", "lte", 50)}),
+    ("no further than 8 km", {("distance_km", "lte", 8)}),
+    ("between two and three hundred euros a month",
+     {("monthly_price", "gte", 200), ("monthly_price", "lte", 300)}),
+    ("300 or less monthly", {("monthly_price", "lte", 300)}),
+])
+def test_zeros_exclusions_and_bounds_as_people_write_them(text, filters):
+    assert understood(text, SCHOOLS)[0] == filters
+
+
+@pytest.mark.parametrize("text, sort", [
+    ("the more lessons per week the better", [("lessons_per_week", "desc")]),
+    ("the fewer km, the better", [("distance_km", "asc")]),
+    ("sort the general courses by rating and then by monthly price",
+     [("rating", "desc"), ("monthly_price", "asc")]),
+])
+def test_sorts_said_around_other_words(text, sort):
+    assert understood(text, SCHOOLS)[1] == sort

@@ -324,8 +324,7 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
              domain: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Runs of a few free words inside one clause, with a content word in them that is not
     a word of the catalog's own domain (`courses other than` says nothing of a field in a
-    catalog of courses), and neither beginning nor ending with one (`coffees were added`
-    is near every description that mentions coffees; `were added` is the window). No negator inside (the negation before a window is applied to
+    catalog of courses). No negator inside (the negation before a window is applied to
     it), except `no` opening a phrase about a charge (`no cancellation fee`). None ends in
     a letter alone (`seats w parking`: `w` is `with`)."""
     breaks = clause_breaks(text, tokens)
@@ -342,18 +341,11 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
                         for k in range(i, j)) or \
                     norms[j - 1] in STOPWORDS or len(norms[j - 1]) == 1 or \
                     not norms[i].isalpha() or \
-                    _domain_edge(norms[i:j], domain) or \
                     all(norms[k] in STOPWORDS or norms[k] in GENERIC_WORDS or
                         {norms[k], stem(norms[k])} & domain for k in range(i, j)):
                 continue
             out.append((i, j))
     return out
-
-
-def _domain_edge(words: list[str], domain: frozenset[str]) -> bool:
-    """The window's first or last content word is a word of the catalog's domain."""
-    content = [w for w in words if w not in STOPWORDS]
-    return bool(content) and any(forms(w) & domain for w in (content[0], content[-1]))
 
 
 def boolean_views(catalog: Catalog) -> list[tuple[str, str]]:

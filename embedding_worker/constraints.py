@@ -194,7 +194,7 @@ def _scale_and_rate_evidence(q: Quantity, p: FieldProfile, period: str | None) -
         score += 3 if period in p.periods() else (-3 if p.periods() else 0)
     elif period:  # `25 a month` is a rate, not a length of time kept in months
         score -= 3
-    elif q.per:  # `40c/kwh`, `55 cents a kWh`: the field counted per that thing
+    elif q.per and p.is_money:  # `40c/kwh`, `55 cents a kWh`: the money counted per that
         per = q.per.lower()
         score += 3 if p.mentions({per, stem(per)}) == 2 else 0
     return score
@@ -623,7 +623,9 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         past = bool(today) and all(v <= today for v in ends) and any(v < today for v in ends)
         # a name word first, then every word that names it (`the return date`: return and
         # date, not date alone)
-        ranked = sorted(date_fields, key=lambda p: (-p.mentions(ctx),
+        nearest = _nearest_date_field(tokens, d.start, clause_start(text, d.start),
+                                      date_fields)
+        ranked = sorted(date_fields, key=lambda p: (p is not nearest, -p.mentions(ctx),
                                                     -evidence(p, ctx, date_fields),
                                                     past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
@@ -656,11 +658,43 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
+    out = _single_years(out, {p.name for p in year_fields})
     lone = year_fields if year_fields else date_fields
     if len(lone) == 1:
         out += _bare_years(text, lone[0], out + [Proposal("", "", 0, q.start, q.end, "")
                                                  for q in quantities], spans)
     return out, spans
+
+
+def _nearest_date_field(tokens: list[Token], start: int, clause: int,
+                        date_fields: list[FieldProfile]) -> FieldProfile | None:
+    """The date field the nearest telling word before a date names: its own name word,
+    or a verb of putting a record up for a field that records that (`roasters that were
+    added in February`: the listing date, though `roasters` names the roast date)."""
+    words = [t.norm for t in tokens if clause <= t.start and t.end <= start
+             and t.norm not in STOPWORDS][-3:]
+    for w in reversed(words):
+        said = {w, stem(w)}
+        hit = [p for p in date_fields if p.mentions(said) == 2 or
+               (said & CONCEPT_WORDS["recent"] and _records_past(p))]
+        if len(hit) == 1:
+            return hit[0]
+    return None
+
+
+def _single_years(found: list[Proposal], year_fields: set[str]) -> list[Proposal]:
+    """`pressed in 1969` on a number field of years: the span of one year is that year
+    (`eq`), not a range from it to itself."""
+    out: list[Proposal] = []
+    for p in found:
+        pair = next((o for o in out if p.field in year_fields and (o.field, o.start, o.end,
+                     o.value) == (p.field, p.start, p.end, p.value) and {o.op, p.op} ==
+                     {"gte", "lte"}), None)
+        if pair is not None:
+            pair.op = "eq"
+        else:
+            out.append(p)
+    return out
 
 
 def _per_year(p: FieldProfile) -> bool:

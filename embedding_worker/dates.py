@@ -230,6 +230,9 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
             value = d.first if later else d.last
             return [DateConstraint("gte" if later else "lte", value.isoformat(), lead, d.end,
                                    d.year_only)]
+    by_end = _lead(text, d.start, r"(?:before|by|until|till)\s+the\s+end\s+of")
+    if by_end is not None:  # `before the end of May`: up to its last day
+        return [DateConstraint("lte", d.last.isoformat(), by_end, d.end, d.year_only)]
     within = _lead(text, d.start, WITHIN)
     if d.decade and within is None:
         within = _lead(text, d.start, r"from")

@@ -25,8 +25,10 @@ MONEY_WORDS = {"price", "cost", "budget", "fee", "rent", "salary", "amount", "fa
                "pay", "wage", "rate", "charge", "spend", "cheap", "expens"}
 # What an amount of money most often means when nothing else is said: the price, not a fee
 # or a cost that comes on top of it (`under $10`: the price, not the shipping).
-PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget",
-                         "rate"})
+PRICE_WORDS = frozenset({"price", "pric", "fare", "rent", "salary", "wage", "pay", "budget"})
+# Names of money on top of the price: `cheapest` is never the cheapest fee.
+ADD_ON_WORDS = frozenset({"fee", "fees", "charge", "charges", "deposit", "shipping", "postage",
+                          "delivery", "tax", "tip", "surcharge", "commission"})
 # English words for one period of time: `an hour` ~ `hourly`, `a year` ~ `annual`.
 PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
            "night": {"night", "nightly"}, "week": {"week", "weekly", "wk"},

@@ -159,7 +159,8 @@ class CatalogIndex:
                 words = re.findall(r"[a-z]+", s)
                 if 1 < len(words) <= 4 and " ".join(words) == s.replace("-", " "):
                     self.roots.setdefault(tuple(root(w) for w in words), []).append(i)
-            self.max_words = max(self.max_words, len(s.split()))
+            # in the words the text's tokens will have (`24/7` is two: 24 and 7)
+            self.max_words = max(self.max_words, *(len(f.split()) for f in phrase_forms(s)))
         for field_no, value in self.layout.values:  # `Paris` in departure and arrival cities
             self.fields_of_value.setdefault(normalise(value), []).append(
                 (self.layout.fields[field_no], value))

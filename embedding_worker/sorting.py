@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from embedding_worker.fields import CONCEPT_WORDS, PERIOD_OF, PRICE_WORDS, UNITS, FieldProfile
+from embedding_worker.fields import ADD_ON_WORDS, CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, stem
 from shared.names import name_words
@@ -131,8 +131,8 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
                                    not (concept == "duration" and p.name_stems & LENGTH_NAMES),
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
                                    p.is_bound,  # `cheapest`: a rate, not a minimum budget
-                                   # the price itself, not a fee or cost on top of it
-                                   concept == "money" and not p.name_stems & PRICE_WORDS,
+                                   # the price itself, not a fee on top of it
+                                   concept == "money" and bool(p.name_stems & ADD_ON_WORDS),
                                    -len(p.name_stems & words),
                                    -len((p.unit_stems | p.description_words) & words),
                                    not p.is_total,

@@ -53,11 +53,13 @@ def forms(word: str) -> set[str]:
 
 def phrase_forms(phrase: str) -> set[str]:
     """forms() of the last word of a phrase (`running shoe` ~ `running shoes`), with hyphens
-    also read as spaces or as nothing (`2-in-1` ~ `2 in 1`, `t-shirt` ~ `tshirt`), and an
-    inch written any way (`20 inch`, `20"` ~ `20 in`)."""
+    also read as spaces or as nothing (`2-in-1` ~ `2 in 1`, `t-shirt` ~ `tshirt`), a slash
+    as a space (`24/7` ~ the tokens `24 7`), and an inch written any way (`20 inch`, `20"`
+    ~ `20 in`)."""
     out = set()
     inches = re.sub(r"(\d)\s*(?:\"|inch(?:es)?\b|in\b\.?)", r"\1 in", phrase)
-    for variant in {phrase, phrase.replace("-", " "), phrase.replace("-", ""), inches}:
+    for variant in {phrase, phrase.replace("-", " "), phrase.replace("-", ""), inches,
+                    phrase.replace("/", " ")}:
         head, _, last = variant.rpartition(" ")
         out.update(f"{head} {f}" if head else f for f in forms(last))
     return out

@@ -1307,15 +1307,6 @@ def test_negation_reaches_through_anything_that_and_leave_out(text, filters):
     assert understood(text, TRANSIT)[0] == filters
 
 
-def test_no_yes_no_window_begins_or_ends_with_the_catalogs_own_noun():
-    from embedding_worker.booleans import _windows
-    from embedding_worker.tokens import tokenize
-    tokens = tokenize("which yarns were added to the shop")
-    edges = {(tokens[i].norm, tokens[j - 1].norm) for i, j in
-             _windows("which yarns were added to the shop", tokens, set(), 4,
-                      frozenset({"yarn", "yarns"}))}
-    assert ("were", "added") in edges and not any("yarns" in e for e in edges)
-
 
 SCHOOLS = Catalog.model_validate({
     "name": "schools", "description": "Language schools and their courses.",
@@ -1355,3 +1346,30 @@ def test_zeros_exclusions_and_bounds_as_people_write_them(text, filters):
 ])
 def test_sorts_said_around_other_words(text, sort):
     assert understood(text, SCHOOLS)[1] == sort
+
+
+PRESSINGS = Catalog.model_validate({
+    "name": "pressings", "description": "Second-hand records.",
+    "fields": [
+        {"name": "hours", "type": "enum", "values": ["24/7", "daytime"],
+         "description": "when the shop can be visited"},
+        {"name": "release_year", "type": "number", "min": 1948, "max": 2026},
+        {"name": "pressing_year", "type": "number", "min": 1948, "max": 2026},
+        {"name": "graded_on", "type": "date", "description": "day the copy was graded"},
+        {"name": "listed_on", "type": "date", "description": "day the record was listed"}]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("shops open 24/7", {("hours", "eq", "24/7")}),
+    ("pressing year 1969", {("pressing_year", "eq", 1969)}),
+    ("pressed in 1969", {("pressing_year", "eq", 1969)}),
+    ("graded records that were listed before the end of May",
+     {("listed_on", "lte", "2026-05-31")}),
+])
+def test_slashed_values_single_years_and_the_nearest_date_word(text, filters):
+    assert understood(text, PRESSINGS)[0] == filters
+
+
+def test_money_per_unit_is_the_unit_price_not_a_count():
+    stock = measures("stock", unit_price=("USD", 9000), quantity=("units", 5000))
+    assert understood("under 2k per unit", stock)[0] == {("unit_price", "lt", 2000)}

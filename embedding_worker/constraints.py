@@ -48,9 +48,9 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
                                 "group", "pax", "occupant", "occupants", "sleeps", "travel",
                                 "traveler", "traveller", "adult", "adults", "diner", "diners",
                                 "spot", "spots", "place", "places", "ticket", "tickets",
-                                "berth", "berths"})
-# `no changes`, `without stops`, `zero owners`: none of what a count field counts.
-# `no setup fee`, `zero sea days`, `don't charge an admin fee`, `reg fee waived`: none of
+                                "berth", "berths", "player", "players", "participant",
+                                "participants", "attendee", "attendees"})
+# `no changes`, `without stops`, `zero owners`, `no setup fee`, `zero sea days`, `don't charge an admin fee`, `reg fee waived`: none of
 # what the one or two words after (or before `waived`) name.
 NONE_OF = re.compile(r"\b(?:no|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
                      r"never)\s+(?:want\s+to\s+|need\s+to\s+)?(?:charge|pay)(?:\s+(?:an?|any))?)"
@@ -604,7 +604,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     (`year`, `model year`, `year built`) unless the text names the date field."""
     date_fields = [p for p in fields if p.field.type == "date"]
     year_fields = [p for p in fields if p.field.type == "number" and (
-        (p.stems() & YEAR_WORDS and not _per_year(p)) or p.holds_years)]
+        (p.stems() & YEAR_WORDS and not _per_year(p) and not _span_of_years(p)) or
+        p.holds_years)]
     if not date_fields and not year_fields:
         return [], []
     found = find_date_constraints(text, reference.today.year if reference else None,
@@ -695,6 +696,11 @@ def _single_years(found: list[Proposal], year_fields: set[str]) -> list[Proposal
         else:
             out.append(p)
     return out
+
+
+def _span_of_years(p: FieldProfile) -> bool:
+    """A number of years, not a calendar year (`min_age` in years, at most 21)."""
+    return p.field.max is not None and p.field.max < 1000
 
 
 def _per_year(p: FieldProfile) -> bool:

@@ -78,11 +78,12 @@ PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests",
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew|team)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 # `sleeps 8`, `seats at least 7`: a verb of capacity makes the number after it a head count.
-CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps|seats|accommodates|sleeping|fits|holds)\s+"
+CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps?|seats?|accommodates?|sleeping|fits|holds|"
+                           r"handles?)\s+"
                            r"(?:(?:at least|up to|"
                            r"min(?:imum)?|max(?:imum)?|over|more than)\s+)?$", re.IGNORECASE)
 # `for 9 people`, `sleeps 8`: a head count the request needs room for, so at least that many.
-NEED_BEFORE = re.compile(r"\b(?:for|sleeps|seats|accommodates|sleeping|fits|holds)\s+"
+NEED_BEFORE = re.compile(r"\b(?:for|sleeps?|seats?|accommodates?|sleeping|fits|holds|handles?)\s+"
                          r"(?:an?\s+)?$",
                          re.IGNORECASE)
 PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£]|\s?\d)")

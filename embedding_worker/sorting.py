@@ -109,6 +109,8 @@ def _has_concept(p: FieldProfile, concept: str) -> bool:
         return True
     if concept == "recent" and p.field.type == "number" and not p.holds_years:
         return False  # an age "updated monthly" says nothing of what is new
+    if concept == "age" and p.is_bound:
+        return False  # `oldest first` is no minimum age a record asks for
     words = p.name_stems | p.unit_stems | p.description_words
     return bool(words & CONCEPT_WORDS[concept])
 

@@ -1373,3 +1373,24 @@ def test_slashed_values_single_years_and_the_nearest_date_word(text, filters):
 def test_money_per_unit_is_the_unit_price_not_a_count():
     stock = measures("stock", unit_price=("USD", 9000), quantity=("units", 5000))
     assert understood("under 2k per unit", stock)[0] == {("unit_price", "lt", 2000)}
+
+
+TABLETOP = Catalog.model_validate({
+    "name": "tabletop", "description": "Board games in a shop.",
+    "fields": [
+        {"name": "min_players", "type": "number", "min": 1, "max": 20},
+        {"name": "max_players", "type": "number", "min": 1, "max": 100},
+        {"name": "min_age", "type": "number", "unit": "years", "min": 0, "max": 21},
+        {"name": "price_usd", "type": "number", "unit": "USD", "min": 0, "max": 1000},
+        {"name": "release_date", "type": "date"}],
+    "sortable": ["min_age", "price_usd", "release_date"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    ("twelve people or more", {("max_players", "gte", 12)}, []),
+    ("games that seat at least 6", {("max_players", "gte", 6)}, []),
+    ("published before 2000, oldest first", {("release_date", "lt", "2000-01-01")},
+     [("release_date", "asc")]),
+])
+def test_players_are_people_and_a_minimum_age_is_no_age_of_the_game(text, filters, sort):
+    assert understood(text, TABLETOP) == (filters, sort)

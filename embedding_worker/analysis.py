@@ -231,11 +231,12 @@ def _exact_values(tokens: list[Token], index: CatalogIndex, taken: set[int],
 
 
 def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldProfile]) -> bool:
-    """A one-word value that is a number field's own name word, within a few words of a
-    number or of another of that field's name words, names the field (`monthly price`,
-    `175 or less monthly` where `monthly` is also a synonym of a term)."""
+    """A one-word synonym of a value that is a number field's own name word, within a few
+    words of a number or of another of that field's name words, names the field
+    (`monthly price`, `175 or less monthly` where `monthly` is also a synonym of a term;
+    not a value itself: `40kg+ dog` asks for dogs)."""
     inside = [k for k, t in enumerate(tokens) if value.start <= t.start and t.end <= value.end]
-    if len(inside) != 1:
+    if len(inside) != 1 or value.source != "synonym":
         return False
     k = inside[0]
     word = {tokens[k].norm, stem(tokens[k].norm)}
@@ -283,7 +284,7 @@ def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: lis
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
     values += widened(text, values, catalog)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
-    implied = _implied_exclusions(values, {p.name: p for p in fields})
+    implied = _implied_exclusions(text, values, {p.name: p for p in fields})
     rule_tokens |= _tokens_in_any(tokens, [(p.start, p.end) for p in implied])
     values = [p for p in values if all(p is not w for w in waived + implied)]
     rule_tokens |= negators
@@ -331,14 +332,20 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
     return uncertain
 
 
-def _implied_exclusions(values: list[Proposal],
+def _implied_exclusions(text: str, values: list[Proposal],
                         profiles: dict[str, FieldProfile]) -> list[Proposal]:
-    """Excluded values of a field that holds one value per record and is asked for a
-    value too (`mud terrain, not all-terrains`): the value asked for already excludes
-    them, so they add no filter."""
-    asked = {p.field for p in values if not p.negated}
-    return [p for p in values if p.negated and p.field in asked
-            and not profiles[p.field].multi_valued]
+    """Excluded values of a field that holds one value per record and is asked for
+    another value in the same sentence (`mud terrain, not all-terrains`): the value asked
+    for already excludes them, so they add no filter. (Not across sentences, nor against
+    the same value: `our old whirlpool died ... not whirlpool this time` excludes it.)"""
+    def sentence(p: Proposal) -> int:
+        return len(re.findall(r"[.!?](?:\s|$)", text[:p.start]))
+    both = {(p.field, p.value) for p in values if p.negated} & \
+        {(p.field, p.value) for p in values if not p.negated}
+    return [p for p in values if p.negated and not profiles[p.field].multi_valued and
+            p.field not in {f for f, _ in both} and any(
+                not o.negated and o.field == p.field and sentence(o) == sentence(p)
+                for o in values)]
 
 
 def _mark_all_of(text: str, values: list[Proposal], profiles: dict[str, FieldProfile]) -> None:

@@ -500,7 +500,7 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     out, spans = [], []
     free = {i for i in range(len(tokens)) if i not in taken}
     for m in NONE_OF.finditer(text):
-        named = _none_of(m, counts)
+        named = _none_of(m, counts, value_words)
         if named is not None:
             span = (m.start(), named[1])
             if _free(tokens, span, free) and not _waived_span(text, tokens, span):
@@ -526,10 +526,12 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     return out, spans
 
 
-def _none_of(m: re.Match[str], counts: list[FieldProfile]) -> tuple[FieldProfile, int] | None:
+def _none_of(m: re.Match[str], counts: list[FieldProfile],
+             value_words: frozenset[str]) -> tuple[FieldProfile, int] | None:
     """The field that can be zero the words of a NONE_OF match name (`no idle fee`: the one
     field with a fee; `no reg fee`: the registration fee), with where its words end; None
-    where no single field is named, or where the word is the price's own (`no price
+    where no single field is named, where a word is a catalog value's (`no paper tickets`
+    asks for another kind of ticket), or where the word is the price's own (`no price
     limit` says nothing of a price of zero)."""
     groups = ("w", "w2") if m.group("w") else ("v", "v2")
     said = [(g, m.group(g).lower()) for g in groups if m.group(g)]
@@ -537,8 +539,9 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile]) -> tuple[FieldProfile
     for p in counts:
         hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
                 (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
-                 p.mentions({w, stem(w)}) == 2)]
-        if not hits or (p.is_money and any(forms(w) & PRICE_WORDS for g, w in said if g in hits)):
+                 (len(w) > 2 and p.mentions({w, stem(w)}) == 2))]
+        if not hits or (p.is_money and any(forms(w) & PRICE_WORDS for g, w in said if g in hits)) \
+                or any(forms(w) & value_words for g, w in said if g not in hits):
             continue
         if len(hits) > best_hits:
             best, best_hits, last = p, len(hits), hits[-1]

@@ -31,7 +31,7 @@ ADD_ON_WORDS = frozenset({"fee", "fees", "charge", "charges", "deposit", "shippi
                           "delivery", "tax", "tip", "surcharge", "commission"})
 # English words for one period of time: `an hour` ~ `hourly`, `a year` ~ `annual`.
 PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
-           "night": {"night", "nightly"}, "week": {"week", "weekly", "wk"},
+           "night": {"night", "nightly", "nite"}, "week": {"week", "weekly", "wk"},
            "month": {"month", "monthly", "mo"},
            "year": {"year", "yearly", "annual", "annually", "yr", "annum", "pa"}}
 PERIOD_OF = {w: period for period, words in PERIODS.items() for w in words}

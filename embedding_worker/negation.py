@@ -14,7 +14,8 @@ from embedding_worker.tokens import Token
 from shared.names import name_words
 
 NEGATORS = frozenset("""
-not no non without except excluding exclude excludes excl never neither nor none minus skip skipping
+not no non without except excluding exclude excludes excl never neither nor none nobody minus
+skip skipping
 avoid avoiding hate
 isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't cannot shouldn't
 haven't hasn't ain't isnt arent wasnt werent dont doesnt didnt wouldnt shouldnt

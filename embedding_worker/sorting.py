@@ -420,6 +420,9 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
     found.sort(key=lambda s: s.start)
     unique: list[SortProposal] = []
     for s in found:
-        if all(u.field != s.field for u in unique):
+        same = next((u for u in unique if u.field == s.field), None)
+        if same is None:
             unique.append(s)
+        elif re.fullmatch(r"[\s,;:-]*", text[same.end:s.start]):
+            same.end = s.end  # `by availability date, soonest first`: one sort, all its words
     return unique

@@ -1394,3 +1394,26 @@ TABLETOP = Catalog.model_validate({
 ])
 def test_players_are_people_and_a_minimum_age_is_no_age_of_the_game(text, filters, sort):
     assert understood(text, TABLETOP) == (filters, sort)
+
+
+def test_zero_needs_the_fields_own_words_not_a_values_or_a_two_letter_guess():
+    gigs = Catalog.model_validate({
+        "name": "gigs", "description": "Concert listings.",
+        "fields": [{"name": "delivery", "type": "enum", "values": ["paper ticket", "e-ticket"]},
+                   {"name": "price_per_ticket", "type": "number", "unit": "GBP", "min": 0,
+                    "max": 500},
+                   {"name": "spots_left", "type": "number", "min": 0, "max": 100},
+                   {"name": "floor", "type": "number", "min": 0, "max": 9}],
+        "sortable": ["price_per_ticket"]})
+    assert understood("no paper tickets please", gigs)[0] == {("delivery", "neq", "paper ticket")}
+    assert understood("i have zero cash so cheap ones", gigs)[0] == set()
+    assert understood("sort them by price per ticket, cheapest first", gigs) == (
+        set(), [("price_per_ticket", "asc")])  # `first` is the sort's, not a floor
+
+
+def test_an_excluded_value_stays_where_the_same_value_is_also_asked_for_or_elsewhere():
+    assert understood("Greenline was great last time. Not Greenline now", TRANSIT)[0] == {
+        ("carrier", "eq", "Greenline"), ("carrier", "neq", "Greenline")}
+    assert understood("Bluebird, not Greenline", TRANSIT)[0] == {("carrier", "eq", "Bluebird")}
+    assert understood("Bluebird is great. Not Greenline", TRANSIT)[0] == {
+        ("carrier", "eq", "Bluebird"), ("carrier", "neq", "Greenline")}

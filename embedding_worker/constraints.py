@@ -31,7 +31,8 @@ CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier":
                 "expensive": "money", "heavier": "weight", "lighter": "weight",
                 "longer": "duration", "shorter": "duration", "faster": "speed",
                 "slower": "speed", "bigger": "magnitude", "larger": "magnitude", "smaller": "magnitude",
-                "closer": "distance", "nearer": "distance", "farther": "distance"}
+                "closer": "distance", "nearer": "distance", "farther": "distance",
+                "louder": "noise", "quieter": "noise", "noisier": "noise"}
 # Adjectives of size that name the measure they compare (`90 deep`, `wider than 2m`).
 DIMENSION_NOUNS = {"wide": "width", "wider": "width", "narrow": "width", "narrower": "width",
                    "deep": "depth", "deeper": "depth", "shallow": "depth",

@@ -62,6 +62,8 @@ CONCEPT_WORDS = {
                    "enroll", "enrolled", "student", "students", "subscriber", "follower",
                    "member", "buyer", "booking", "order", "purchase", "play", "listen"},
     "age": {"age", "old", "aged"},
+    "noise": {"noise", "nois", "loud", "loudness", "quiet", "sound", "db", "decibel",
+              "decibels"},
 }
 
 
@@ -94,6 +96,7 @@ for _dim, _table in {
     "speed": {("kmh", "km/h", "kph"): 1.0, ("mph",): 1.609344},
     "bitrate": {("kbps", "kbit/s"): 0.001, ("mbps", "mbit/s", "mb/s"): 1.0,
                 ("gbps", "gbit/s", "gb/s"): 1000.0},
+    "loudness": {("db", "dba", "db(a)", "decibel", "decibels"): 1.0},
 }.items():
     for _words, _factor in _table.items():
         for _w in _words:

@@ -70,9 +70,12 @@ def notation_proposals(text: str, fields: list[FieldProfile]) -> list[Proposal]:
     by_name = {p.name: p for p in fields}
     out: list[Proposal] = []
     for notation in notations(fields):
-        for m in notation.pattern().finditer(text):
+        pattern, pos = notation.pattern(), 0
+        while (m := pattern.search(text, pos)) is not None:
+            pos = m.start() + 1  # `£50-80 195/55r16`: try again from the next number
             numbers = [float(g) for g in m.groups()]
-            between = [text[m.end(k):m.start(k + 1)].strip().lower() for k in range(1, notation.size)]
+            between = [text[m.end(k):m.start(k + 1)].strip().lower()
+                       for k in range(1, notation.size)]
             if notation.size == 2 and between != list(notation.marks):
                 continue
             slots = [(by_name[name], numbers[k]) for k, name in notation.slots]
@@ -80,4 +83,5 @@ def notation_proposals(text: str, fields: list[FieldProfile]) -> list[Proposal]:
                 continue
             out += [Proposal(p.name, "eq", int(v) if v.is_integer() else v, m.start(), m.end(),
                              "rule") for p, v in slots]
+            pos = m.end()
     return out

@@ -97,13 +97,13 @@ UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no high
                  r"capped at|(?:a )?cap of|limited to"),
          ("lt", r"under|below|less than|cheaper than|lower than|fewer than|smaller than|"
                 r"beneath|shorter than|lighter than|younger than|south of|sub-?|<|"
-                r"narrower than|shallower than|thinner than")]
+                r"narrower than|shallower than|thinner than|quieter than")]
 EXACT = [("eq", r"exactly|precisely|just|only")]
 LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:at|from)|"
                  r"from|>=|≥|upwards of|no fewer than"),
          ("gt", r"over|above|more than|greater than|higher than|bigger than|larger than|"
                 r"longer than|heavier than|older than|exceeding|north of|>|wider than|"
-                r"deeper than|taller than|thicker than")]
+                r"deeper than|taller than|thicker than|louder than|noisier than")]
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 # A catalog word between two numbers names the second when that one has no word of its
 # own after it (`wt 2-3 rating 7.5+`), not when it does (`3 bed 2 bath`).

@@ -29,7 +29,8 @@ SUPERLATIVES = {
     "lowest": LOW, "least": LOW, "fewest": LOW, "smallest": LOW, "shortest": LOW,
     "lightest": LOW, "oldest": "old", "youngest": "young", "earliest": LOW, "soonest": LOW,
     "closest": LOW,
-    "nearest": LOW, "cheapest": LOW, "slowest": "slow", "cheap": LOW,
+    "nearest": LOW, "cheapest": LOW, "slowest": "slow", "cheap": LOW, "quietest": LOW,
+    "loudest": HIGH, "noisiest": HIGH,
     "best": "good", "top": "good", "better": "good", "worst": "bad",
 }
 # What a superlative means when no field is named after it: concept words a field's
@@ -47,6 +48,7 @@ CONCEPTS = {
     "farthest": ("distance", HIGH), "furthest": ("distance", HIGH),
     "shortest": ("duration", LOW), "longest": ("duration", HIGH),
     "best": ("quality", HIGH), "worst": ("quality", LOW),
+    "quietest": ("noise", LOW), "loudest": ("noise", HIGH), "noisiest": ("noise", HIGH),
 }
 PHRASES = [  # multi-word sort phrases: (pattern, concept, direction)
     (r"least expensive|most affordable|lowest[- ]price[ds]?|low(?:est)? to high(?:est)? price",

@@ -1417,3 +1417,26 @@ def test_an_excluded_value_stays_where_the_same_value_is_also_asked_for_or_elsew
     assert understood("Bluebird, not Greenline", TRANSIT)[0] == {("carrier", "eq", "Bluebird")}
     assert understood("Bluebird is great. Not Greenline", TRANSIT)[0] == {
         ("carrier", "eq", "Bluebird"), ("carrier", "neq", "Greenline")}
+
+
+def test_a_code_after_other_numbers_is_still_found():
+    assert understood("£50-80 52-18-140", FRAMES)[0] == {
+        ("price", "gte", 50), ("price", "lte", 80), ("lens_width", "eq", 52),
+        ("bridge", "eq", 18), ("temple_length", "eq", 140)}
+
+
+def test_loudness_is_a_measure_with_its_own_superlatives():
+    amps = measures("amps", noise_db=("dB", 120), price=("EUR", 900))
+    assert understood("quietest first", amps)[1] == [("noise_db", "asc")]
+    assert understood("not louder than 70 decibels", amps)[0] == {("noise_db", "lte", 70)}
+
+
+def test_a_word_only_one_multi_word_value_has_names_it():
+    from embedding_worker.matching import own_word_value
+    kinds = Catalog.model_validate({
+        "name": "tyres", "description": "Tyres.",
+        "fields": [{"name": "kind", "type": "enum",
+                    "values": ["Track & Competition", "Grand Touring", "Touring"]}]})
+    index = index_for(kinds)
+    assert own_word_value(index, "track") == ("kind", "Track & Competition")
+    assert own_word_value(index, "touring") is None  # two values use it

@@ -75,7 +75,7 @@ for _dim, _table in {
              ("minute", "minutes", "min", "mins"): 1,
              ("hour", "hours", "hr", "hrs", "h"): 60, ("day", "days"): 1440,
              ("week", "weeks", "wk", "wks"): 10080, ("month", "months", "mo", "mos"): 43_800,
-             ("year", "years", "yr", "yrs"): 525_600},
+             ("year", "years", "yr", "yrs", "yo"): 525_600},  # `16yo`: years old
     "mass": {("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"): 1.0,
              ("g", "gram", "grams"): 0.001, ("lb", "lbs", "pound"): 0.45359237,
              ("oz", "ounce", "ounces"): 0.028349523, ("t", "tonne", "tonnes", "ton"): 1000.0},

@@ -414,7 +414,11 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
         if not any(s.start <= start < s.end or start <= s.start < end for s in found):
             found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
 
-    said = frozenset(_stems_of(re.findall(r"[a-z]+", text.lower())))
+    # the words that may name which field a bare superlative means (`dog walking,
+    # cheapest`), not those another superlative names (`then lowest registration fee`)
+    named = re.sub(rf"\b(?:{'|'.join(SUPERLATIVES)}|[a-z]{{3,}}est)\b(?:\s+[a-z]+){{0,3}}", " ",
+                   text.lower())
+    said = frozenset(_stems_of(re.findall(r"[a-z]+", named)))
     _explicit(text, sortable, add)
     _the_more_the_better(text, sortable, add)
     _phrases(text, sortable, add, said)

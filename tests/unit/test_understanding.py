@@ -1440,3 +1440,11 @@ def test_a_word_only_one_multi_word_value_has_names_it():
     index = index_for(kinds)
     assert own_word_value(index, "track") == ("kind", "Track & Competition")
     assert own_word_value(index, "touring") is None  # two values use it
+
+
+def test_a_bare_superlative_ignores_the_words_of_the_next_key_and_yo_is_years_old():
+    fees = measures("fees", weekly_price=("EUR", 3000), registration_fee=("EUR", 500))
+    assert understood("cheapest first and then lowest registration fee", fees)[1] == [
+        ("weekly_price", "asc"), ("registration_fee", "asc")]
+    courses = measures("courses", min_age=("years", 30))
+    assert understood("for my 16yo", courses)[0] == {("min_age", "lte", 16)}

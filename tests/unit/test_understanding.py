@@ -1448,3 +1448,15 @@ def test_a_bare_superlative_ignores_the_words_of_the_next_key_and_yo_is_years_ol
         ("weekly_price", "asc"), ("registration_fee", "asc")]
     courses = measures("courses", min_age=("years", 30))
     assert understood("for my 16yo", courses)[0] == {("min_age", "lte", 16)}
+
+
+def test_a_yes_no_field_named_with_the_domain_noun_needs_another_word_of_its_own():
+    from embedding_worker.booleans import _only_the_domain
+    from embedding_worker.fields import profile
+    from embedding_worker.tokens import tokenize
+    field = profile(Catalog.model_validate({"name": "sites", "fields": [
+        {"name": "plug_and_charge", "type": "boolean",
+         "description": "a session starts on plug-in without an app"}]}).fields[0])
+    domain = frozenset({"charging", "charge", "site", "sites"})
+    assert _only_the_domain(field, tokenize("a proper charging hub"), domain)
+    assert not _only_the_domain(field, tokenize("no app needed"), domain)

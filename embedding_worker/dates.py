@@ -201,12 +201,15 @@ def find_date_constraints(text: str, reference_year: int | None = None,
         lead = re.search(r"\b(between|from)\s+(?:the\s+)?$", text[:a.start], re.IGNORECASE)
         joined = re.fullmatch(r"\s*(?:and|to|-|–|until|till|through)\s*(?:the\s+)?",
                               text[a.end:b.start], re.IGNORECASE)
-        either = re.fullmatch(r"\s*or\s*(?:the\s+)?", text[a.end:b.start], re.IGNORECASE)
-        if either and a.decade and b.decade and b.first == a.last + dt.timedelta(days=1):
-            joined = either  # `the 60s or 70s`: one span of twenty years
+        either = re.fullmatch(r"\s*(?:or|and|/|&)\s*(?:the\s+)?", text[a.end:b.start],
+                              re.IGNORECASE)
+        decades = bool(either and a.decade and b.decade and
+                       b.first == a.last + dt.timedelta(days=1))
+        if decades:
+            joined = either  # `the 60s or 70s`, `50s/60s`: one span of twenty years
             lead = lead or re.search(r"\b(from|in)\s+(?:the\s+)?$", text[:a.start],
                                      re.IGNORECASE)
-        if (lead or (joined and joined.group().strip() in ("-", "–", "or"))) and joined:
+        if (lead or decades or (joined and joined.group().strip() in ("-", "–"))) and joined:
             a = _with_year(a, b)
             if (reference_year is None and not (a.has_year and b.has_year)) or a.first > b.last:
                 continue

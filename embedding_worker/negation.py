@@ -102,11 +102,13 @@ def negated_before(norms: list[str], i: int, reach: int = 3,
 
 
 def clause_breaks(text: str, tokens: list[Token]) -> set[int]:
-    """Token positions that start a new clause (after , ; . ! ? : or before `but`)."""
+    """Token positions that start a new clause (after , ; . ! ? : or a spaced dash, or
+    before `but`)."""
     breaks = set()
     for k in range(1, len(tokens)):
         gap = text[tokens[k - 1].end:tokens[k].start]
-        if (re.search(r"[,;.!?:]", gap) and tokens[k].norm not in ("or", "nor", "and")) or \
+        if ((re.search(r"[,;.!?:]|\s[-–—]\s", gap) or re.fullmatch(r"\s*[–—]\s*", gap))
+                and tokens[k].norm not in ("or", "nor", "and")) or \
                 tokens[k].norm == "but":
             breaks.add(k)
     return breaks

@@ -1460,3 +1460,15 @@ def test_a_yes_no_field_named_with_the_domain_noun_needs_another_word_of_its_own
     domain = frozenset({"charging", "charge", "site", "sites"})
     assert _only_the_domain(field, tokenize("a proper charging hub"), domain)
     assert not _only_the_domain(field, tokenize("no app needed"), domain)
+
+
+def test_a_dash_ends_a_negation_and_adjacent_decades_make_one_span():
+    grades = Catalog.model_validate({
+        "name": "records", "description": "Used records.",
+        "fields": [{"name": "grade", "type": "enum", "values": ["Mint", "Near Mint", "VG", "G"],
+                    "description": "condition, best to worst"},
+                   {"name": "release_year", "type": "number", "min": 1900, "max": 2030}]})
+    assert understood("nothing beat up - at least VG", grades)[0] == {
+        ("grade", "in", ("VG", "Mint", "Near Mint"))}
+    assert understood("50s/60s records", grades)[0] == {("release_year", "gte", 1950),
+                                                        ("release_year", "lte", 1969)}

@@ -348,8 +348,8 @@ def _implied_exclusions(text: str, values: list[Proposal],
         {(p.field, p.value) for p in values if not p.negated}
     return [p for p in values if p.negated and not profiles[p.field].multi_valued and
             p.field not in {f for f, _ in both} and any(
-                not o.negated and o.field == p.field and sentence(o) == sentence(p)
-                for o in values)]
+                not o.negated and o.field == p.field and sentence(o) == sentence(p) and
+                o.source != "semantic" for o in values)]  # a guess by meaning may be dropped
 
 
 def _mark_all_of(text: str, values: list[Proposal], profiles: dict[str, FieldProfile]) -> None:

@@ -49,8 +49,7 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
                                 "group", "pax", "occupant", "occupants", "sleeps", "travel",
                                 "traveler", "traveller", "adult", "adults", "diner", "diners",
                                 "spot", "spots", "place", "places", "ticket", "tickets",
-                                "berth", "berths", "player", "players", "participant",
-                                "participants", "attendee", "attendees"})
+                                "berth", "berths", "player", "players"})
 # `no changes`, `without stops`, `zero owners`, `no setup fee`, `zero sea days`, `don't charge an admin fee`, `reg fee waived`: none of
 # what the one or two words after (or before `waived`) name.
 NONE_OF = re.compile(r"\b(?:no|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
@@ -541,8 +540,10 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
         hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
                 (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
                  (len(w) > 2 and p.mentions({w, stem(w)}) == 2))]
+        before = [w for g, w in said[:[g for g, _ in said].index(hits[-1])]] if hits else []
         if not hits or (p.is_money and any(forms(w) & PRICE_WORDS for g, w in said if g in hits)) \
-                or any(forms(w) & value_words for g, w in said if g not in hits):
+                or any(forms(w) & value_words for w in before if w not in
+                       {m for g, m in said if g in hits}):
             continue
         if len(hits) > best_hits:
             best, best_hits, last = p, len(hits), hits[-1]

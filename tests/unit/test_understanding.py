@@ -1472,3 +1472,8 @@ def test_a_dash_ends_a_negation_and_adjacent_decades_make_one_span():
         ("grade", "in", ("VG", "Mint", "Near Mint"))}
     assert understood("50s/60s records", grades)[0] == {("release_year", "gte", 1950),
                                                         ("release_year", "lte", 1969)}
+
+
+def test_a_value_after_the_zeroed_field_is_asked_for():
+    assert understood("no-fee business course", SCHOOLS)[0] == {
+        ("registration_fee", "eq", 0), ("course_type", "eq", "business")}

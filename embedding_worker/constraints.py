@@ -15,6 +15,7 @@ from embedding_worker.dates import find_date_constraints
 from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS,
                                      UNITS,
                                      FieldProfile, convert, limit_pair, unit_known, unit_words)
+from embedding_worker.field_choice import field_roles
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
@@ -664,7 +665,7 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
-    out = _single_years(out, {p.name for p in year_fields})
+    out = _trip_ends(text, _single_years(out, {p.name for p in year_fields}), date_fields)
     lone = year_fields if year_fields else date_fields
     if len(lone) == 1:
         out += _bare_years(text, lone[0], out + [Proposal("", "", 0, q.start, q.end, "")
@@ -686,6 +687,25 @@ def _nearest_date_field(tokens: list[Token], start: int, clause: int,
         if len(hit) == 1:
             return hit[0]
     return None
+
+
+def _trip_ends(text: str, found: list[Proposal],
+               date_fields: list[FieldProfile]) -> list[Proposal]:
+    """`aug 1 - aug 15` where the catalog has a date a thing starts (pickup, check-in,
+    departure) and one it ends (return, check-out): the first day is the start, the last
+    the end, not a range of starts. Only for two days written out (two numbers), not a
+    month (`in August`)."""
+    roles = {p.name: field_roles(p) for p in date_fields}
+    ends = [p.name for p in date_fields if "destination" in roles[p.name]
+            and "origin" not in roles[p.name]]
+    for low in found:
+        high = next((o for o in found if o is not low and o.op == "lte" and low.op == "gte"
+                     and (o.field, o.start, o.end) == (low.field, low.start, low.end)), None)
+        if high is None or "origin" not in roles.get(low.field, {}) or len(ends) != 1 or \
+                len(re.findall(r"\d+", text[low.start:low.end])) < 2:
+            continue
+        low.op, high.op, high.field = "eq", "eq", ends[0]
+    return found
 
 
 def _single_years(found: list[Proposal], year_fields: set[str]) -> list[Proposal]:

@@ -208,6 +208,9 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         else:
             stop = max([clause] + [b for a, b in ranges if b <= first])
             reading.role = _role_before(text, tokens, first, stop)
+            if reading.role is None and prev is not None and ranges[prev][1] == first and \
+                    re.fullmatch(r"\s*[-–]\s*", text[spans[prev][1]:start]):
+                reading.role = "destination"  # `sevilla-malaga`: a route
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
         common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))

@@ -1477,3 +1477,16 @@ def test_a_dash_ends_a_negation_and_adjacent_decades_make_one_span():
 def test_a_value_after_the_zeroed_field_is_asked_for():
     assert understood("no-fee business course", SCHOOLS)[0] == {
         ("registration_fee", "eq", 0), ("course_type", "eq", "business")}
+
+
+def test_two_days_written_out_are_a_start_and_an_end_and_a_dash_is_a_route():
+    hire = Catalog.model_validate({
+        "name": "hire", "description": "Van hire.",
+        "fields": [{"name": "pickup_day", "type": "date", "description": "day the van is collected"},
+                   {"name": "return_day", "type": "date", "description": "day it is due back"}]})
+    assert understood("aug 1 - aug 15", hire)[0] == {("pickup_day", "eq", "2026-08-01"),
+                                                     ("return_day", "eq", "2026-08-15")}
+    assert understood("pickup in August", hire)[0] == {("pickup_day", "gte", "2026-08-01"),
+                                                       ("pickup_day", "lte", "2026-08-31")}
+    assert understood("Oakvale - Millbrook", TRANSIT)[0] == {("start_stop", "eq", "Oakvale"),
+                                                             ("end_stop", "eq", "Millbrook")}

@@ -12,9 +12,9 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import (CONCEPT_WORDS, CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS,
-                                     UNITS,
-                                     FieldProfile, convert, limit_pair, unit_known, unit_words)
+from embedding_worker.fields import (AGGREGATE_WORDS, CONCEPT_WORDS, CURRENCY_UNITS,
+                                     MONEY_WORDS, PERIOD_OF, PRICE_WORDS, UNITS, FieldProfile,
+                                     convert, limit_pair, unit_known, unit_words)
 from embedding_worker.field_choice import field_roles
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
@@ -51,10 +51,12 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
                                 "traveler", "traveller", "adult", "adults", "diner", "diners",
                                 "spot", "spots", "place", "places", "ticket", "tickets",
                                 "berth", "berths", "player", "players"})
-# `no changes`, `without stops`, `zero owners`, `no setup fee`, `zero sea days`, `don't charge an admin fee`, `reg fee waived`: none of
-# what the one or two words after (or before `waived`) name.
+# `no changes`, `without stops`, `zero owners`, `no setup fee`, `zero sea days`, `don't
+# charge an admin fee`, `cars that don't require a deposit`, `reg fee waived`: none of what
+# the one or two words after (or before `waived`) name.
 NONE_OF = re.compile(r"\b(?:no|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
-                     r"never)\s+(?:want\s+to\s+|need\s+to\s+)?(?:charge|pay)(?:\s+(?:an?|any))?)"
+                     r"never)\s+(?:want\s+to\s+|need\s+to\s+)?(?:charge|pay|require|ask\s+for)"
+                     r"(?:\s+(?:an?|any))?)"
                      r"(?:\s+|-)(?P<w>[a-z]+)(?:\s+(?P<w2>[a-z]+))?|"
                      r"\b(?P<v>[a-z]+)(?:\s+(?P<v2>[a-z]+))?\s+(?:is\s+|are\s+)?waived\b",
                      re.IGNORECASE)
@@ -172,9 +174,10 @@ def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float
         # `4.5 stars`: a rating, whatever it is called (`12 points` of charge_points is not)
         return (3 if p.stems() & CONCEPT_WORDS["quality"] else -3), q.value
     if p.is_money and not q.currency and (p.field.unit or "").lower() in \
-            CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & MONEY_WORDS and
+            CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & (MONEY_WORDS | AGGREGATE_WORDS) and
                                     p.mentions({q.unit, stem(q.unit)}) == 2):
-        return -3, q.value  # `2 tickets` is a count, not an amount of money (`1k rent` is)
+        return -3, q.value  # `2 tickets` is a count, not an amount of money (`1k rent`,
+        # `300 total` of a total price are)
     said = {q.unit, stem(q.unit)}
     # a word the catalog's description also uses (`ratings`) still says a little
     mention = p.mentions(said) or (0.5 if said & p.description_words else 0)

@@ -1490,3 +1490,10 @@ def test_two_days_written_out_are_a_start_and_an_end_and_a_dash_is_a_route():
                                                        ("pickup_day", "lte", "2026-08-31")}
     assert understood("Oakvale - Millbrook", TRANSIT)[0] == {("start_stop", "eq", "Oakvale"),
                                                              ("end_stop", "eq", "Millbrook")}
+
+
+def test_a_total_after_an_amount_names_the_total_and_a_required_deposit_can_be_none():
+    hire = measures("hire", price_per_day=("EUR", 900), total_price=("EUR", 9000),
+                    deposit=("EUR", 5000))
+    assert understood("estate under 300 total", hire)[0] == {("total_price", "lt", 300)}
+    assert understood("cars that don't require a deposit", hire)[0] == {("deposit", "eq", 0)}

@@ -29,8 +29,8 @@ from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
                                        demonym_matches,
                                        exact_matches, fuzzy_matches,
-                                       fuzzy_phrases, own_word_value, prefix_matches,
-                                       semantic_matches, stem_matches)
+                                       fuzzy_phrases, prefix_matches, semantic_matches,
+                                       stem_matches)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.notations import notation_proposals
 from embedding_worker.ordered_values import widened
@@ -270,10 +270,6 @@ def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], emb
     values += abbreviation_matches(tokens, index, taken, is_word)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
-    for p in semantic:  # `track tyres`: a word only Track & Competition has, and meant so
-        words = [t.norm for t in tokens if p.start <= t.start and t.end <= p.end]
-        if len(words) == 1 and own_word_value(index, words[0]) == (p.field, p.value):
-            p.score = max(p.score, config.semantic_accept)
     values += semantic
     return values, candidates
 

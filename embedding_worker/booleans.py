@@ -383,21 +383,9 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
     sims = _similarities(embed(texts), views, view_vectors, booleans, values)
-    pairs = [(score, w, b) for score, w, b in
-             _close_pairs(tokens, windows, booleans, fields, sims, config, floor)
-             if not _only_the_domain(booleans[b], tokens[windows[w][0]:windows[w][1]], domain)]
+    pairs = _close_pairs(tokens, windows, booleans, fields, sims, config, floor)
     return _best_windows(text, tokens, windows, booleans, pairs, taken)
 
-
-def _only_the_domain(p: FieldProfile, window: list[Token], domain: frozenset[str]) -> bool:
-    """A field named with a word of the catalog's domain (`plug_and_charge` among charging
-    sites) is not what a window says that shares no other word with its name or
-    description (`a proper charging hub`, `while I charge`): the likeness is the domain's."""
-    if not any(forms(w) & domain for w in p.name_stems):
-        return False
-    own = {w for w in p.name_stems | p.description_words if not forms(w) & domain}
-    return not any({t.norm, stem(t.norm)} & own for t in window
-                   if t.norm not in STOPWORDS and not forms(t.norm) & domain)
 
 
 class _Similarities(NamedTuple):

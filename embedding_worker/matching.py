@@ -34,15 +34,6 @@ def _value_of(index: CatalogIndex, surface_no: int) -> tuple[str, str, str]:
     return layout.fields[field_no], value, layout.surfaces[surface_no]
 
 
-def own_word_value(index: CatalogIndex, word: str) -> tuple[str, str] | None:
-    """(field, value) of the one multi-word value that uses `word` (`track` of Track &
-    Competition), if only one does and no value is the word alone (`touring`)."""
-    surface = index.value_word_surfaces.get(word)
-    if surface is None or word in index.single_word_surfaces:
-        return None
-    return _value_of(index, surface)[:2]
-
-
 def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token]) -> bool:
     """Very short or function-word surfaces must match as written (`S`, `M`, `On`)."""
     _, value, surface = _value_of(index, surface_no)

@@ -1431,16 +1431,6 @@ def test_loudness_is_a_measure_with_its_own_superlatives():
     assert understood("not louder than 70 decibels", amps)[0] == {("noise_db", "lte", 70)}
 
 
-def test_a_word_only_one_multi_word_value_has_names_it():
-    from embedding_worker.matching import own_word_value
-    kinds = Catalog.model_validate({
-        "name": "tyres", "description": "Tyres.",
-        "fields": [{"name": "kind", "type": "enum",
-                    "values": ["Track & Competition", "Grand Touring", "Touring"]}]})
-    index = index_for(kinds)
-    assert own_word_value(index, "track") == ("kind", "Track & Competition")
-    assert own_word_value(index, "touring") is None  # two values use it
-
 
 def test_a_bare_superlative_ignores_the_words_of_the_next_key_and_yo_is_years_old():
     fees = measures("fees", weekly_price=("EUR", 3000), registration_fee=("EUR", 500))
@@ -1449,17 +1439,6 @@ def test_a_bare_superlative_ignores_the_words_of_the_next_key_and_yo_is_years_ol
     courses = measures("courses", min_age=("years", 30))
     assert understood("for my 16yo", courses)[0] == {("min_age", "lte", 16)}
 
-
-def test_a_yes_no_field_named_with_the_domain_noun_needs_another_word_of_its_own():
-    from embedding_worker.booleans import _only_the_domain
-    from embedding_worker.fields import profile
-    from embedding_worker.tokens import tokenize
-    field = profile(Catalog.model_validate({"name": "sites", "fields": [
-        {"name": "plug_and_charge", "type": "boolean",
-         "description": "a session starts on plug-in without an app"}]}).fields[0])
-    domain = frozenset({"charging", "charge", "site", "sites"})
-    assert _only_the_domain(field, tokenize("a proper charging hub"), domain)
-    assert not _only_the_domain(field, tokenize("no app needed"), domain)
 
 
 def test_a_dash_ends_a_negation_and_adjacent_decades_make_one_span():

@@ -118,10 +118,12 @@ def _has_concept(p: FieldProfile, concept: str) -> bool:
 
 
 def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[str] = frozenset(),
-                  ) -> tuple[FieldProfile, bool] | None:
+                  borrowed: bool = False) -> tuple[FieldProfile, bool] | None:
     """(field, direction flipped) for a concept: a field that has it, else a fallback. Of
     several, one whose own name words the request says (`said`, its words' stems: `dog
-    walking, cheapest` is the price per walk, not per night) comes first."""
+    walking, cheapest` is the price per walk, not per night) comes first. `borrowed`: the
+    concept stands in for another (`quickest` with no field of speed is the shortest
+    time)."""
     words = CONCEPT_WORDS.get(concept, frozenset())
     dimension = CONCEPT_DIMENSION.get(concept)
     having = [p for p in sortable if _has_concept(p, concept)]
@@ -131,8 +133,10 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
     ranked = sorted(having,
                     key=lambda p: (p.field.type != "date",
                                    not (p.name_stems - words - STOPWORDS - elsewhere) & said,
-                                   # `longest`, `shortest`: a field named for its length first
-                                   not (concept == "duration" and p.name_stems & LENGTH_NAMES),
+                                   # `longest`, `shortest`: a field named for its length
+                                   # first (not for `quickest`, which borrows the duration)
+                                   not (concept == "duration" and not borrowed and
+                                        p.name_stems & LENGTH_NAMES),
                                    UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
                                    p.is_bound,  # `cheapest`: a rate, not a minimum budget
                                    # the price itself, not a fee on top of it
@@ -145,7 +149,7 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
         return ranked[0], False
     if concept in FALLBACK:
         other, flip = FALLBACK[concept]
-        found = concept_field(other, sortable, said)
+        found = concept_field(other, sortable, said, borrowed=True)
         if found:
             return found[0], flip
     return None
@@ -354,11 +358,35 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
             _then(text, end, sortable, add)
         elif adj in CONCEPTS:
             concept, order = CONCEPTS[adj]
+            made = _year_of_the_thing(adj, following, sortable)
+            if made is not None:  # `newest cars first`: the model year, not the listing
+                add(made, HIGH if adj == "newest" else LOW, m.start(), m.end())
+                continue
             target = concept_field(concept, sortable, said)
             if target:
                 add(target[0], stated_direction(target[0], comparative(adj)) or
                     ((LOW if order == HIGH else HIGH) if target[1] else order),
                     m.start(), m.end())
+
+
+# Nouns of a listing rather than of the thing listed: `newest listings` is the listing date.
+LISTING_WORDS = frozenset({"listing", "listings", "ad", "ads", "advert", "adverts", "post",
+                           "posts", "posting", "postings", "arrival", "arrivals", "addition",
+                           "additions", "offer", "offers", "upload", "uploads"})
+
+
+def _year_of_the_thing(adj: str, following: list[str],
+                       sortable: list[FieldProfile]) -> FieldProfile | None:
+    """`newest` / `oldest` of the things themselves (`newest cars first`, `history books,
+    oldest first`): the sortable field of calendar years (year built, model year), unless
+    the words say listings (`newest listings`) or, for `oldest`, a field of age exists
+    (`oldest dogs`)."""
+    years = [p for p in sortable if p.holds_years]
+    if adj not in ("newest", "oldest") or not years or set(following) & LISTING_WORDS or (
+            adj == "oldest" and any(_has_concept(p, "age") and not p.is_bound
+                                    for p in sortable)):
+        return None
+    return years[0]
 
 
 def comparative(superlative: str) -> str:

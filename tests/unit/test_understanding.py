@@ -1476,3 +1476,22 @@ def test_a_total_after_an_amount_names_the_total_and_a_required_deposit_can_be_n
                     deposit=("EUR", 5000))
     assert understood("estate under 300 total", hire)[0] == {("total_price", "lt", 300)}
     assert understood("cars that don't require a deposit", hire)[0] == {("deposit", "eq", 0)}
+
+
+@pytest.mark.parametrize("text, sort", [
+    ("newest vans first", [("year_built", "desc")]),
+    ("oldest first", [("year_built", "asc")]),
+    ("newest listings first", [("listed_on", "desc")]),
+    ("quickest first", [("drive_hours", "asc")]),
+])
+def test_newest_things_are_by_their_year_and_quickest_is_the_least_time(text, sort):
+    vans = Catalog.model_validate({
+        "name": "vans", "description": "Camper vans and their routes.",
+        "fields": [{"name": "year_built", "type": "number", "min": 1950, "max": 2030},
+                   {"name": "listed_on", "type": "date", "description": "day it was listed"},
+                   {"name": "route_length_km", "type": "number", "unit": "km", "min": 0,
+                    "max": 5000},
+                   {"name": "drive_hours", "type": "number", "unit": "hours", "min": 0,
+                    "max": 99}],
+        "sortable": ["year_built", "listed_on", "route_length_km", "drive_hours"]})
+    assert understood(text, vans)[1] == sort

@@ -27,7 +27,7 @@ from embedding_worker.followups import let_go, shifts
 from embedding_worker.fields import FieldProfile
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
-                                       demonym_matches,
+                                       completed_values, demonym_matches,
                                        exact_matches, fuzzy_matches,
                                        fuzzy_phrases, prefix_matches, semantic_matches,
                                        stem_matches)
@@ -100,7 +100,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
                                       _not_values(catalog, fields))
-    values += loose
+    values = completed_values(tokens, values + loose, index)
     values.sort(key=lambda p: p.start)
     values, uncertain = _settle_values(text, tokens, catalog, fields, values, taken,
                                        rule_tokens)

@@ -665,6 +665,10 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 continue
         else:
             continue
+        if today and best.field.type == "date" and _records_past(best) and value == d.value \
+                and all(v > today for v in ends) and {e.op for e in found if (
+                    e.start, e.end) == (d.start, d.end)} - {"lt", "lte"}:
+            continue  # `we're due in June`: the user's own date; no release is still ahead
         out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)

@@ -1495,3 +1495,18 @@ def test_newest_things_are_by_their_year_and_quickest_is_the_least_time(text, so
                     "max": 99}],
         "sortable": ["year_built", "listed_on", "route_length_km", "drive_hours"]})
     assert understood(text, vans)[1] == sort
+
+
+def test_a_value_completed_by_the_next_word_and_no_release_still_ahead():
+    prams = Catalog.model_validate({
+        "name": "prams", "description": "Prams.",
+        "fields": [{"name": "kind", "type": "enum",
+                    "values": ["travel", "travel system", "jogging"]},
+                   {"name": "released", "type": "date", "description": "day it was released"}]})
+    assert understood("travel systm", prams)[0] == {("kind", "eq", "travel system")}
+    assert understood("travel sys", prams)[0] == {("kind", "eq", "travel system")}
+    assert understood("travel buggy", prams)[0] == {("kind", "eq", "travel")}
+    assert understood("we're due in June, a jogging one", prams)[0] == {
+        ("kind", "eq", "jogging")}
+    assert understood("released in February", prams)[0] == {
+        ("released", "gte", "2026-02-01"), ("released", "lte", "2026-02-28")}

@@ -379,10 +379,14 @@ def _year_of_the_thing(adj: str, following: list[str],
                        sortable: list[FieldProfile]) -> FieldProfile | None:
     """`newest` / `oldest` of the things themselves (`newest cars first`, `history books,
     oldest first`): the sortable field of calendar years (year built, model year), unless
-    the words say listings (`newest listings`) or, for `oldest`, a field of age exists
-    (`oldest dogs`)."""
+    the words say listings (`newest listings`), or `newest` names no thing (`newest first`
+    is most often the newest listing), or, for `oldest`, a field of age exists (`oldest
+    dogs`)."""
     years = [p for p in sortable if p.holds_years]
+    thing = bool(following) and following[0] not in STOPWORDS and \
+        following[0] not in ("first", "top", "please", "order")
     if adj not in ("newest", "oldest") or not years or set(following) & LISTING_WORDS or (
+            adj == "newest" and not thing) or (
             adj == "oldest" and any(_has_concept(p, "age") and not p.is_bound
                                     for p in sortable)):
         return None

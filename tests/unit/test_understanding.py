@@ -1482,6 +1482,7 @@ def test_a_total_after_an_amount_names_the_total_and_a_required_deposit_can_be_n
     ("newest vans first", [("year_built", "desc")]),
     ("oldest first", [("year_built", "asc")]),
     ("newest listings first", [("listed_on", "desc")]),
+    ("newest first", [("listed_on", "desc")]),  # no thing named: most often the listing
     ("quickest first", [("drive_hours", "asc")]),
 ])
 def test_newest_things_are_by_their_year_and_quickest_is_the_least_time(text, sort):

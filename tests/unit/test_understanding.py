@@ -1219,16 +1219,16 @@ def test_a_field_unit_d_is_days_and_no_duration_shrinks_into_years():
     assert understood("within two weeks", studio)[0] == {("turnaround", "lte", 14)}
 
 
+# Spectacle frames: the three numbers of a frame size, each described by its example.
 FRAMES = Catalog.model_validate({
     "name": "frames", "description": "Spectacle frames.",
-    "fields": [
-        {"name": "lens_width", "type": "number", "unit": "mm", "min": 40, "max": 62,
-         "description": "the first number of the frame size (e.g. 52 in 52-18-140)"},
-        {"name": "bridge", "type": "number", "unit": "mm", "min": 12, "max": 24,
-         "description": "gap between the lenses (e.g. 18 in 52-18-140)"},
-        {"name": "temple_length", "type": "number", "unit": "mm", "min": 120, "max": 155,
-         "description": "arm length, the last number of the size (e.g. 140 in 52-18-140)"},
-        {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 900}]})
+    "fields": [{"name": name, "type": "number", "unit": "mm", "min": low, "max": high,
+                "description": f"{what} (e.g. {example} in 52-18-140)"}
+               for name, low, high, what, example in [
+                   ("lens_width", 40, 62, "the first number of the frame size", 52),
+                   ("bridge", 12, 24, "gap between the lenses", 18),
+                   ("temple_length", 120, 155, "arm length, the last number", 140)]]
+    + [{"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 900}]})
 
 
 @pytest.mark.parametrize("text", ["52-18-140 frames", "frames in 52 18 140",
@@ -1377,12 +1377,13 @@ def test_money_per_unit_is_the_unit_price_not_a_count():
 
 TABLETOP = Catalog.model_validate({
     "name": "tabletop", "description": "Board games in a shop.",
-    "fields": [
-        {"name": "min_players", "type": "number", "min": 1, "max": 20},
-        {"name": "max_players", "type": "number", "min": 1, "max": 100},
-        {"name": "min_age", "type": "number", "unit": "years", "min": 0, "max": 21},
-        {"name": "price_usd", "type": "number", "unit": "USD", "min": 0, "max": 1000},
-        {"name": "release_date", "type": "date"}],
+    "fields": [{"name": name, "type": "number", "min": low, "max": high,
+                **({"unit": unit} if unit else {})}
+               for name, unit, low, high in [("min_players", None, 1, 20),
+                                             ("max_players", None, 1, 100),
+                                             ("min_age", "years", 0, 21),
+                                             ("price_usd", "USD", 0, 1000)]]
+    + [{"name": "release_date", "type": "date"}],
     "sortable": ["min_age", "price_usd", "release_date"]})
 
 
@@ -1397,14 +1398,12 @@ def test_players_are_people_and_a_minimum_age_is_no_age_of_the_game(text, filter
 
 
 def test_zero_needs_the_fields_own_words_not_a_values_or_a_two_letter_guess():
+    numbers = measures("gigs", price_per_ticket=("GBP", 500), spots_left=(None, 100),
+                       floor=(None, 9))
     gigs = Catalog.model_validate({
-        "name": "gigs", "description": "Concert listings.",
+        "name": "gigs", "description": "Concert listings.", "sortable": ["price_per_ticket"],
         "fields": [{"name": "delivery", "type": "enum", "values": ["paper ticket", "e-ticket"]},
-                   {"name": "price_per_ticket", "type": "number", "unit": "GBP", "min": 0,
-                    "max": 500},
-                   {"name": "spots_left", "type": "number", "min": 0, "max": 100},
-                   {"name": "floor", "type": "number", "min": 0, "max": 9}],
-        "sortable": ["price_per_ticket"]})
+                   *(f.model_dump(exclude_none=True) for f in numbers.fields)]})
     assert understood("no paper tickets please", gigs)[0] == {("delivery", "neq", "paper ticket")}
     assert understood("i have zero cash so cheap ones", gigs)[0] == set()
     assert understood("sort them by price per ticket, cheapest first", gigs) == (

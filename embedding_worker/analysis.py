@@ -100,7 +100,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
                                       _not_values(catalog, fields))
-    values = completed_values(tokens, values + loose, index)
+    values = completed_values(tokens, values + loose, index, rule_tokens, is_word)
     values.sort(key=lambda p: p.start)
     values, uncertain = _settle_values(text, tokens, catalog, fields, values, taken,
                                        rule_tokens)
@@ -142,9 +142,9 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
                        reference: Reference | None,
                        rule_tokens: set[int]) -> tuple[list[Proposal], list[Proposal]]:
     """Date and number proposals, none inside a `named` value: the codes a description
-    shows by example first (`205/55 R16`), dates (their numbers are no amounts), then comparisons, numbers a field's description defines (`0 =
-    nonstop`) and numbers named by their field (`size 10`). Adds the words they take to
-    `rule_tokens`."""
+    shows by example first (`52/18 B140`), dates (their numbers are no amounts), then
+    comparisons, numbers a field's description defines (`0 = nonstop`) and numbers named
+    by their field (`size 10`). Adds the words they take to `rule_tokens`."""
     codes = [c for c in notation_proposals(text, fields)
              if not any(_overlaps(c, p) for p in named)]
     named = named + codes
@@ -222,7 +222,9 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
 def _exact_values(tokens: list[Token], index: CatalogIndex, taken: set[int],
                   is_word: Callable[[str], bool], fields: list[FieldProfile]) -> list[Proposal]:
     """Enum values written as they are, by a prefix, a demonym (`italian` for Italy) or
-    a code; before the one-word yes/no fields, which would otherwise claim their words."""
+    a code; before the one-word yes/no fields, which would otherwise claim their words.
+    A synonym that is a number field's own name word near a number is left to the number
+    (_names_a_measure)."""
     values = exact_matches(tokens, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
     values += demonym_matches(tokens, index, taken)
@@ -284,7 +286,8 @@ def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: lis
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
     values += widened(text, values, catalog)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
-    implied = _implied_exclusions(text, values, {p.name: p for p in fields})
+    implied = _implied_exclusions(text, [p for p in values if all(p is not w for w in waived)],
+                                  {p.name: p for p in fields})
     rule_tokens |= _tokens_in_any(tokens, [(p.start, p.end) for p in implied])
     values = [p for p in values if all(p is not w for w in waived + implied)]
     rule_tokens |= negators
@@ -312,7 +315,7 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
     shared = [p for p in values if p.alternatives]
     if not shared:
         return set()
-    # values of one of those fields only (`uk` where only the roaster's country has it)
+    # values of one of those fields only (`nordic` where only the mill's country has it)
     # are read with them: they take their field, and their words are theirs
     fields = {f for p in shared for f in [p.field] + [f for f, _ in p.alternatives]}
     read = [p for p in values if p.alternatives or p.field in fields]

@@ -57,7 +57,7 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
 NONE_OF = re.compile(r"\b(?:no|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
                      r"never)\s+(?:want\s+to\s+|need\s+to\s+)?(?:charge|pay|require|ask\s+for)"
                      r"(?:\s+(?:an?|any))?)"
-                     r"(?:\s+|-)(?P<w>[a-z]+)(?:\s+(?P<w2>[a-z]+))?|"
+                     r"(?:\s+|-)(?P<w>[a-z]+)(?=(?:\s+(?P<w2>[a-z]+))?)|"  # `w2` read, not taken
                      r"\b(?P<v>[a-z]+)(?:\s+(?P<v2>[a-z]+))?\s+(?:is\s+|are\s+)?waived\b",
                      re.IGNORECASE)
 # `0 = nonstop`, `0 means a studio`, `4 = very expensive`: words a field's description
@@ -171,7 +171,8 @@ def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float
     if in_field_unit is not None:
         return -3, q.value
     if q.unit in RATING_UNITS and not p.mentions({q.unit, stem(q.unit)}) == 2:
-        # `4.5 stars`: a rating, whatever it is called (`12 points` of charge_points is not)
+        # `4.5 stars`: a rating, whatever it is called (`12 points` of a field named for its
+        # points is not)
         return (3 if p.stems() & CONCEPT_WORDS["quality"] else -3), q.value
     if p.is_money and not q.currency and (p.field.unit or "").lower() in \
             CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & (MONEY_WORDS | AGGREGATE_WORDS) and
@@ -544,10 +545,11 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
         hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
                 (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
                  (len(w) > 2 and p.mentions({w, stem(w)}) == 2))]
+        hit_words = {w for g, w in said if g in hits}
         before = [w for g, w in said[:[g for g, _ in said].index(hits[-1])]] if hits else []
-        if not hits or (p.is_money and any(forms(w) & PRICE_WORDS for g, w in said if g in hits)) \
-                or any(forms(w) & value_words for w in before if w not in
-                       {m for g, m in said if g in hits}):
+        if not hits or (p.is_money and any(({w, stem(w)} | forms(w)) & PRICE_WORDS
+                                           for w in hit_words)) \
+                or any(forms(w) & value_words for w in before if w not in hit_words):
             continue
         if len(hits) > best_hits:
             best, best_hits, last = p, len(hits), hits[-1]
@@ -683,8 +685,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
 def _nearest_date_field(tokens: list[Token], start: int, clause: int,
                         date_fields: list[FieldProfile]) -> FieldProfile | None:
     """The date field the nearest telling word before a date names: its own name word,
-    or a verb of putting a record up for a field that records that (`roasters that were
-    added in February`: the listing date, though `roasters` names the roast date)."""
+    or a verb of putting a record up for a field that records that (`bakers that were
+    added in February`: the listing date, though `bakers` names the baking date)."""
     words = [t.norm for t in tokens if clause <= t.start and t.end <= start
              and t.norm not in STOPWORDS][-3:]
     for w in reversed(words):
@@ -696,20 +698,26 @@ def _nearest_date_field(tokens: list[Token], start: int, clause: int,
     return None
 
 
+# Two days of the month joined by a dash or `to` (`aug 1 - aug 15`, `3 to 10 july`).
+TWO_DAYS = re.compile(r"^(?!between\b)(?:from\s+)?\D*?\b(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b"
+                      r"\D*?(?:-|–|\bto\b|\buntil\b|\btill\b)\D*?"
+                      r"\b(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!\d)", re.IGNORECASE)
+
+
 def _trip_ends(text: str, found: list[Proposal],
                date_fields: list[FieldProfile]) -> list[Proposal]:
-    """`aug 1 - aug 15` where the catalog has a date a thing starts (pickup, check-in,
-    departure) and one it ends (return, check-out): the first day is the start, the last
-    the end, not a range of starts. Only for two days written out (two numbers), not a
-    month (`in August`)."""
-    roles = {p.name: field_roles(p) for p in date_fields}
-    ends = [p.name for p in date_fields if "destination" in roles[p.name]
-            and "origin" not in roles[p.name]]
+    """`aug 1 - aug 15`, `from 3 to 10 July` where the catalog has a date a thing starts and
+    one it ends, each named so (`pickup_date`, `return_date`): the first day is the start,
+    the last the end, not a range of starts. Only for two days of the month written out and
+    joined by a dash or `to`, never `between` (`starting between 1 and 15 September` is a
+    range of starts) nor a month or a year (`in August`, `May 2026 - June 2026`)."""
+    roles = {p.name: {r for r, w in field_roles(p).items() if w >= 3} for p in date_fields}
+    ends = [p.name for p in date_fields if roles[p.name] == {"destination"}]
     for low in found:
         high = next((o for o in found if o is not low and o.op == "lte" and low.op == "gte"
                      and (o.field, o.start, o.end) == (low.field, low.start, low.end)), None)
-        if high is None or "origin" not in roles.get(low.field, {}) or len(ends) != 1 or \
-                len(re.findall(r"\d+", text[low.start:low.end])) < 2:
+        if high is None or roles.get(low.field) != {"origin"} or len(ends) != 1 or \
+                not TWO_DAYS.search(text[low.start:low.end]):
             continue
         low.op, high.op, high.field = "eq", "eq", ends[0]
     return found

@@ -117,8 +117,8 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     right after it: `black white frame`), and the nearest before it in its clause
     unless that word is another such value's own noun (`white frame with grey cushions`:
     `frame` is the white's): `red seats`, `interior beige`, `the interior anything other
-    than black`; before it, past words that tell no candidate apart (`wet grip class B`:
-    `grip`, not `class` of fuel_class too; `sleeve no worse than VG`). `values` are the
+    than black`; before it, past words that tell no candidate apart (`dye class B`: `dye`,
+    not `class` of pill_class too; `sleeve no worse than VG`). `values` are the
     tokens of the values that share fields; `speaks` says whether words tell them apart."""
     words: set[str] = set()
     k, plain = last, 0
@@ -128,7 +128,7 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
             if plain or k not in values:
                 break  # another value's or rule's words (`white with red seats`)
         elif _introduces(tokens, k):
-            break  # `Ethiopian coffee roasted in Norway`: the roasting is Norway's
+            break  # `Peruvian yarn milled in Norway`: the milling is Norway's
         else:
             plain += 1
             if tokens[k].norm not in STOPWORDS:
@@ -148,16 +148,17 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     return words
 
 
-# Prepositions after a participle that hand its meaning to what follows (`roasted in`,
+# Prepositions after a participle that hand its meaning to what follows (`milled in`,
 # `shipped from`); `by` after any verb (`made by`).
 AGENT_PREPOSITIONS = frozenset({"in", "at", "from"})
 
 
 def _introduces(tokens: list[Token], k: int) -> bool:
-    """Token k is a verb whose preposition introduces another thing (`roasted by`)."""
+    """Token k is a verb whose preposition introduces another thing (`milled by`); a
+    participle has five letters at least (not `red in`, `ten in`)."""
     following = tokens[k + 1].norm if k + 1 < len(tokens) else ""
-    return following == "by" or (following in AGENT_PREPOSITIONS and
-                                  re.search(r"(?:ed|en)$", tokens[k].norm) is not None)
+    return following == "by" or (following in AGENT_PREPOSITIONS and len(tokens[k].norm) >= 5
+                                  and re.search(r"(?:ed|en)$", tokens[k].norm) is not None)
 
 
 def _distinct(p: FieldProfile, others: list[FieldProfile],
@@ -230,7 +231,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
 
 
 def choose_fields(readings: list[Reading]) -> list[tuple[str, str]]:
-    """(field, how) per reading: the best-scoring field when one stands out (`context`),
+    """(field, how) per reading: its only field, or the best-scoring one when one stands
+    out (`context`),
     else the field of the value it is listed with (`list`), else the first field no other
     value took (`order`: in `Munich to Vienna`, Vienna is the destination, so Munich is the
     origin); `unsure` for a lone value with nothing to go on (`Berlin` alone)."""

@@ -139,8 +139,10 @@ def convert(value: float, from_unit: str | None, to_unit: str | None) -> float |
     different things."""
     a = UNITS.get(" ".join((from_unit or "").lower().split()))
     to = " ".join((to_unit or "").lower().split())
-    # `meters above sea level`: a unit with words about it is kept in its first one
-    b = UNITS.get(to) or FIELD_UNITS.get(to) or UNITS.get(to.split(" ")[0])
+    # `meters above sea level`: a unit with words about it is kept in its first one (not a
+    # rate: `km per hour` is no length)
+    b = UNITS.get(to) or FIELD_UNITS.get(to) or (
+        None if re.search(r"\bper\b|/", to) else UNITS.get(to.split(" ")[0]))
     if a is None or b is None or a[0] != b[0]:
         return None
     return value * a[1] / b[1]

@@ -146,7 +146,8 @@ class CatalogIndex:
 
     def __post_init__(self) -> None:
         for i, s in enumerate(self.layout.surfaces):
-            for f in phrase_forms(s):
+            variants = phrase_forms(s)
+            for f in variants:
                 self.forms.setdefault(f, []).append(i)
             if " " not in s:
                 self.single_word_surfaces.setdefault(s, i)
@@ -160,7 +161,7 @@ class CatalogIndex:
                 if 1 < len(words) <= 4 and " ".join(words) == s.replace("-", " "):
                     self.roots.setdefault(tuple(root(w) for w in words), []).append(i)
             # in the words the text's tokens will have (`24/7` is two: 24 and 7)
-            self.max_words = max(self.max_words, *(len(f.split()) for f in phrase_forms(s)))
+            self.max_words = max(self.max_words, *(len(f.split()) for f in variants))
         for field_no, value in self.layout.values:  # `Paris` in departure and arrival cities
             self.fields_of_value.setdefault(normalise(value), []).append(
                 (self.layout.fields[field_no], value))

@@ -273,31 +273,33 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
     return out
 
 
-def completed_values(tokens: list[Token], values: list[Proposal],
-                     index: CatalogIndex) -> list[Proposal]:
-    """A value of one word written with the start or a misspelling of the next word of a
-    longer value of its field (`travel sys`, `travel systm` for travel system, where
-    `travel` is a value too): the longer value, over both words; the word after no longer
-    stands on its own."""
+def completed_values(tokens: list[Token], values: list[Proposal], index: CatalogIndex,
+                     taken: set[int], is_word: Callable[[str], bool]) -> list[Proposal]:
+    """A value of one word written with the start (a word of no dictionary: `sys`) or a
+    misspelling of the second word of a two-word value of its field (`travel sys`,
+    `travel systm` for travel system, where `travel` is a value too): the two-word value,
+    over both words; the word after no longer stands on its own. A word another rule
+    took (`taken`) is left to it."""
     out = list(values)
     for p in values:
         inside = [k for k, t in enumerate(tokens) if p.start <= t.start and t.end <= p.end]
-        if p.source != "exact" or len(inside) != 1 or inside[0] + 1 >= len(tokens):
+        if p.source != "exact" or len(inside) != 1 or inside[0] + 1 >= len(tokens) or \
+                inside[0] + 1 in taken:
             continue
         k = inside[0]
         nxt = tokens[k + 1].norm
         if not nxt.isalpha() or len(nxt) < 3 or nxt in STOPWORDS:
             continue
         for surface, s in index.multi_word_surfaces.items():
-            field, value, _ = _value_of(index, s)
-            head, _, rest = surface.partition(" ")
-            word = rest.split(" ")[0]
-            if field != p.field or head != tokens[k].norm or len(rest.split()) != 1 or \
-                    not (word.startswith(nxt) or OSA.distance(nxt, word) <= 1 + (len(word) >= 8)):
+            field, _, _ = _value_of(index, s)
+            head, _, word = surface.partition(" ")
+            if field != p.field or head != tokens[k].norm or " " in word or not (
+                    (word.startswith(nxt) and not is_word(nxt)) or
+                    OSA.distance(nxt, word) <= 1 + (len(word) >= 8)):
                 continue
             out = [o for o in out if o is not p and not (
                 o.start <= tokens[k + 1].start < o.end)]
-            out.append(Proposal(field, "eq", value, p.start, tokens[k + 1].end, "fuzzy", 0.9))
+            out.append(_proposal(index, s, p.start, tokens[k + 1].end, "fuzzy", 0.9))
             break
     return out
 

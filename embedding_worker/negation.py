@@ -37,7 +37,7 @@ REACH = 6  # tokens from a negator to its first value
 # `don't want anything that ships from the UK`: a negated `anything that ...` reaches the
 # end of its relative clause, this many tokens further.
 RELATIVE_REACH = 5
-INDEFINITES = frozenset({"anything", "any", "something", "anyone", "anybody", "one", "ones"})
+INDEFINITES = frozenset({"anything", "any", "something", "anyone", "anybody"})
 RELATIVES = frozenset({"that", "which", "who", "that's", "thats", "where", "whose"})
 # Negation written after the value: `upper tier excluded`, `diesel not wanted`.
 AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+welcome|"
@@ -80,23 +80,22 @@ def is_negator(norms: list[str], k: int) -> bool:
             w in ("any", "anything", "everything", "every", "all") for w in norms[max(0, k - 3):k]))
 
 
-def relative_clause(norms: list[str], start: int, end: int) -> bool:
-    """Tokens start..end-1 hold `anything that`, `any which`: an indefinite with a
-    relative clause, which carries a negation before it to the end of the clause."""
+def relative_clause(norms: list[str], negator: int) -> bool:
+    """The negator at `negator` is followed within three tokens by `anything that`, `any
+    which`: an indefinite with a relative clause, which carries the negation to the end of
+    the clause (`don't send me anything that's been decaffeinated`)."""
     return any(norms[x] in INDEFINITES and norms[x + 1] in RELATIVES
-               for x in range(max(0, start), min(end, len(norms)) - 1))
+               for x in range(negator + 1, min(negator + 4, len(norms) - 1)))
 
 
 def negated_before(norms: list[str], i: int, reach: int = 3,
                    stops: set[int] = frozenset()) -> int | None:
-    """Index of a negator within `reach` tokens before token i (further across `anything
-    that`), not across a token in `stops` (a clause break), if any."""
-    if relative_clause(norms, i - reach - RELATIVE_REACH, i):
-        reach += RELATIVE_REACH
-    for k in range(i - 1, max(-1, i - reach - 1), -1):
+    """Index of a negator within `reach` tokens before token i (further for one followed
+    by `anything that`), not across a token in `stops` (a clause break), if any."""
+    for k in range(i - 1, max(-1, i - reach - RELATIVE_REACH - 1), -1):
         if k + 1 in stops:
             return None
-        if is_negator(norms, k):
+        if is_negator(norms, k) and (i - k <= reach or relative_clause(norms, k)):
             return k
     return None
 
@@ -107,9 +106,8 @@ def clause_breaks(text: str, tokens: list[Token]) -> set[int]:
     breaks = set()
     for k in range(1, len(tokens)):
         gap = text[tokens[k - 1].end:tokens[k].start]
-        if ((re.search(r"[,;.!?:]|\s[-–—]\s", gap) or re.fullmatch(r"\s*[–—]\s*", gap))
-                and tokens[k].norm not in ("or", "nor", "and")) or \
-                tokens[k].norm == "but":
+        if (re.search(r"[,;.!?:]|\s[-–—]\s", gap) and
+                tokens[k].norm not in ("or", "nor", "and")) or tokens[k].norm == "but":
             breaks.add(k)
     return breaks
 
@@ -133,8 +131,7 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         near = norms[k] in NEAR_NEGATORS
         if k in used or k in owner or not (near or is_negator(norms, k)):
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
-        reach = 2 if near else REACH + (RELATIVE_REACH if relative_clause(norms, k + 1, k + 4)
-                                        else 0)
+        reach = 2 if near else REACH + (RELATIVE_REACH if relative_clause(norms, k) else 0)
         first = next((j for j in range(k + 1, min(len(tokens), k + reach + 1))
                       if j in owner or j in breaks), None)
         # a value past a clause break is another clause's (`no other weddings, Norfolk`)

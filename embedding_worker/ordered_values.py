@@ -24,8 +24,9 @@ WORSE = re.compile(r"(?:\s+condition)?\s+(?:or\s+(?:worse|below|lower)|and\s+(?:
                    re.IGNORECASE)
 # `A = best, G = worst`, `grade 1 (best)`, `G = least efficient`: an end of the scale
 # named by its value.
-NAMED_END = re.compile(r"(?<![\w-])(?P<v>[\w+-]+)(?:\s*(?:=|:|\(|is\s+(?:the\s+)?)\s*|\s+)"
-                       r"(?P<end>best|worst|highest|lowest|most|least)\b", re.IGNORECASE)
+NAMED_END = re.compile(r"(?<![\w-])(?P<v>[\w+-]+)(?:\s*(?:=|:|\(|is\s+(?:the\s+)?)\s*"
+                       r"(?P<end>best|worst|highest|lowest|most|least)|"
+                       r"\s+(?P<bare>best|worst))\b", re.IGNORECASE)  # `A best to E worst`
 # `at least VG`, and the negated bounds that mean the same: `nothing below VG+`, `no
 # worse than B` (a negation that then asks for the value and the better side, not `neq`).
 AT_LEAST = re.compile(r"\b(?:at\s+least|(?:nothing|none|not|no)\s+(?:below|under|"
@@ -42,7 +43,8 @@ def best_first(field: CatalogField) -> bool | None:
         return False
     values = field.values or []
     for m in NAMED_END.finditer(description):
-        good = m.group("end").lower() in ("best", "highest", "most")  # `G = least efficient`
+        end = (m.group("end") or m.group("bare")).lower()
+        good = end in ("best", "highest", "most")  # `G = least efficient`
         if values and m.group("v") == values[0]:
             return good
         if values and m.group("v") == values[-1]:

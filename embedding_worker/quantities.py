@@ -29,9 +29,10 @@ FRACTIONS = {"a quarter": 0.25, "quarter of a": 0.25, "a quarter of a": 0.25, "h
              "half an": 0.5, "half": 0.5, "a half": 0.5, "three quarters of a": 0.75,
              "three quarters of an": 0.75, "a quarter of an": 0.25}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
-# A hundredth of whatever money the field is kept in: `55 cents`, `40c/kwh` (a bare `c`
-# only before a rate: `5c` may be a temperature).
+# A hundredth of whatever money the field is kept in: `55 cents`, `40c/kwh` (the short
+# forms only before a rate: `5c` may be a temperature, `2ct` carats).
 CENTS = frozenset({"cent", "cents", "ct", "cts", "c", "pence"})
+SHORT_CENTS = frozenset({"c", "ct", "cts"})
 CENT = "cent"
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "buck": "USD", "bucks": "USD", "usd": "USD",
                   "euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP",
@@ -146,10 +147,11 @@ class Amount:
     value: float
     start: int
     end: int
-    currency: str | None   # ISO code when written with a currency symbol or word
+    currency: str | None   # ISO code when written with a currency symbol or word; CENT
+    #                        for cents of whatever money the field is kept in
     unit: str | None       # the word after the number (lower case), if any
     plus: bool             # written as `4+`
-    factor: float = 1.0    # its own `k` / `million`, if any
+    factor: float = 1.0    # its own `k` / `million` (0.01 for cents), if any
     per: str | None = None      # `an hour` -> hour
     out_of: float | None = None  # `8/10` -> 10
 
@@ -371,7 +373,8 @@ def _money_or_unit(text: str, m: re.Match[str], value: float, factor: float, uni
         currency = currency or CURRENCY_WORDS.get(unit) or CURRENCY_SYMBOLS.get(unit)
         end = m.end()
     elif unit in CENTS and not currency and not scaled and (
-            unit != "c" or re.match(r"\s*(?:/|per\b|an?\s)", text[m.end():], re.IGNORECASE)):
+            unit not in SHORT_CENTS or
+            re.match(r"\s*(?:/|per\b|an?\s)", text[m.end():], re.IGNORECASE)):
         value, factor, unit, currency, end = value / 100, 0.01, None, CENT, m.end()
     elif unit in MONEY_SCALE and currency and not scaled:
         factor = float(MONEY_SCALE[unit])

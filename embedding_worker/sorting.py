@@ -384,7 +384,7 @@ def _year_of_the_thing(adj: str, following: list[str],
     dogs`)."""
     years = [p for p in sortable if p.holds_years]
     thing = bool(following) and following[0] not in STOPWORDS and \
-        following[0] not in ("first", "top", "please", "order")
+        following[0] not in ("top", "order")
     if adj not in ("newest", "oldest") or not years or set(following) & LISTING_WORDS or (
             adj == "newest" and not thing) or (
             adj == "oldest" and any(_has_concept(p, "age") and not p.is_bound
@@ -447,9 +447,9 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
             found.append(SortProposal(field.name, order, start, _with_tail(text, end)))
 
     # the words that may name which field a bare superlative means (`dog walking,
-    # cheapest`), not those another superlative names (`then lowest registration fee`)
-    named = re.sub(rf"\b(?:{'|'.join(SUPERLATIVES)}|[a-z]{{3,}}est)\b(?:\s+[a-z]+){{0,3}}", " ",
-                   text.lower())
+    # cheapest`), not those a later key's superlative names (`then lowest registration fee`)
+    named = re.sub(rf"\b(?:then|and)\s+(?:by\s+)?(?:the\s+)?(?:{'|'.join(SUPERLATIVES)})\b"
+                   rf"(?:\s+[a-z]+){{0,3}}", " ", text.lower())
     said = frozenset(_stems_of(re.findall(r"[a-z]+", named)))
     _explicit(text, sortable, add)
     _the_more_the_better(text, sortable, add)

@@ -1466,6 +1466,8 @@ def test_two_days_written_out_are_a_start_and_an_end_and_a_dash_is_a_route():
                                                      ("return_day", "eq", "2026-08-15")}
     assert understood("pickup in August", hire)[0] == {("pickup_day", "gte", "2026-08-01"),
                                                        ("pickup_day", "lte", "2026-08-31")}
+    assert understood("pickup between 1 and 15 September", hire)[0] == {
+        ("pickup_day", "gte", "2026-09-01"), ("pickup_day", "lte", "2026-09-15")}
     assert understood("Oakvale - Millbrook", TRANSIT)[0] == {("start_stop", "eq", "Oakvale"),
                                                              ("end_stop", "eq", "Millbrook")}
 
@@ -1510,3 +1512,20 @@ def test_a_value_completed_by_the_next_word_and_no_release_still_ahead():
         ("kind", "eq", "jogging")}
     assert understood("released in February", prams)[0] == {
         ("released", "gte", "2026-02-01"), ("released", "lte", "2026-02-28")}
+
+
+def test_guards_from_review_of_the_new_rules():
+    cars = measures("cars", owners=(None, 9), accidents=(None, 9), price=("EUR", 90000))
+    assert understood("0 owners no accidents", cars)[0] == {("owners", "eq", 0),
+                                                          ("accidents", "eq", 0)}
+    assert understood("no pricing limit", cars)[0] == set()
+    fuel = Catalog.model_validate({"name": "autos", "fields": [
+        {"name": "fuel", "type": "enum", "values": ["petrol", "diesel"]}]})
+    assert understood("petrol is ok but not diesel", fuel)[0] == {("fuel", "neq", "diesel")}
+    assert ("has_parking", "eq", True) in understood(
+        "no sauna needed just one that has parking", HOUSING)[0]
+    assert understood("desk 100 to 120 or 140", FRAMES)[0] == {("price", "gte", 100),
+                                                               ("price", "lte", 120)}
+    walks = measures("walkers", price_per_boarding_night=("GBP", 300),
+                     price_per_walk=("GBP", 100))
+    assert understood("cheapest dog walking", walks)[1] == [("price_per_walk", "asc")]

@@ -132,6 +132,17 @@ class CatalogIndex:
                          for f in forms(w))
 
     @cached_property
+    def two_word_surfaces(self) -> dict[str, list[tuple[str, int]]]:
+        """Two-word surfaces by their first word (`travel` -> [(`system`, surface)]), for
+        a value completed by the next word of the text (matching.completed_values)."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for surface, s in self.multi_word_surfaces.items():
+            head, _, word = surface.partition(" ")
+            if " " not in word:
+                out.setdefault(head, []).append((word, s))
+        return out
+
+    @cached_property
     def value_word_surfaces(self) -> dict[str, int]:
         """Each word of a multi-word value that no other value uses (`husky` of Siberian
         Husky, not `retriever` of two breeds), to its surface: a misspelt word is read

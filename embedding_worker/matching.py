@@ -290,10 +290,8 @@ def completed_values(tokens: list[Token], values: list[Proposal], index: Catalog
         nxt = tokens[k + 1].norm
         if not nxt.isalpha() or len(nxt) < 3 or nxt in STOPWORDS:
             continue
-        for surface, s in index.multi_word_surfaces.items():
-            field, _, _ = _value_of(index, s)
-            head, _, word = surface.partition(" ")
-            if field != p.field or head != tokens[k].norm or " " in word or not (
+        for word, s in index.two_word_surfaces.get(tokens[k].norm, []):
+            if _value_of(index, s)[0] != p.field or not (
                     (word.startswith(nxt) and not is_word(nxt)) or
                     OSA.distance(nxt, word) <= 1 + (len(word) >= 8)):
                 continue

@@ -151,7 +151,7 @@ class Amount:
     #                        for cents of whatever money the field is kept in
     unit: str | None       # the word after the number (lower case), if any
     plus: bool             # written as `4+`
-    factor: float = 1.0    # its own `k` / `million` (0.01 for cents), if any
+    factor: float = 1.0    # its own `k` / `million` / spelled `hundred` (0.01 for cents)
     per: str | None = None      # `an hour` -> hour
     out_of: float | None = None  # `8/10` -> 10
 
@@ -322,6 +322,9 @@ def _read_number(text: str, m: re.Match[str]) -> tuple[float, float, re.Match[st
     scale = (m.group("scale") or m.group("scale2") or "").lower()
     factor = float(SCALE.get(scale, 1))
     value *= factor
+    spelled = re.search(r"\b(hundred|thousand|million)$", m.group("num"), re.IGNORECASE)
+    if spelled and not scale:  # `three hundred`: its scale, for a range's bare first end
+        factor = float(SCALE[spelled.group(1).lower()])
     return value, factor, half
 
 
@@ -492,8 +495,9 @@ def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, i
 
 
 def _shared(a: Amount, b: Amount) -> tuple[float, str | None, str | None, str | None]:
-    """`€40-55k`, `20 to 30 grand`, `$30-$60`, `20-40 cents`: the two ends share scale,
-    currency, unit and rate; returns the first end's value with the second's scale applied where it lacks one."""
+    """`€40-55k`, `20 to 30 grand`, `$30-$60`, `20-40 cents`, `two and three hundred`: the
+    two ends share scale, currency, unit and rate; returns the first end's value with the
+    second's scale applied where it lacks one."""
     first = a.value
     if a.factor == 1 and (b.factor > 1 or (b.factor < 1 and not a.currency)) and \
             a.value * b.factor <= b.value:
@@ -560,7 +564,6 @@ def _ranges(text: str, amounts: list[Amount], unit_words: frozenset[str],
         if (lead and re.fullmatch(r"\s*(?:and|to|-|–)\s*", between, re.IGNORECASE)) or \
                 re.fullmatch(r"\s*(?:-|–|to)\s*", between):
             first, currency, unit, per = _shared(a, b)
-            first *= _spelled_scale(text[b.start:b.end], first, b.value)
             if first <= b.value:
                 start = lead.start(1) if lead else a.start
                 end = b.end
@@ -569,14 +572,6 @@ def _ranges(text: str, amounts: list[Amount], unit_words: frozenset[str],
                 out.append(Quantity("lte", b.value, start, end, currency, unit, per=per or post))
                 used.update((i, i + 1))
     return out, used
-
-
-def _spelled_scale(second: str, first: float, end: float) -> float:
-    """`between two and three hundred`: the scale word inside the second end's words
-    applies to a bare first end that is smaller than it (1 where it does not)."""
-    spelled = re.search(r"\b(hundred|thousand|million)\b", second, re.IGNORECASE)
-    scale = SCALE[spelled.group(1).lower()] if spelled else 1
-    return scale if first < scale and first * scale <= end else 1
 
 
 def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | None:

@@ -113,9 +113,13 @@ def unfinished_chunks(stack: Stack, batch_id: str) -> dict:
             "queues": queues}
 
 
-def busy_llm_worker(stack: Stack) -> tuple[subprocess.Popen, list[str]]:
+def busy_llm_worker(stack: Stack, frozen: bool = False) -> tuple[subprocess.Popen, list[str]]:
     """The process of an LLM worker running jobs right now, and the jobs in its hand (not
-    another worker's: with two LLM workers, the started registry holds both's)."""
+    another worker's: with two LLM workers, the started registry holds both's).
+
+    frozen: the worker is left stopped (SIGSTOP) with jobs still unfinished in its hand. A
+    chunk takes a fraction of a second, so a job seen in hand may finish before a signal
+    lands; a stopped worker cannot finish it, so what is returned is truly in hand."""
     deadline = time.monotonic() + 120
     while True:
         for worker in Worker.all(connection=stack.r):
@@ -123,16 +127,23 @@ def busy_llm_worker(stack: Stack) -> tuple[subprocess.Popen, list[str]]:
                 continue
             proc = next((p for p in stack.procs["llm"]
                          if p.pid == worker.pid and p.poll() is None), None)
-            held = [j for j in in_hand(stack) if proc and _worker_of(stack, j) == worker.name]
+            held = [j for j in in_hand(stack)
+                    if proc and getattr(_fetch(stack, j), "worker_name", None) == worker.name]
+            if held and frozen:
+                proc.send_signal(signal.SIGSTOP)
+                held = [j for j in held
+                        if (job := _fetch(stack, j)) and job.get_status() == "started"]
+                if not held:
+                    proc.send_signal(signal.SIGCONT)
             if held:
                 return proc, held
         assert time.monotonic() < deadline, "no LLM worker got busy"
         time.sleep(0.005)
 
 
-def _worker_of(stack: Stack, job_id: str) -> str | None:
+def _fetch(stack: Stack, job_id: str) -> Job | None:
     try:
-        return Job.fetch(job_id, connection=stack.r, serializer=JSONSerializer).worker_name
+        return Job.fetch(job_id, connection=stack.r, serializer=JSONSerializer)
     except NoSuchJobError:
         return None
 
@@ -167,8 +178,8 @@ def test_job_events_stream_live_through_gunicorn(stack):
 
 def test_kill_9_worker_mid_job_the_job_is_retried_not_lost(stack):
     batch_id = busy_batch(stack, "kill")
-    victim, held = busy_llm_worker(stack)
-    victim.send_signal(signal.SIGKILL)
+    victim, held = busy_llm_worker(stack, frozen=True)
+    victim.send_signal(signal.SIGKILL)  # killed while stopped, its jobs unfinished
     killed_at = time.monotonic()
     victim.wait(timeout=10)
     # The dead worker's jobs leave the started registry when their heartbeat expires and

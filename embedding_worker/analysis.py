@@ -17,7 +17,7 @@ from typing import Any
 
 from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
 from embedding_worker.constraints import (date_proposals, lone_number_proposals,
-                                          named_number_proposals,
+                                          named_number_proposals, own_amount_proposals,
                                           number_proposals, quantities_in,
                                           zero_proposals)
 from embedding_worker.definitions import defined_proposals
@@ -27,7 +27,7 @@ from embedding_worker.followups import let_go, shifts
 from embedding_worker.fields import FieldProfile
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
-                                       completed_values, demonym_matches,
+                                       completed_values, demonym_matches, shared_tails,
                                        exact_matches, fuzzy_matches,
                                        fuzzy_phrases, prefix_matches, semantic_matches,
                                        stem_matches)
@@ -94,7 +94,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
                                                config, not_flags, taken, rule_tokens)
-    values = _exact_values(tokens, index, taken, is_word, fields)
+    values = _exact_values(text, tokens, index, taken, is_word, fields)
     booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
                                 booleans, taken)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
@@ -167,6 +167,10 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
                                                       tokens, [(p.start, p.end) for p in named]))
     numbers += named_numbers
     _take(tokens, spans, rule_tokens)
+    own, spans = own_amount_proposals(text, tokens, fields, rule_tokens | _tokens_in_any(
+        tokens, [(p.start, p.end) for p in named]))
+    numbers += own
+    _take(tokens, spans, rule_tokens)
     return dates, numbers
 
 
@@ -219,13 +223,14 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
     return booleans, zeros
 
 
-def _exact_values(tokens: list[Token], index: CatalogIndex, taken: set[int],
+def _exact_values(text: str, tokens: list[Token], index: CatalogIndex, taken: set[int],
                   is_word: Callable[[str], bool], fields: list[FieldProfile]) -> list[Proposal]:
     """Enum values written as they are, by a prefix, a demonym (`italian` for Italy) or
     a code; before the one-word yes/no fields, which would otherwise claim their words.
     A synonym that is a number field's own name word near a number is left to the number
     (_names_a_measure)."""
     values = exact_matches(tokens, index, taken)
+    values += shared_tails(text, tokens, values, index, taken)
     values += prefix_matches(tokens, index, taken, is_word)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)

@@ -167,6 +167,8 @@ def _state(text: str, tokens: list[Token], i: int, j: int, named: bool,
     inside = named and any(norms[k] in ("not", "no", "non") for k in range(i, j))
     after_not = named and re.match(r"^\s*not\b", text[tokens[j - 1].end:]) is not None
     k = _negator(text, tokens, i)
+    if k is not None and norms[k] == "without" and _negator(text, tokens, k) is not None:
+        k = None  # `skip anything without obstacle sensors`: two negations ask for it
     if k is not None and not named and any(norms[m] in FREE_OF_CHARGE
                                            for m in range(i, min(len(norms), j + 1))):
         k = None  # `no cancellation fee` asks for free cancellation
@@ -252,6 +254,8 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
             if (len(reading) > 1) != multi_word:
                 continue
             hit = _find_name(norms, reading, taken)
+            if hit is None and multi_word and reading is words:
+                hit = _initials(text, tokens, p, taken)
             if hit is None and len(reading) == 1 and len(words) == 1:
                 k = next((k for k, t in enumerate(norms)
                           if k not in taken and _antonym(t, words)), None)
@@ -274,6 +278,18 @@ def named_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
                                                              taken) if found]
                 break
     return out
+
+
+def _initials(text: str, tokens: list[Token], p: FieldProfile,
+              taken: set[int]) -> tuple[int, int] | None:
+    """The name's initials as a word of their own (`fmc` for fly_more_combo); two letters
+    only in capitals (`w/ OA`), as `pa` or `hp` are words of their own too."""
+    short = p.initials
+    k = next((k for k, t in enumerate(tokens) if k not in taken and t.norm == short), None)
+    if k is None or len(short) < 2 or (len(short) == 2 and
+                                       not text[tokens[k].start:tokens[k].end].isupper()):
+        return None
+    return k, k + 1
 
 
 # Words that continue a list of things (`good with kids and other cats`).

@@ -20,7 +20,8 @@ from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
                                          NEGATED, NUMBER_WORDS, PEOPLE, PRICE_LEVEL,
-                                         RATING_UNITS, Quantity, find_quantities)
+                                         RATING_UNITS, Quantity, find_amounts,
+                                         find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem
 from shared.names import name_words
@@ -472,6 +473,45 @@ def named_number_proposals(text: str, tokens: list[Token], fields: list[FieldPro
     return out, spans
 
 
+# Words between a limit's name and the user's own amount (`my credit score is about 740`).
+OWN_AMOUNT_GAP = frozenset({"is", "of", "around", "about", "roughly", "approximately", "approx",
+                            "near", "nearly", "my", "our", "the", "a", "an", "would", "be",
+                            "will", "only", "just"})
+
+
+def own_amount_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                         taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+    """A bare amount beside the name of a limit a record sets (`min_credit_score`,
+    `max_loan_amount`) is the user's own: `my credit score is 740` must reach the
+    minimum (at most 740), `a 2.5 mil loan` must fit under the maximum (at least 2.5
+    million). Only where one such limit is named."""
+    limits = [p for p in fields if p.is_bound and p.field.type == "number"]
+    if not limits:
+        return [], []
+    out, spans = [], []
+    for a in find_amounts(text, unit_words(fields)):
+        inside = [k for k, t in enumerate(tokens) if a.start <= t.start and t.end <= a.end]
+        if not inside or set(inside) & taken or a.plus or a.per or a.out_of:
+            continue
+        sentence = max((m.end() for m in re.finditer(r"[;.!?](?:\s|$)", text[:a.start])),
+                       default=0)
+        before = [t for t in tokens if sentence <= t.start and t.end <= a.start][-5:]
+        gap = [t for t in reversed(before) if t.norm not in OWN_AMOUNT_GAP]
+        words = [t.norm for t in gap[:3]]
+        words += [t.norm for t in tokens if t.start >= a.end][:1]
+        words += re.findall(r"[a-z]+", (a.unit or "").lower())
+        said = {f for w in words if w not in COMPARATOR_WORDS for f in (w, stem(w))}
+        value = a.value * MONEY_SCALE.get((a.unit or "").lower(), 1)
+        named = [p for p in limits if p.in_range(value) and (said & (
+            p.name_stems - {"min", "max", "minimum", "maximum"}) or said & p.description_stems)]
+        if len(named) != 1:
+            continue
+        out.append(Proposal(named[0].name, "lte" if named[0].is_floor else "gte",
+                            _number(value), a.start, a.end, "rule", score=0.9))
+        spans.append((a.start, a.end))
+    return out, spans
+
+
 def defined_words(p: FieldProfile) -> dict[str, float]:
     """The words the field's description defines as numbers (`1 = cheap, 4 = very
     expensive` -> {cheap: 1, very expensive: 4}; `...: 375 half bottle, 1500 magnum`);
@@ -620,7 +660,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     if not date_fields and not year_fields:
         return [], []
     found = find_date_constraints(text, reference.today.year if reference else None,
-                                  reference.month_first if reference else True)
+                                  reference.month_first if reference else True,
+                                  frozenset(w for p in fields for w in name_words(p.name)))
     if reference is not None and date_fields:
         relative = find_relative_dates(text, reference.today)
         found = [d for d in found if not any(r.start < d.end and d.start < r.end
@@ -675,6 +716,7 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         spans.append((d.start, d.end))
         spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
     out = _trip_ends(text, _single_years(out, {p.name for p in year_fields}), date_fields)
+    out = _within_window(text, out, date_fields)
     lone = year_fields if year_fields else date_fields
     if len(lone) == 1:
         out += _bare_years(text, lone[0], out + [Proposal("", "", 0, q.start, q.end, "")
@@ -721,6 +763,57 @@ def _trip_ends(text: str, found: list[Proposal],
             continue
         low.op, high.op, high.field = "eq", "eq", ends[0]
     return found
+
+
+WINDOW_WORDS = frozenset({"available", "availability", "avail", "vacant", "free", "open",
+                          "valid", "window"})
+WINDOW_STARTS = frozenset({"from", "start", "starts", "begin", "begins", "first", "opens"})
+WINDOW_ENDS = frozenset({"until", "till", "to", "end", "ends", "last", "through", "close",
+                         "closes", "expires", "expiry"})
+
+
+def _window(date_fields: list[FieldProfile]) -> tuple[str, str] | None:
+    """The two date fields, named for a start and an end, of a span in which a record is
+    available (`available_from` / `available_until`, "first day of the availability
+    window"), if the catalog has them."""
+    spoken = [p for p in date_fields if (p.name_stems | p.description_words) & WINDOW_WORDS]
+    ends = [p for p in spoken if set(name_words(p.name)) & WINDOW_ENDS]
+    starts = [p for p in spoken if set(name_words(p.name)) & WINDOW_STARTS and p not in ends]
+    if len(starts) != 1 or len(ends) != 1 or starts[0] is ends[0]:
+        return None
+    return starts[0].name, ends[0].name
+
+
+def _within_window(text: str, found: list[Proposal],
+                   date_fields: list[FieldProfile]) -> list[Proposal]:
+    """Dates asked of a record's window of availability are days it must cover: `free
+    from May 28 through June 6` is a window opening by May 28 and lasting to June 6 at
+    least; `all of next month` the same for the month; `available through the end of
+    September` a window lasting to then."""
+    window = _window(date_fields)
+    if window is None:
+        return found
+    opens, closes = window
+    out: list[Proposal] = []
+    for p in found:
+        if p.field not in window:
+            out.append(p)
+            continue
+        span = [o for o in found if o.field in window and (o.start, o.end) == (p.start, p.end)]
+        ops = sorted(o.op for o in span)
+        if ops == ["gte", "lte"]:
+            at = {"gte": (opens, "lte"), "lte": (closes, "gte")}[p.op]
+        elif ops == ["eq"]:
+            out += [replace(p, field=opens, op="lte"), replace(p, field=closes, op="gte")]
+            continue
+        elif ops in (["lte"], ["lt"]) and re.match(r"(?:through|thru|until|till)\b",
+                                                   text[p.start:], re.IGNORECASE):
+            at = (closes, "gte")
+        else:
+            out.append(p)
+            continue
+        out.append(replace(p, field=at[0], op=at[1]))
+    return out
 
 
 def _single_years(found: list[Proposal], year_fields: set[str]) -> list[Proposal]:

@@ -116,10 +116,12 @@ def _date_of(m: re.Match, reference_year: int, month_first: bool,
     return first, last, False, False, has_year
 
 
-def find_dates(text: str, reference_year: int | None = None,
-               month_first: bool = True) -> list[DateRange]:
+def find_dates(text: str, reference_year: int | None = None, month_first: bool = True,
+               not_months: frozenset[str] = frozenset()) -> list[DateRange]:
     """Dates in the text. A month or day without a year needs a reference year (the
-    request's `now`); without one it only serves a range (`between March and May 2022`)."""
+    request's `now`); without one it only serves a range (`between March and May 2022`).
+    A bare month written as a word of `not_months` (a field's name: `sorted by APR`) is
+    that field, not the month."""
     out = []
     for m in DATE.finditer(text):
         if m.group("n1") and not m.group("ny") and not re.search(
@@ -131,8 +133,8 @@ def find_dates(text: str, reference_year: int | None = None,
                                                                 month_first)
         except ValueError:
             continue
-        if m.group("m2") and not (m.group("d2") or m.group("y2")) and \
-                not MONTH_LEAD.search(text[:m.start()]):
+        if m.group("m2") and not (m.group("d2") or m.group("y2")) and (
+                not MONTH_LEAD.search(text[:m.start()]) or m.group("m2").lower() in not_months):
             continue  # `may` the verb, `march` the noun: a bare month needs a lead word
         start = m.start("dec") if m.group("dec") else m.start()
         out.append(DateRange(first, last, start, m.end(), year_only, decade, has_year))
@@ -189,11 +191,12 @@ def _day_ranges(text: str, reference_year: int | None) -> list[DateConstraint]:
 
 
 def find_date_constraints(text: str, reference_year: int | None = None,
-                          month_first: bool = True) -> list[DateConstraint]:
+                          month_first: bool = True,
+                          not_months: frozenset[str] = frozenset()) -> list[DateConstraint]:
     """Comparisons on dates. A bare year needs a preposition before it (or `or later`
     after it) to count."""
     out: list[DateConstraint] = _day_ranges(text, reference_year)
-    dates = [d for d in find_dates(text, reference_year, month_first)
+    dates = [d for d in find_dates(text, reference_year, month_first, not_months)
              if not any(r.start <= d.start < r.end for r in out)]
     skip = set()
     for i in range(len(dates) - 1):
@@ -233,7 +236,7 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
             value = d.first if later else d.last
             return [DateConstraint("gte" if later else "lte", value.isoformat(), lead, d.end,
                                    d.year_only)]
-    by_end = _lead(text, d.start, r"(?:before|by|until|till)\s+the\s+end\s+of")
+    by_end = _lead(text, d.start, r"(?:before|by|until|till|through|thru)\s+the\s+end\s+of")
     if by_end is not None:  # `before the end of May`: up to its last day
         return [DateConstraint("lte", d.last.isoformat(), by_end, d.end, d.year_only)]
     within = _lead(text, d.start, WITHIN)

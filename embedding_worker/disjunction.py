@@ -16,7 +16,11 @@ import re
 
 from embedding_worker.proposals import Proposal
 
-OR = re.compile(r"\bor\b(?!\s+(?:so|not)\b)", re.IGNORECASE)
+# Not `or so`, `or not`, nor a comparison's own `or` (`4K or higher`, `2015 or newer`: also
+# where the amount is a value no comparison took); `or more than 200` starts one.
+OR = re.compile(r"\bor\b(?!\s+(?:so|not|(?:more|less|higher|lower|above|below|better|worse|"
+                r"newer|older|later|earlier|greater|fewer|bigger|smaller|larger)\b"
+                r"(?!\s*(?:than\s+)?[$€£]?\d)))", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\bbut\b", re.IGNORECASE)
 EITHER = re.compile(r"\beither\b", re.IGNORECASE)
 BARE_OR = re.compile(r"\s*,?\s*or\s+(?:(?:a|an|the)\s+)?", re.IGNORECASE)

@@ -31,7 +31,7 @@ ADD_ON_WORDS = frozenset({"fee", "fees", "charge", "charges", "deposit", "shippi
                           "delivery", "tax", "tip", "surcharge", "commission"})
 # English words for one period of time: `an hour` ~ `hourly`, `a year` ~ `annual`.
 PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
-           "night": {"night", "nightly", "nite"}, "week": {"week", "weekly", "wk"},
+           "night": {"night", "nightly", "nite", "nt"}, "week": {"week", "weekly", "wk"},
            "month": {"month", "monthly", "mo"},
            "year": {"year", "yearly", "annual", "annually", "yr", "annum", "pa"}}
 PERIOD_OF = {w: period for period, words in PERIODS.items() for w in words}
@@ -111,6 +111,12 @@ LOWER_WAYS = frozenset({"lower", "less", "smaller", "fewer"})
 # "1 = row closest to the stage", "10 means the hardest": what one end of the scale is.
 ANCHORED = re.compile(r"(?<![\w.])(?P<n>-?\d+(?:\.\d+)?)\s*(?:=|is|means)\s+(?:the\s+)?"
                       r"(?:[a-z]+\s+){0,2}?(?P<sup>[a-z]{2,}est)\b", re.IGNORECASE)
+
+
+def _compound_end(word: str, name: str) -> bool:
+    """`belts` for `seatbelts`, `power` for `horsepower`: the last part of a name word
+    written as one compound, of four letters or more after three or more."""
+    return len(word) >= 4 and len(name) - len(word) >= 3 and name.endswith(word)
 
 
 def _inflected(word: str, name: str) -> bool:
@@ -220,11 +226,11 @@ class FieldProfile:
 
     def mentions(self, word_stems: set[str]) -> int:
         """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`, the
-        name's initials: `bh` for battery_health), 1 for a distinctive description word, 0
-        for none."""
+        end of a compound: `belts` for `seatbelts`, the name's initials: `bh` for
+        battery_health), 1 for a distinctive description word, 0 for none."""
         named = self.name_stems | self.unit_stems
-        if word_stems & named or any(abbreviates(w, n) or _inflected(w, n)
-                                     for w in word_stems for n in named) or \
+        if word_stems & named or any(abbreviates(w, n) or _inflected(w, n) or
+                                     _compound_end(w, n) for w in word_stems for n in named) or \
                 word_stems & {self.initials}:
             return 2
         return 1 if word_stems & self.description_stems else 0

@@ -87,6 +87,43 @@ def _exact(index: CatalogIndex, hits: list[int], window: list[Token]) -> Proposa
                     alternatives=[(f, v) for f, (v, _) in others])
 
 
+LIST_WORDS = frozenset({"or", "and", "nor", "&"})
+
+
+def shared_tails(text: str, tokens: list[Token], values: list[Proposal], index: CatalogIndex,
+                 taken: set[int]) -> list[Proposal]:
+    """Values listed before a value of several words and sharing its last words, written
+    once: `5/1 or 7/1 ARMs`, `10/1, 7/1 or 5/6 ARM` (each head with the tail, where that
+    is a value of the same field). Their tokens are taken."""
+    out = []
+    for p in values:
+        inside = [k for k, t in enumerate(tokens) if p.start <= t.start and t.end <= p.end]
+        for h in range(1, len(inside)):
+            tail = " ".join(tokens[k].norm for k in inside[h:])
+            k = inside[0] - 1
+            found: list[Proposal] = []
+            while k - h + 1 >= 0 and (tokens[k].norm in LIST_WORDS or
+                                      text[tokens[k].end:tokens[k + 1].start].strip() == ","):
+                k -= 1 if tokens[k].norm in LIST_WORDS else 0
+                head = range(k - h + 1, k + 1)
+                if k - h + 1 < 0 or set(head) & taken or any(
+                        tokens[m].norm in LIST_WORDS for m in head):
+                    break
+                phrase = " ".join(tokens[m].norm for m in head) + " " + tail
+                hits = [x for f in sorted(phrase_forms(phrase)) for x in index.forms.get(f, [])
+                        if _value_of(index, x)[0] == p.field]
+                if not hits:
+                    break
+                found.append(_proposal(index, hits[0], tokens[head[0]].start,
+                                       tokens[head[-1]].end, "exact", 1.0))
+                taken.update(head)
+                k = head[0] - 1
+            if found:
+                out += found
+                break
+    return out
+
+
 def _listed(tokens: list[Token], p: Proposal, t: Token) -> bool:
     """Whether token t and proposal p are neighbours in a list (`python or go`)."""
     between = [x.norm for x in tokens if (p.end <= x.start and x.end <= t.start) or

@@ -52,6 +52,10 @@ WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b
                           r"optional)\b(?!\s+(?:with|around|for|by|to|on|in|near)\b)|"
                           r"not\s+(?:needed|required|necessary|important)\b|doesn'?t\s+matter\b)",
                           re.IGNORECASE)
+# `a bathroom would be lovely but isn't a must`: wished for, not asked for.
+HEDGED = re.compile(r"^[^.;!?]{0,60}?\b(?:but|though)\s+(?:it'?s\s+|it\s+is\s+|is\s+|that'?s\s+)?"
+                    r"(?:not|isn'?t)\s+(?:a\s+must|essential|required|necessary|needed|"
+                    r"a\s+requirement|a\s+deal\s*-?\s*breaker)\b", re.IGNORECASE)
 NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+must)\b",
                         re.IGNORECASE)
 
@@ -59,13 +63,13 @@ NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+
 def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
     """Whether the words around tokens i..j-1 waive them (`don't need a garage`, `doesn't
     need to have a certificate`, `wifi doesn't matter`, `hybrid is ok`, `no wifi
-    necessary`)."""
+    necessary`, `a pool would be nice but isn't a must`)."""
     start = max(0, i - 6)
     cut = [m.end() for m in re.finditer(r"[,;.!?:]", text[tokens[start].start:tokens[i].start])]
     before = text[tokens[start].start + (cut[-1] if cut else 0):tokens[i].start]
     after = text[tokens[j - 1].end:]
     no_before = re.search(r"\bno\s+$", before, re.IGNORECASE) is not None
-    return bool(WAIVER.search(before) or WAIVER_AFTER.match(after) or
+    return bool(WAIVER.search(before) or WAIVER_AFTER.match(after) or HEDGED.match(after) or
                 (no_before and NOT_NEEDED.match(after)))
 
 

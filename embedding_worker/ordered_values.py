@@ -42,6 +42,8 @@ def best_first(field: CatalogField) -> bool | None:
     if BEST_LAST.search(description):
         return False
     values = field.values or []
+    if _numbered_upward(values):
+        return False  # `4K or higher`: the later values
     for m in NAMED_END.finditer(description):
         end = (m.group("end") or m.group("bare")).lower()
         good = end in ("best", "highest", "most")  # `G = least efficient`
@@ -50,6 +52,24 @@ def best_first(field: CatalogField) -> bool | None:
         if values and m.group("v") == values[-1]:
             return not good
     return None
+
+
+NUMBERED = re.compile(r"^(?P<pre>\D*?)(?P<n>\d+(?:\.\d+)?)(?P<post>\D*)$")
+
+
+def _numbered_upward(values: list[str]) -> bool:
+    """Values that each carry one number, listed so the number grows among those written
+    alike (`720p, 1080p, 2.7K, 4K, 8K`; `C0 ... C4` with `Unlabeled` aside): a scale from
+    the least upward, with no word needed in the description."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for v in values:
+        m = NUMBERED.match(v)
+        if m:
+            groups.setdefault((m.group("pre").lower(), m.group("post").lower()),
+                              []).append(float(m.group("n")))
+    numbered = sum(len(g) for g in groups.values())
+    return numbered >= 3 and numbered >= len(values) - 1 and all(
+        all(a < b for a, b in zip(g, g[1:])) for g in groups.values())
 
 
 def widened(text: str, values: list[Proposal], catalog: Catalog) -> list[Proposal]:
@@ -68,7 +88,8 @@ def widened(text: str, values: list[Proposal], catalog: Catalog) -> list[Proposa
         listed = list(field.values)
         i = listed.index(p.value)
         upward = bool(better or at_least)
-        side = listed[:i] if upward == order else listed[i + 1:]
+        side = [v for v in (listed[:i] if upward == order else listed[i + 1:])
+                if NUMBERED.match(v) or not _numbered_upward(listed)]
         if better or worse:
             p.end = (better or worse).end()
         else:

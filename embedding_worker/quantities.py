@@ -121,7 +121,8 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
                      r"pay|pays|spend|go|goes|going|to|it|that|anything|something|rated|"
-                     r"priced|scored|want|wanna|like|willing|plan|planning|able)\s+){0,3}"
+                     r"priced|scored|want|wanna|like|willing|plan|planning|able|show|see|give|"
+                     r"list|include|suggest|me|us)\s+){0,3}"
                      r"(?:(?:a|an|the|any)\s+[a-z]{3,}\s+)?|no\s+)$",  # `don't need a deposit over`  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid

@@ -92,6 +92,8 @@ CONCEPT_DIMENSION = {"duration": "time", "weight": "mass", "distance": "length",
 MORE_IS_BETTER = frozenset({"salary", "pay", "wage", "earn", "income", "compens", "bonus",
                             "revenue", "profit"})
 LOWER_IS_BETTER = frozenset({"time", "length", "mass"})
+# What a borrower or buyer pays, though kept in no currency (`interest_rate` in %, `apr`).
+COST_STEMS = frozenset({"inter", "apr", "fee", "cost", "charg", "commiss", "tax", "penalt"})
 LENGTH_NAMES = frozenset({"length", "long"})
 
 
@@ -156,13 +158,14 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
 
 
 def _good_direction(p: FieldProfile, good: bool) -> str:
-    """`best`/`top` is high, except where less is better (price, duration, distance)."""
+    """`best`/`top` is high, except where less is better (price, duration, distance, a
+    cost kept in no currency: an interest rate)."""
     dimension = UNITS.get((p.field.unit or "").lower(), ("", 0))[0]
     if p.is_money:
         lower_better = not p.stems() & MORE_IS_BETTER
     else:
         lower_better = dimension in LOWER_IS_BETTER or bool(
-            p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"]))
+            p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"] | COST_STEMS))
     return (LOW if lower_better else HIGH) if good else (HIGH if lower_better else LOW)
 
 
@@ -379,14 +382,16 @@ def _year_of_the_thing(adj: str, following: list[str],
                        sortable: list[FieldProfile]) -> FieldProfile | None:
     """`newest` / `oldest` of the things themselves (`newest cars first`, `history books,
     oldest first`): the sortable field of calendar years (year built, model year), unless
-    the words say listings (`newest listings`), or `newest` names no thing (`newest first`
-    is most often the newest listing), or, for `oldest`, a field of age exists (`oldest
+    the words say listings (`newest listings`), or `newest` names no thing where a date
+    records a listing or a release (`newest first` is most often the newest listing; with
+    no such date, the newest things), or, for `oldest`, a field of age exists (`oldest
     dogs`)."""
     years = [p for p in sortable if p.holds_years]
     thing = bool(following) and following[0] not in STOPWORDS and \
         following[0] not in ("top", "order")
     if adj not in ("newest", "oldest") or not years or set(following) & LISTING_WORDS or (
-            adj == "newest" and not thing) or (
+            adj == "newest" and not thing and any(_has_concept(p, "recent")
+                                                  for p in sortable)) or (
             adj == "oldest" and any(_has_concept(p, "age") and not p.is_bound
                                     for p in sortable)):
         return None

@@ -1529,3 +1529,101 @@ def test_guards_from_review_of_the_new_rules():
     walks = measures("walkers", price_per_boarding_night=("GBP", 300),
                      price_per_walk=("GBP", 100))
     assert understood("cheapest dog walking", walks)[1] == [("price_per_walk", "asc")]
+
+
+LENDING = Catalog.model_validate({
+    "name": "lending", "description": "Business credit lines from lenders.",
+    "fields": [
+        {"name": "term_plan", "type": "enum", "values": ["Fixed", "2/1 Step", "3/1 Step",
+                                                         "4/2 Step"],
+         "description": "how repayments change over the term"},
+        {"name": "screen", "type": "enum", "values": ["480p", "720p", "1080p", "1440p", "4K",
+                                                      "8K", "Unknown"],
+         "description": "resolution of the lender's app screens"},
+        {"name": "interest_rate", "type": "number", "unit": "%", "min": 0, "max": 30},
+        {"name": "apr", "type": "number", "unit": "%", "min": 0, "max": 40},
+        {"name": "min_trading_score", "type": "number", "min": 0, "max": 1000,
+         "description": "lowest trading score the lender accepts"},
+        {"name": "max_line_amount", "type": "number", "unit": "EUR", "min": 1000,
+         "max": 9_000_000, "description": "largest credit line on offer"},
+        {"name": "early_exit_waiver", "type": "boolean",
+         "description": "true if ending the line early costs nothing"},
+        {"name": "has_mobile_app", "type": "boolean"},
+        {"name": "quoted_on", "type": "date", "description": "day the quote was updated"}],
+    "sortable": ["interest_rate", "apr", "min_trading_score", "max_line_amount"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    # a field named like a month is the field (`sorted by apr`), and a cost in % sorts up
+    ("sorted by APR", set(), [("apr", "asc")]),
+    ("sort by interest rate and then apr", set(), [("interest_rate", "asc"), ("apr", "asc")]),
+    # values that grow by their number are a scale without a word of the description
+    ("1440p or higher", {("screen", "in", ("1440p", "4K", "8K"))}, []),
+    ("at least 4K and a rate under 9", {("screen", "in", ("4K", "8K")),
+                                        ("interest_rate", "lt", 9)}, []),
+    # a tail written once for a list of values (`2/1 or 3/1 steps`)
+    ("2/1 or 3/1 step plans", {("term_plan", "in", ("2/1 Step", "3/1 Step"))}, []),
+    ("2/1, 3/1 or 4/2 step", {("term_plan", "in", ("2/1 Step", "3/1 Step", "4/2 Step"))},
+     []),
+    # the user's own amount beside a limit the record sets
+    ("my trading score is about 640", {("min_trading_score", "lte", 640)}, []),
+    ("a 2.5 mil line", {("max_line_amount", "gte", 2_500_000)}, []),
+    # the initials of a yes/no field's name; two letters only in capitals
+    ("lines with eew", {("early_exit_waiver", "eq", True)}, []),
+    ("with an HMA", {("has_mobile_app", "eq", True)}, []),
+    # two negations ask for it
+    ("skip anything without a mobile app", {("has_mobile_app", "eq", True)}, []),
+    ("lines without a mobile app", {("has_mobile_app", "eq", False)}, []),
+    # wished for, not asked for
+    ("a mobile app would be lovely but isn't a must", set(), []),
+])
+def test_lenders_read_by_forms_not_words(text, filters, sort):
+    assert understood(text, LENDING) == (filters, sort)
+
+
+def test_comparisons_own_or_and_negated_show_requests_are_no_groups():
+    result = assemble_of("1440p or higher and a rate over 7", LENDING)
+    assert result.any_of == [] and {(f.field, f.op) for f in result.filters} == {
+        ("screen", "in"), ("interest_rate", "gt")}
+    assert understood("don't show me anything over 9 percent", LENDING)[0] == {
+        ("interest_rate", "lte", 9)}
+
+
+def assemble_of(text: str, catalog: Catalog):
+    analysis = analyse(text, catalog, index_for(catalog), fake_embed, ENGLISH.__contains__,
+                       reference=TODAY)
+    return assemble(text, catalog, 1, analysis, {}, {})
+
+
+HIRE = Catalog.model_validate({
+    "name": "hire", "description": "Caravans owners rent out.",
+    "fields": [
+        {"name": "bunks", "type": "number", "min": 1, "max": 12,
+         "description": "people it sleeps"},
+        {"name": "bookshelves", "type": "number", "min": 0, "max": 9},
+        {"name": "rate_per_night", "type": "number", "unit": "EUR", "min": 0, "max": 900},
+        {"name": "model_year", "type": "number", "min": 1960, "max": 2030},
+        {"name": "open_from", "type": "date",
+         "description": "first day of the current availability window"},
+        {"name": "open_until", "type": "date",
+         "description": "last day of the current availability window"}],
+    "sortable": ["rate_per_night", "model_year", "open_from"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    # days asked of a window of availability are days it must cover
+    ("free from 3 to 9 June", {("open_from", "lte", "2026-06-03"),
+                               ("open_until", "gte", "2026-06-09")}, []),
+    ("available all of next month", {("open_from", "lte", "2026-04-01"),
+                                     ("open_until", "gte", "2026-04-30")}, []),
+    ("still available through the end of September",
+     {("open_until", "gte", "2026-09-30")}, []),
+    # two bounds on one side of a field: the tighter
+    ("under 200/nt, and max 150 a night", {("rate_per_night", "lte", 150)}, []),
+    # the end of a name written as one word
+    ("at least 3 shelves", {("bookshelves", "gte", 3)}, []),
+    # `newest first` with no date of listing: the newest things
+    ("newest first", set(), [("model_year", "desc")]),
+])
+def test_caravans_window_bounds_compounds_and_newest(text, filters, sort):
+    assert understood(text, HIRE) == (filters, sort)

@@ -27,10 +27,10 @@ from embedding_worker.followups import let_go, shifts
 from embedding_worker.fields import FieldProfile
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
-                                       completed_values, demonym_matches, shared_tails,
-                                       exact_matches, fuzzy_matches,
-                                       fuzzy_phrases, prefix_matches, semantic_matches,
-                                       stem_matches)
+                                       completed_values, demonym_matches, exact_matches,
+                                       fuzzy_matches, fuzzy_phrases, prefix_matches,
+                                       semantic_matches, shared_tails, stem_matches,
+                                       within_neighbours)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.notations import notation_proposals
 from embedding_worker.ordered_values import widened
@@ -234,7 +234,8 @@ def _exact_values(text: str, tokens: list[Token], index: CatalogIndex, taken: se
     values += prefix_matches(tokens, index, taken, is_word)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)
-    return [v for v in values if not _names_a_measure(tokens, v, fields)]
+    return [v for v in within_neighbours(text, values)
+            if not _names_a_measure(tokens, v, fields)]
 
 
 def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldProfile]) -> bool:

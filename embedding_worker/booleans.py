@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from embedding_worker.fields import FieldProfile
-from embedding_worker.negation import (EXCLUDING_VERBS, NEGATORS, clause_breaks, negated_before,
-                                       waived)
+from embedding_worker.negation import (EXCLUDING_VERBS, INDEFINITES, NEGATORS, clause_breaks,
+                                       negated_before, waived)
 from embedding_worker.proposals import Proposal
 from embedding_worker.tokens import STOPWORDS, Token, abbreviates, forms, stem
 from shared.names import flag_words
@@ -138,13 +138,15 @@ def _antonym(norm: str, words: list[str]) -> bool:
 
 def _negator(text: str, tokens: list[Token], i: int) -> int | None:
     """The negator before token i in its clause, not across `and`, `but`, `with`, except a
-    verb of exclusion across `with` (`avoid places with hot tubs`); across `or`, as a
-    negated list is (`haven't been spayed or neutered`)."""
+    verb of exclusion across `with` (`avoid places with hot tubs`) and `with` after an
+    indefinite (`I don't want anything with a penalty`); across `or`, as a negated list is
+    (`haven't been spayed or neutered`)."""
     norms = [t.norm for t in tokens]
     breaks = clause_breaks(text, tokens)
     joins = {m for m, t in enumerate(norms) if t in ("and", "but")}
     k = negated_before(norms, i, 5, breaks | joins | {
-        m for m, t in enumerate(norms) if t == "with" and not (m and norms[m - 1] in COME)})
+        m for m, t in enumerate(norms)
+        if t == "with" and not (m and norms[m - 1] in COME | INDEFINITES)})
     if k is None:
         k = negated_before(norms, i, 5, breaks | joins)
         k = k if k is not None and norms[k] in EXCLUDING else None

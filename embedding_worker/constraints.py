@@ -55,7 +55,7 @@ PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "pe
 # `no changes`, `without stops`, `zero owners`, `no setup fee`, `zero sea days`, `don't
 # charge an admin fee`, `cars that don't require a deposit`, `reg fee waived`: none of what
 # the one or two words after (or before `waived`) name.
-NONE_OF = re.compile(r"\b(?:no|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
+NONE_OF = re.compile(r"\b(?:no|nothing|without|zero|0|(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t|"
                      r"never)\s+(?:want\s+to\s+|need\s+to\s+)?(?:charge|pay|require|ask\s+for)"
                      r"(?:\s+(?:an?|any))?)"
                      r"(?:\s+|-)(?P<w>[a-z]+)(?=(?:\s+(?P<w2>[a-z]+))?)|"  # `w2` read, not taken
@@ -95,6 +95,10 @@ def clause_start(text: str, pos: int) -> int:
     for m in re.finditer(r"[,;.!?:]|\b(?:and|but|with|then)\b", text[:pos]):
         pass
     return m.end() if m else 0
+
+
+def sentence_start(text: str, pos: int) -> int:
+    return max((m.end() for m in re.finditer(r"[;.!?](?:\s|$)", text[:pos])), default=0)
 
 
 def clause_end(text: str, pos: int) -> int:
@@ -321,6 +325,31 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+# A comparison rejected after it (`anything over 6.5 is a no`), for an indefinite before.
+REJECTED = re.compile(r"[^.;!?,]{0,30}?\b(?:is|are|'s)\s+(?:a\s+)?(?:no|no[\s-]go|out|"
+                      r"deal[\s-]?breaker|not\s+ok(?:ay)?|off\s+the\s+table)\b", re.IGNORECASE)
+INDEFINITE = re.compile(r"\b(?:anything|any|something|everything)\b", re.IGNORECASE)
+# A bare number listed before another (`15 or 20`, `15, 20`).
+LISTED_BEFORE = re.compile(r"(?<![\w.,/$€£-])(\d+(?:\.\d+)?)\s*(?:,\s*(?:or\s+)?|\bor\s+)$",
+                           re.IGNORECASE)
+
+
+def _listed_before(text: str, q: Quantity, quantities: list[Quantity],
+                   field: FieldProfile) -> list[tuple[float, int]]:
+    """The bare numbers listed before an amount that carries the unit for them all (`15,
+    20 or 30 years`), as (number, where it starts): joined by `or` to it, each in the
+    field's range, none that another comparison holds (`under 300000, 3 or 4 bedrooms`;
+    `built 1990, 3 bedrooms` is no list)."""
+    out: list[tuple[float, int]] = []
+    end = q.start
+    while (m := LISTED_BEFORE.search(text, 0, end)) is not None and (
+            out or "or" in m.group().lower()) and field.in_range(float(m.group(1))) and not any(
+            o is not q and o.start <= m.start(1) < o.end for o in quantities):
+        out.insert(0, (float(m.group(1)), m.start(1)))
+        end = m.start(1)
+    return out
+
+
 def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                      quantities: list[Quantity]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     out, spans = [], []
@@ -374,6 +403,16 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         lower = best.lower_is(said.group(1)) if said and op in ("gte", "lte") else None
         if lower is not None:
             op = "lte" if lower else "gte"  # `1ms or faster`
+        if op in FLIP and REJECTED.match(text, q.end) and \
+                INDEFINITE.search(text, sentence_start(text, q.start), q.start):
+            op = FLIP[op]  # `anything with a rate over 6.5 is a no`: at most 6.5
+        listed = _listed_before(text, q, quantities, best) if op == "eq" and q.value else []
+        if listed:  # `15 or 20 years`: each number in the unit written once, after the last
+            out.append(Proposal(best.name, "in", [_number(n * value / q.value) for n, _ in listed]
+                                + [_number(value)], listed[0][1], q.end, "rule",
+                                score=1.0 if not ties else 0.5))
+            spans.append((listed[0][1], q.end))
+            continue
         out.append(Proposal(best.name, op, _number(value), q.start, q.end, "rule",
                             score=1.0 if not ties else 0.5, alternatives=ties))
         spans.append((q.start, q.end))
@@ -493,8 +532,7 @@ def own_amount_proposals(text: str, tokens: list[Token], fields: list[FieldProfi
         inside = [k for k, t in enumerate(tokens) if a.start <= t.start and t.end <= a.end]
         if not inside or set(inside) & taken or a.plus or a.per or a.out_of:
             continue
-        sentence = max((m.end() for m in re.finditer(r"[;.!?](?:\s|$)", text[:a.start])),
-                       default=0)
+        sentence = sentence_start(text, a.start)
         before = [t for t in tokens if sentence <= t.start and t.end <= a.start][-5:]
         gap = [t for t in reversed(before) if t.norm not in OWN_AMOUNT_GAP]
         words = [t.norm for t in gap[:3]]

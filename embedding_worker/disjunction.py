@@ -18,8 +18,8 @@ from embedding_worker.proposals import Proposal
 
 # Not `or so`, `or not`, nor a comparison's own `or` (`4K or higher`, `2015 or newer`: also
 # where the amount is a value no comparison took); `or more than 200` starts one.
-OR = re.compile(r"\bor\b(?!\s+(?:so|not|(?:more|less|higher|lower|above|below|better|worse|"
-                r"newer|older|later|earlier|greater|fewer|bigger|smaller|larger)\b"
+OR = re.compile(r"\bor\b(?!\s+(?:(?:so|not)\b|(?:more|less|higher|lower|above|below|better|"
+                r"worse|newer|older|later|earlier|greater|fewer|bigger|smaller|larger)\b"
                 r"(?!\s*(?:than\s+)?[$€£]?\d)))", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\bbut\b", re.IGNORECASE)
 EITHER = re.compile(r"\beither\b", re.IGNORECASE)

@@ -214,6 +214,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
                 reading.role = "destination"  # `sevilla-malaga`: a route
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
+        if reading.role is None and _starts_a_route(text, spans, n):
+            reading.role = "origin"  # `calgary -> vancouver one way`: from Calgary
         common = frozenset.intersection(*(profiles[f].name_stems for f in candidates))
         distinct = {f: _distinct(profiles[f], [profiles[o] for o in candidates if o != f],
                                  things) for f in candidates}

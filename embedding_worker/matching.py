@@ -87,6 +87,25 @@ def _exact(index: CatalogIndex, hits: list[int], window: list[Token]) -> Proposa
                     alternatives=[(f, v) for f, (v, _) in others])
 
 
+def within_neighbours(text: str, values: list[Proposal]) -> list[Proposal]:
+    """A value written right beside a value of the same field whose name holds all its
+    words is part of it (`fha 203k`: the FHA 203(k) program, not FHA as well)."""
+    def words(v: str) -> set[str]:
+        return set(re.findall(r"\w+", normalise(v)))
+
+    out = list(values)
+    for a in values:
+        for b in values:
+            if a is b or a.field != b.field or a.negated != b.negated or \
+                    not isinstance(a.value, str) or not isinstance(b.value, str) or \
+                    not words(a.value) < words(b.value) or \
+                    text[min(a.end, b.end):max(a.start, b.start)].strip() or a not in out:
+                continue
+            out.remove(a)
+            b.start, b.end = min(a.start, b.start), max(a.end, b.end)
+    return out
+
+
 LIST_WORDS = frozenset({"or", "and", "nor", "&"})
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from embedding_worker.fields import ADD_ON_WORDS, CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
 from embedding_worker.proposals import SortProposal
-from embedding_worker.tokens import STOPWORDS, stem
+from embedding_worker.tokens import STOPWORDS, forms, stem
 from shared.names import name_words
 
 HIGH, LOW = "desc", "asc"
@@ -103,7 +103,8 @@ def _with_tail(text: str, end: int) -> int:
 
 
 def _stems_of(words: list[str]) -> set[str]:
-    return {s for w in words for s in (w, stem(w))}
+    """Each word, its singulars and their stems (`rates`: rate, as `rate` is stemmed)."""
+    return {s for w in words for f in forms(w) for s in (f, stem(f))}
 
 
 def _has_concept(p: FieldProfile, concept: str) -> bool:
@@ -324,7 +325,7 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
             add(named, stated_direction(named, comparative(adj)) or HIGH, m.start(), m.end())
     for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
-        following = re.findall(r"[\w-]+", text[m.end():m.end() + 40].lower())[:3]
+        following = re.findall(r"\w[\w-]*", text[m.end():m.end() + 40].lower())[:3]
         if re.search(r"\bat\s+(?:the\s+)?$", text[:m.start()], re.IGNORECASE) or (
                 adj in ("most", "least") and following and
                 re.match(r"[\d$€£]", text[m.end():].lstrip())) or (

@@ -71,11 +71,14 @@ LOWER_BOUNDS, UPPER_BOUNDS = ("gt", "gte"), ("lt", "lte")
 
 
 def _tightest(filters: list[Filter], f: Filter) -> list[Filter]:
-    """Two bounds on one side of one field say the tighter of them (`two adults and a
-    toddler, so it has to sleep 3 at minimum`: at least 3, not also at least 2)."""
+    """Two bounds on one side of one field, read with the same confidence, say the tighter
+    of them (`two adults and a toddler, so it has to sleep 3 at minimum`: at least 3, not
+    also at least 2). Of two read with different confidence both stay: the weaker may be
+    another field's number given to this one (`dog under 2, under 100 euros`)."""
     for side, tighter in ((LOWER_BOUNDS, max), (UPPER_BOUNDS, min)):
         other = next((g for g in filters if g.field == f.field and g.op in side and
-                      f.op in side and _comparable(g.value, f.value)), None)
+                      f.op in side and g.confidence == f.confidence and
+                      _comparable(g.value, f.value)), None)
         if other is not None:
             kept = f if tighter(f.value, other.value) == f.value and (
                 f.value != other.value or f.op in ("gt", "lt")) else other

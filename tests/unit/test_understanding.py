@@ -1627,3 +1627,35 @@ HIRE = Catalog.model_validate({
 ])
 def test_caravans_window_bounds_compounds_and_newest(text, filters, sort):
     assert understood(text, HIRE) == (filters, sort)
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    # `15 or 20` before the unit written once
+    ("a rate of 5 or 6 percent", {("interest_rate", "in", (5, 6))}, []),
+    # rejected after it, for an indefinite before
+    ("anything with a rate over 6.5 is a no", {("interest_rate", "lte", 6.5)}, []),
+    ("a rate over 6.5 is fine", {("interest_rate", "gt", 6.5)}, []),
+    # a negation reaches through `anything with`
+    ("I don't want anything with an early exit waiver", {("early_exit_waiver", "eq", False)},
+     []),
+    # plural of a stemmed word
+    ("the lowest rates", set(), [("interest_rate", "asc")]),
+    # a hyphen joins a superlative to the field it names
+    ("highest-apr ones", set(), [("apr", "desc")]),
+])
+def test_lenders_lists_rejections_and_plural_sorts(text, filters, sort):
+    assert understood(text, LENDING) == (filters, sort)
+
+
+def test_values_beside_each_other_and_routes_and_waivers():
+    loans = Catalog.model_validate({"name": "loans", "fields": [
+        {"name": "program", "type": "enum", "values": ["Basic", "Basic 7(b)", "Green"],
+         "synonyms": {"7b": "Basic 7(b)"}},
+        {"name": "deposit_pct", "type": "number", "min": 0, "max": 50}]})
+    assert understood("basic 7b", loans)[0] == {("program", "eq", "Basic 7(b)")}
+    assert understood("basic or 7b", loans)[0] == {("program", "in", ("Basic", "Basic 7(b)"))}
+    assert understood("a green loan with nothing deposit", loans)[0] == {
+        ("program", "eq", "Green"), ("deposit_pct", "eq", 0)}
+    assert understood("Oakvale -> Millbrook, bikes ok", TRANSIT)[0] >= {
+        ("start_stop", "eq", "Oakvale"), ("end_stop", "eq", "Millbrook")}
+    assert ("carrier", "eq", "Northway") in understood("northway oakvale bikes ok", TRANSIT)[0]

@@ -48,12 +48,7 @@ WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
                     r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b",
                     re.IGNORECASE)
-# `hybrid is ok`, `diesel cars are fine`, `petrol would be fine too`; not across another
-# thing with no verb (`toy hauler moab pets ok`: the pets are ok, the rest is asked for).
-WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+(?=\s+(?:is|are)\b|'s))?(?:\s+(?:would|could|be|also|"
-                          r"too|totally|perfectly|just|all|really|equally|probably)\b){0,2}?"
-                          r"\s*(?:\bis\b|\bare\b|'s)?"
-                          r"\s*\b(?:(?:ok|okay|fine|"
+WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b(?:(?:ok|okay|fine|"
                           r"optional)\b(?!\s+(?:with|around|for|by|to|on|in|near)\b)|"
                           r"not\s+(?:needed|required|necessary|important)\b|doesn'?t\s+matter\b)",
                           re.IGNORECASE)

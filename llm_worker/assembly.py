@@ -58,39 +58,13 @@ def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
         op = "neq" if p["negated"] and p["op"] == "eq" else p["op"]
         f = Filter(field=p["field"], op=op, value=p["value"], confidence=confidence)
         if all((g.field, g.op, g.value) != (f.field, f.op, f.value) for g in filters):
-            filters = _tightest(filters, f)
+            filters.append(f)
     for (field, negated), values in grouped.items():
         one = len(values) == 1
         filters.append(Filter(field=field, op=("neq" if one else "nin") if negated else
                               ("eq" if one else "in"), value=values[0] if one else values,
                               confidence=sure[(field, negated)]))
     return filters, provenance
-
-
-LOWER_BOUNDS, UPPER_BOUNDS = ("gt", "gte"), ("lt", "lte")
-
-
-def _tightest(filters: list[Filter], f: Filter) -> list[Filter]:
-    """Two bounds on one side of one field, read with the same confidence, say the tighter
-    of them (`two adults and a toddler, so it has to sleep 3 at minimum`: at least 3, not
-    also at least 2). Of two read with different confidence both stay: the weaker may be
-    another field's number given to this one (`dog under 2, under 100 euros`)."""
-    for side, tighter in ((LOWER_BOUNDS, max), (UPPER_BOUNDS, min)):
-        other = next((g for g in filters if g.field == f.field and g.op in side and
-                      f.op in side and g.confidence == f.confidence and
-                      _comparable(g.value, f.value)), None)
-        if other is not None:
-            kept = f if tighter(f.value, other.value) == f.value and (
-                f.value != other.value or f.op in ("gt", "lt")) else other
-            return [g for g in filters if g is not other] + [kept]
-    return filters + [f]
-
-
-def _comparable(a: Any, b: Any) -> bool:
-    """Two numbers (not yes/no) or two ISO dates."""
-    def number(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-    return (number(a) and number(b)) or (isinstance(a, str) and isinstance(b, str))
 
 
 def keywords(tokens: list[dict[str, Any]], proposals: list[dict | None]) -> str:

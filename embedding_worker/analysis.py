@@ -231,7 +231,7 @@ def _exact_values(text: str, tokens: list[Token], index: CatalogIndex, taken: se
     (_names_a_measure)."""
     values = exact_matches(tokens, index, taken)
     values += shared_tails(text, tokens, values, index, taken)
-    values += prefix_matches(tokens, index, taken, is_word)
+    values += prefix_matches(tokens, index, taken, is_word, values)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)
     return [v for v in within_neighbours(text, values)

@@ -117,11 +117,13 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
     said_after = set(re.findall(r"[a-z]+", q.cue)) | after
     nouns = {DIMENSION_NOUNS[w] for w in said_after if w in DIMENSION_NOUNS}
+    owned = bool(period) and any(period in p.periods() for p in fields
+                                 if p.field.type == "number")
     for p in fields:
         if p.field.type != "number":
             continue
         score, converted = _unit_evidence(q, p, metres)
-        score += _scale_and_rate_evidence(q, p, period)
+        score += _scale_and_rate_evidence(q, p, period, owned)
         if not p.in_range(converted):
             continue
         score += _wording_evidence(q, p, context, after, nouns, fields) + \
@@ -192,16 +194,19 @@ def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float
     return 1.5 * mention, q.value
 
 
-def _scale_and_rate_evidence(q: Quantity, p: FieldProfile, period: str | None) -> float:
+def _scale_and_rate_evidence(q: Quantity, p: FieldProfile, period: str | None,
+                             owned: bool = False) -> float:
     """What the amount's scale (`8/10`: the field scored out of ten) and rate (`an hour`:
-    the field paid per hour; another period rules it out) say for field p."""
+    the field paid per hour; another period rules it out, and so does none where another
+    field is paid per that period: `charge less than $45 per hour` is the hourly rate, not
+    the minimum charge) say for field p."""
     score = 0.0
     if q.out_of is not None:
         score += 3 if p.field.max == q.out_of else (-3 if p.field.max is not None
                                                     and p.field.max < q.out_of else 0)
     if period and not _timed(p):
         # `an hour` names the field paid per hour; another period rules it out
-        score += 3 if period in p.periods() else (-3 if p.periods() else 0)
+        score += 3 if period in p.periods() else (-3 if p.periods() or owned else 0)
     elif period:  # `25 a month` is a rate, not a length of time kept in months
         score -= 3
     elif q.per and p.is_money:  # `40c/kwh`, `55 cents a kWh`: the money counted per that
@@ -773,9 +778,17 @@ def _nearest_date_field(tokens: list[Token], start: int, clause: int,
         said = {w, stem(w)}
         hit = [p for p in date_fields if p.mentions(said) == 2 or
                (said & CONCEPT_WORDS["recent"] and _records_past(p))]
+        for kind in (LISTING_VERBS, RELEASE_VERBS):  # `added today`: listed, not released
+            if len(hit) > 1 and said & kind:
+                hit = [p for p in hit if p.stems() & kind] or hit
         if len(hit) == 1:
             return hit[0]
     return None
+
+
+# Verbs of putting a record up, and of a thing coming out.
+LISTING_VERBS = frozenset({"add", "list", "post", "publish", "upload"})
+RELEASE_VERBS = frozenset({"releas", "release", "launch", "introduc"})
 
 
 # Two days of the month joined by a dash or `to` (`aug 1 - aug 15`, `3 to 10 july`).

@@ -218,8 +218,13 @@ class FieldProfile:
             self.description_stems & AVAILABILITY_WORDS - {"max", "maximum"})
 
     def periods(self) -> set[str]:
-        """The time periods the field is counted per (`hourly_rate` -> hour)."""
-        return {PERIOD_OF[w] for w in self.stems() if w in PERIOD_OF}
+        """The time periods the field is counted per (`hourly_rate` -> hour, "price per
+        night"); a description's period only as a rate (`per`/`a` night, `nightly`), not
+        "whatever the number of hours booked"."""
+        named = {PERIOD_OF[w] for w in self.name_stems | self.unit_stems if w in PERIOD_OF}
+        rates = re.findall(r"\b(?:(?:per|a|an|each|every)\s+([a-z]+)|(\w+ly))\b",
+                           (self.field.description or "").lower())
+        return named | {PERIOD_OF[w] for pair in rates for w in pair if w in PERIOD_OF}
 
     def stems(self) -> frozenset[str]:
         return self.name_stems | self.unit_stems | self.description_stems
@@ -227,12 +232,14 @@ class FieldProfile:
     def mentions(self, word_stems: set[str]) -> int:
         """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`, the
         end of a compound: `belts` for `seatbelts`, the name's initials: `bh` for
-        battery_health), 1 for a distinctive description word, 0 for none."""
+        battery_health, the period money is paid per: `day` for daily_rate), 1 for a
+        distinctive description word, 0 for none."""
         named = self.name_stems | self.unit_stems
         if word_stems & named or any(abbreviates(w, n) or _inflected(w, n) or
                                      _compound_end(w, n) for w in word_stems for n in named) or \
-                word_stems & {self.initials}:
-            return 2
+                word_stems & {self.initials} or (
+                    self.is_money and {PERIOD_OF.get(w) for w in word_stems} & self.periods()):
+            return 2  # `day rate` for daily_rate too
         return 1 if word_stems & self.description_stems else 0
 
     @property

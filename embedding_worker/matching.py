@@ -152,25 +152,37 @@ def _listed(tokens: list[Token], p: Proposal, t: Token) -> bool:
 
 
 def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
-                   is_word: Callable[[str], bool] = lambda w: True) -> list[Proposal]:
+                   is_word: Callable[[str], bool] = lambda w: True,
+                   found: list[Proposal] = ()) -> list[Proposal]:
     """The first words of a longer value, when only one value starts so: `salt lake` for
-    Salt Lake City, `customer service` for customer service representative, and one word
-    that is no ordinary word (`touriga` for Touriga Nacional)."""
+    Salt Lake City, `customer service` for customer service representative; one word
+    that is no ordinary word (`touriga` for Touriga Nacional), or any word listed with a
+    value `found` of the same field (`fiberglass or carbon` for Carbon Fiber); and the last
+    word of one value only, if no ordinary word (`pvc` for Inflatable PVC)."""
     starts: dict[str, set[int]] = {}
+    ends: dict[str, set[int]] = {}
     for surface, s in index.multi_word_surfaces.items():
         words = surface.split()
         for k in range(1, len(words)):
             starts.setdefault(" ".join(words[:k]), set()).add(s)
+        ends.setdefault(words[-1], set()).add(s)
     out = []
     for n in range(min(index.max_words - 1, 4), 0, -1):
         for i in range(len(tokens) - n + 1):
             if any(k in taken for k in range(i, i + n)):
                 continue
             window = tokens[i:i + n]
-            if n == 1 and (len(window[0].norm) < 5 or not window[0].norm.isalpha() or
-                           is_word(window[0].norm) or window[0].norm in index.forms):
-                continue
+            word = window[0].norm
+            plain = n > 1 or (len(word) >= 5 and word.isalpha() and not is_word(word) and
+                              word not in index.forms)
             surfaces = starts.get(" ".join(t.norm for t in window), set())
+            if n == 1 and not plain:
+                surfaces = {s for s in surfaces if any(
+                    p.field == _value_of(index, s)[0] and _listed(tokens, p, window[0])
+                    for p in found)} if word.isalpha() and word not in index.forms else set()
+                if not surfaces and len(word) >= 3 and word.isalpha() and not is_word(word) \
+                        and word not in index.forms:
+                    surfaces = ends.get(word, set())
             values = {int(index.layout.surface_value[s]) for s in surfaces}
             if len({index.layout.values[v][1] for v in values}) != 1:
                 continue

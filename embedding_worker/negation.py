@@ -56,6 +56,8 @@ WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b
 HEDGED = re.compile(r"^[^.;!?]{0,60}?\b(?:but|though)\s+(?:it'?s\s+|it\s+is\s+|is\s+|that'?s\s+)?"
                     r"(?:not|isn'?t)\s+(?:a\s+must|essential|required|necessary|needed|"
                     r"a\s+requirement|a\s+deal\s*-?\s*breaker)\b", re.IGNORECASE)
+EXCEPTED_BEFORE = re.compile(r"\b(?:other\s+than|except(?:\s+for)?|besides|apart\s+from|but)"
+                             r"\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
 NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+must)\b",
                         re.IGNORECASE)
 
@@ -69,8 +71,10 @@ def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
     before = text[tokens[start].start + (cut[-1] if cut else 0):tokens[i].start]
     after = text[tokens[j - 1].end:]
     no_before = re.search(r"\bno\s+$", before, re.IGNORECASE) is not None
-    return bool(WAIVER.search(before) or WAIVER_AFTER.match(after) or HEDGED.match(after) or
-                (no_before and NOT_NEEDED.match(after)))
+    # `any material other than plastic is fine`: the value is excluded, the rest is fine
+    excepted = EXCEPTED_BEFORE.search(before) is not None
+    return bool(WAIVER.search(before) or (WAIVER_AFTER.match(after) and not excepted) or
+                HEDGED.match(after) or (no_before and NOT_NEEDED.match(after)))
 
 
 def is_negator(norms: list[str], k: int) -> bool:

@@ -583,8 +583,9 @@ def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | 
     post = _after(text, a.end, POST)
     pre = _before(text, a.start, UPPER + LOWER + EXACT, frozenset() if post else
                   unit_words | MONEY_WORDS)
-    if pre and post and pre[0][:2] != post[0][:2]:
-        post = None  # `less than 1000 or more than 3000`: the word before decides
+    if pre and post and pre[0][:2] != post[0][:2] and pre[0] != "eq":
+        post = None  # `less than 1000 or more than 3000`: the word before decides; but
+        # `only 4.5 stars and up` is at least 4.5
     common = dict(currency=a.currency, unit=a.unit, per=a.per, out_of=a.out_of)
     cue = " ".join(text[x[1]:a.start] if x is pre else text[a.end:x[1]]
                    for x in (pre, post) if x).lower()

@@ -150,6 +150,11 @@ def find_relative_dates(text: str, today: dt.date) -> list[DateConstraint]:
         lead = COMPARISON.search(text[:start])
         word = lead.group("word").lower() if lead else ""
         begin = lead.start() if lead else start
+        if word == "since" and m.group("wd") and first == last and \
+                (m.group("wdlead") or "").lower() not in ("next", "coming"):
+            # `added since Monday`: the last Monday (or today), not the coming one
+            first = last = today - dt.timedelta(
+                days=(today.weekday() - WEEKDAYS[m.group("weekday").lower()]) % 7)
         if word in ("since", "starting"):
             out.append(DateConstraint("gte", first.isoformat(), begin, end, lead=word,
                                       days=(first, last)))

@@ -69,7 +69,7 @@ DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?
              r"(?:high|most|top|max|long|big|large)(?:est)?\s+(?:first|on top)|"
              r"(?:low|least|min|short|small)(?:est)?\s+first)")
 # After `sort by X`, also `newest first`, `biggest first` (alone they are sorts of their own).
-FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:big|large)(?:st)?\s+first|small(?:est)?\s+first|"
+FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:biggest|largest)\s+first|small(?:est)?\s+first|"
                                    r"cheapest\s+first|(?:priciest|most\s+expensive)\s+first|"
                                    r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|"
                                    r"old(?:est)?\s+(?:to\s+new(?:est)?|first))")
@@ -77,7 +77,7 @@ EXPLICIT_SORT = [
     re.compile(rf"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:[\w-]+\s+){{0,6}}?by\s+"
                rf"(?P<f>[\w ]+?)(?:[\s,]+{FULL_DIRECTION})?(?=$|[,;.!?]|\s+(?:and|then|first)\b)",
                re.IGNORECASE),
-    re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+{DIRECTION}\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+(?:from\s+)?{DIRECTION}\b", re.IGNORECASE),
 ]
 THEN = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+(?:by\s+)?(?P<f>\w+(?:\s\w+)?)"
                   rf"(?:[\s,]+{DIRECTION})?", re.IGNORECASE)
@@ -133,9 +133,11 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
     # words of the other fields' names say nothing here (`hours` of engine hours against
     # a rate per hour)
     elsewhere = frozenset().union(*(p.name_stems for p in sortable if p not in having))
+    periods = {PERIOD_OF[w] for w in said - elsewhere if w in PERIOD_OF}  # `cheapest per day`
     ranked = sorted(having,
                     key=lambda p: (p.field.type != "date",
-                                   not (p.name_stems - words - STOPWORDS - elsewhere) & said,
+                                   not ((p.name_stems - words - STOPWORDS - elsewhere) & said or
+                                        p.periods() & periods),
                                    # `longest`, `shortest`: a field named for its length
                                    # first (not for `quickest`, which borrows the duration)
                                    not (concept == "duration" and not borrowed and
@@ -326,6 +328,8 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
     for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
         following = re.findall(r"\w[\w-]*", text[m.end():m.end() + 40].lower())[:3]
+        if following[:1] == ["per"]:  # `cheapest per day`: the field paid per day
+            following = following[1:]
         if re.search(r"\bat\s+(?:the\s+)?$", text[:m.start()], re.IGNORECASE) or (
                 adj in ("most", "least") and following and
                 re.match(r"[\d$€£]", text[m.end():].lstrip())) or (

@@ -1658,3 +1658,47 @@ def test_values_beside_each_other_routes_and_zero_words():
         ("program", "eq", "Green"), ("deposit_pct", "eq", 0)}
     assert understood("Oakvale -> Millbrook, bikes ok", TRANSIT)[0] >= {
         ("start_stop", "eq", "Oakvale"), ("end_stop", "eq", "Millbrook")}
+
+
+STUDIOS = Catalog.model_validate({
+    "name": "studios", "description": "Rehearsal rooms to book.",
+    "fields": [
+        {"name": "floor", "type": "enum",
+         "values": ["Oak Parquet", "Rubber Tile", "Bay Laurel", "Sheet PVC", "Cork"],
+         "description": "what the floor is made of"},
+        {"name": "hourly_fee", "type": "number", "unit": "EUR", "min": 0, "max": 300},
+        {"name": "daily_fee", "type": "number", "unit": "EUR", "min": 0, "max": 2000,
+         "description": "price for a whole day"},
+        {"name": "minimum_charge", "type": "number", "unit": "EUR", "min": 0, "max": 900,
+         "description": "least billed per booking, whatever the number of hours booked"},
+        {"name": "room_size_m2", "type": "number", "unit": "m2", "min": 5, "max": 500},
+        {"name": "rating", "type": "number", "min": 1, "max": 5,
+         "description": "average review in stars"},
+        {"name": "listed_on", "type": "date", "description": "day the room was listed here"},
+        {"name": "launched_on", "type": "date", "description": "day the studio launched"}],
+    "sortable": ["hourly_fee", "daily_fee", "minimum_charge", "room_size_m2", "rating",
+                 "listed_on"]})
+
+
+@pytest.mark.parametrize("text, filters, sort", [
+    # a period the amount is paid per names the field paid so; a description's `hours`
+    # that is no rate names nothing
+    ("rooms that charge less than 45 per hour", {("hourly_fee", "lt", 45)}, []),
+    ("day fee no more than 90", {("daily_fee", "lte", 90)}, []),
+    ("cheapest per day", set(), [("daily_fee", "asc")]),
+    ("by daily fee from lowest to highest", set(), [("daily_fee", "asc")]),
+    # `added` is a listing, `launched` the thing's own date; `since monday` the last one
+    ("added since monday", {("listed_on", "gte", "2026-03-09")}, []),
+    ("launched since monday", {("launched_on", "gte", "2026-03-09")}, []),
+    # `only` before a bound after
+    ("only 4.5 stars and up", {("rating", "gte", 4.5)}, []),
+    # a value excepted before `is fine` is excluded
+    ("any floor other than cork is fine", {("floor", "neq", "Cork")}, []),
+    ("cork is fine", set(), []),
+    # a value's first word listed with a value of its field, its last word if no word
+    ("oak parquet or bay", {("floor", "in", ("Oak Parquet", "Bay Laurel"))}, []),
+    ("a bay view", set(), []),
+    ("not pvc", {("floor", "neq", "Sheet PVC")}, []),
+])
+def test_studios_periods_listing_dates_and_value_parts(text, filters, sort):
+    assert understood(text, STUDIOS) == (filters, sort)

@@ -535,8 +535,9 @@ def own_amount_proposals(text: str, tokens: list[Token], fields: list[FieldProfi
     out, spans = [], []
     for a in find_amounts(text, unit_words(fields)):
         inside = [k for k, t in enumerate(tokens) if a.start <= t.start and t.end <= a.end]
-        if not inside or set(inside) & taken or a.plus or a.per or a.out_of:
-            continue
+        if not inside or set(inside) & taken or a.plus or a.per or a.out_of or \
+                re.match(r"an?\b", text[a.start:a.end], re.IGNORECASE):
+            continue  # `a week` is no amount of the user's
         sentence = sentence_start(text, a.start)
         before = [t for t in tokens if sentence <= t.start and t.end <= a.start][-5:]
         gap = [t for t in reversed(before) if t.norm not in OWN_AMOUNT_GAP]

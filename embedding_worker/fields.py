@@ -35,6 +35,8 @@ PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
            "month": {"month", "monthly", "mo"},
            "year": {"year", "yearly", "annual", "annually", "yr", "annum", "pa"}}
 PERIOD_OF = {w: period for period, words in PERIODS.items() for w in words}
+PERIOD_ADJECTIVES = frozenset({"hourly", "daily", "nightly", "weekly", "monthly", "yearly",
+                               "annual", "annually"})
 MULTI_VALUED = re.compile(r"\b(?:several|multiple|more than one|one or more|many|any number of|"
                           r"list of|can have|may have|each has|two or more)\b", re.IGNORECASE)
 # A count of what is still free (`seats left`): a request for N of them means at least N.
@@ -232,14 +234,14 @@ class FieldProfile:
     def mentions(self, word_stems: set[str]) -> int:
         """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`, the
         end of a compound: `belts` for `seatbelts`, the name's initials: `bh` for
-        battery_health, the period money is paid per: `day` for daily_rate), 1 for a
-        distinctive description word, 0 for none."""
+        battery_health, the adjective of the period money is paid per: `daily` for
+        day_rate), 1 for a distinctive description word, 0 for none."""
         named = self.name_stems | self.unit_stems
         if word_stems & named or any(abbreviates(w, n) or _inflected(w, n) or
                                      _compound_end(w, n) for w in word_stems for n in named) or \
-                word_stems & {self.initials} or (
-                    self.is_money and {PERIOD_OF.get(w) for w in word_stems} & self.periods()):
-            return 2  # `day rate` for daily_rate too
+                word_stems & {self.initials} or (self.is_money and {
+                    PERIOD_OF.get(w) for w in word_stems & PERIOD_ADJECTIVES} & self.periods()):
+            return 2  # `daily rate` for day_rate too (not `a night`: a rate of something)
         return 1 if word_stems & self.description_stems else 0
 
     @property

@@ -179,7 +179,8 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
             if n == 1 and not plain:
                 surfaces = {s for s in surfaces if any(
                     p.field == _value_of(index, s)[0] and _listed(tokens, p, window[0])
-                    for p in found)} if word.isalpha() and word not in index.forms else set()
+                    for p in found)} if word.isalpha() and word not in index.forms and \
+                    word not in STOPWORDS else set()
                 if not surfaces and len(word) >= 3 and word.isalpha() and not is_word(word) \
                         and word not in index.forms:
                     surfaces = ends.get(word, set())

@@ -56,7 +56,7 @@ WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b
 HEDGED = re.compile(r"^[^.;!?]{0,60}?\b(?:but|though)\s+(?:it'?s\s+|it\s+is\s+|is\s+|that'?s\s+)?"
                     r"(?:not|isn'?t)\s+(?:a\s+must|essential|required|necessary|needed|"
                     r"a\s+requirement|a\s+deal\s*-?\s*breaker)\b", re.IGNORECASE)
-EXCEPTED_BEFORE = re.compile(r"\b(?:other\s+than|except(?:\s+for)?|besides|apart\s+from|but)"
+EXCEPTED_BEFORE = re.compile(r"\b(?:other\s+than|except(?:\s+for)?|besides|apart\s+from)"
                              r"\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
 NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+must)\b",
                         re.IGNORECASE)

@@ -1667,7 +1667,7 @@ STUDIOS = Catalog.model_validate({
          "values": ["Oak Parquet", "Rubber Tile", "Bay Laurel", "Sheet PVC", "Cork"],
          "description": "what the floor is made of"},
         {"name": "hourly_fee", "type": "number", "unit": "EUR", "min": 0, "max": 300},
-        {"name": "daily_fee", "type": "number", "unit": "EUR", "min": 0, "max": 2000,
+        {"name": "day_fee", "type": "number", "unit": "EUR", "min": 0, "max": 2000,
          "description": "price for a whole day"},
         {"name": "minimum_charge", "type": "number", "unit": "EUR", "min": 0, "max": 900,
          "description": "least billed per booking, whatever the number of hours booked"},
@@ -1676,7 +1676,7 @@ STUDIOS = Catalog.model_validate({
          "description": "average review in stars"},
         {"name": "listed_on", "type": "date", "description": "day the room was listed here"},
         {"name": "launched_on", "type": "date", "description": "day the studio launched"}],
-    "sortable": ["hourly_fee", "daily_fee", "minimum_charge", "room_size_m2", "rating",
+    "sortable": ["hourly_fee", "day_fee", "minimum_charge", "room_size_m2", "rating",
                  "listed_on"]})
 
 
@@ -1684,9 +1684,9 @@ STUDIOS = Catalog.model_validate({
     # a period the amount is paid per names the field paid so; a description's `hours`
     # that is no rate names nothing
     ("rooms that charge less than 45 per hour", {("hourly_fee", "lt", 45)}, []),
-    ("day fee no more than 90", {("daily_fee", "lte", 90)}, []),
-    ("cheapest per day", set(), [("daily_fee", "asc")]),
-    ("by daily fee from lowest to highest", set(), [("daily_fee", "asc")]),
+    ("daily fee no more than 90", {("day_fee", "lte", 90)}, []),
+    ("cheapest per day", set(), [("day_fee", "asc")]),
+    ("by daily fee from lowest to highest", set(), [("day_fee", "asc")]),
     # `added` is a listing, `launched` the thing's own date; `since monday` the last one
     ("added since monday", {("listed_on", "gte", "2026-03-09")}, []),
     ("launched since monday", {("launched_on", "gte", "2026-03-09")}, []),
@@ -1702,3 +1702,17 @@ STUDIOS = Catalog.model_validate({
 ])
 def test_studios_periods_listing_dates_and_value_parts(text, filters, sort):
     assert understood(text, STUDIOS) == (filters, sort)
+
+
+def test_guards_from_the_round_20_rules():
+    """A rate's period is no name for a number after it; `the` is no value's first word;
+    `a week` is no amount of the user's own."""
+    stays = measures("stays", nightly_price=("EUR", 900), rating=(None, 5),
+                     min_weeks=("weeks", 52))
+    assert understood("under 100 a nite 4.8+", stays)[0] == {("nightly_price", "lt", 100),
+                                                           ("rating", "gte", 4.8)}
+    assert ("min_weeks", "lte", 1) not in understood("under 300 a week", stays)[0]
+    firms = Catalog.model_validate({"name": "firms", "fields": [
+        {"name": "employer", "type": "enum", "values": ["Kestrel", "The Millbrook Group"]}]})
+    assert understood("jobs at kestrel or the mill", firms)[0] == {
+        ("employer", "eq", "Kestrel")}

@@ -546,8 +546,11 @@ def own_amount_proposals(text: str, tokens: list[Token], fields: list[FieldProfi
         words += re.findall(r"[a-z]+", (a.unit or "").lower())
         said = {f for w in words if w not in COMPARATOR_WORDS for f in (w, stem(w))}
         value = a.value * MONEY_SCALE.get((a.unit or "").lower(), 1)
+        unit = (a.unit or "").lower()
         named = [p for p in limits if p.in_range(value) and (said & (
-            p.name_stems - {"min", "max", "minimum", "maximum"}) or said & p.description_stems)]
+            p.name_stems - {"min", "max", "minimum", "maximum"}) or said & p.description_stems)
+            and (not unit or unit in MONEY_SCALE or p.mentions({unit, stem(unit)}))]
+        # (`18 people` is a head count, whatever limit of months was named before it)
         if len(named) != 1:
             continue
         out.append(Proposal(named[0].name, "lte" if named[0].is_floor else "gte",

@@ -1022,9 +1022,15 @@ def measures(name: str, **fields: tuple[str | None, float]) -> Catalog:
     """An invented catalog of number fields, each (unit, max) from 0, all sortable."""
     return Catalog.model_validate({
         "name": name, "description": f"{name.title()} on offer.",
-        "fields": [{"name": f, "type": "number", "min": 0, "max": top,
-                    **({"unit": unit} if unit else {})} for f, (unit, top) in fields.items()],
+        "fields": [number(f, unit, top) for f, (unit, top) in fields.items()],
         "sortable": list(fields)})
+
+
+def number(name: str, unit: str | None, top: float, description: str = "") -> dict:
+    """A number field from 0 for an invented catalog."""
+    return {"name": name, "type": "number", "min": 0, "max": top,
+            **({"unit": unit} if unit else {}), **({"description": description} if description
+                                                   else {})}
 
 
 SEATING = Catalog.model_validate({
@@ -1666,14 +1672,11 @@ STUDIOS = Catalog.model_validate({
         {"name": "floor", "type": "enum",
          "values": ["Oak Parquet", "Rubber Tile", "Bay Laurel", "Sheet PVC", "Cork"],
          "description": "what the floor is made of"},
-        {"name": "hourly_fee", "type": "number", "unit": "EUR", "min": 0, "max": 300},
-        {"name": "day_fee", "type": "number", "unit": "EUR", "min": 0, "max": 2000,
-         "description": "price for a whole day"},
-        {"name": "minimum_charge", "type": "number", "unit": "EUR", "min": 0, "max": 900,
-         "description": "least billed per booking, whatever the number of hours booked"},
-        {"name": "room_size_m2", "type": "number", "unit": "m2", "min": 5, "max": 500},
-        {"name": "rating", "type": "number", "min": 1, "max": 5,
-         "description": "average review in stars"},
+        *(number(*spec) for spec in [
+            ("hourly_fee", "EUR", 300), ("day_fee", "EUR", 2000, "price for a whole day"),
+            ("minimum_charge", "EUR", 900,
+             "least billed per booking, whatever the number of hours booked"),
+            ("room_size_m2", "m2", 500), ("rating", None, 5, "average review in stars")]),
         {"name": "listed_on", "type": "date", "description": "day the room was listed here"},
         {"name": "launched_on", "type": "date", "description": "day the studio launched"}],
     "sortable": ["hourly_fee", "day_fee", "minimum_charge", "room_size_m2", "rating",
@@ -1706,12 +1709,15 @@ def test_studios_periods_listing_dates_and_value_parts(text, filters, sort):
 
 def test_guards_from_the_round_20_rules():
     """A rate's period is no name for a number after it; `the` is no value's first word;
-    `a week` is no amount of the user's own."""
+    `a week`, or an amount with a unit of another measure, is no amount of the user's own."""
     stays = measures("stays", nightly_price=("EUR", 900), rating=(None, 5),
                      min_weeks=("weeks", 52))
     assert understood("under 100 a nite 4.8+", stays)[0] == {("nightly_price", "lt", 100),
                                                            ("rating", "gte", 4.8)}
     assert ("min_weeks", "lte", 1) not in understood("under 300 a week", stays)[0]
+    leases = measures("leases", min_term_months=("months", 120), desks=(None, 500))
+    assert not {f for f in understood("out by next month, we're 18 people", leases)[0]
+                if f[0] == "min_term_months"}  # a head count, not the user's lease term
     firms = Catalog.model_validate({"name": "firms", "fields": [
         {"name": "employer", "type": "enum", "values": ["Kestrel", "The Millbrook Group"]}]})
     assert understood("jobs at kestrel or the mill", firms)[0] == {

@@ -29,7 +29,8 @@ from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
                                        completed_values, demonym_matches, exact_matches,
                                        fuzzy_matches, fuzzy_phrases, prefix_matches,
-                                       semantic_matches, shared_tails, stem_matches,
+                                       semantic_matches, shared_tails,
+                                       split_joined_values, stem_matches,
                                        within_neighbours)
 from embedding_worker.negation import NEGATORS, apply_negation
 from embedding_worker.notations import notation_proposals
@@ -82,13 +83,13 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     The steps run in the order of the module docstring. `rule_tokens` collects the words
     the rules explain (reported as `rule` and kept from later rules); `taken` the words any
     proposal has claimed (kept from later matchers, which add to it as they match)."""
-    tokens = tokenize(text)
+    tokens = split_joined_values(tokenize(text), index)
     fields = index.field_profiles(catalog)
     rule_tokens: set[int] = set()
     written = exact_matches(tokens, index, set())
     named = _values_written_with_numbers(text, tokens, index, is_word, written)
     dates, numbers = _dates_and_numbers(text, tokens, catalog, fields, named, reference,
-                                        rule_tokens)
+                                        rule_tokens, written)
     sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens, index, embed)
     taken = set(rule_tokens)
     not_flags = _not_flag_words(catalog, fields)
@@ -100,7 +101,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
                                       _not_values(catalog, fields))
-    values = completed_values(tokens, values + loose, index, rule_tokens, is_word)
+    values = within_neighbours(text, completed_values(tokens, values + loose, index,
+                                                      rule_tokens, is_word))
     values.sort(key=lambda p: p.start)
     values, uncertain = _settle_values(text, tokens, catalog, fields, values, taken,
                                        rule_tokens)
@@ -139,9 +141,10 @@ def _values_written_with_numbers(text: str, tokens: list[Token], index: CatalogI
 
 def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
                        fields: list[FieldProfile], named: list[Proposal],
-                       reference: Reference | None,
-                       rule_tokens: set[int]) -> tuple[list[Proposal], list[Proposal]]:
-    """Date and number proposals, none inside a `named` value: the codes a description
+                       reference: Reference | None, rule_tokens: set[int],
+                       written: list[Proposal]) -> tuple[list[Proposal], list[Proposal]]:
+    """Date and number proposals, none inside a `named` value, nor an amount in words
+    inside a value `written` out (`a day nursery` is no 24 hours): the codes a description
     shows by example first (`52/18 B140`), dates (their numbers are no amounts), then
     comparisons, numbers a field's description defines (`0 = nonstop`) and numbers named
     by their field (`size 10`). Adds the words they take to `rule_tokens`."""
@@ -150,7 +153,9 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
     named = named + codes
     _take(tokens, [(c.start, c.end) for c in codes], rule_tokens)
     quantities = [q for q in quantities_in(text, fields)
-                  if not any(_overlaps(q, p) for p in named)]
+                  if not any(_overlaps(q, p) for p in named) and not (
+                      not re.search(r"\d", text[q.start:q.end]) and
+                      any(_overlaps(q, p) for p in written))]
     dates, spans = date_proposals(text, tokens, fields, quantities, reference)
     dates = [d for d in dates if not any(_overlaps(d, p) for p in named)]
     spans = [s for s in spans if not any(p.start < s[1] and s[0] < p.end for p in named)]

@@ -33,7 +33,7 @@ GENERIC_WORDS = frozenset({"be", "able", "get", "got", "gotta", "go", "going", "
                            "stays"})
 # Last words of a yes/no field's name that only say it is permitted (`bikes_allowed`).
 PERMISSION = frozenset({"allowed", "permitted", "accepted", "ok", "included", "welcome",
-                        "friendly", "possible"})
+                        "friendly", "possible", "available", "provided", "offered", "supplied"})
 # Words that concede rather than ask (`explicit is fine`): no window is read with them,
 # unless `with` follows (`ok with kids` asks for a field of getting on with children).
 WAIVER_WORDS = frozenset({"fine", "ok", "okay", "optional", "matter", "whatever", "care"})

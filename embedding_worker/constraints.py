@@ -12,9 +12,9 @@ import re
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
-from embedding_worker.fields import (AGGREGATE_WORDS, CONCEPT_WORDS, CURRENCY_UNITS,
-                                     MONEY_WORDS, PERIOD_OF, PRICE_WORDS, UNITS, FieldProfile,
-                                     convert, limit_pair, unit_known, unit_words)
+from embedding_worker.fields import (ADD_ON_WORDS, AGGREGATE_WORDS, CONCEPT_WORDS,
+                                     CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS, UNITS,
+                                     FieldProfile, convert, limit_pair, unit_known, unit_words)
 from embedding_worker.field_choice import field_roles
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
@@ -73,7 +73,13 @@ def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3
     """Stems of up to n content words before `start` in the same clause."""
     words = [t.norm for t in tokens if clause_start <= t.start and t.end <= start
              and t.norm not in STOPWORDS]
-    return {s for w in words[-n:] for s in (stem(w), w)}
+    return _with_parts(words[-n:])
+
+
+def _with_parts(words: list[str]) -> set[str]:
+    """The words, their stems, and those of a hyphenated word's parts (`whole-boat`)."""
+    return {s for w in words for part in {w, *w.split("-")} if part
+            for s in (stem(part), part)}
 
 
 def words_after(tokens: list[Token], end: int, clause_end: int, n: int = 2) -> set[str]:
@@ -87,7 +93,7 @@ def words_after(tokens: list[Token], end: int, clause_end: int, n: int = 2) -> s
                 k + 1 < len(tokens) and tokens[k + 1].norm[:1].isdigit()):
             break
         words.append(t.norm)
-    return {s for w in words for s in (stem(w), w)}
+    return _with_parts(words)
 
 
 def clause_start(text: str, pos: int) -> int:
@@ -117,7 +123,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
     said_after = set(re.findall(r"[a-z]+", q.cue)) | after
     nouns = {DIMENSION_NOUNS[w] for w in said_after if w in DIMENSION_NOUNS}
-    owned = bool(period) and any(period in p.periods() for p in fields
+    owned = bool(period) and any(period in p.periods for p in fields
                                  if p.field.type == "number")
     for p in fields:
         if p.field.type != "number":
@@ -133,8 +139,20 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
         best = ranked[0][0]
         ties = sorted((r for r in ranked if r[0] == best), key=_tie_order)
+        if q.bare and q.op == "eq" and all(r[1].is_bound for r in ties):
+            ties.sort(key=lambda r: -_excluded(r[1], r[2]))
         ranked = ties + [r for r in ranked if r[0] != best]
     return ranked
+
+
+def _excluded(p: FieldProfile, own: float) -> float:
+    """How much of a limit's range the user's own amount rules out: a 3-month-old rules
+    out nearly every minimum age in months, hardly any maximum age in years; the limit
+    it binds is the one to filter on."""
+    if p.field.min is None or p.field.max is None or p.field.max <= p.field.min:
+        return 0.0
+    spread = p.field.max - p.field.min
+    return (p.field.max - own) / spread if p.is_floor else (own - p.field.min) / spread
 
 
 def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, float]:
@@ -151,7 +169,10 @@ def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, f
     elif q.unit == CLOCK:  # `after 7pm`: a field of hours of the day
         score += 3 if p.stems() & HOUR_FIELD_WORDS and (p.field.max or 24) <= 24 else -3
     elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
-        score += 3 if p.stems() & PERSON_FIELD_WORDS else -3
+        # a count of people, never money per person (`family of four`: no fare of 4)
+        score += 3 if p.stems() & PERSON_FIELD_WORDS and not p.is_money else -3
+        # the most a record takes (`max_anglers`): room for them, not a guest rating
+        score += 0.5 if p.is_bound and not p.is_floor else 0
         score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
     elif q.unit:
         said, converted = _measure_evidence(q, p, metres)
@@ -206,7 +227,7 @@ def _scale_and_rate_evidence(q: Quantity, p: FieldProfile, period: str | None,
                                                     and p.field.max < q.out_of else 0)
     if period and not _timed(p):
         # `an hour` names the field paid per hour; another period rules it out
-        score += 3 if period in p.periods() else (-3 if p.periods() or owned else 0)
+        score += 3 if period in p.periods else (-3 if p.periods or owned else 0)
     elif period:  # `25 a month` is a rate, not a length of time kept in months
         score -= 3
     elif q.per and p.is_money:  # `40c/kwh`, `55 cents a kWh`: the money counted per that
@@ -332,8 +353,12 @@ def _number(value: float) -> int | float:
 
 # A comparison rejected after it (`anything over 6.5 is a no`), for an indefinite before.
 REJECTED = re.compile(r"[^.;!?,]{0,30}?\b(?:is|are|'s)\s+(?:a\s+)?(?:no|no[\s-]go|out|"
-                      r"deal[\s-]?breaker|not\s+ok(?:ay)?|off\s+the\s+table)\b", re.IGNORECASE)
-INDEFINITE = re.compile(r"\b(?:anything|any|something|everything)\b", re.IGNORECASE)
+                      r"deal[\s-]?breaker|not\s+ok(?:ay)?|off\s+the\s+table|no\s+(?:use|good)|"
+                      r"useless|(?:just\s+|way\s+|far\s+)?too\s+(?:much|many|high|expensive|"
+                      r"pricey|steep|long|far|late|early|low|few|little|small|big|slow))\b",
+                      re.IGNORECASE)
+INDEFINITE = re.compile(r"\b(?:anything|any|anywhere|anyone|anybody|something|everything|a|an)\b",
+                        re.IGNORECASE)
 # A bare number listed before another (`15 or 20`, `15, 20`).
 LISTED_BEFORE = re.compile(r"(?<![\w.,/$€£-])(\d+(?:\.\d+)?)\s*(?:,\s*(?:or\s+)?|\bor\s+)$",
                            re.IGNORECASE)
@@ -636,7 +661,8 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
         before = [w for g, w in said[:[g for g, _ in said].index(hits[-1])]] if hits else []
         if not hits or (p.is_money and any(({w, stem(w)} | forms(w)) & PRICE_WORDS
                                            for w in hit_words)) \
-                or any(forms(w) & value_words for w in before if w not in hit_words):
+                or any(forms(w) & value_words for w in before if w not in hit_words) \
+                or (p.is_money and not _names_the_money(p, hit_words)):
             continue
         if len(hits) > best_hits:
             best, best_hits, last = p, len(hits), hits[-1]
@@ -645,6 +671,14 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
     if best is None:
         return None
     return best, m.end() if groups[0] == "v" else m.end(last)  # `reg fee waived`: all of it
+
+
+def _names_the_money(p: FieldProfile, words: set[str]) -> bool:
+    """The words name the money itself (`no setup fee`, `no deposit`), not only what it
+    is paid for (`no car` asks for no car, not for a car fare of zero)."""
+    head = name_words(p.name)[-1:]
+    said = {f for w in words for f in forms(w) | {stem(w)}}
+    return bool(said & (ADD_ON_WORDS | {*head, *map(stem, head)}))
 
 
 def _free_of_charge(tokens: list[Token], fields: list[FieldProfile], free: set[int],
@@ -720,7 +754,14 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             continue  # `from 2000 to 2500 dollars`, `1800 sqft`: an amount, not a year
         ends = [e.value for e in found if (e.start, e.end) == (d.start, d.end)]
         today = reference.today.isoformat() if reference else ""
-        past = bool(today) and all(v <= today for v in ends) and any(v < today for v in ends)
+        # a past date is a record's past (posted, started) as the request's own time reads
+        # it (`last week`, `since monday`), or with a verb in the past (`joined the app in
+        # 2025`); a year written out alone may be the writer's future (`sailings in June
+        # 2026`: when they leave, whenever the request is read)
+        past = bool(today) and all(v <= today for v in ends) and \
+            any(v < today for v in ends) and (
+                not WRITTEN_YEAR.search(text, d.start, d.end) or
+                PAST_VERB.search(text, clause_start(text, d.start), d.start) is not None)
         # a name word first, then every word that names it (`the return date`: return and
         # date, not date alone)
         nearest = _nearest_date_field(tokens, d.start, clause_start(text, d.start),
@@ -918,6 +959,10 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
             continue
         spans.append((m.start(), m.end()))
     return out
+
+
+WRITTEN_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b|'\d\d\b")
+PAST_VERB = re.compile(r"\b(?:[a-z]{2,}(?<!e)ed|began|begun|came|went)\b", re.IGNORECASE)
 
 
 def _records_past(p: FieldProfile) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -41,6 +41,10 @@ INCLUSIVE_BEFORE = ("until", "till", "through", "up to", "by")
 STRICT_AFTER = ("after", "later than", "newer than", "post")
 MONTH_LEAD = re.compile(r"\b(?:in|during|since|after|before|until|till|from|of|by|between|and|"
                         r"to|through|early|late|mid|for)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+START_OF = re.compile(r"(?:^|\s)((?:the\s+)?(?:start|beginning)\s+of(?:\s+the)?)\s+$",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,17 @@ def find_date_constraints(text: str, reference_year: int | None = None,
 
 def _one(text: str, d: DateRange) -> list[DateConstraint]:
     """The comparison one date takes from the words around it."""
+    start_of = START_OF.search(text, 0, d.start)
+    if start_of is not None:  # `since the start of 2025`: from its first day
+        found = _one(text, replace(d, last=d.first, start=start_of.start(1), year_only=False,
+                                   decade=False))
+        if found and found[0].op != "eq":
+            return found
+    week_of = _lead(text, d.start, r"(?:the\s+)?week\s+(?:of|starting|beginning)(?:\s+the)?")
+    if week_of is not None and d.first == d.last:  # `the week of August 10`: seven days
+        return [DateConstraint("gte", d.first.isoformat(), week_of, d.end),
+                DateConstraint("lte", (d.first + dt.timedelta(days=6)).isoformat(), week_of,
+                               d.end)]
     for pattern, later in ((NOT_BEFORE, True), (NOT_AFTER, False)):
         lead = _lead(text, d.start, pattern)
         if lead is not None:

@@ -24,6 +24,7 @@ OR = re.compile(r"\bor\b(?!\s+(?:(?:so|not)\b|(?:more|less|higher|lower|above|be
 CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\bbut\b", re.IGNORECASE)
 EITHER = re.compile(r"\beither\b", re.IGNORECASE)
 BARE_OR = re.compile(r"\s*,?\s*or\s+(?:(?:a|an|the)\s+)?", re.IGNORECASE)
+ONE_OF_THEM = re.compile(r"or\s+(?:an?\s+|the\s+)?ones?\b", re.IGNORECASE)
 COMMA = re.compile(r",(?!\d)")  # not the decimal comma of `1,5 km`
 
 
@@ -78,15 +79,26 @@ def _groups_at(text: str, at: int, ors: list[int], proposals: list[Proposal],
         return []
     fields = [p.field for p in proposals]
     shared = {fields[i] for i in left} & {fields[i] for i in right}
+    either = EITHER.search(text, start, at)
+    # after `either`, all of each side (`either an outstanding childminder in Hackney or a
+    # day nursery in Islington`, `either an overnight sailing or anything under 90`), unless
+    # the right side is `one` of the same (`a wedding photographer in Vienna, or one in
+    # Prague`: both weddings)
+    chosen = [i for i in left if proposals[i].start >= either.end()] \
+        if either and not ONE_OF_THEM.match(text, at) else []
     if shared:
         first = next(proposals[i].start for i in left if fields[i] in shared)
         groups = _shared_groups(left, right, fields, shared,
                                 EITHER.search(text, start, first) is not None)
+        if chosen and {fields[i] for i in chosen} & shared:
+            groups = [chosen, right]
     else:
         a, b = proposals[left[-1]], proposals[right[0]]
         if any(a.end <= s and e <= b.start for s, e in unexplained) or _bare_pair(text, a, b):
             return []
-        groups = [[left[-1]], [right[0]]]
+        # one condition on the left: one on the right (`either under 30 cents or free
+        # parking while I charge`)
+        groups = [chosen, right] if len(chosen) > 1 else [[left[-1]], [right[0]]]
     members = [proposals[i] for g in groups for i in g]
     if _value_list(members) or all(p.negated or p.value is False for p in members):
         return []  # values of one field, or `not good with dogs or sheep`: neither

@@ -112,23 +112,27 @@ def _clause_start(text: str, tokens: list[Token], first: int) -> int:
 
 def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, taken: set[int],
                      clause: int, values: set[int],
-                     speaks: Callable[[set[str]], bool]) -> set[str]:
+                     speaks: Callable[[set[str]], bool], route: bool = False) -> set[str]:
     """Content words right after a value (up to a comma; past values of the same fields
     right after it: `black white frame`), and the nearest before it in its clause
     unless that word is another such value's own noun (`white frame with grey cushions`:
     `frame` is the white's): `red seats`, `interior beige`, `the interior anything other
     than black`; before it, past words that tell no candidate apart (`dye class B`: `dye`,
     not `class` of pill_class too; `sleeve no worse than VG`). `values` are the
-    tokens of the values that share fields; `speaks` says whether words tell them apart."""
+    tokens of the values that share fields; `speaks` says whether words tell them apart;
+    `route`: the values are ends of a route, and the words after the next one are its own
+    (`sevilla-malaga one way`)."""
     words: set[str] = set()
-    k, plain = last, 0
+    k, plain, passed = last, 0, False
     while k < len(tokens) and plain < 2 and not (
             k and re.search(r"[,;.!?:]", text[tokens[k - 1].end:tokens[k].start])):
         if k in taken:
-            if plain or k not in values:
+            if plain or passed or route or k not in values:
                 break  # another value's or rule's words (`white with red seats`)
         elif _introduces(tokens, k):
             break  # `Peruvian yarn milled in Norway`: the milling is Norway's
+        elif tokens[k].norm in AS_A:
+            passed = True  # `Turkish as a second language`
         else:
             plain += 1
             if tokens[k].norm not in STOPWORDS:
@@ -148,6 +152,8 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     return words
 
 
+# Words between a value and the noun saying its role that count as no word.
+AS_A = frozenset({"as", "a", "an", "the"})
 # Prepositions after a participle that hand its meaning to what follows (`milled in`,
 # `shipped from`); `by` after any verb (`made by`).
 AGENT_PREPOSITIONS = frozenset({"in", "at", "from"})
@@ -184,6 +190,14 @@ def _starts_a_route(text: str, spans: list[tuple[int, int, list[str]]], n: int) 
                for s, _, c in spans)
 
 
+def _routed(candidates: list[str], profiles: dict[str, FieldProfile]) -> bool:
+    """The fields are the ends of a route (a departure and an arrival port): two of their
+    values side by side with nothing between are from and to (`holyhead dublin`), not a
+    list, as two colours are (`black white frame`)."""
+    roles = {r for f in candidates for r in field_roles(profiles[f])}
+    return {"origin", "destination"} <= roles
+
+
 def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
                  profiles: dict[str, FieldProfile], used: set[int] = frozenset(),
                  ) -> list[Reading]:
@@ -202,16 +216,18 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         # across a comma (`Antibes, Cannes or Nice`)
         prev = max((m for m in range(n) if ranges[m][1] <= first
                     and set(spans[m][2]) & set(candidates)), default=None, key=lambda m: ranges[m][1])
+        juxtaposed = prev is not None and ranges[prev][1] == first and \
+            not text[spans[prev][1]:start].strip() and _routed(candidates, profiles)
         if prev is not None and (ranges[prev][1] > clause or "," in text[spans[prev][1]:start]) \
-                and LIST_JOIN.match(text[spans[prev][1]:start]) \
+                and LIST_JOIN.match(text[spans[prev][1]:start]) and not juxtaposed \
                 and not _starts_a_route(text, spans, n):
             reading.sibling = prev
         else:
             stop = max([clause] + [b for a, b in ranges if b <= first])
             reading.role = _role_before(text, tokens, first, stop)
             if reading.role is None and prev is not None and ranges[prev][1] == first and \
-                    re.fullmatch(r"\s*[-–]\s*", text[spans[prev][1]:start]):
-                reading.role = "destination"  # `sevilla-malaga`: a route
+                    (juxtaposed or re.fullmatch(r"\s*[-–]\s*", text[spans[prev][1]:start])):
+                reading.role = "destination"  # `sevilla-malaga`, `holyhead dublin`: a route
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
         if reading.role is None and _starts_a_route(text, spans, n):
@@ -220,7 +236,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         distinct = {f: _distinct(profiles[f], [profiles[o] for o in candidates if o != f],
                                  things) for f in candidates}
         words = _neighbour_words(text, tokens, first, last, taken, clause, values,
-                                 lambda said: any(d.mentions(said) for d in distinct.values()))
+                                 lambda said: any(d.mentions(said) for d in distinct.values()),
+                                 _routed(candidates, profiles))
         reading.scores = {}
         for f in candidates:
             p = profiles[f]

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from embedding_worker.tokens import STOPWORDS, WHOLE, abbreviates, stem
 from shared.names import name_words
@@ -180,9 +181,11 @@ class FieldProfile:
 
     @property
     def is_money(self) -> bool:
-        """In a currency, or named for money in no other unit (`refresh_rate_hz` is no rate
-        of money)."""
+        """A number in a currency, or named for money in no other unit (`refresh_rate_hz`
+        is no rate of money)."""
         unit = (self.field.unit or "").lower()
+        if self.field.type != "number":
+            return False  # `fare_published_date` is a day, not a fare
         return unit in CURRENCY_UNITS or (bool(self.name_stems & MONEY_WORDS) and
                                           not unit_known(unit))
 
@@ -219,14 +222,16 @@ class FieldProfile:
             (self.name_stems | self.unit_stems) & AVAILABILITY_WORDS or
             self.description_stems & AVAILABILITY_WORDS - {"max", "maximum"})
 
-    def periods(self) -> set[str]:
+    @cached_property
+    def periods(self) -> frozenset[str]:
         """The time periods the field is counted per (`hourly_rate` -> hour, "price per
         night"); a description's period only as a rate (`per`/`a` night, `nightly`), not
         "whatever the number of hours booked"."""
         named = {PERIOD_OF[w] for w in self.name_stems | self.unit_stems if w in PERIOD_OF}
         rates = re.findall(r"\b(?:(?:per|a|an|each|every)\s+([a-z]+)|(\w+ly))\b",
                            (self.field.description or "").lower())
-        return named | {PERIOD_OF[w] for pair in rates for w in pair if w in PERIOD_OF}
+        return frozenset(named | {PERIOD_OF[w] for pair in rates for w in pair
+                                  if w in PERIOD_OF})
 
     def stems(self) -> frozenset[str]:
         return self.name_stems | self.unit_stems | self.description_stems
@@ -240,7 +245,7 @@ class FieldProfile:
         if word_stems & named or any(abbreviates(w, n) or _inflected(w, n) or
                                      _compound_end(w, n) for w in word_stems for n in named) or \
                 word_stems & {self.initials} or (self.is_money and {
-                    PERIOD_OF.get(w) for w in word_stems & PERIOD_ADJECTIVES} & self.periods()):
+                    PERIOD_OF.get(w) for w in word_stems & PERIOD_ADJECTIVES} & self.periods):
             return 2  # `daily rate` for day_rate too (not `a night`: a rate of something)
         return 1 if word_stems & self.description_stems else 0
 
@@ -252,12 +257,13 @@ class FieldProfile:
 
     def measures_other(self, said: set[str]) -> bool:
         """Kept in a unit of measure, the field measures something else than the noun said,
-        unless that noun is its unit or its head noun: `500 episodes` is not the field of
-        episode lengths in minutes, `2024 vintage` is the vintage (a price per person in
-        USD is still a price)."""
+        unless that noun is its unit, the unit's dimension (`time` for hours) or its head
+        noun: `500 episodes` is not the field of episode lengths in minutes, `2024 vintage`
+        is the vintage (a price per person in USD is still a price)."""
         head = name_words(self.name)[-1:]
-        own = self.unit_stems | {*head, *map(stem, head)}
-        return unit_known(self.field.unit or "") and not said & own and not any(
+        unit = " ".join((self.field.unit or "").lower().split())
+        own = self.unit_stems | {*head, *map(stem, head)} | {UNITS.get(unit, ("",))[0]}
+        return unit_known(unit) and not said & own and not any(
             abbreviates(w, o) for w in said for o in own)  # `horse` for horsepower
 
     @property
@@ -286,12 +292,21 @@ class FieldProfile:
         return (lo is None or value >= lo) and (hi is None or value <= hi)
 
 
+# What a measure's description says it is without: "fare for one adult travelling without
+# a vehicle" is no word for the car fare.
+WITHOUT = re.compile(r"\b(?:without|excluding|except|not|no)\s+(?:an?\s+|the\s+|any\s+)?"
+                     r"([a-z]+)", re.IGNORECASE)
+
+
 def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
     # a letter alone in a description is no word of it (`seller's` -> seller, s)
     described = frozenset(w for w in _stems(field.description) if len(w) > 1)
+    lacking = _stems(" ".join(WITHOUT.findall(field.description or ""))) \
+        if field.type == "number" else frozenset()
     # a common word goes in every form (`bikes` where the others say `bike`)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
-                        frozenset(w for w in described - common if stem(w) not in common),
+                        frozenset(w for w in described - common - lacking
+                                  if stem(w) not in common),
                         described)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from rapidfuzz import process
@@ -41,6 +42,25 @@ def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token]) -> bo
     if len(surface) <= 1 or surface in STOPWORDS or surface in SHORT_WORDS:
         return written == value
     return True
+
+
+def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]:
+    """A hyphenated word made of whole values and no value itself is those values
+    (`portsmouth-santander`: a route of two ports, not one word near Portsmouth);
+    `t-shirt`, `saint-malo` and `2-in-1` stay whole."""
+    out = []
+    for t in tokens:
+        parts = t.norm.split("-")
+        if len(parts) < 2 or not all(part.isalpha() and part in index.forms for part in parts) \
+                or phrase_forms(t.norm) & index.forms.keys():
+            out.append(t)
+            continue
+        start = t.start
+        for part in parts:
+            out.append(Token(t.text[start - t.start:start - t.start + len(part)], part, start,
+                             start + len(part)))
+            start += len(part) + 1
+    return out
 
 
 def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
@@ -89,21 +109,31 @@ def _exact(index: CatalogIndex, hits: list[int], window: list[Token]) -> Proposa
 
 def within_neighbours(text: str, values: list[Proposal]) -> list[Proposal]:
     """A value written right beside a value of the same field whose name holds all its
-    words is part of it (`fha 203k`: the FHA 203(k) program, not FHA as well)."""
-    def words(v: str) -> set[str]:
-        return set(re.findall(r"\w+", normalise(v)))
-
+    words is part of it (`fha 203k`: the FHA 203(k) program, not FHA as well); the same
+    value twice side by side is one (`palma de mallorka`: Palma by its synonym, then the
+    whole misspelt name), kept as the surer reading."""
     out = list(values)
     for a in values:
-        for b in values:
-            if a is b or a.field != b.field or a.negated != b.negated or \
-                    not isinstance(a.value, str) or not isinstance(b.value, str) or \
-                    not words(a.value) < words(b.value) or \
-                    text[min(a.end, b.end):max(a.start, b.start)].strip() or a not in out:
-                continue
-            out.remove(a)
-            b.start, b.end = min(a.start, b.start), max(a.end, b.end)
+        host = next((j for j, b in enumerate(out) if b is not a and _part_of(text, a, b)), None)
+        if host is None or not any(o is a for o in out):
+            continue
+        b = out[host]
+        out[host] = replace(b, start=min(a.start, b.start), end=max(a.end, b.end))
+        out = [o for o in out if o is not a]
     return out
+
+
+def _part_of(text: str, a: Proposal, b: Proposal) -> bool:
+    """Whether value a is written as part of b: beside it, with at most words of b's name
+    between (`palma de mallorka`)."""
+    if a.field != b.field or a.negated != b.negated or not isinstance(a.value, str) or \
+            not isinstance(b.value, str):
+        return False
+    mine, theirs = (set(re.findall(r"\w+", normalise(v))) for v in (a.value, b.value))
+    between = text[min(a.end, b.end):max(a.start, b.start)]
+    return not set(re.findall(r"\w+", normalise(between))) - theirs and \
+        not re.sub(r"\w+", "", between).strip() and \
+        (mine < theirs or (mine == theirs and (a.score, -a.start) < (b.score, -b.start)))
 
 
 LIST_WORDS = frozenset({"or", "and", "nor", "&"})
@@ -123,7 +153,8 @@ def shared_tails(text: str, tokens: list[Token], values: list[Proposal], index: 
             found: list[Proposal] = []
             while k - h + 1 >= 0 and (tokens[k].norm in LIST_WORDS or
                                       text[tokens[k].end:tokens[k + 1].start].strip() == ","):
-                k -= 1 if tokens[k].norm in LIST_WORDS else 0
+                if tokens[k].norm in LIST_WORDS:
+                    k -= 1
                 head = range(k - h + 1, k + 1)
                 if k - h + 1 < 0 or set(head) & taken or any(
                         tokens[m].norm in LIST_WORDS for m in head):
@@ -147,8 +178,7 @@ def _listed(tokens: list[Token], p: Proposal, t: Token) -> bool:
     """Whether token t and proposal p are neighbours in a list (`python or go`)."""
     between = [x.norm for x in tokens if (p.end <= x.start and x.end <= t.start) or
                (t.end <= x.start and x.end <= p.start)]
-    return 0 < len(between) <= 2 and all(w in ("or", "and", "nor", ",", "&", "/")
-                                         for w in between)
+    return 0 < len(between) <= 2 and all(w in LIST_WORDS or w in (",", "/") for w in between)
 
 
 def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
@@ -177,13 +207,8 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                               word not in index.forms)
             surfaces = starts.get(" ".join(t.norm for t in window), set())
             if n == 1 and not plain:
-                surfaces = {s for s in surfaces if any(
-                    p.field == _value_of(index, s)[0] and _listed(tokens, p, window[0])
-                    for p in found)} if word.isalpha() and word not in index.forms and \
-                    word not in STOPWORDS else set()
-                if not surfaces and len(word) >= 3 and word.isalpha() and not is_word(word) \
-                        and word not in index.forms:
-                    surfaces = ends.get(word, set())
+                surfaces = _listed_start_or_end(tokens, window[0], surfaces, ends, index,
+                                                is_word, found)
             values = {int(index.layout.surface_value[s]) for s in surfaces}
             if len({index.layout.values[v][1] for v in values}) != 1:
                 continue
@@ -191,6 +216,23 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                                  "partial", 0.85))
             taken.update(range(i, i + n))
     return out
+
+
+def _listed_start_or_end(tokens: list[Token], t: Token, surfaces: set[int],
+                         ends: dict[str, set[int]], index: CatalogIndex,
+                         is_word: Callable[[str], bool], found: list[Proposal]) -> set[int]:
+    """For an ordinary word (no value itself): the values it starts that are of the field
+    of a value `found` listed beside it (`fiberglass or carbon`); else, for a word of no
+    dictionary, the values it ends (`pvc`)."""
+    word = t.norm
+    if not word.isalpha() or word in index.forms:
+        return set()
+    listed = {s for s in surfaces if any(
+        p.field == _value_of(index, s)[0] and _listed(tokens, p, t) for p in found)} \
+        if word not in STOPWORDS else set()
+    if listed or len(word) < 3 or is_word(word):
+        return listed
+    return ends.get(word, set())
 
 
 def other_readings(index: CatalogIndex, field: str, value: str) -> list[tuple[str, str]]:
@@ -375,9 +417,12 @@ def fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
                    is_word: Callable[[str], bool]) -> list[Proposal]:
     """Multi-word values with typos: the same number of words, each starting with the same
     letter, at most one edit per four letters, and at least one word that is not a word;
-    a word with digits only as written (`iphnoe 14 plus`, not `iphone 13` for 14)."""
+    a word with digits only as written (`iphnoe 14 plus`, not `iphone 13` for 14); a hyphen
+    parts words (`after scool club` for After-School Club)."""
     out = []
-    choices = index.multi_word_surfaces
+    choices: dict[str, int] = {}
+    for surface, s in index.multi_word_surfaces.items():
+        choices.setdefault(surface.replace("-", " "), s)
     for n in range(min(index.max_words, 4), 1, -1):
         for i in range(len(tokens) - n + 1):
             window = tokens[i:i + n]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -69,4 +70,5 @@ class EmbeddingModel:
         return frozenset(w for w in self.model.tokenizer.get_vocab() if w.isalpha())
 
     def is_word(self, word: str) -> bool:
-        return word in self.vocabulary
+        """A word of the dictionary, possessive or not (`fare's`)."""
+        return re.sub(r"['’]s$", "", word) in self.vocabulary

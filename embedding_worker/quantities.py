@@ -67,17 +67,22 @@ CLOCK = "o'clock"
 CLOCK_TIME = re.compile(r"\b(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?m\b\.?"
                         r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b(?!\s*[ap]\.?m\b)"
                         r"|(?P<word>noon|midday|midnight))", re.IGNORECASE)
-CLOCK_BEFORE = [("lte", r"by|until|till|no later than"), ("lt", r"before|earlier than"),
+# `open till 7pm`, `stays open past 7pm`: a time a place must still be open at (its closing
+# time at or after it), before the times a thing must happen by.
+CLOCK_BEFORE = [("gte", r"open\s+(?:until|till|til|to)(?:\s+at\s+least)?|until\s+at\s+least"),
+                ("gt", r"open\s+(?:past|after|later\s+than)"),
+                ("lte", r"by|until|till|no later than"), ("lt", r"before|earlier than"),
                 ("gte", r"from|starting(?: at)?|since|no earlier than"),
                 ("gt", r"after|later than"), ("eq", r"at|around|about")]
 CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
                ("lte", r"or earlier|or before|at the latest")]
 # A count of people: the unit of party sizes, seats, guests, passengers.
 PEOPLE = "people"
-PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest",
+PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest", "guys",
                           "adults", "passengers", "travelers", "travellers", "diners", "folks"})
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew|team)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+OF_US = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+of\s+(?:us|we)\b", re.IGNORECASE)
 # `sleeps 8`, `seats at least 7`: a verb of capacity makes the number after it a head count.
 CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps?|seats?|accommodates?|sleeping|fits|holds|"
                            r"handles?)\s+"
@@ -90,6 +95,8 @@ NEED_BEFORE = re.compile(r"\b(?:for|sleeps?|seats?|accommodates?|sleeping|fits|h
 PRICE_SIGNS = re.compile(r"(?<![\w$€£])([$€£]{1,5})(?![\w$€£]|\s?\d)")
 FIGURES = re.compile(r"\b(?P<n>three|four|five|six|seven|eight|[3-9])[\s-]figures?\b",
                      re.IGNORECASE)
+FEWER_FIGURES = re.compile(r"\b(?:less\s+than|fewer\s+than|under|below|sub)[\s-]*$",
+                           re.IGNORECASE)
 OUT_OF = re.compile(r"\s*(?:/|out\s+of\s+)(?P<of>\d+)\b", re.IGNORECASE)
 
 UPPER = [("lte", r"at most|up to|no more than|not more than|max(?:imum)?|no higher than|"
@@ -120,9 +127,10 @@ COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus"
 NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
-                     r"pay|pays|spend|go|goes|going|to|it|that|anything|something|rated|"
+                     r"pay|pays|charge|charges|ask|asks|spend|go|goes|going|to|it|that|"
+                     r"anything|something|rated|"
                      r"priced|scored|want|wanna|like|willing|plan|planning|able|show|see|give|"
-                     r"list|include|suggest|me|us)\s+){0,3}"
+                     r"list|include|suggest|me|us|with)\s+){0,4}"
                      r"(?:(?:a|an|the|any)\s+[a-z]{3,}\s+)?|no\s+)$",  # `don't need a deposit over`  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
@@ -264,9 +272,10 @@ def _notes(text: str) -> list[Amount]:
 
 def _people(text: str) -> list[Amount]:
     """Head counts written without a unit word after the number: `a party of 12`,
-    `group of 10`, `table for 4`."""
+    `group of 10`, `table for 4`, `3 of us`."""
     return [Amount(float(number_value(m.group("n")) or 0), m.start(), m.end(), None, PEOPLE,
-                   False) for m in PEOPLE_OF.finditer(text) if number_value(m.group("n"))]
+                   False) for rx in (PEOPLE_OF, OF_US) for m in rx.finditer(text)
+            if number_value(m.group("n"))]
 
 
 def find_amounts(text: str, unit_words: frozenset[str] = frozenset()) -> list[Amount]:
@@ -544,8 +553,13 @@ def _figures(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     for m in FIGURES.finditer(text):
         digits = int(number_value(m.group("n")) or 1)
-        out += [Quantity("gte", 10.0 ** (digits - 1), m.start(), m.end(), None, None),
-                Quantity("lt", 10.0 ** digits, m.start(), m.end(), None, None)]
+        low, high = 10.0 ** (digits - 1), 10.0 ** digits
+        below = FEWER_FIGURES.search(text, 0, m.start())
+        if below:  # `less than five figures`: under 10,000
+            out.append(Quantity("lt", low, below.start(), m.end(), None, None))
+        else:
+            out += [Quantity("gte", low, m.start(), m.end(), None, None),
+                    Quantity("lt", high, m.start(), m.end(), None, None)]
     return out
 
 

@@ -69,7 +69,8 @@ DIRECTION = (r"(?P<dir>high(?:est)?\s+to\s+low(?:est)?|low(?:est)?\s+to\s+high(?
              r"(?:high|most|top|max|long|big|large)(?:est)?\s+(?:first|on top)|"
              r"(?:low|least|min|short|small)(?:est)?\s+first)")
 # After `sort by X`, also `newest first`, `biggest first` (alone they are sorts of their own).
-FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:biggest|largest)\s+first|small(?:est)?\s+first|"
+FULL_DIRECTION = DIRECTION[:-1] + (r"|(?:biggest|largest|best|worst|latest)\s+first|"
+                                   r"small(?:est)?\s+first|"
                                    r"cheapest\s+first|(?:priciest|most\s+expensive)\s+first|"
                                    r"new(?:est)?\s+(?:to\s+old(?:est)?|first)|"
                                    r"old(?:est)?\s+(?:to\s+new(?:est)?|first))")
@@ -110,8 +111,8 @@ def _stems_of(words: list[str]) -> set[str]:
 def _has_concept(p: FieldProfile, concept: str) -> bool:
     if concept == "money":  # an amount of money, not a price level from 1 to 4
         return p.is_money and not (p.field.max is not None and p.field.max <= 5)
-    if concept == "time" and p.field.type == "date":
-        return True
+    if p.field.type == "date" and concept not in ("recent", "age"):
+        return concept == "time"  # a day, no duration (`local time`) nor money (`fare_date`)
     if concept == "recent" and p.field.type == "number" and not p.holds_years:
         return False  # an age "updated monthly" says nothing of what is new
     if concept == "age" and p.is_bound:
@@ -137,7 +138,7 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
     ranked = sorted(having,
                     key=lambda p: (p.field.type != "date",
                                    not ((p.name_stems - words - STOPWORDS - elsewhere) & said or
-                                        p.periods() & periods),
+                                        p.periods & periods),
                                    # `longest`, `shortest`: a field named for its length
                                    # first (not for `quickest`, which borrows the duration)
                                    not (concept == "duration" and not borrowed and
@@ -206,7 +207,7 @@ def _in_unit_or_period(p: FieldProfile, word: str) -> int:
     unit, own = UNITS.get(word), UNITS.get((p.field.unit or "").lower())
     if unit and own and unit[0] == own[0]:
         return 2 if unit == own else 1
-    return 1 if PERIOD_OF.get(word) in p.periods() else 0
+    return 1 if PERIOD_OF.get(word) in p.periods else 0
 
 
 def _fits(p: FieldProfile, concept: str) -> bool:
@@ -222,12 +223,22 @@ def _then(text: str, end: int, sortable: list[FieldProfile],
         nxt = _named_field(words, sortable)
         if nxt is None or words[0] in SUPERLATIVES:
             break  # `then cheapest`: the superlative is read on its own
-        direction = (then.group("dir") or "").lower()
-        add(nxt, (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max", direction)
-                  else LOW) if direction else
-            _good_direction(nxt, True) if nxt.field.type == "number" else LOW,
-            then.start("f"), then.end())
+        add(nxt, _order(nxt, (then.group("dir") or "").lower()), then.start("f"), then.end())
         end = then.end()
+
+
+def _order(target: FieldProfile, direction: str) -> str:
+    """The order a direction after a named field says (`high to low`, `newest first`;
+    `best first` is high for a rating, low for a price); none said: the good end first
+    for a number, the earliest for a date."""
+    if re.match(r"best|better", direction):
+        return _good_direction(target, True)
+    if direction.startswith("worst"):
+        return _good_direction(target, False)
+    if direction:
+        return HIGH if re.match(r"high|desc|in desc|big|large|new|late|most|top|max|long|"
+                                r"pric", direction) else LOW
+    return _good_direction(target, True) if target.field.type == "number" else LOW
 
 
 Add = Callable[[FieldProfile, str, int, int], None]
@@ -267,10 +278,7 @@ def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
             target = _named_field(re.findall(r"\w+", m.group("f").lower()), sortable)
             if target is None:
                 continue
-            direction = (m.group("dir") or "").lower()
-            order = (HIGH if re.match(r"high|desc|in desc|big|large|new|most|top|max|long|"
-                                      r"pric", direction) else LOW) if direction else \
-                _good_direction(target, True) if target.field.type == "number" else LOW
+            order = _order(target, (m.group("dir") or "").lower())
             # from the word that names the field (`tractor price low to high`: not `tractor`)
             naming = next((w for w in re.finditer(r"\w+", m.group("f"))
                            if target.mentions(_stems_of([w.group().lower()])) or
@@ -356,6 +364,10 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
         if named is not None and len(following) > 1:  # `departure date`: the next word decides
             named = _named_field(following[:2], [p for p in sortable if p.mentions(
                 _stems_of(following[:1]))], concept) or named
+        if named is not None and concept not in (None, "quality") and \
+                not _fits(named, concept) and sum(
+                    p.mentions(_stems_of(following[:1])) > 0 for p in sortable) > 1:
+            named = None  # `cheapest trips`, where trip_date and trip_hours share the noun
         if named is None and following and nearest is not None:
             named = nearest(following[0])  # `least climbing`: a word of the field's meaning
         if named is not None:
@@ -465,6 +477,9 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
     _the_more_the_better(text, sortable, add)
     _phrases(text, sortable, add, said)
     _superlatives(text, sortable, add, said, nearest)
+    for m in re.finditer(r",?\s*(?:and\s+)?\bthen\s+by\b", text, re.IGNORECASE):
+        if any(s.end <= m.start() for s in found):  # `highest rated captains in Destin,
+            _then(text, m.start(), sortable, add)   # then by number of reviews`
     found.sort(key=lambda s: s.start)
     unique: list[SortProposal] = []
     for s in found:

@@ -76,11 +76,17 @@ IRREGULAR = {"built": "build", "paid": "pay", "sold": "sell", "made": "make", "b
 WHOLE = frozenset({"rate"})
 
 
+def shortest_form(word: str) -> str:
+    """The shortest of forms(), and of two as short the first in the alphabet (`flies`: fli,
+    not fly), so that a stem never depends on a set's order (the process's hash seed)."""
+    return min(forms(word), key=lambda f: (len(f), f))
+
+
 def stem(word: str) -> str:
     """Rough stem for matching words with field names: `rated`, `ratings` -> `rat`."""
     if word in IRREGULAR:
         word = IRREGULAR[word]
-    word = min(forms(word), key=len) if word.isalpha() else word
+    word = shortest_form(word) if word.isalpha() else word
     if word in WHOLE:
         return word
     for suffix in ("ing", "ful", "ed", "er", "est", "ly", "ness", "ity", "ion", "e", "y"):
@@ -98,7 +104,7 @@ DERIVATIONS = ("ment", "ing", "ion", "ers", "ors", "ists", "er", "or", "ist", "i
 def root(word: str) -> str:
     """The word without its endings of derivation: `designers`, `design` -> design;
     `animator`, `animation` -> animat; `engineer`, `engineering` -> engin."""
-    word = min(forms(word), key=len)
+    word = shortest_form(word)
     while True:
         cut = next((s for s in DERIVATIONS if word.endswith(s) and len(word) - len(s) >= 4),
                    None)

@@ -9,6 +9,7 @@ import pytest
 
 from embedding_worker.analysis import analyse
 from embedding_worker.sorting import nearest_field, sort_proposals
+from embedding_worker.tokens import root, stem
 from llm_worker.assembly import assemble
 from shared.reference import Reference
 from shared.schemas import Catalog
@@ -1722,3 +1723,141 @@ def test_guards_from_the_round_20_rules():
         {"name": "employer", "type": "enum", "values": ["Kestrel", "The Millbrook Group"]}]})
     assert understood("jobs at kestrel or the mill", firms)[0] == {
         ("employer", "eq", "Kestrel")}
+
+
+RIDES = Catalog.model_validate({
+    "name": "rides", "description": "Boat rides between harbour towns; one record is one ride.",
+    "fields": [
+        {"name": "start_stop", "type": "enum", "values": STOPS,
+         "description": "town where the ride begins"},
+        {"name": "end_stop", "type": "enum", "values": STOPS,
+         "description": "town where the ride ends"},
+        {"name": "kind", "type": "enum", "values": ["Skiff", "Night Cruiser"]},
+        number("walk_on_price", "EUR", 500, "fare for one adult travelling without a vehicle"),
+        number("van_price", "EUR", 2000, "fare for a van and its driver"),
+        number("journey_hours", "hours", 40, "scheduled time from leaving to arriving"),
+        number("score", None, 5, "average score out of 5"),
+        number("reviews", None, 9000, "number of reviews the score is based on"),
+        number("max_riders", None, 60, "most people who can ride"),
+        {"name": "ride_day", "type": "date", "description": "day the ride leaves (local time)"},
+        {"name": "price_posted_on", "type": "date",
+         "description": "day this price was published"}],
+    "sortable": ["walk_on_price", "van_price", "journey_hours", "score", "reviews",
+                 "ride_day", "price_posted_on"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("oakvale millbrook", {("start_stop", "eq", "Oakvale"), ("end_stop", "eq", "Millbrook")}),
+    ("oakvale-millbrook skiff", {("start_stop", "eq", "Oakvale"),
+                                 ("end_stop", "eq", "Millbrook"), ("kind", "eq", "Skiff")}),
+    ("trips in June 2025", {("ride_day", "gte", "2025-06-01"), ("ride_day", "lte", "2025-06-30")}),
+    ("prices posted in June 2025", {("price_posted_on", "gte", "2025-06-01"),
+                                    ("price_posted_on", "lte", "2025-06-30")}),
+    ("trips since the start of 2025", {("ride_day", "gte", "2025-01-01")}),
+    ("offers that appeared in 2025", {("price_posted_on", "gte", "2025-01-01"),
+                                      ("price_posted_on", "lte", "2025-12-31")}),
+    ("the week of March 16, 2026", {("ride_day", "gte", "2026-03-16"),
+                                    ("ride_day", "lte", "2026-03-22")}),
+    ("a van price over 300 is too much", {("van_price", "lte", 300)}),
+    ("reviews less than four figures", {("reviews", "lt", 1000)}),
+    ("don't show me anything with fewer than 200 reviews", {("reviews", "gte", 200)}),
+    ("there'll be 3 of us", {("max_riders", "gte", 3)}),
+    ("a family of four, no van", {("max_riders", "gte", 4)}),
+])
+def test_routes_dates_and_amounts_from_the_round_21_rules(text, filters):
+    """Two ports side by side are from and to (hyphenated or not); a year written out is no
+    past of a record's listing without a verb in the past (`appeared`); `the start of` a
+    year is its first day; `the week of` a day is seven days; `is too much` rejects a
+    comparison; `less than four figures`; `don't show me anything with fewer than`; `3 of
+    us` is a head count for room; a head count or `no van` is no fare."""
+    assert understood(text, RIDES)[0] == filters
+
+
+@pytest.mark.parametrize("text, sort", [
+    ("cheapest first", [("walk_on_price", "asc")]),  # not the date a price was posted
+    ("sorted by travel time, shortest first", [("journey_hours", "asc")]),
+    ("sort by score, best first, then by van price", [("score", "desc"),
+                                                       ("van_price", "asc")]),
+    ("highest scored skiffs from oakvale, then by reviews", [("score", "desc"),
+                                                              ("reviews", "desc")]),
+    ("order by journey hours, latest first", [("journey_hours", "desc")]),
+])
+def test_sorts_from_the_round_21_rules(text, sort):
+    """No date is money or a duration; `best first` after a field is that field's good end;
+    `then by` follows a superlative too; `latest first` is from the highest."""
+    assert understood(text, RIDES)[1] == sort
+
+
+def test_a_description_names_no_field_by_what_it_is_without():
+    """"fare for one adult travelling without a vehicle": `vehicle` names the other fare."""
+    profiles = {p.name: p for p in index_for(RIDES).field_profiles(RIDES)}
+    assert not profiles["walk_on_price"].mentions({"vehicle", "vehicl"})
+
+
+def test_stems_do_not_depend_on_the_hash_seed():
+    """`flies` has two shortest forms (fli, fly): the first in the alphabet, every run."""
+    assert stem("flies") == "fli" and root("flies") == "fli"
+
+
+CARE = Catalog.model_validate({
+    "name": "care", "description": "Registered places that look after young children.",
+    "fields": [
+        {"name": "setting", "type": "enum",
+         "values": ["Home Carer", "Day Nursery", "After-School Club", "Play Barn"]},
+        {"name": "area", "type": "enum", "values": ["Oakvale", "Millbrook", "Port Ansel"]},
+        {"name": "main_tongue", "type": "enum", "values": ["Welsh", "Dutch", "Greek"],
+         "description": "language the place is mainly run in"},
+        {"name": "second_tongue", "type": "enum", "values": ["Welsh", "Dutch", "Greek"],
+         "description": "another language used with the children"},
+        number("day_rate", "GBP", 250, "price of one full day"),
+        number("min_age_months", "months", 144, "youngest age accepted"),
+        number("max_age_years", "years", 16, "oldest age accepted"),
+        number("closing_hour", "hour of day (24h)", 24, "weekday closing time"),
+        {"name": "lunch_given", "type": "boolean", "description": "true if meals are provided"}],
+    "sortable": ["day_rate", "closing_hour"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("takes a 3-month-old", {("min_age_months", "lte", 3)}),
+    ("for my 11-year-old", {("max_age_years", "gte", 11)}),
+    ("open till 7pm", {("closing_hour", "gte", 19)}),
+    ("stays open past 6pm", {("closing_hour", "gt", 18)}),
+    ("closes by 6pm", {("closing_hour", "lte", 18)}),
+    ("doesn't charge more than £65 a day", {("day_rate", "lte", 65)}),
+    ("a home carer or a day nursery", {("setting", "in", ("Home Carer", "Day Nursery"))}),
+    ("oakvale after scool club", {("area", "eq", "Oakvale"),
+                                  ("setting", "eq", "After-School Club")}),
+    ("greek as a second language", {("second_tongue", "eq", "Greek")}),
+])
+def test_care_requests_from_the_round_21_rules(text, filters):
+    """The user's own age binds the limit it rules most out (a baby: the minimum age); `open
+    till` a time is a closing time at or after it; `doesn't charge more than`; `a day
+    nursery` holds no amount of a day; a typo inside a hyphenated value; a role noun after
+    `as a`."""
+    assert understood(text, CARE)[0] == filters
+
+
+def test_either_takes_all_of_each_side():
+    """`either A in X or B in Y`: each side whole, whatever comes before the first shared
+    field; with no shared field too (`either lunch given or under £40`)."""
+    analysis = analyse("either a welsh day nursery in oakvale or a home carer in millbrook",
+                       CARE, index_for(CARE), fake_embed, lambda w: True)
+    result = assemble("", CARE, 1, analysis, {}, {})
+    assert [{(f.field, f.value) for f in g} for g in result.any_of] == [
+        {("main_tongue", "Welsh"), ("setting", "Day Nursery"), ("area", "Oakvale")},
+        {("setting", "Home Carer"), ("area", "Millbrook")}]
+    analysis = analyse("either a welsh home carer with lunch given or anything under £40",
+                       CARE, index_for(CARE), fake_embed, lambda w: True)
+    result = assemble("", CARE, 1, analysis, {}, {})
+    assert [{(f.field, f.value) for f in g} for g in result.any_of] == [
+        {("main_tongue", "Welsh"), ("setting", "Home Carer"), ("lunch_given", True)},
+        {("day_rate", 40)}]
+
+
+def test_a_yes_no_field_named_for_what_is_available_is_named_by_the_thing():
+    """`cabins_available`: `a cabin` asks for it, `no cabin needed` waives it."""
+    berths = Catalog.model_validate({"name": "berths", "fields": [
+        {"name": "cabins_available", "type": "boolean",
+         "description": "true if private cabins can be booked on board"}]})
+    assert understood("I'd like a cabin", berths)[0] == {("cabins_available", "eq", True)}
+    assert understood("no cabin needed", berths)[0] == set()

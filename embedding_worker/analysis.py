@@ -90,7 +90,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     named = _values_written_with_numbers(text, tokens, index, is_word, written)
     dates, numbers = _dates_and_numbers(text, tokens, catalog, fields, named, reference,
                                         rule_tokens, written)
-    sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens, index, embed)
+    sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens, index, embed,
+                          {p.field for p in numbers})
     taken = set(rule_tokens)
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
@@ -181,15 +182,17 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
 
 def _sort_phrases(text: str, tokens: list[Token], catalog: Catalog, fields: list[FieldProfile],
                   written: list[Proposal], rule_tokens: set[int], index: CatalogIndex,
-                  embed: Embed) -> list[SortProposal]:
-    """Sort phrases on the catalog's sortable fields, none starting inside a catalog value
+                  embed: Embed, constrained: set[str]) -> list[SortProposal]:
+    """Sort phrases on the catalog's sortable fields (a bare superlative preferring a field
+    the request `constrained`), none starting inside a catalog value
     of several words (`top loader` is a value, not the top of something to sort). Adds
     their words to `rule_tokens`, except the words between a sort's first and last that
     are values (`python` in `shortest python courses first`; not `new` of `new arrivals`,
     not `first` of `cheapest first`)."""
     sortable = [p for p in fields if p.name in catalog.sortable]
     sorts = sort_proposals(text, sortable, nearest_field(
-        sortable, embed, _domain_words(catalog, described=False) | index.value_words))
+        sortable, embed, _domain_words(catalog, described=False) | index.value_words),
+        frozenset(constrained))
     phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
     inner = set()

@@ -172,7 +172,7 @@ def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, f
         # a count of people, never money per person (`family of four`: no fare of 4)
         score += 3 if p.stems() & PERSON_FIELD_WORDS and not p.is_money else -3
         # the most a record takes (`max_anglers`): room for them, not a guest rating
-        score += 0.5 if p.is_bound and not p.is_floor else 0
+        score += 0.25 if p.is_bound and not p.is_floor else 0
         score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
     elif q.unit:
         said, converted = _measure_evidence(q, p, metres)

@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
-from embedding_worker.fields import ADD_ON_WORDS, CONCEPT_WORDS, PERIOD_OF, UNITS, FieldProfile
+from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF, UNITS,
+                                     FieldProfile)
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, forms, stem
 from shared.names import name_words
@@ -122,12 +124,13 @@ def _has_concept(p: FieldProfile, concept: str) -> bool:
 
 
 def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[str] = frozenset(),
-                  borrowed: bool = False) -> tuple[FieldProfile, bool] | None:
+                  borrowed: bool = False, constrained: frozenset[str] = frozenset(),
+                  ) -> tuple[FieldProfile, bool] | None:
     """(field, direction flipped) for a concept: a field that has it, else a fallback. Of
     several, one whose own name words the request says (`said`, its words' stems: `dog
     walking, cheapest` is the price per walk, not per night) comes first. `borrowed`: the
     concept stands in for another (`quickest` with no field of speed is the shortest
-    time)."""
+    time). Then one the request `constrained` (a bound on the monthly fee)."""
     words = CONCEPT_WORDS.get(concept, frozenset())
     dimension = CONCEPT_DIMENSION.get(concept)
     having = [p for p in sortable if _has_concept(p, concept)]
@@ -147,6 +150,7 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
                                    p.is_bound,  # `cheapest`: a rate, not a minimum budget
                                    # the price itself, not a fee on top of it
                                    concept == "money" and bool(p.name_stems & ADD_ON_WORDS),
+                                   p.name not in constrained,  # the money the request set
                                    -len(p.name_stems & words),
                                    -len((p.unit_stems | p.description_words) & words),
                                    not p.is_total,
@@ -155,7 +159,7 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
         return ranked[0], False
     if concept in FALLBACK:
         other, flip = FALLBACK[concept]
-        found = concept_field(other, sortable, said, borrowed=True)
+        found = concept_field(other, sortable, said, borrowed=True, constrained=constrained)
         if found:
             return found[0], flip
     return None
@@ -220,7 +224,7 @@ def _then(text: str, end: int, sortable: list[FieldProfile],
     """`... then by price`, `... then rating`: further keys named after a sort."""
     while (then := THEN.match(text, end)) is not None:
         words = re.findall(r"\w+", then.group("f").lower())
-        nxt = _named_field(words, sortable)
+        nxt = _key_field(words, sortable)
         if nxt is None or words[0] in SUPERLATIVES:
             break  # `then cheapest`: the superlative is read on its own
         add(nxt, _order(nxt, (then.group("dir") or "").lower()), then.start("f"), then.end())
@@ -271,12 +275,39 @@ def nearest_field(sortable: list[FieldProfile], embed: Callable[[list[str]], np.
     return nearest
 
 
+def _own_sort(direction: str, target: FieldProfile, sortable: list[FieldProfile]) -> bool:
+    """A superlative after a noun without `sort by` is a sort of its own where its concept
+    fits another field, not the noun's (`3+ spots, longest first`: the duration)."""
+    adj = direction.split()[0] if direction else ""
+    concept = CONCEPTS.get(adj, (None,))[0]
+    return concept not in (None, "quality") and not _fits(target, concept) and \
+        concept_field(concept, sortable) is not None
+
+
+def _key_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
+    """The field a sort key's words name: the one money field paid per the period said
+    (`price per hour`: the hourly rate, not the package price), the field the words name,
+    else for a word of money the field a bare `cheapest` sorts (`sort by price` where the
+    price is called monthly_rate)."""
+    periods = {PERIOD_OF[w] for before, w in zip(words, words[1:])
+               if before == "per" and w in PERIOD_OF}
+    paid = [p for p in sortable if p.is_money and p.periods & periods]
+    if len(paid) == 1:
+        return paid[0]
+    named = _named_field(words, sortable)
+    if named is None and set(words) & MONEY_WORDS:
+        found = concept_field("money", sortable)
+        return found[0] if found else None
+    return named
+
+
 def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
     """`sort by price high to low`, `rating: descending`, and the keys after `then`."""
     for rx in EXPLICIT_SORT:
         for m in rx.finditer(text):
-            target = _named_field(re.findall(r"\w+", m.group("f").lower()), sortable)
-            if target is None:
+            target = _key_field(re.findall(r"\w+", m.group("f").lower()), sortable)
+            if target is None or (rx is not EXPLICIT_SORT[0] and _own_sort(
+                    (m.group("dir") or "").lower(), target, sortable)):
                 continue
             order = _order(target, (m.group("dir") or "").lower())
             # from the word that names the field (`tractor price low to high`: not `tractor`)
@@ -304,7 +335,8 @@ def _the_more_the_better(text: str, sortable: list[FieldProfile], add: Add) -> N
             add(target, HIGH if up else LOW, m.start(), m.end())
 
 
-def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str]) -> None:
+def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str],
+             constrained: frozenset[str] = frozenset()) -> None:
     """`least expensive`, `best reviewed`, `most recent listings`."""
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
@@ -316,7 +348,8 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[
             if named is None and concept == "recent":
                 named = _named_field(re.findall(r"\w+", text[m.end():m.end() + 40].lower())[:3],
                                      sortable)
-            target = (named, False) if named else concept_field(concept, sortable, said)
+            target = (named, False) if named else concept_field(concept, sortable, said,
+                                                                constrained=constrained)
             if target:
                 flip = target[1]
                 add(target[0], (LOW if order == HIGH else HIGH) if flip else order, m.start(),
@@ -324,7 +357,8 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[
 
 
 def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str],
-                  nearest: Nearest | None = None) -> None:
+                  nearest: Nearest | None = None,
+                  constrained: frozenset[str] = frozenset()) -> None:
     """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`, `brightest`; a
     noun after the superlative that no field's words name is given to `nearest` (the
     field closest in meaning, if one clearly is)."""
@@ -333,8 +367,7 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
         named = None if adj in SUPERLATIVES else _derived_field(adj, sortable)
         if named is not None:
             add(named, stated_direction(named, comparative(adj)) or HIGH, m.start(), m.end())
-    for m in re.finditer(rf"\b(?P<adj>{'|'.join(SUPERLATIVES)})\b", text, re.IGNORECASE):
-        adj = m.group("adj").lower()
+    for m, adj in _superlatives_in(text):
         following = re.findall(r"\w[\w-]*", text[m.end():m.end() + 40].lower())[:3]
         if following[:1] == ["per"]:  # `cheapest per day`: the field paid per day
             following = following[1:]
@@ -368,11 +401,14 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
                 not _fits(named, concept) and sum(
                     p.mentions(_stems_of(following[:1])) > 0 for p in sortable) > 1:
             named = None  # `cheapest trips`, where trip_date and trip_hours share the noun
+        if named is None and following:  # `best batery`, `most reveiws`: a typo of a name word
+            named = _named_field(_respelled(following[0], sortable), sortable, concept)
         if named is None and following and nearest is not None:
             named = nearest(following[0])  # `least climbing`: a word of the field's meaning
         if named is not None:
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
-            end = m.end() + re.match(r"(?:[\s-]+[\w-]+){%d}" % naming, text[m.end():]).end()
+            words = re.match(r"(?:\W+[\w-]+){%d}" % naming, text[m.end():])  # `lowest/hour`
+            end = m.end() + (words.end() if words else 0)
             add(named, stated_direction(named, comparative(adj)) or
                 _direction(SUPERLATIVES[adj], named), m.start(), end)
             _then(text, end, sortable, add)
@@ -382,7 +418,7 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
             if made is not None:  # `newest cars first`: the model year, not the listing
                 add(made, HIGH if adj == "newest" else LOW, m.start(), m.end())
                 continue
-            target = concept_field(concept, sortable, said)
+            target = concept_field(concept, sortable, said, constrained=constrained)
             if target:
                 add(target[0], stated_direction(target[0], comparative(adj)) or
                     ((LOW if order == HIGH else HIGH) if target[1] else order),
@@ -393,6 +429,34 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
 LISTING_WORDS = frozenset({"listing", "listings", "ad", "ads", "advert", "adverts", "post",
                            "posts", "posting", "postings", "arrival", "arrivals", "addition",
                            "additions", "offer", "offers", "upload", "uploads"})
+
+
+LONG_SUPERLATIVES = [w for w in SUPERLATIVES if len(w) >= 7]
+
+
+def _superlatives_in(text: str) -> list[tuple[re.Match[str], str]]:
+    """The superlatives of the text with their spelling: as written, or a word ending in
+    `st` one edit from one of seven letters or more (`chepest`, `bigest`; not `closet`)."""
+    out = []
+    for m in re.finditer(r"\b[a-z]{3,}\b", text, re.IGNORECASE):
+        word = m.group().lower()
+        if word in SUPERLATIVES:
+            out.append((m, word))
+        elif len(word) >= 6 and word.endswith("st"):  # not `closet`
+            close = [w for w in LONG_SUPERLATIVES if OSA.distance(word, w) == 1]
+            if len(close) == 1:
+                out.append((m, close[0]))
+    return out
+
+
+def _respelled(word: str, sortable: list[FieldProfile]) -> list[str]:
+    """The one word of the fields' names (or their plural) one edit from `word`, for a word
+    of five letters or more that is none of them; [] otherwise."""
+    names = {f for p in sortable for w in name_words(p.name) for f in (w, w + "s")}
+    if len(word) < 5 or word in names:
+        return []
+    close = {n for n in names if len(n) >= 5 and OSA.distance(word, n) == 1}
+    return sorted(close)[:1] if len({n.removesuffix("s") for n in close}) == 1 else []
 
 
 def _year_of_the_thing(adj: str, following: list[str],
@@ -457,11 +521,12 @@ def _direction(meaning: str, field: FieldProfile) -> str:
     return meaning
 
 
-def sort_proposals(text: str, sortable: list[FieldProfile],
-                   nearest: Nearest | None = None) -> list[SortProposal]:
+def sort_proposals(text: str, sortable: list[FieldProfile], nearest: Nearest | None = None,
+                   constrained: frozenset[str] = frozenset()) -> list[SortProposal]:
     """Sort intents in the order they are written (`best rated first, then cheapest`); one
     per field, the first wins. `nearest` (nearest_field) reads a superlative's noun that
-    no field's words name."""
+    no field's words name. A bare superlative prefers a field the request `constrained`
+    (`£1,500 to £1,900 a month, cheapest first`: the monthly fee)."""
     found: list[SortProposal] = []
 
     def add(field: FieldProfile, order: str, start: int, end: int) -> None:
@@ -475,8 +540,8 @@ def sort_proposals(text: str, sortable: list[FieldProfile],
     said = frozenset(_stems_of(re.findall(r"[a-z]+", named)))
     _explicit(text, sortable, add)
     _the_more_the_better(text, sortable, add)
-    _phrases(text, sortable, add, said)
-    _superlatives(text, sortable, add, said, nearest)
+    _phrases(text, sortable, add, said, constrained)
+    _superlatives(text, sortable, add, said, nearest, constrained)
     for m in re.finditer(r",?\s*(?:and\s+)?\bthen\s+by\b", text, re.IGNORECASE):
         if any(s.end <= m.start() for s in found):  # `highest rated captains in Destin,
             _then(text, m.start(), sortable, add)   # then by number of reviews`

@@ -1781,10 +1781,16 @@ def test_routes_dates_and_amounts_from_the_round_21_rules(text, filters):
     ("highest scored skiffs from oakvale, then by reviews", [("score", "desc"),
                                                               ("reviews", "desc")]),
     ("order by journey hours, latest first", [("journey_hours", "desc")]),
+    ("most reveiws first", [("reviews", "desc")]),
+    ("over 100 reviews, longest first", [("journey_hours", "desc")]),
+    ("chepest skiff", [("walk_on_price", "asc")]),
+    ("a skiff with a closet", []),
 ])
 def test_sorts_from_the_round_21_rules(text, sort):
     """No date is money or a duration; `best first` after a field is that field's good end;
-    `then by` follows a superlative too; `latest first` is from the highest."""
+    `then by` follows a superlative too; `latest first` is from the highest; a typo of a
+    field's name after a superlative; `reviews, longest first` sorts by what is long; a
+    typo of a superlative (not `closet`)."""
     assert understood(text, RIDES)[1] == sort
 
 
@@ -1861,3 +1867,35 @@ def test_a_yes_no_field_named_for_what_is_available_is_named_by_the_thing():
          "description": "true if private cabins can be booked on board"}]})
     assert understood("I'd like a cabin", berths)[0] == {("cabins_available", "eq", True)}
     assert understood("no cabin needed", berths)[0] == set()
+
+
+def test_a_bare_superlative_sorts_the_money_the_request_constrains():
+    """`£1,500 to £1,900 a month, cheapest first`: the monthly fee, not the first fee."""
+    fees = measures("nurseries", day_fee=("GBP", 250), month_fee=("GBP", 4000),
+                    min_age_months=("months", 144))
+    assert understood("£1,500 to £1,900 a month, cheapest first", fees) == (
+        {("month_fee", "gte", 1500), ("month_fee", "lte", 1900)}, [("month_fee", "asc")])
+    assert understood("cheapest first", fees)[1] == [("day_fee", "asc")]
+
+
+@pytest.mark.parametrize("text, sort", [
+    ("lowest, van price first", [("van_price", "asc")]),
+    ("highest (score) first", [("score", "desc")]),
+    ("lowest/van price", [("van_price", "asc")]),
+    ("lowest: reviews", [("reviews", "asc")]),
+])
+def test_a_superlative_before_punctuation_and_its_field(text, sort):
+    """A superlative and its field across a comma, bracket, slash or colon: the sort (the
+    analysis failed on these before, and the job with it)."""
+    assert understood(text, RIDES)[1] == sort
+
+
+def test_a_sort_key_in_money_words():
+    """`sorted by price per hour`: the field paid per hour, not the one named price; `sorted
+    by price` where no field is named so: the money a bare `cheapest` sorts."""
+    shoots = measures("shoots", package_price=("EUR", 9000), hourly_rate=("EUR", 500),
+                      coverage_hours=("hours", 24))
+    assert understood("sorted by price per hour, lowest first", shoots)[1] == [
+        ("hourly_rate", "asc")]
+    units = measures("units", monthly_rate=("USD", 900), stars=(None, 5))
+    assert understood("sorted by price low to high", units)[1] == [("monthly_rate", "asc")]

@@ -91,7 +91,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     dates, numbers = _dates_and_numbers(text, tokens, catalog, fields, named, reference,
                                         rule_tokens, written)
     sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens, index, embed,
-                          {p.field for p in numbers})
+                          {p.field for p in numbers}, is_word)
     taken = set(rule_tokens)
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
@@ -154,9 +154,9 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
     named = named + codes
     _take(tokens, [(c.start, c.end) for c in codes], rule_tokens)
     quantities = [q for q in quantities_in(text, fields)
-                  if not any(_overlaps(q, p) for p in named) and not (
-                      not re.search(r"\d", text[q.start:q.end]) and
-                      any(_overlaps(q, p) for p in written))]
+                  if not any(_overlaps(q, p) for p in named) and (
+                      re.search(r"\d", text[q.start:q.end]) or
+                      not any(_overlaps(q, p) for p in written))]
     dates, spans = date_proposals(text, tokens, fields, quantities, reference)
     dates = [d for d in dates if not any(_overlaps(d, p) for p in named)]
     spans = [s for s in spans if not any(p.start < s[1] and s[0] < p.end for p in named)]
@@ -182,7 +182,8 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
 
 def _sort_phrases(text: str, tokens: list[Token], catalog: Catalog, fields: list[FieldProfile],
                   written: list[Proposal], rule_tokens: set[int], index: CatalogIndex,
-                  embed: Embed, constrained: set[str]) -> list[SortProposal]:
+                  embed: Embed, constrained: set[str],
+                  is_word: Callable[[str], bool]) -> list[SortProposal]:
     """Sort phrases on the catalog's sortable fields (a bare superlative preferring a field
     the request `constrained`), none starting inside a catalog value
     of several words (`top loader` is a value, not the top of something to sort). Adds
@@ -192,7 +193,7 @@ def _sort_phrases(text: str, tokens: list[Token], catalog: Catalog, fields: list
     sortable = [p for p in fields if p.name in catalog.sortable]
     sorts = sort_proposals(text, sortable, nearest_field(
         sortable, embed, _domain_words(catalog, described=False) | index.value_words),
-        frozenset(constrained))
+        frozenset(constrained), is_word)
     phrases = [p for p in written if " " in text[p.start:p.end]]
     sorts = [s for s in sorts if not any(p.start <= s.start < p.end for p in phrases)]
     inner = set()

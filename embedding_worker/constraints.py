@@ -352,13 +352,14 @@ def _number(value: float) -> int | float:
 
 
 # A comparison rejected after it (`anything over 6.5 is a no`), for an indefinite before.
-REJECTED = re.compile(r"[^.;!?,]{0,30}?\b(?:is|are|'s)\s+(?:a\s+)?(?:no|no[\s-]go|out|"
+REJECTED = re.compile(r"[^.;!?,]{0,30}?\b(?:is|are|'s)\s+(?:a\s+)?(?:no(?![\w-])|no[\s-]go|out|"
                       r"deal[\s-]?breaker|not\s+ok(?:ay)?|off\s+the\s+table|no\s+(?:use|good)|"
                       r"useless|(?:just\s+|way\s+|far\s+)?too\s+(?:much|many|high|expensive|"
                       r"pricey|steep|long|far|late|early|low|few|little|small|big|slow))\b",
                       re.IGNORECASE)
-INDEFINITE = re.compile(r"\b(?:anything|any|anywhere|anyone|anybody|something|everything|a|an)\b",
-                        re.IGNORECASE)
+# ... or an article opening the sentence (`A daily fee over £30 is too much`).
+INDEFINITE = re.compile(r"\b(?:anything|any|anywhere|anyone|anybody|something|everything)\b|"
+                        r"^\s*an?\b", re.IGNORECASE)
 # A bare number listed before another (`15 or 20`, `15, 20`).
 LISTED_BEFORE = re.compile(r"(?<![\w.,/$€£-])(\d+(?:\.\d+)?)\s*(?:,\s*(?:or\s+)?|\bor\s+)$",
                            re.IGNORECASE)
@@ -434,7 +435,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if lower is not None:
             op = "lte" if lower else "gte"  # `1ms or faster`
         if op in FLIP and REJECTED.match(text, q.end) and \
-                INDEFINITE.search(text, sentence_start(text, q.start), q.start):
+                INDEFINITE.search(text[sentence_start(text, q.start):q.start]):
             op = FLIP[op]  # `anything with a rate over 6.5 is a no`: at most 6.5
         listed = _listed_before(text, q, quantities, best) if op == "eq" and q.value else []
         if listed:  # `15 or 20 years`: each number in the unit written once, after the last
@@ -648,8 +649,9 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
     """The field that can be zero the words of a NONE_OF match name (`no idle fee`: the one
     field with a fee; `no reg fee`: the registration fee), with where its words end; None
     where no single field is named, where a word is a catalog value's (`no paper tickets`
-    asks for another kind of ticket), or where the word is the price's own (`no price
-    limit` says nothing of a price of zero)."""
+    asks for another kind of ticket), where the word is the price's own (`no price
+    limit` says nothing of a price of zero), or where the words name only what a money
+    field is paid for (`no car` is no car fare of zero: _names_the_money)."""
     groups = ("w", "w2") if m.group("w") else ("v", "v2")
     said = [(g, m.group(g).lower()) for g in groups if m.group(g)]
     best, best_hits, last = None, 0, ""
@@ -962,7 +964,10 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
 
 
 WRITTEN_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b|'\d\d\b")
-PAST_VERB = re.compile(r"\b(?:[a-z]{2,}(?<!e)ed|began|begun|came|went)\b", re.IGNORECASE)
+# Verbs of a record's own past: it was put up, or it began (not `guided`, `heated`).
+PAST_VERB = re.compile(r"\b(?:joined|posted|listed|added|published|uploaded|updated|released|"
+                       r"launched|premiered|debuted|started|began|begun|founded|opened|created|"
+                       r"established|registered|appeared)\b", re.IGNORECASE)
 
 
 def _records_past(p: FieldProfile) -> bool:

@@ -43,10 +43,6 @@ MONTH_LEAD = re.compile(r"\b(?:in|during|since|after|before|until|till|from|of|b
                         r"to|through|early|late|mid|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
-START_OF = re.compile(r"(?:^|\s)((?:the\s+)?(?:start|beginning)\s+of(?:\s+the)?)\s+$",
-                      re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class DateRange:
     first: dt.date
@@ -234,9 +230,9 @@ def find_date_constraints(text: str, reference_year: int | None = None,
 
 def _one(text: str, d: DateRange) -> list[DateConstraint]:
     """The comparison one date takes from the words around it."""
-    start_of = START_OF.search(text, 0, d.start)
+    start_of = _lead(text, d.start, r"(?:the\s+)?(?:start|beginning)\s+of")
     if start_of is not None:  # `since the start of 2025`: from its first day
-        found = _one(text, replace(d, last=d.first, start=start_of.start(1), year_only=False,
+        found = _one(text, replace(d, last=d.first, start=start_of, year_only=False,
                                    decade=False))
         if found and found[0].op != "eq":
             return found

@@ -89,15 +89,15 @@ def _groups_at(text: str, at: int, ors: list[int], proposals: list[Proposal],
     if shared:
         first = next(proposals[i].start for i in left if fields[i] in shared)
         groups = _shared_groups(left, right, fields, shared,
-                                EITHER.search(text, start, first) is not None)
+                                either is not None and either.end() <= first)
         if chosen and {fields[i] for i in chosen} & shared:
             groups = [chosen, right]
     else:
         a, b = proposals[left[-1]], proposals[right[0]]
         if any(a.end <= s and e <= b.start for s, e in unexplained) or _bare_pair(text, a, b):
             return []
-        # one condition on the left: one on the right (`either under 30 cents or free
-        # parking while I charge`)
+        # all of each side after `either` where the left has several conditions; one on
+        # each side otherwise (`either under 30 cents or free parking while I charge`)
         groups = [chosen, right] if len(chosen) > 1 else [[left[-1]], [right[0]]]
     members = [proposals[i] for g in groups for i in g]
     if _value_list(members) or all(p.negated or p.value is False for p in members):

@@ -121,7 +121,8 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     not `class` of pill_class too; `sleeve no worse than VG`). `values` are the
     tokens of the values that share fields; `speaks` says whether words tell them apart;
     `route`: the values are ends of a route, and the words after the next one are its own
-    (`sevilla-malaga one way`)."""
+    (`sevilla-malaga one way`). `as`, `a`, `the` after a value count as no word (`Greek as
+    a second language`)."""
     words: set[str] = set()
     k, plain, passed = last, 0, False
     while k < len(tokens) and plain < 2 and not (
@@ -216,8 +217,9 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         # across a comma (`Antibes, Cannes or Nice`)
         prev = max((m for m in range(n) if ranges[m][1] <= first
                     and set(spans[m][2]) & set(candidates)), default=None, key=lambda m: ranges[m][1])
-        juxtaposed = prev is not None and ranges[prev][1] == first and \
-            not text[spans[prev][1]:start].strip() and _routed(candidates, profiles)
+        routed = _routed(candidates, profiles)
+        adjacent = prev is not None and ranges[prev][1] == first
+        juxtaposed = adjacent and routed and not text[spans[prev][1]:start].strip()
         if prev is not None and (ranges[prev][1] > clause or "," in text[spans[prev][1]:start]) \
                 and LIST_JOIN.match(text[spans[prev][1]:start]) and not juxtaposed \
                 and not _starts_a_route(text, spans, n):
@@ -225,7 +227,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
         else:
             stop = max([clause] + [b for a, b in ranges if b <= first])
             reading.role = _role_before(text, tokens, first, stop)
-            if reading.role is None and prev is not None and ranges[prev][1] == first and \
+            if reading.role is None and adjacent and \
                     (juxtaposed or re.fullmatch(r"\s*[-–]\s*", text[spans[prev][1]:start])):
                 reading.role = "destination"  # `sevilla-malaga`, `holyhead dublin`: a route
         if reading.role is None and last < len(tokens):
@@ -237,7 +239,7 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
                                  things) for f in candidates}
         words = _neighbour_words(text, tokens, first, last, taken, clause, values,
                                  lambda said: any(d.mentions(said) for d in distinct.values()),
-                                 _routed(candidates, profiles))
+                                 routed)
         reading.scores = {}
         for f in candidates:
             p = profiles[f]

@@ -260,10 +260,12 @@ class FieldProfile:
         unless that noun is its unit, the unit's dimension (`time` for hours) or its head
         noun: `500 episodes` is not the field of episode lengths in minutes, `2024 vintage`
         is the vintage (a price per person in USD is still a price)."""
-        head = name_words(self.name)[-1:]
         unit = " ".join((self.field.unit or "").lower().split())
-        own = self.unit_stems | {*head, *map(stem, head)} | {UNITS.get(unit, ("",))[0]}
-        return unit_known(unit) and not said & own and not any(
+        if unit not in UNITS:
+            return False
+        head = name_words(self.name)[-1:]
+        own = self.unit_stems | {*head, *map(stem, head)} | {UNITS[unit][0]}
+        return not said & own and not any(
             abbreviates(w, o) for w in said for o in own)  # `horse` for horsepower
 
     @property
@@ -295,14 +297,15 @@ class FieldProfile:
 # What a measure's description says it is without: "fare for one adult travelling without
 # a vehicle" is no word for the car fare.
 WITHOUT = re.compile(r"\b(?:without|excluding|except|not|no)\s+(?:an?\s+|the\s+|any\s+)?"
-                     r"([a-z]+)", re.IGNORECASE)
+                     r"(?!including\b|counting\b)([a-z]+)", re.IGNORECASE)
 
 
 def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
     # a letter alone in a description is no word of it (`seller's` -> seller, s)
     described = frozenset(w for w in _stems(field.description) if len(w) > 1)
-    lacking = _stems(" ".join(WITHOUT.findall(field.description or ""))) \
-        if field.type == "number" else frozenset()
+    said = Counter(_words(field.description))  # used elsewhere in it too: still its word
+    lacking = _stems(" ".join(w for w in WITHOUT.findall(field.description or "")
+                              if said[w.lower()] == 1)) if field.type == "number" else frozenset()
     # a common word goes in every form (`bikes` where the others say `bike`)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
                         frozenset(w for w in described - common - lacking

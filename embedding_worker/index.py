@@ -132,6 +132,15 @@ class CatalogIndex:
                          for f in forms(w))
 
     @cached_property
+    def spaced_surfaces(self) -> dict[str, int]:
+        """The values of several words with a hyphen read as a space (`after school club`
+        for After-School Club): what a typo of one is compared with."""
+        out: dict[str, int] = {}
+        for surface, s in self.multi_word_surfaces.items():
+            out.setdefault(surface.replace("-", " "), s)
+        return out
+
+    @cached_property
     def two_word_surfaces(self) -> dict[str, list[tuple[str, int]]]:
         """Two-word surfaces by their first word (`travel` -> [(`system`, surface)]), for
         a value completed by the next word of the text (matching.completed_values)."""

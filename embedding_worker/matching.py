@@ -113,13 +113,18 @@ def within_neighbours(text: str, values: list[Proposal]) -> list[Proposal]:
     value twice side by side is one (`palma de mallorka`: Palma by its synonym, then the
     whole misspelt name), kept as the surer reading."""
     out = list(values)
-    for a in values:
-        host = next((j for j, b in enumerate(out) if b is not a and _part_of(text, a, b)), None)
-        if host is None or not any(o is a for o in out):
-            continue
-        b = out[host]
-        out[host] = replace(b, start=min(a.start, b.start), end=max(a.end, b.end))
-        out = [o for o in out if o is not a]
+    merged = True
+    while merged:  # until no value is part of another (`fha`, `fha 203k`, `fha 203k loan`)
+        merged = False
+        for i, a in enumerate(out):
+            host = next((j for j, b in enumerate(out) if j != i and _part_of(text, a, b)),
+                        None)
+            if host is not None:
+                b = out[host]
+                out[host] = replace(b, start=min(a.start, b.start), end=max(a.end, b.end))
+                del out[i]
+                merged = True
+                break
     return out
 
 
@@ -420,9 +425,8 @@ def fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
     a word with digits only as written (`iphnoe 14 plus`, not `iphone 13` for 14); a hyphen
     parts words (`after scool club` for After-School Club)."""
     out = []
-    choices: dict[str, int] = {}
-    for surface, s in index.multi_word_surfaces.items():
-        choices.setdefault(surface.replace("-", " "), s)
+    choices = index.spaced_surfaces
+    phrases = list(choices)
     for n in range(min(index.max_words, 4), 1, -1):
         for i in range(len(tokens) - n + 1):
             window = tokens[i:i + n]
@@ -433,7 +437,7 @@ def fuzzy_phrases(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 continue
             phrase = " ".join(t.norm for t in window)
             limit = max(1, len(phrase) // 4)
-            hits = [(s, d) for s, d, _ in process.extract(phrase, list(choices), scorer=OSA.distance,
+            hits = [(s, d) for s, d, _ in process.extract(phrase, phrases, scorer=OSA.distance,
                                                        score_cutoff=limit, limit=5)
                     if len(s.split()) == n and d > 0
                     and all(a[0] == b[0] and (a == b or not any(c.isdigit() for c in a + b))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -71,4 +70,4 @@ class EmbeddingModel:
 
     def is_word(self, word: str) -> bool:
         """A word of the dictionary, possessive or not (`fare's`)."""
-        return re.sub(r"['’]s$", "", word) in self.vocabulary
+        return word.removesuffix("'s").removesuffix("’s") in self.vocabulary

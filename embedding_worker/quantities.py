@@ -549,7 +549,8 @@ def _amounts_and_price_levels(text: str, unit_words: frozenset[str],
 
 def _figures(text: str) -> list[Quantity]:
     """`five figures`: from 10,000 up to 99,999 (at least the smallest number of that many
-    digits, less than the smallest of one digit more)."""
+    digits, less than the smallest of one digit more); `less than five figures`: under
+    10,000."""
     out: list[Quantity] = []
     for m in FIGURES.finditer(text):
         digits = int(number_value(m.group("n")) or 1)

@@ -302,12 +302,13 @@ def _key_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile |
 
 
 def _explicit(text: str, sortable: list[FieldProfile], add: Add) -> None:
-    """`sort by price high to low`, `rating: descending`, and the keys after `then`."""
-    for rx in EXPLICIT_SORT:
+    """`sort by price high to low`, `rating: descending`, and the keys after `then`; not
+    `3+ spots, longest first`, where the superlative sorts what it means (_own_sort)."""
+    for k, rx in enumerate(EXPLICIT_SORT):
         for m in rx.finditer(text):
             target = _key_field(re.findall(r"\w+", m.group("f").lower()), sortable)
-            if target is None or (rx is not EXPLICIT_SORT[0] and _own_sort(
-                    (m.group("dir") or "").lower(), target, sortable)):
+            if target is None or (k > 0 and _own_sort((m.group("dir") or "").lower(), target,
+                                                      sortable)):
                 continue
             order = _order(target, (m.group("dir") or "").lower())
             # from the word that names the field (`tractor price low to high`: not `tractor`)
@@ -337,7 +338,8 @@ def _the_more_the_better(text: str, sortable: list[FieldProfile], add: Add) -> N
 
 def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str],
              constrained: frozenset[str] = frozenset()) -> None:
-    """`least expensive`, `best reviewed`, `most recent listings`."""
+    """`least expensive`, `best reviewed`, `most recent listings`; a concept with no field
+    named prefers a field the request `constrained`."""
     for pattern, concept, order in PHRASES:
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
             # the phrase's own adjective names no field (`highest` in `highest rated`)
@@ -357,17 +359,18 @@ def _phrases(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[
 
 
 def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: frozenset[str],
-                  nearest: Nearest | None = None,
-                  constrained: frozenset[str] = frozenset()) -> None:
+                  nearest: Nearest | None = None, constrained: frozenset[str] = frozenset(),
+                  is_word: Callable[[str], bool] = lambda w: True) -> None:
     """`lowest mileage`, `fewest changes`, `cheapest`, `youngest first`, `brightest`; a
     noun after the superlative that no field's words name is given to `nearest` (the
-    field closest in meaning, if one clearly is)."""
+    field closest in meaning, if one clearly is); a bare one prefers a field the request
+    `constrained`; a misspelt one (no word of `is_word`) is read as the superlative."""
     for m in re.finditer(r"\b(?P<adj>[a-z]{3,}est)\b", text, re.IGNORECASE):
         adj = m.group("adj").lower()
         named = None if adj in SUPERLATIVES else _derived_field(adj, sortable)
         if named is not None:
             add(named, stated_direction(named, comparative(adj)) or HIGH, m.start(), m.end())
-    for m, adj in _superlatives_in(text):
+    for m, adj in _superlatives_in(text, is_word):
         following = re.findall(r"\w[\w-]*", text[m.end():m.end() + 40].lower())[:3]
         if following[:1] == ["per"]:  # `cheapest per day`: the field paid per day
             following = following[1:]
@@ -434,15 +437,17 @@ LISTING_WORDS = frozenset({"listing", "listings", "ad", "ads", "advert", "advert
 LONG_SUPERLATIVES = [w for w in SUPERLATIVES if len(w) >= 7]
 
 
-def _superlatives_in(text: str) -> list[tuple[re.Match[str], str]]:
-    """The superlatives of the text with their spelling: as written, or a word ending in
-    `st` one edit from one of seven letters or more (`chepest`, `bigest`; not `closet`)."""
+def _superlatives_in(text: str, is_word: Callable[[str], bool],
+                     ) -> list[tuple[re.Match[str], str]]:
+    """The superlatives of the text with their spelling: as written, or a word of no
+    dictionary ending in `st` one edit from one of seven letters or more (`chepest`,
+    `bigest`; not `closet`, `fattest`)."""
     out = []
     for m in re.finditer(r"\b[a-z]{3,}\b", text, re.IGNORECASE):
         word = m.group().lower()
         if word in SUPERLATIVES:
             out.append((m, word))
-        elif len(word) >= 6 and word.endswith("st"):  # not `closet`
+        elif len(word) >= 6 and word.endswith("st") and not is_word(word):
             close = [w for w in LONG_SUPERLATIVES if OSA.distance(word, w) == 1]
             if len(close) == 1:
                 out.append((m, close[0]))
@@ -522,11 +527,13 @@ def _direction(meaning: str, field: FieldProfile) -> str:
 
 
 def sort_proposals(text: str, sortable: list[FieldProfile], nearest: Nearest | None = None,
-                   constrained: frozenset[str] = frozenset()) -> list[SortProposal]:
+                   constrained: frozenset[str] = frozenset(),
+                   is_word: Callable[[str], bool] = lambda w: True) -> list[SortProposal]:
     """Sort intents in the order they are written (`best rated first, then cheapest`); one
     per field, the first wins. `nearest` (nearest_field) reads a superlative's noun that
     no field's words name. A bare superlative prefers a field the request `constrained`
-    (`£1,500 to £1,900 a month, cheapest first`: the monthly fee)."""
+    (`£1,500 to £1,900 a month, cheapest first`: the monthly fee). `is_word` tells a
+    misspelt superlative (`chepest`) from a word of its own (`fattest`)."""
     found: list[SortProposal] = []
 
     def add(field: FieldProfile, order: str, start: int, end: int) -> None:
@@ -541,7 +548,7 @@ def sort_proposals(text: str, sortable: list[FieldProfile], nearest: Nearest | N
     _explicit(text, sortable, add)
     _the_more_the_better(text, sortable, add)
     _phrases(text, sortable, add, said, constrained)
-    _superlatives(text, sortable, add, said, nearest, constrained)
+    _superlatives(text, sortable, add, said, nearest, constrained, is_word)
     for m in re.finditer(r",?\s*(?:and\s+)?\bthen\s+by\b", text, re.IGNORECASE):
         if any(s.end <= m.start() for s in found):  # `highest rated captains in Destin,
             _then(text, m.start(), sortable, add)   # then by number of reviews`

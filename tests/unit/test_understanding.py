@@ -8,21 +8,25 @@ import numpy as np
 import pytest
 
 from embedding_worker.analysis import analyse
+from embedding_worker.fields import profile
+from embedding_worker.matching import within_neighbours
+from embedding_worker.proposals import Proposal
 from embedding_worker.sorting import nearest_field, sort_proposals
 from embedding_worker.tokens import root, stem
 from llm_worker.assembly import assemble
 from shared.reference import Reference
-from shared.schemas import Catalog
+from shared.schemas import Catalog, CatalogField
 from tests.unit.fakes import fake_embed, index_for
 
 STOPS = ["Oakvale", "Brindle Cross", "Port Ansel", "Kestrel Bay", "Millbrook"]
+ROUTE_ENDS = [{"name": "start_stop", "type": "enum", "values": STOPS,
+               "description": "town where the ride begins"},
+              {"name": "end_stop", "type": "enum", "values": STOPS,
+               "description": "town where the ride ends"}]
 TRANSIT = Catalog.model_validate({
     "name": "transit", "description": "Regional ferry and rail rides between harbour towns.",
     "fields": [
-        {"name": "start_stop", "type": "enum", "values": STOPS,
-         "description": "town where the ride begins"},
-        {"name": "end_stop", "type": "enum", "values": STOPS,
-         "description": "town where the ride ends"},
+        *ROUTE_ENDS,
         {"name": "via_stop", "type": "enum", "values": STOPS,
          "description": "towns the ride calls at on the way; a ride may call at several"},
         {"name": "carrier", "type": "enum",
@@ -1728,10 +1732,7 @@ def test_guards_from_the_round_20_rules():
 RIDES = Catalog.model_validate({
     "name": "rides", "description": "Boat rides between harbour towns; one record is one ride.",
     "fields": [
-        {"name": "start_stop", "type": "enum", "values": STOPS,
-         "description": "town where the ride begins"},
-        {"name": "end_stop", "type": "enum", "values": STOPS,
-         "description": "town where the ride ends"},
+        *ROUTE_ENDS,
         {"name": "kind", "type": "enum", "values": ["Skiff", "Night Cruiser"]},
         number("walk_on_price", "EUR", 500, "fare for one adult travelling without a vehicle"),
         number("van_price", "EUR", 2000, "fare for a van and its driver"),
@@ -1899,3 +1900,21 @@ def test_a_sort_key_in_money_words():
         ("hourly_rate", "asc")]
     units = measures("units", monthly_rate=("USD", 900), stars=(None, 5))
     assert understood("sorted by price low to high", units)[1] == [("monthly_rate", "asc")]
+
+
+def test_guards_from_the_round_21_review():
+    """`is a no-brainer` rejects nothing; an adjective in -ed is no verb of a record's past
+    (`guided trips in June 2025`: the ride's day); a word a description also uses outside
+    its `not` is still its word; a chain of values inside each other is one."""
+    assert understood("a house with over 3 bedrooms is a no-brainer", HOUSING)[0] == {
+        ("bedrooms", "gt", 3)}
+    assert understood("guided trips in June 2025", RIDES)[0] == {
+        ("ride_day", "gte", "2025-06-01"), ("ride_day", "lte", "2025-06-30")}
+    made = profile(CatalogField.model_validate(number(
+        "made", None, 2030, "year the guitar was made, not the year it was sold")))
+    assert made.mentions({"year"}) == 1
+    text = "fha 203k loan"
+    chain = [Proposal("program", "eq", v, text.index(w), text.index(w) + len(w), "exact")
+             for v, w in [("FHA", "fha"), ("FHA 203k", "203k"), ("FHA 203k Loan", "loan")]]
+    assert [(p.value, p.start, p.end) for p in within_neighbours(text, chain)] == [
+        ("FHA 203k Loan", 0, len(text))]

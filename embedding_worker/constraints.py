@@ -73,13 +73,7 @@ def context_stems(tokens: list[Token], start: int, clause_start: int, n: int = 3
     """Stems of up to n content words before `start` in the same clause."""
     words = [t.norm for t in tokens if clause_start <= t.start and t.end <= start
              and t.norm not in STOPWORDS]
-    return _with_parts(words[-n:])
-
-
-def _with_parts(words: list[str]) -> set[str]:
-    """The words, their stems, and those of a hyphenated word's parts (`whole-boat`)."""
-    return {s for w in words for part in {w, *w.split("-")} if part
-            for s in (stem(part), part)}
+    return {s for w in words[-n:] for s in (stem(w), w)}
 
 
 def words_after(tokens: list[Token], end: int, clause_end: int, n: int = 2) -> set[str]:
@@ -93,7 +87,7 @@ def words_after(tokens: list[Token], end: int, clause_end: int, n: int = 2) -> s
                 k + 1 < len(tokens) and tokens[k + 1].norm[:1].isdigit()):
             break
         words.append(t.norm)
-    return _with_parts(words)
+    return {s for w in words for s in (stem(w), w)}
 
 
 def clause_start(text: str, pos: int) -> int:
@@ -171,8 +165,11 @@ def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, f
     elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
         # a count of people, never money per person (`family of four`: no fare of 4)
         score += 3 if p.stems() & PERSON_FIELD_WORDS and not p.is_money else -3
-        # the most a record takes (`max_anglers`): room for them, not a guest rating
-        score += 0.25 if p.is_bound and not p.is_floor else 0
+        # the most a record takes (`max_anglers`): room for them, not a guest rating; `two
+        # of us` with no comparison only for such a field or one of places left
+        room = p.is_bound and not p.is_floor
+        score += 0.25 if room else 0
+        score -= 1 if q.bare and q.cue == "us" and not (room or p.counts_availability) else 0
         score += p.mentions({q.cue, stem(q.cue)}) if q.cue.isalpha() else 0
     elif q.unit:
         said, converted = _measure_evidence(q, p, metres)

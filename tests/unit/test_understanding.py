@@ -1918,3 +1918,12 @@ def test_guards_from_the_round_21_review():
              for v, w in [("FHA", "fha"), ("FHA 203k", "203k"), ("FHA 203k Loan", "loan")]]
     assert [(p.value, p.start, p.end) for p in within_neighbours(text, chain)] == [
         ("FHA 203k Loan", 0, len(text))]
+
+
+def test_two_of_us_with_no_comparison_needs_a_field_of_room():
+    """`just the two of us` is no travel radius of 2 (a field whose description says
+    `travel`); `there'll be 3 of us` is room for three where a field holds the most."""
+    trips = Catalog.model_validate({"name": "guides", "fields": [number(
+        "travel_radius_km", "km", 500, "how far the guide will travel")]})
+    assert understood("just the two of us and the dog", trips)[0] == set()
+    assert understood("there'll be 3 of us", RIDES)[0] == {("max_riders", "gte", 3)}

@@ -748,7 +748,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                                              for r in relative)] + relative
     out, spans = [], []
     for d in found:
-        ctx = context_stems(tokens, d.start, clause_start(text, d.start))
+        clause = clause_start(text, d.start)
+        ctx = context_stems(tokens, d.start, clause)
         if d.year_only and _amount_overlaps(d, quantities, ctx, fields):
             continue  # `from 2000 to 2500 dollars`, `1800 sqft`: an amount, not a year
         ends = [e.value for e in found if (e.start, e.end) == (d.start, d.end)]
@@ -760,10 +761,10 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         past = bool(today) and all(v <= today for v in ends) and \
             any(v < today for v in ends) and (
                 not WRITTEN_YEAR.search(text, d.start, d.end) or
-                PAST_VERB.search(text, clause_start(text, d.start), d.start) is not None)
+                PAST_VERB.search(text, clause, d.start) is not None)
         # a name word first, then every word that names it (`the return date`: return and
         # date, not date alone)
-        nearest = _nearest_date_field(tokens, d.start, clause_start(text, d.start),
+        nearest = _nearest_date_field(tokens, d.start, clause,
                                       date_fields)
         ranked = sorted(date_fields, key=lambda p: (p is not nearest, -p.mentions(ctx),
                                                     -evidence(p, ctx, date_fields),
@@ -801,7 +802,7 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             continue  # `we're due in June`: the user's own date; no release is still ahead
         out.append(Proposal(best.name, op, value, d.start, d.end, "rule"))
         spans.append((d.start, d.end))
-        spans += _context_spans(tokens, d.start, clause_start(text, d.start), best)
+        spans += _context_spans(tokens, d.start, clause, best)
     out = _trip_ends(text, _single_years(out, {p.name for p in year_fields}), date_fields)
     out = _within_window(text, out, date_fields)
     lone = year_fields if year_fields else date_fields

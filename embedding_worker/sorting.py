@@ -397,12 +397,12 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
                     m.end() + len(re.match(r"\s*[\w-]+", text[m.end():]).group()))
                 continue
         named = _named_field(following[:1], sortable, concept)  # the noun right after it
+        noun = _stems_of(following[:1])
+        sharing = [p for p in sortable if p.mentions(noun)]  # the fields the noun names
         if named is not None and len(following) > 1:  # `departure date`: the next word decides
-            named = _named_field(following[:2], [p for p in sortable if p.mentions(
-                _stems_of(following[:1]))], concept) or named
+            named = _named_field(following[:2], sharing, concept) or named
         if named is not None and concept not in (None, "quality") and \
-                not _fits(named, concept) and sum(
-                    p.mentions(_stems_of(following[:1])) > 0 for p in sortable) > 1:
+                not _fits(named, concept) and len(sharing) > 1:
             named = None  # `cheapest trips`, where trip_date and trip_hours share the noun
         if named is None and following:  # `best batery`, `most reveiws`: a typo of a name word
             named = _named_field(_respelled(following[0], sortable), sortable, concept)

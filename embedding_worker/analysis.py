@@ -39,6 +39,7 @@ from embedding_worker.proposals import Proposal, SortProposal
 from embedding_worker.retrieval import Candidate
 from embedding_worker.sorting import nearest_field, sort_proposals
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem, tokenize
+from shared.names import name_words
 from shared.reference import Reference
 from shared.schemas import Catalog
 
@@ -101,7 +102,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                                 booleans, taken)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
-                                      _not_values(catalog, fields))
+                                      _not_values(catalog, fields),
+                                      frozenset(w for p in fields for w in name_words(p.name)))
     values = within_neighbours(text, completed_values(tokens, values + loose, index,
                                                       rule_tokens, is_word))
     values.sort(key=lambda p: p.start)
@@ -164,7 +166,10 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
     quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
     numbers, spans = number_proposals(text, tokens, fields, quantities)
     numbers = codes + numbers
-    _take(tokens, spans, rule_tokens)
+    # a word before a number that names its field stays a value it is part of (`long stay
+    # 4+ stars`: `stay` is no word for stars)
+    _take(tokens, [s for s in spans if re.search(r"\d", text[s[0]:s[1]]) or not any(
+        p.start <= s[0] and s[1] <= p.end for p in written)], rule_tokens)
     defined, spans = defined_proposals(text, tokens, catalog, fields, set(rule_tokens))
     numbers += defined
     _take(tokens, spans, rule_tokens)
@@ -279,12 +284,13 @@ def _one_word_flags(text: str, tokens: list[Token], index: CatalogIndex,
 
 def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], embed: Embed,
                   is_word: Callable[[str], bool], config: AnalysisConfig,
-                  domain: frozenset[str]) -> tuple[list[Proposal], dict[str, list[Candidate]]]:
+                  domain: frozenset[str], names: frozenset[str] = frozenset(),
+                  ) -> tuple[list[Proposal], dict[str, list[Candidate]]]:
     """Enum values in the words left: by stem, typo, abbreviation and meaning (not on
     `domain` words); with the semantic candidates per field."""
     values = stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
-    values += abbreviation_matches(tokens, index, taken, is_word)
+    values += abbreviation_matches(tokens, index, taken, is_word, names)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
     values += semantic
@@ -334,9 +340,15 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
     # are read with them: they take their field, and their words are theirs
     fields = {f for p in shared for f in [p.field] + [f for f, _ in p.alternatives]}
     read = [p for p in values if p.alternatives or p.field in fields]
+    # another field's value is no word of context (`ivory lace a line`: `line` is the
+    # silhouette's, not the lining an accent colour's description names), unless a
+    # description names it as it is (`grey bench` where the cover is "of a sofa or bench")
+    said = frozenset().union(*(profiles[f].description_words for f in fields))
+    others = {k: profiles[p.field] for p in values if all(p is not q for q in read)
+              for k in _tokens_in(tokens, p.start, p.end) if tokens[k].norm not in said}
     readings = read_context(text, tokens, [(p.start, p.end, [p.field] + [f for f, _ in
                                                                        p.alternatives])
-                                           for p in read], profiles, used)
+                                           for p in read], profiles, used, others)
     uncertain = set()
     for p, (field, how) in zip(read, choose_fields(readings)):
         if not p.alternatives:

@@ -215,13 +215,17 @@ DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?"
 COMPOUND = re.compile(r"\b[a-z]{2,}(?:-[a-z]{2,})+\b", re.IGNORECASE)
 # `the front axle is driven too (4WD, MFWD, 4x4)`: other names, in brackets.
 BRACKETED = re.compile(r"\(([^()]{2,80})\)")
+# "tables outside, e.g. a terrace, courtyard or footpath dining": the field's examples.
+EXAMPLES = re.compile(r"\b(?:e\.g\.?|such\s+as|for\s+example|for\s+instance)\s*,?\s*"
+                      r"([^;.()]{2,80})", re.IGNORECASE)
 
 
 def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
     """Readings the description defines: `false = bareboat` -> (["bareboat"], False); its
     hyphenated words written as one (`autosteer` for "auto-steer"); the names it lists in
-    brackets, for the value its clause is about ("... driven too (4WD, MFWD)" -> true;
-    "false for open-station (ROPS or canopy) machines" -> false)."""
+    brackets or gives as examples, for the value its clause is about ("... driven too (4WD,
+    MFWD)" -> true; "false for open-station (ROPS or canopy) machines" -> false; "tables
+    outside, e.g. a terrace or courtyard" -> true)."""
     description = p.field.description or ""
     out = [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
            for m in DEFINED.finditer(description) if m.group("w").lower() not in STOPWORDS]
@@ -230,11 +234,11 @@ def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()
         if parts[0] not in NEGATORS and parts[0] not in ANTONYM_PREFIXES:
             out.append((["".join(parts)], re.search(r"\b(?:false|no)\b", clause) is None))
-    for m in BRACKETED.finditer(description):
+    for m in [*BRACKETED.finditer(description), *EXAMPLES.finditer(description)]:
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()
         value = re.search(r"\b(?:false|no)\b", clause) is None
         for name in re.split(r"\s*(?:,|/|\bor\b|\band\b)\s*", m.group(1).lower()):
-            words = re.findall(r"[\w-]+", name)
+            words = [w for w in re.findall(r"[\w-]+", name) if w not in ("a", "an", "the")]
             if 1 <= len(words) <= 2 and not (set(words) & STOPWORDS) and \
                     not re.fullmatch(r"e\.?g|i\.?e|etc", name.strip(". ")):
                 out.append((words, value))

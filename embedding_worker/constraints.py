@@ -28,6 +28,11 @@ from shared.names import name_words
 from shared.reference import Reference
 
 YEAR_WORDS = frozenset({"year", "years", "yr"})
+# Whether less of a calendar year is what the comparative says (an older year is earlier).
+CALENDAR_WAYS = {"older": True, "earlier": True, "newer": False, "later": False,
+                 "younger": False, "recent": False}
+# A field of the time something ends (`closing_hour`, "hour the kitchen closes").
+CLOSING_WORDS = frozenset({"close", "closes", "closing", "closed", "clos", "shut", "shuts"})
 # Comparisons that say what they compare: the concept (fields.CONCEPT_WORDS) they point at.
 CUE_CONCEPTS = {"younger": "age", "older": "age", "cheaper": "money", "pricier": "money",
                 "expensive": "money", "heavier": "weight", "lighter": "weight",
@@ -117,6 +122,10 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     period = PERIOD_OF.get((q.per or "").lower()) or PERIOD_OF.get(stem((q.per or "").lower()))
     said_after = set(re.findall(r"[a-z]+", q.cue)) | after
     nouns = {DIMENSION_NOUNS[w] for w in said_after if w in DIMENSION_NOUNS}
+    # a noun inside the comparison names what it compares (`35 flex or less`)
+    cue_nouns = {s for w in re.findall(r"[a-z]+", q.cue.lower())
+                 if w not in COMPARATOR_WORDS and w not in STOPWORDS and w not in DIMENSION_NOUNS
+                 for s in (w, stem(w))}
     owned = bool(period) and any(period in p.periods for p in fields
                                  if p.field.type == "number")
     for p in fields:
@@ -127,7 +136,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         if not p.in_range(converted):
             continue
         score += _wording_evidence(q, p, context, after, nouns, fields) + \
-            evidence(p, head, fields)
+            evidence(p, head | cue_nouns, fields)
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
@@ -200,10 +209,11 @@ def _measure_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float
         # points is not)
         return (3 if p.stems() & CONCEPT_WORDS["quality"] else -3), q.value
     if p.is_money and not q.currency and (p.field.unit or "").lower() in \
-            CURRENCY_UNITS and not ({q.unit, stem(q.unit)} & (MONEY_WORDS | AGGREGATE_WORDS) and
+            CURRENCY_UNITS and not (({q.unit, stem(q.unit)} & (MONEY_WORDS | AGGREGATE_WORDS)
+                                     or not q.bare) and
                                     p.mentions({q.unit, stem(q.unit)}) == 2):
         return -3, q.value  # `2 tickets` is a count, not an amount of money (`1k rent`,
-        # `300 total` of a total price are)
+        # `300 total` of a total price are, and so is `35 flex or less` of the flex price)
     said = {q.unit, stem(q.unit)}
     # a word the catalog's description also uses (`ratings`) still says a little
     mention = p.mentions(said) or (0.5 if said & p.description_words else 0)
@@ -245,6 +255,8 @@ def _wording_evidence(q: Quantity, p: FieldProfile, context: set[str], after: se
                        (concept == "money" and p.is_money)) else 0
     if nouns & set(name_words(p.name)):
         score += 2  # `at most 90 deep`: the depth
+    if q.lasting and p.stems() & CLOSING_WORDS:
+        score += 3  # `open till 11pm`: the closing time, whatever `open` says of opening
     score += evidence(p, context, fields) + 0.5 * evidence(p, after, fields)
     if q.bare and p.counts_availability:
         score += 0.5  # `need 200 units`, `50x`: what is on offer, not a minimum order
@@ -417,6 +429,8 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 best, value = free
                 ties = [(p.name, _number(v)) for s, p, v in ranked
                         if p is not best and s == best_score]
+        if q.lasting and value == 0 and (best.field.max or 0) >= 24:
+            value = 24.0  # `open till midnight` on a 24-hour clock that ends at 24
         pair = limit_pair(best, fields)
         if pair is not None and q.op == "eq":
             out += _within_range(q, _number(value), pair)
@@ -429,6 +443,9 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             "lte" if q.bare and q.op == "eq" and best.is_floor else q.op
         said = re.fullmatch(r"or (\w+er)", q.cue.strip())
         lower = best.lower_is(said.group(1)) if said and op in ("gte", "lte") else None
+        if said and lower is None and op in ("gte", "lte") and 1000 <= value <= 2200 and \
+                said.group(1) in CALENDAR_WAYS and (best.holds_years or best.stems() & YEAR_WORDS):
+            lower = CALENDAR_WAYS[said.group(1)]  # `2015 vintage or older`: 2015 at the latest
         if lower is not None:
             op = "lte" if lower else "gte"  # `1ms or faster`
         if op in FLIP and REJECTED.match(text, q.end) and \
@@ -621,6 +638,10 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             if _free(tokens, span, free) and not _waived_span(text, tokens, span):
                 out.append(Proposal(named[0].name, "eq", 0, *span, "rule"))
                 spans.append(span)
+    for proposal in _direct(text, tokens, counts, free):
+        out.append(proposal)
+        spans.append((proposal.start, proposal.end))
+        free -= {i for i, t in enumerate(tokens) if t.start == proposal.start}
     for proposal in _free_of_charge(tokens, fields, free, domain):
         out.append(proposal)
         spans.append((proposal.start, proposal.end))
@@ -639,6 +660,30 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                     free -= {i for i, t in enumerate(tokens)
                              if t.start >= span[0] and t.end <= span[1]}
     return out, spans
+
+
+# A trip without a change: none of the one count of changes a catalog keeps.
+DIRECT_WORDS = frozenset({"direct", "nonstop", "non-stop"})
+INTERCHANGE_WORDS = frozenset({"change", "changes", "chang", "stop", "stops", "transfer",
+                               "transfers", "connection", "connections", "layover", "layovers"})
+
+
+def _direct(text: str, tokens: list[Token], counts: list[FieldProfile],
+            free: set[int]) -> list[Proposal]:
+    """`direct buses`, `nonstop`: zero of the one field that counts changes, stops or
+    transfers by its name (not after a negation: `doesn't need to be direct`)."""
+    changes = [p for p in counts if p.name_stems & INTERCHANGE_WORDS]
+    if len(changes) != 1:
+        return []
+    out = []
+    for i in sorted(free):
+        t = tokens[i]
+        if t.norm in DIRECT_WORDS and not NEGATED.search(text[:t.start]) and \
+                not re.search(r"\b(?:not|n't|no)\b(?:\s+\w+){0,3}\s*$", text[:t.start],
+                              re.IGNORECASE) and not _waived_span(text, tokens, (t.start, t.end)):
+            out.append(Proposal(changes[0].name, "eq", 0, t.start, t.end, "rule"))
+            break
+    return out
 
 
 def _none_of(m: re.Match[str], counts: list[FieldProfile],

@@ -100,6 +100,8 @@ def _date_of(m: re.Match, reference_year: int, month_first: bool,
         return dt.date(year, 1, 1), dt.date(year, 12, 31), True, False, True
     if g["cent"]:
         year = int(g["cent"]) * 100
+        if year + 99 > reference_year:  # `the 2000s`, a century not over yet: the decade
+            return dt.date(year, 1, 1), dt.date(year + 9, 12, 31), True, True, True
         return dt.date(year, 1, 1), dt.date(year + 99, 12, 31), True, True, True
     if g["dec"]:
         raw = g["dec"]

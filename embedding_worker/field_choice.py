@@ -112,7 +112,8 @@ def _clause_start(text: str, tokens: list[Token], first: int) -> int:
 
 def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, taken: set[int],
                      clause: int, values: set[int],
-                     speaks: Callable[[set[str]], bool], route: bool = False) -> set[str]:
+                     speaks: Callable[[set[str]], bool], route: bool = False,
+                     passed_over: dict[int, FieldProfile] | None = None) -> set[str]:
     """Content words right after a value (up to a comma; past values of the same fields
     right after it: `black white frame`), and the nearest before it in its clause
     unless that word is another such value's own noun (`white frame with grey cushions`:
@@ -122,12 +123,21 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     tokens of the values that share fields; `speaks` says whether words tell them apart;
     `route`: the values are ends of a route, and the words after the next one are its own
     (`sevilla-malaga one way`). `as`, `a`, `the` after a value count as no word (`Greek as
-    a second language`)."""
+    a second language`). `passed_over`: other fields' values right after this one, looked
+    past to the one word after them, unless that word is their own field's (`teal velvet
+    cushions`, but `light roast` is the roast level's)."""
     words: set[str] = set()
-    k, plain, passed = last, 0, False
-    while k < len(tokens) and plain < 2 and not (
+    passed_over = passed_over or {}
+    k, plain, passed, over = last, 0, False, None
+    while k < len(tokens) and plain < (1 if over else 2) and not (
             k and re.search(r"[,;.!?:]", text[tokens[k - 1].end:tokens[k].start])):
-        if k in taken:
+        if k in passed_over:
+            if plain:
+                break  # only a value right after this one is looked past, to one word
+            over = passed_over[k]
+        elif over is not None and over.mentions({tokens[k].norm, stem(tokens[k].norm)}) == 2:
+            break  # `ethiopian natural light roast`: the roast is the light's
+        elif k in taken:
             if plain or passed or route or k not in values:
                 break  # another value's or rule's words (`white with red seats`)
         elif _introduces(tokens, k):
@@ -140,6 +150,8 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
                 words |= {tokens[k].norm, stem(tokens[k].norm)}
         k += 1
     for k in range(first - 1, max(clause, first - 5) - 1, -1):
+        if k in passed_over:
+            continue
         if k in taken or tokens[k].norm in ("and", "or", "nor", "but", "then", "&"):
             break
         said = {tokens[k].norm, stem(tokens[k].norm)}
@@ -201,10 +213,12 @@ def _routed(candidates: list[str], profiles: dict[str, FieldProfile]) -> bool:
 
 def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
                  profiles: dict[str, FieldProfile], used: set[int] = frozenset(),
-                 ) -> list[Reading]:
+                 passed: dict[int, FieldProfile] | None = None) -> list[Reading]:
     """For each (start, end, candidate fields) span: its role word, list sibling and
     per-field context score (3 for a matching role, + name/description words next to it,
-    except words another rule used: `nonstop` is a stop count, not a stop-over city)."""
+    except words another rule used: `nonstop` is a stop count, not a stop-over city).
+    `passed`: words looked past, neither context nor an end of it, with their field (other
+    fields' values: `teal velvet cushions`)."""
     ranges = [_token_range(tokens, s, e) for s, e, _ in spans]
     values = {k for a, b in ranges for k in range(a, b)}
     taken = values | used
@@ -239,7 +253,8 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
                                  things) for f in candidates}
         words = _neighbour_words(text, tokens, first, last, taken, clause, values,
                                  lambda said: any(d.mentions(said) for d in distinct.values()),
-                                 routed)
+                                 routed, {k: p for k, p in (passed or {}).items()
+                                          if k not in taken})
         reading.scores = {}
         for f in candidates:
             p = profiles[f]

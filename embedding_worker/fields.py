@@ -123,8 +123,9 @@ def _compound_end(word: str, name: str) -> bool:
 
 
 def _inflected(word: str, name: str) -> bool:
-    """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`: the name word with
-    an ending (its last consonant doubled or not); not `rated` for a rate."""
+    """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`, `flexible` for
+    `flex`: the name word with an ending (its last consonant doubled or not); not `rated`
+    for a rate."""
     if name in WHOLE:
         return False
     if len(name) < 3 or not word.startswith(name):
@@ -132,7 +133,7 @@ def _inflected(word: str, name: str) -> bool:
     rest = word[len(name):]
     if rest[:1] == name[-1:] and name[-1] not in "aeiouy":
         rest = rest[1:]
-    return rest in ("d", "ed", "s", "es", "y", "ing", "er")
+    return rest in ("d", "ed", "s", "es", "y", "ing", "er", "ible", "able")
 
 
 def unit_known(word: str) -> bool:
@@ -298,6 +299,10 @@ class FieldProfile:
 # a vehicle" is no word for the car fare.
 WITHOUT = re.compile(r"\b(?:without|excluding|except|not|no)\s+(?:an?\s+|the\s+|any\s+)?"
                      r"(?!including\b|counting\b)([a-z]+)", re.IGNORECASE)
+# "empty for single-cuisine places", "blank when there is none": the records a field is
+# empty for, whose words say nothing of what the field holds.
+EMPTY_FOR = re.compile(r"\b(?:empty|blank|none|null|unset)\s+(?:for|when|if|where|on)\b[^;,.()]*",
+                       re.IGNORECASE)
 
 
 def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
@@ -306,6 +311,8 @@ def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldP
     said = Counter(_words(field.description))  # used elsewhere in it too: still its word
     lacking = _stems(" ".join(w for w in WITHOUT.findall(field.description or "")
                               if said[w.lower()] == 1)) if field.type == "number" else frozenset()
+    lacking |= _stems(" ".join(w for clause in EMPTY_FOR.findall(field.description or "")
+                               for w in _words(clause) if said[w] == 1))
     # a common word goes in every form (`bikes` where the others say `bike`)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),
                         frozenset(w for w in described - common - lacking

@@ -305,12 +305,28 @@ def demonym_matches(tokens: list[Token], index: CatalogIndex,
         if i in taken or len(t.norm) < 5 or not t.norm.isalpha() or t.norm in STOPWORDS:
             continue
         hits = {index.single_word_surfaces[p] for p in place_of(t.norm)
-                if p in index.single_word_surfaces}
+                if p in index.single_word_surfaces} or _irregular_place(t.norm, index)
         values = {_value_of(index, s)[:2] for s in hits}
         if len(values) == 1:
             out.append(_proposal(index, min(hits), t.start, t.end, "stem", 0.85))
             taken.add(i)
     return out
+
+
+IRREGULAR_DEMONYM_ENDINGS = ("ish", "ese", "ian")
+
+
+def _irregular_place(word: str, index: CatalogIndex) -> set[int]:
+    """Places a demonym changes the end of (`spanish` ~ Spain, `portuguese` ~ Portugal,
+    `swedish` ~ Sweden): the one-word values that start as the demonym's base does, less its
+    last letter, and are at most three letters longer than the base."""
+    base = next((word[:-len(e)] for e in IRREGULAR_DEMONYM_ENDINGS if word.endswith(e)), "")
+    start = base[:-1]
+    if len(start) < 3:
+        return set()
+    return {s for surface, s in index.single_word_surfaces.items()
+            if surface.startswith(start) and len(start) < len(surface) <= len(base) + 3
+            and surface != word}
 
 
 def _compared(word: str, surface: str) -> bool:
@@ -486,6 +502,48 @@ def _initial_and_name(tokens: list[Token], index: CatalogIndex,
     return out
 
 
+AND_WORDS = frozenset({"and", "n", "&", "+", "'n'"})
+
+
+def _shortens(short: str, word: str) -> bool:
+    """`sauv` for sauvignon, `sth` for south, `intl` for international: the start of the
+    word (three letters at least) or its consonants in order from its first letter."""
+    if len(short) < 3 or not short.isalpha() or len(word) < len(short) + 2:
+        return False
+    return word.startswith(short) or (not set(short[1:]) & set("aeiou")
+                                      and _skeleton_of(short, word))
+
+
+def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
+                     is_word: Callable[[str], bool]) -> list[Proposal]:
+    """A multi-word value with some of its words cut short (`sauv blanc`, `cab sauv`, `sth
+    melb`, `term c`, `man n van`): each word written whole or shortened, at least one
+    shortened, when exactly one value fits."""
+    out = []
+    for n in range(min(index.max_words, 4), 1, -1):
+        for i in range(len(tokens) - n + 1):
+            if any(k in taken for k in range(i, i + n)):
+                continue
+            said = [t.norm for t in tokens[i:i + n]]
+            fits = set()
+            for surface, s in index.multi_word_surfaces.items():
+                words = surface.split()
+                if len(words) != n:
+                    continue
+                pairs = list(zip(said, words))
+                if all(a == b or (a in AND_WORDS and b in AND_WORDS) or _shortens(a, b)
+                       or stem(a) == stem(b) for a, b in pairs) and \
+                        any(a != b for a, b in pairs):
+                    fits.add(int(index.layout.surface_value[s]))
+            if len({index.layout.values[v] for v in fits}) != 1:
+                continue
+            surface_no = int(index.layout.value_starts[min(fits)])
+            out.append(_proposal(index, surface_no, tokens[i].start, tokens[i + n - 1].end,
+                                 "abbreviation", 0.8))
+            taken.update(range(i, i + n))
+    return out
+
+
 def _compound_initials(surface: str, is_word: Callable[[str], bool]) -> set[str]:
     """`hc` for `hardcover`, `pb` for `paperback`: the initials of the two words a one-word
     value is made of."""
@@ -496,12 +554,16 @@ def _compound_initials(surface: str, is_word: Callable[[str], bool]) -> set[str]
 
 
 def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
-                         taken: set[int], is_word: Callable[[str], bool]) -> list[Proposal]:
+                         taken: set[int], is_word: Callable[[str], bool],
+                         names: frozenset[str] = frozenset()) -> list[Proposal]:
     """Abbreviations no synonym lists: initials of a multi-word value (`sf`, `la`, `nyc` for a
     city field's `New York`), consonant skeletons of one-word values (`bcn`), initials of a
     compound word (`hc` for hardcover, `pbs` for paperbacks), a first name cut to its
-    initial (`t swift`). Only when exactly one value of the catalog fits."""
+    initial (`t swift`), the start of a one-word value (`edi` for Edinburgh) unless it starts
+    a field's name word of `names` too (`exp` for years_experience, not Expert). Only when
+    exactly one value of the catalog fits."""
     out = _initial_and_name(tokens, index, taken)
+    out += _shortened_words(tokens, index, taken, is_word)
     for i, t in enumerate(tokens):
         word = t.norm
         if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or word in STOPWORDS \
@@ -525,6 +587,12 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
             fits = {int(index.layout.surface_value[s])
                     for surface, s in index.single_word_surfaces.items()
                     if _skeleton_of(word, surface)}
+        if not fits and len(word) >= 3 and not is_word(word) and word not in index.forms \
+                and not any(n.startswith(word) for n in names):
+            fits = {int(index.layout.surface_value[s])  # `edi` for Edinburgh, `bos` Boston
+                    for surface, s in index.single_word_surfaces.items()
+                    if surface.isalpha() and surface.startswith(word)
+                    and len(surface) >= len(word) + 2}
         values = {index.layout.values[v] for v in fits}
         if len({value for _, value in values}) != 1:
             continue

@@ -74,6 +74,11 @@ CLOCK_BEFORE = [("gte", r"open\s+(?:until|till|til|to)(?:\s+at\s+least)?|until\s
                 ("lte", r"by|until|till|no later than"), ("lt", r"before|earlier than"),
                 ("gte", r"from|starting(?: at)?|since|no earlier than"),
                 ("gt", r"after|later than"), ("eq", r"at|around|about")]
+# `open until`, `still serving after`, `kitchen going till at least`: a time a place must
+# still be open at, which its closing time decides.
+STILL_OPEN = re.compile(r"\b(?:open|serving|going|running|still)\b(?:\s+[a-z]+){0,2}?\s+"
+                        r"(?:until|till|til|to|past|after|later\s+than)(?:\s+at\s+least)?\s*$",
+                        re.IGNORECASE)
 CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
                ("lte", r"or earlier|or before|at the latest")]
 # A count of people: the unit of party sizes, seats, guests, passengers.
@@ -131,7 +136,10 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"anything|something|rated|"
                      r"priced|scored|want|wanna|like|willing|plan|planning|able|show|see|give|"
                      r"list|include|suggest|me|us|with)\s+){0,4}"
-                     r"(?:(?:a|an|the|any)\s+[a-z]{3,}\s+)?|no\s+)$",  # `don't need a deposit over`  # `no older than 2012`
+                     r"(?:(?:a|an|the|any)\s+[a-z]{3,}\s+|"
+                     # `don't show me anything critics scored below`, `anyone under 4 stars`
+                     r"(?:anything|anyone|anybody|anywhere|any\s+ones?)\s+(?:[a-z]+\s+){0,2})?"
+                     r"|no\s+)$",  # `don't need a deposit over`  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.
@@ -179,6 +187,7 @@ class Quantity:
     per: str | None = None
     out_of: float | None = None
     cue: str = ""       # the comparison's own words (`younger than`, `or cheaper`)
+    lasting: bool = False  # a time something must still be going at (`open till 11pm`)
 
 
 def number_value(raw: str) -> float | None:
@@ -250,11 +259,12 @@ def _clock_quantities(text: str, times: list[Amount]) -> list[Quantity]:
                     Quantity("lte", a.value, m.start(), a.end, None, CLOCK)]
             continue
         post, pre = _after(text, a.end, CLOCK_AFTER), _before(text, a.start, CLOCK_BEFORE)
+        lasting = STILL_OPEN.search(text, 0, a.start) is not None
         if post:
             out.append(Quantity(post[0], a.value, pre[1] if pre else a.start, post[1], None,
-                                CLOCK))
+                                CLOCK, lasting=lasting))
         elif pre:
-            out.append(Quantity(pre[0], a.value, pre[1], a.end, None, CLOCK))
+            out.append(Quantity(pre[0], a.value, pre[1], a.end, None, CLOCK, lasting=lasting))
         else:
             out.append(Quantity("eq", a.value, a.start, a.end, None, CLOCK, bare=True))
     return out
@@ -555,8 +565,9 @@ def _figures(text: str) -> list[Quantity]:
     for m in FIGURES.finditer(text):
         digits = int(number_value(m.group("n")) or 1)
         low, high = 10.0 ** (digits - 1), 10.0 ** digits
-        below = FEWER_FIGURES.search(text, 0, m.start())
-        if below:  # `less than five figures`: under 10,000
+        below = FEWER_FIGURES.search(text, 0, m.start()) or \
+            EXCLUDED.search(text, 0, m.start())
+        if below:  # `less than five figures`, `nothing in four figures`: under 10,000
             out.append(Quantity("lt", low, below.start(), m.end(), None, None))
         else:
             out += [Quantity("gte", low, m.start(), m.end(), None, None),

@@ -1927,3 +1927,77 @@ def test_two_of_us_with_no_comparison_needs_a_field_of_room():
         "travel_radius_km", "km", 500, "how far the guide will travel")]})
     assert understood("just the two of us and the dog", trips)[0] == set()
     assert understood("there'll be 3 of us", RIDES)[0] == {("max_riders", "gte", 3)}
+
+
+EATERIES = Catalog.model_validate({
+    "name": "eateries", "description": "Places to eat, one record per place.",
+    "fields": [
+        {"name": "style", "type": "enum", "description": "main style of the kitchen",
+         "values": ["Nordic", "Basque", "Levantine", "Creole"]},
+        {"name": "second_style", "type": "enum",
+         "description": "second style the kitchen borrows from; empty for single-style places",
+         "values": ["Nordic", "Basque", "Levantine", "Creole"]},
+        {"name": "land", "type": "enum", "description": "country of the owners",
+         "values": ["Sweden", "Portugal", "Chile"]},
+        {"name": "quarter", "type": "enum", "description": "part of town",
+         "values": ["North Harbourside", "Old Quarter", "Millbank"]},
+        {"name": "meal_price", "type": "number", "unit": "EUR", "min": 5, "max": 400,
+         "description": "average spend per person"},
+        {"name": "feast_price", "type": "number", "unit": "EUR", "min": 20, "max": 600,
+         "description": "price per person of the feast menu"},
+        {"name": "open_hour", "type": "number", "min": 0, "max": 23,
+         "description": "hour the place opens, 24-hour clock"},
+        {"name": "close_hour", "type": "number", "min": 0, "max": 24,
+         "description": "hour the kitchen closes, 24-hour clock (24 = midnight)"},
+        {"name": "oven_year", "type": "number", "unit": "year", "min": 1900, "max": 2030,
+         "description": "year the oven was built"},
+        {"name": "stars", "type": "number", "min": 0, "max": 5,
+         "description": "average guest rating"},
+        {"name": "terrace", "type": "boolean",
+         "description": "true if guests can eat outside, e.g. a patio, courtyard or garden"}],
+    "sortable": ["meal_price", "stars"]})
+HOPS = Catalog.model_validate({
+    "name": "hops", "description": "Boat hops between islands.",
+    "fields": [
+        {"name": "island", "type": "enum", "values": ["Skerra", "Vallo"]},
+        {"name": "transfers", "type": "number", "min": 0, "max": 4,
+         "description": "how many times you switch boats"}]})
+
+
+@pytest.mark.parametrize("text, catalog, filters", [
+    # a value shared by a main and a second field: words of what the second is empty
+    # for name neither; another field's value is looked past, never read as context
+    ("Basque places in Millbank", EATERIES,
+     {("style", "eq", "Basque"), ("quarter", "eq", "Millbank")}),
+    # demonyms that change their place's end; words of a value cut short
+    ("swedish owners", EATERIES, {("land", "eq", "Sweden")}),
+    ("portuguese owners", EATERIES, {("land", "eq", "Portugal")}),
+    ("nth harbourside", EATERIES, {("quarter", "eq", "North Harbourside")}),
+    ("old qtr", EATERIES, {("quarter", "eq", "Old Quarter")}),
+    ("mill", EATERIES, {("quarter", "eq", "Millbank")}),
+    # a time a place must still be open at is its closing hour; midnight ends at 24
+    ("open til midnight", EATERIES, {("close_hour", "gte", 24)}),
+    ("still serving after 11pm", EATERIES, {("close_hour", "gt", 23)}),
+    ("opens at 7am or earlier", EATERIES, {("open_hour", "lte", 7)}),
+    # negations before a comparison, across a noun and a verb
+    ("don't show me anything guests rated below 4", EATERIES, {("stars", "gte", 4)}),
+    ("we'd rather not go anywhere under 4 stars", EATERIES, {("stars", "gte", 4)}),
+    ("nothing in three figures per person", EATERIES, {("meal_price", "lt", 100)}),
+    # years: an older one is earlier; a century not over yet is its first decade
+    ("a 1990 oven or older", EATERIES, {("oven_year", "lte", 1990)}),
+    ("an oven from the 2000s", EATERIES,
+     {("oven_year", "gte", 2000), ("oven_year", "lte", 2009)}),
+    # a description's examples of a yes/no field
+    ("somewhere with a courtyard", EATERIES, {("terrace", "eq", True)}),
+    # `direct`: none of the one count of changes
+    ("direct to skerra", HOPS, {("transfers", "eq", 0), ("island", "eq", "Skerra")}),
+    ("doesn't have to be direct", HOPS, set()),
+])
+def test_round_23_classes(text, catalog, filters):
+    assert understood(text, catalog)[0] == filters
+
+
+def test_a_superlative_before_a_field_and_its_number_sorts_by_money():
+    """`cheapest size 4`: `size 4` is a condition, the superlative the price."""
+    shop = measures("shop", price=("USD", 5000), size=(None, 30))
+    assert understood("cheapest size 4 gown", shop) == ({("size", "eq", 4)}, [("price", "asc")])

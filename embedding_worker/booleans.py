@@ -215,6 +215,9 @@ DEFINED = re.compile(r"\b(?P<v>true|false|yes|no)\s*(?:=|:|means)\s*(?:an?\s+)?"
 COMPOUND = re.compile(r"\b[a-z]{2,}(?:-[a-z]{2,})+\b", re.IGNORECASE)
 # `the front axle is driven too (4WD, MFWD, 4x4)`: other names, in brackets.
 BRACKETED = re.compile(r"\(([^()]{2,80})\)")
+# "a screw cap instead of a cork": what the field's `false` is.
+INSTEAD_OF = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?([a-z]{3,})\b(?!\s+[a-z])",
+                        re.IGNORECASE)
 # "tables outside, e.g. a terrace, courtyard or footpath dining": the field's examples.
 EXAMPLES = re.compile(r"\b(?:e\.g\.?|such\s+as|for\s+example|for\s+instance)\s*,?\s*"
                       r"([^;.()]{2,80})", re.IGNORECASE)
@@ -225,10 +228,14 @@ def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
     hyphenated words written as one (`autosteer` for "auto-steer"); the names it lists in
     brackets or gives as examples, for the value its clause is about ("... driven too (4WD,
     MFWD)" -> true; "false for open-station (ROPS or canopy) machines" -> false; "tables
-    outside, e.g. a terrace or courtyard" -> true)."""
+    outside, e.g. a terrace or courtyard" -> true); what it is instead of ("a screw cap
+    instead of a cork" -> cork: false)."""
     description = p.field.description or ""
     out = [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
            for m in DEFINED.finditer(description) if m.group("w").lower() not in STOPWORDS]
+    # "sealed with a screw cap instead of a cork": the cork is the field's `false`
+    out += [([m.group(1).lower()], False) for m in INSTEAD_OF.finditer(description)
+            if m.group(1).lower() not in STOPWORDS]
     for m in COMPOUND.finditer(description):  # `auto-steer` is also written `autosteer`
         parts = m.group().lower().split("-")
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()

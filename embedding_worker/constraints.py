@@ -51,7 +51,7 @@ DIMENSION_NOUNS = {"wide": "width", "wider": "width", "narrow": "width", "narrow
 HOUR_FIELD_WORDS = frozenset({"hour", "hours", "time", "clock", "oclock", "o'clock", "start",
                               "starts", "begin", "begins", "departure", "arrival", "slot"})
 # Words of fields that count people: party sizes, seats, guests, passengers.
-PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people",
+PERSON_FIELD_WORDS = frozenset({"seat", "seats", "party", "guest", "guests", "people", "crew",
                                 "person", "persons", "passenger", "passengers", "capacity",
                                 "group", "pax", "occupant", "occupants", "sleeps", "travel",
                                 "traveler", "traveller", "adult", "adults", "diner", "diners",
@@ -125,7 +125,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     # a noun inside the comparison names what it compares (`35 flex or less`)
     cue_nouns = {s for w in re.findall(r"[a-z]+", q.cue.lower())
                  if w not in COMPARATOR_WORDS and w not in STOPWORDS and w not in DIMENSION_NOUNS
-                 for s in (w, stem(w))}
+                 for s in (w, stem(w))} if q.unit is None else set()
     owned = bool(period) and any(period in p.periods for p in fields
                                  if p.field.type == "number")
     for p in fields:
@@ -137,6 +137,11 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             continue
         score += _wording_evidence(q, p, context, after, nouns, fields) + \
             evidence(p, head | cue_nouns, fields)
+        if (cue_nouns | {(q.unit or "").lower()}) & p.phrase_initials:
+            score += 3  # `14 abv or less` where the field is "alcohol by volume"
+        if (cue_nouns | head | after) & INTERCHANGE_WORDS and p.name_stems & INTERCHANGE_WORDS:
+            score += 2  # `one transfer at most` where the field counts changes
+
         ranked.append((score, p, converted))
     ranked.sort(key=lambda sp: -sp[0])
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
@@ -700,6 +705,7 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
     for p in counts:
         hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
                 (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
+                 ({w, stem(w)} & INTERCHANGE_WORDS and p.name_stems & INTERCHANGE_WORDS) or
                  (len(w) > 2 and p.mentions({w, stem(w)}) == 2))]
         hit_words = {w for g, w in said if g in hits}
         before = [w for g, w in said[:[g for g, _ in said].index(hits[-1])]] if hits else []
@@ -828,6 +834,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             best, value = ranked[0], d.value
             if d.weekday and _records_past(best) and reference and d.value > \
                     reference.today.isoformat():  # `listed on monday`: the last monday
+                if not named_date and not d.lead and not PAST_VERB.search(text, clause, d.start):
+                    continue  # `date night on Saturday`: the writer's plan, not a listing
                 value = (dt.date.fromisoformat(d.value) - dt.timedelta(days=7)).isoformat()
             elif d.lead == "since" and reference and d.value > reference.today.isoformat() and \
                     not re.search(r"\d{4}", text[d.start:d.end]):
@@ -1021,10 +1029,13 @@ def _records_past(p: FieldProfile) -> bool:
 
 def _amount_overlaps(d, quantities: list[Quantity], context: set[str],
                      fields: list[FieldProfile]) -> bool:
-    """A currency or a unit on the same number, or a money field named before it."""
+    """A currency or a unit on the same number, or a money field named before it more
+    than a date field is (`originally purchased in 2023`: the purchase date, whatever
+    `originally` says of the original price)."""
     if any(q.start < d.end and d.start < q.end and (q.currency or q.unit) for q in quantities):
         return True
-    return any(p.is_money and p.mentions(context) == 2 for p in fields)
+    dated = max((p.mentions(context) for p in fields if p.field.type == "date"), default=0)
+    return any(p.is_money and p.mentions(context) == 2 and dated < 2 for p in fields)
 
 
 def quantities_in(text: str, fields: list[FieldProfile]) -> list[Quantity]:

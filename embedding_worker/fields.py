@@ -52,6 +52,7 @@ CONCEPT_WORDS = {
     "quality": {"rating", "ratings", "rated", "star", "stars", "review", "reviews", "score",
                 "grade"},
     "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
+               "join", "regist",
                "introduc"},
     "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
     "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
@@ -195,6 +196,14 @@ class FieldProfile:
         """`bh` for battery_health, `jss` for job_success_score ("" for one word)."""
         words = name_words(self.name)
         return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+    @cached_property
+    def phrase_initials(self) -> frozenset[str]:
+        """`abv` for "alcohol by volume": the initials of three or four words running in
+        the description, short forms its readers write for the measure."""
+        words = re.findall(r"[a-z]+", (self.field.description or "").lower())
+        return frozenset("".join(w[0] for w in words[i:i + n]) for n in (3, 4)
+                         for i in range(len(words) - n + 1))
 
     @property
     def is_bound(self) -> bool:

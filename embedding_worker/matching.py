@@ -36,22 +36,32 @@ def _value_of(index: CatalogIndex, surface_no: int) -> tuple[str, str, str]:
 
 
 def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token]) -> bool:
-    """Very short or function-word surfaces must match as written (`S`, `M`, `On`)."""
+    """Very short or function-word surfaces must match as written (`S`, `M`, `On`), or in
+    capitals where a synonym is such a word (`the US` for United States, not `us`)."""
     _, value, surface = _value_of(index, surface_no)
     written = " ".join(t.text for t in window)
     if len(surface) <= 1 or surface in STOPWORDS or surface in SHORT_WORDS:
-        return written == value
+        return written == value or (surface != value.lower() and len(written) > 1 and
+                                    written.isupper())
     return True
+
+
+# Words hyphenated after a noun to say how a thing relates to it (`merlot-led`).
+COMPOUND_TAILS = frozenset({"led", "based", "style", "styled", "speaking", "made", "inspired",
+                            "focused", "heavy", "forward", "driven", "owned", "run"})
 
 
 def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]:
     """A hyphenated word made of whole values and no value itself is those values
-    (`portsmouth-santander`: a route of two ports, not one word near Portsmouth);
-    `t-shirt`, `saint-malo` and `2-in-1` stay whole."""
+    (`portsmouth-santander`: a route of two ports, not one word near Portsmouth), or a
+    value and a word of how something relates to it (`merlot-led`: Merlot); `t-shirt`,
+    `saint-malo` and `2-in-1` stay whole."""
     out = []
     for t in tokens:
         parts = t.norm.split("-")
-        if len(parts) < 2 or not all(part.isalpha() and part in index.forms for part in parts) \
+        tailed = len(parts) == 2 and parts[1] in COMPOUND_TAILS and parts[0] in index.forms
+        if not tailed and (len(parts) < 2 or not all(part.isalpha() and part in index.forms
+                                                     for part in parts)) \
                 or phrase_forms(t.norm) & index.forms.keys():
             out.append(t)
             continue
@@ -208,8 +218,8 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 continue
             window = tokens[i:i + n]
             word = window[0].norm
-            plain = n > 1 or (len(word) >= 5 and word.isalpha() and not is_word(word) and
-                              word not in index.forms)
+            plain = n > 1 or (len(word) >= 5 and word.isalpha() and (
+                not is_word(word) or _named_mid_sentence(tokens, i)) and word not in index.forms)
             surfaces = starts.get(" ".join(t.norm for t in window), set())
             if n == 1 and not plain:
                 surfaces = _listed_start_or_end(tokens, window[0], surfaces, ends, index,
@@ -217,10 +227,25 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
             values = {int(index.layout.surface_value[s]) for s in surfaces}
             if len({index.layout.values[v][1] for v in values}) != 1:
                 continue
+            after = tokens[i + n].norm if i + n < len(tokens) else ""
+            if after in index.value_words and not any(
+                    index.layout.surfaces[s].split()[n:n + 1] == [after] for s in surfaces):
+                continue  # `the south east`: not the start of `the south west`
             out.append(_proposal(index, min(surfaces), window[0].start, window[-1].end,
                                  "partial", 0.85))
             taken.update(range(i, i + n))
     return out
+
+
+def _named_mid_sentence(tokens: list[Token], i: int) -> bool:
+    """The word is capitalised inside a sentence written in lower case otherwise (`a spot at
+    Atlanta`): a name, whatever else the word may mean."""
+    t = tokens[i]
+    if not t.text[:1].isupper() or not t.text[1:].islower() or i == 0 or \
+            tokens[i - 1].text.endswith((".", "!", "?")):
+        return False
+    others = [o.text for k, o in enumerate(tokens) if k != i and o.text[:1].isalpha()]
+    return sum(o[:1].isupper() for o in others) * 3 <= len(others)
 
 
 def _listed_start_or_end(tokens: list[Token], t: Token, surfaces: set[int],
@@ -518,8 +543,19 @@ def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
                      is_word: Callable[[str], bool]) -> list[Proposal]:
     """A multi-word value with some of its words cut short (`sauv blanc`, `cab sauv`, `sth
     melb`, `term c`, `man n van`): each word written whole or shortened, at least one
-    shortened, when exactly one value fits."""
+    shortened, when exactly one value fits; or its words run together (`ballgown`)."""
     out = []
+    joined: dict[str, set[int]] = {}
+    for surface, s in index.multi_word_surfaces.items():
+        joined.setdefault(re.sub(r"[\s-]+", "", surface), set()).add(
+            int(index.layout.surface_value[s]))
+    for i, t in enumerate(tokens):  # `ballgown` for Ball Gown, `multistorey`
+        fits = joined.get(t.norm.replace("-", ""), set()) if i not in taken and \
+            len(t.norm) >= 5 else set()
+        if len({index.layout.values[v] for v in fits}) == 1:
+            out.append(_proposal(index, int(index.layout.value_starts[min(fits)]), t.start,
+                                 t.end, "abbreviation", 0.8))
+            taken.add(i)
     for n in range(min(index.max_words, 4), 1, -1):
         for i in range(len(tokens) - n + 1):
             if any(k in taken for k in range(i, i + n)):

@@ -46,12 +46,18 @@ AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+w
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
 WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
-                    r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b",
+                    r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b|"
+                    r"\b(?:fine|ok|okay)\s+with\b",
                     re.IGNORECASE)
 WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b(?:(?:ok|okay|fine|"
                           r"optional)\b(?!\s+(?:with|around|for|by|to|on|in|near)\b)|"
                           r"not\s+(?:needed|required|necessary|important)\b|doesn'?t\s+matter\b)",
                           re.IGNORECASE)
+# `how long the shuttle takes I don't really care`: the writer does not mind it (not `I
+# don't care about a toilet`, which is about the toilet).
+CARELESS_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,3}?\s*,?\s*(?:i|we)\s+(?:really\s+)?"
+                            r"(?:don'?t|do\s+not)\s+(?:really\s+)?(?:care|mind)\b"
+                            r"(?!\s+(?:about|for|if|whether|what|how|which))", re.IGNORECASE)
 # `a bathroom would be lovely but isn't a must`: wished for, not asked for.
 HEDGED = re.compile(r"^[^.;!?]{0,60}?\b(?:but|though)\s+(?:it'?s\s+|it\s+is\s+|is\s+|that'?s\s+)?"
                     r"(?:not|isn'?t)\s+(?:a\s+must|essential|required|necessary|needed|"
@@ -65,7 +71,7 @@ NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+
 def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
     """Whether the words around tokens i..j-1 waive them (`don't need a garage`, `doesn't
     need to have a certificate`, `wifi doesn't matter`, `hybrid is ok`, `no wifi
-    necessary`, `a pool would be nice but isn't a must`)."""
+    necessary`, `a pool would be nice but isn't a must`, `the shuttle I don't care`)."""
     start = max(0, i - 6)
     cut = [m.end() for m in re.finditer(r"[,;.!?:]", text[tokens[start].start:tokens[i].start])]
     before = text[tokens[start].start + (cut[-1] if cut else 0):tokens[i].start]
@@ -74,7 +80,8 @@ def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
     # `any material other than plastic is fine`: the value is excluded, the rest is fine
     excepted = EXCEPTED_BEFORE.search(before) is not None
     return bool(WAIVER.search(before) or (WAIVER_AFTER.match(after) and not excepted) or
-                HEDGED.match(after) or (no_before and NOT_NEEDED.match(after)))
+                HEDGED.match(after) or CARELESS_AFTER.match(after) or
+                (no_before and NOT_NEEDED.match(after)))
 
 
 def is_negator(norms: list[str], k: int) -> bool:

@@ -84,7 +84,8 @@ CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
 # A count of people: the unit of party sizes, seats, guests, passengers.
 PEOPLE = "people"
 PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest", "guys",
-                          "adults", "passengers", "travelers", "travellers", "diners", "folks"})
+                          "adults", "passengers", "travelers", "travellers", "diners", "folks",
+                          "man", "men", "woman", "women"})
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew|team)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 OF_US = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+of\s+(?:us|we)\b", re.IGNORECASE)
@@ -151,7 +152,7 @@ POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and high
                 r"or greater|plus|at least|minimum|min|or over|and over|or older|and older|"
                 r"or bigger|or larger|or longer|or heavier|or newer|and newer|\+"),
         ("lte", r"or less|or lower|or under|or below|or fewer|at most|max(?:imum)?|or cheaper|"
-                r"tops|at the most|and under|and below|or shorter|or lighter|or younger|"
+                r"tops|at the (?:very )?most|and under|and below|or shorter|or lighter|or younger|"
                 r"and younger|or smaller|or colder|or cooler"),
         # `1ms or faster`: more of what the adjective says, unless the field's description
         # says that is less (FieldProfile.lower_is)
@@ -505,8 +506,11 @@ def _after(text: str, end: int, patterns: list[tuple[str, str]]) -> tuple[str, i
     (`under 10kg and under 100`)."""
     tail = text[end:]
     for op, pattern in patterns:
-        m = re.match(rf"(?:\s+(?:{DIMENSIONS})|\s+[a-z]{{2,}}(?=\s+(?:min|max|or\s+(?:more|less|"
-                     rf"[a-z]{{3,}}er)\b)))?\s*,?\s*"
+        m = re.match(rf"(?:\s+(?:{DIMENSIONS})|\s+[a-z]{{2,}}(?=\s+(?:min|max|at\s+(?:most|least)|"
+                     rf"or\s+(?:more|less|[a-z]{{3,}}er))\b)|"
+                     # `$20 a head max`, `40 each tops`: a rate between the two
+                     rf"\s+(?:(?:a|an|per)\s+[a-z]{{3,}}|each)(?=\s*,?\s*(?:min|max|tops|"
+                     rf"at\s+(?:the\s+)?(?:most|least)|or\s+(?:more|less))\b))?\s*,?\s*"
                      rf"({pattern})(?!\w)"
                      rf"(?!\s*(?:than\s+)?[$€£]?\d)", tail, re.IGNORECASE)
         if m:
@@ -589,7 +593,7 @@ def _ranges(text: str, amounts: list[Amount], unit_words: frozenset[str],
         between = text[a.end:b.start]
         lead = re.search(r"\b(between|from)\s*$", text[:a.start], re.IGNORECASE)
         if (lead and re.fullmatch(r"\s*(?:and|to|-|–)\s*", between, re.IGNORECASE)) or \
-                re.fullmatch(r"\s*(?:-|–|to)\s*", between):
+                re.fullmatch(r"\s*(?:-|–|to|through|thru)\s*", between, re.IGNORECASE):
             first, currency, unit, per = _shared(a, b)
             if first <= b.value:
                 start = lead.start(1) if lead else a.start

@@ -32,11 +32,14 @@ _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 ANY_DAY = re.compile(r"\bon\s+an?\s+(?:[a-z]+\s+)?$|\b(?:any|every|some)\s+$", re.IGNORECASE)
 _COUNT = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|" \
     r"twenty|thirty|sixty|ninety|few|couple(?:\s+of)?"
-UNIT = r"(?P<unit>days?|weeks?|months?|years?|yrs?)\b"
+UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+# Short forms of the periods (`this wk`, `past 3 mos`).
+PERIODS = {"wk": "week", "mo": "month", "yr": "year"}
 RELATIVE = re.compile(
     rf"(?P<roll>(?:(?P<lead>in|within|over|during|for)\s+the\s+)?(?:the\s+)?(?P<dir>last|past|previous|next|"
     rf"coming)\s+(?:(?P<n>{_COUNT})\s+)?{UNIT})"
-    rf"|(?P<cal>(?P<which>this|last|previous|next|current)\s+(?P<period>weekend|week|month|year)\b)"
+    rf"|(?P<cal>(?P<which>this|last|previous|next|current)\s+(?P<period>weekend|week|wk|month|"
+    rf"mo|year|yr)\b)"
     rf"|(?P<day>(?:the\s+)?day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|yesterday|"
     rf"tomorrow|tmrw|tmr)"
     rf"|(?P<ago>(?P<agon>{_COUNT})\s+{UNIT.replace('unit', 'agounit')}\s+ago)"
@@ -64,18 +67,19 @@ def _count(raw: str | None) -> int:
 def _shift(day: dt.date, unit: str, n: int) -> dt.date:
     """`day` moved by n units (months and years keep the day, clamped to the month)."""
     unit = unit.lower().rstrip("s")
+    unit = PERIODS.get(unit, unit)
     if unit == "day":
         return day + dt.timedelta(days=n)
     if unit == "week":
         return day + dt.timedelta(weeks=n)
-    months = n * (12 if unit in ("year", "yr") else 1)
+    months = n * (12 if unit == "year" else 1)
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _calendar(today: dt.date, which: str, period: str) -> tuple[dt.date, dt.date]:
-    which = which.lower()
+    which, period = which.lower(), PERIODS.get(period, period)
     step = {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1}[which]
     if period == "weekend":  # this: the current week's; next: the first one still ahead
         saturday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=5)
@@ -99,14 +103,15 @@ def _span(m: re.Match, today: dt.date) -> tuple[dt.date, dt.date] | None:
     """The days one relative expression covers."""
     g = m.groupdict()
     if g["roll"]:
-        n, unit, direction = g["n"], g["unit"], g["dir"].lower()
+        n, direction = g["n"], g["dir"].lower()
+        unit = PERIODS.get(g["unit"].lower().rstrip("s"), g["unit"])
         if direction in ("next", "coming"):
             if n is None:
                 return _calendar(today, "next", unit.lower().rstrip("s")) \
                     if unit.lower().rstrip("s") in ("week", "month", "year") else None
             return today, _shift(today, unit, _count(n))
         if n is None and direction != "past" and not g["lead"]:
-            return _calendar(today, "last", unit.lower().rstrip("s").replace("yr", "year"))
+            return _calendar(today, "last", unit.lower().rstrip("s"))
         return _shift(today, unit, -_count(n)), today
     if g["cal"]:
         return _calendar(today, g["which"], g["period"].lower())

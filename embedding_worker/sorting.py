@@ -374,7 +374,7 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
         following = re.findall(r"\w[\w-]*", text[m.end():m.end() + 40].lower())[:3]
         if following[:1] == ["per"]:  # `cheapest per day`: the field paid per day
             following = following[1:]
-        if re.search(r"\bat\s+(?:the\s+)?$", text[:m.start()], re.IGNORECASE) or (
+        if re.search(r"\bat\s+(?:the\s+)?(?:very\s+)?$", text[:m.start()], re.IGNORECASE) or (
                 adj in ("most", "least") and following and
                 re.match(r"[\d$€£]", text[m.end():].lstrip())) or (
                 adj == "cheap" and following[:1] in (["to"], ["as"], ["and"])):

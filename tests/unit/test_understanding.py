@@ -2001,3 +2001,60 @@ def test_a_superlative_before_a_field_and_its_number_sorts_by_money():
     """`cheapest size 4`: `size 4` is a condition, the superlative the price."""
     shop = measures("shop", price=("USD", 5000), size=(None, 30))
     assert understood("cheapest size 4 gown", shop) == ({("size", "eq", 4)}, [("price", "asc")])
+
+
+CELLAR = Catalog.model_validate({
+    "name": "cellar", "description": "Bottles of cider for sale.",
+    "fields": [
+        {"name": "land", "type": "enum", "values": ["France", "Norway", "United States"],
+         "synonyms": {"us": "United States"}},
+        {"name": "region", "type": "enum", "description": "where the apples grow",
+         "values": ["South Vale", "North Vale", "Kelby Hills"],
+         "synonyms": {"the north vale": "North Vale"}},
+        {"name": "press", "type": "enum", "values": ["Rack and Cloth", "Belt Press"]},
+        {"name": "price", "type": "number", "unit": "EUR", "min": 0, "max": 500,
+         "description": "price of one bottle"},
+        {"name": "strength", "type": "number", "unit": "%", "min": 0, "max": 20,
+         "description": "alcohol by volume"},
+        {"name": "crew_size", "type": "number", "min": 1, "max": 9,
+         "description": "people who pick the apples"},
+        {"name": "capped", "type": "boolean",
+         "description": "true if the bottle is closed with a crown cap instead of a cork"},
+        {"name": "added_on", "type": "date", "description": "date the bottle was added to the shop"}],
+    "sortable": ["price", "strength", "added_on"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    # a unit written as the initials of the field's description
+    ("8 abv or less", {("strength", "lte", 8)}),
+    # what a yes/no field is instead of
+    ("no cork please", {("capped", "eq", True)}),
+    ("I like pulling a cork", {("capped", "eq", False)}),
+    # a synonym that is a function word, in capitals
+    ("nothing from the US", {("land", "neq", "United States")}),
+    ("show us something from Norway", {("land", "eq", "Norway")}),
+    # a value's start that goes on differently is no match of it
+    ("from the north vale", {("region", "eq", "North Vale")}),
+    ("from the south vale", {("region", "eq", "South Vale")}),
+    # words of a value run together
+    ("beltpress cider", {("press", "eq", "Belt Press")}),
+    # a name in capitals inside a lower-case sentence
+    ("something grown near Kelby please", {("region", "eq", "Kelby Hills")}),
+    # a rate between an amount and its bound; a head count in `man`
+    ("€20 a bottle max", {("price", "lte", 20)}),
+    ("a 3 man crew", {("crew_size", "eq", 3)}),
+    # `through` joins a range; `at the very most` is no superlative
+    ("8 through 12 euros", {("price", "gte", 8), ("price", "lte", 12)}),
+])
+def test_round_23_second_pass(text, filters):
+    assert understood(text, CELLAR)[0] == filters
+
+
+def test_relative_dates_in_short_forms_and_weekdays_ahead():
+    """`this wk`, `past 3 mos`; a weekday ahead on a field of listings, that nothing names,
+    is the writer's plan (`a party on Saturday`), not the last such day."""
+    assert understood("added this wk", CELLAR)[0] == {
+        ("added_on", "gte", "2026-03-09"), ("added_on", "lte", "2026-03-12")}
+    assert understood("a party on Saturday, something strong", CELLAR)[0] == set()
+    assert understood("30 euros at the very most, newest first", CELLAR) == (
+        {("price", "lte", 30)}, [("added_on", "desc")])

@@ -291,6 +291,7 @@ def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], emb
     values = stem_matches(tokens, index, taken)
     values += fuzzy_matches(tokens, index, taken, is_word)
     values += abbreviation_matches(tokens, index, taken, is_word, names)
+    values += prefix_matches(tokens, index, taken, is_word, capitalised=True)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
     values += semantic

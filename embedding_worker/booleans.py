@@ -234,8 +234,9 @@ def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
     out = [([m.group("w").lower()], m.group("v").lower() in ("true", "yes"))
            for m in DEFINED.finditer(description) if m.group("w").lower() not in STOPWORDS]
     # "sealed with a screw cap instead of a cork": the cork is the field's `false`
-    out += [([m.group(1).lower()], False) for m in INSTEAD_OF.finditer(description)
-            if m.group(1).lower() not in STOPWORDS]
+    out += [([m.group(1).lower()], re.search(r"\b(?:false|no)\b", re.split(
+        r"[;.]", description[:m.start()])[-1].lower()) is not None)
+            for m in INSTEAD_OF.finditer(description) if m.group(1).lower() not in STOPWORDS]
     for m in COMPOUND.finditer(description):  # `auto-steer` is also written `autosteer`
         parts = m.group().lower().split("-")
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()

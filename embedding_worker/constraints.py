@@ -30,7 +30,7 @@ from shared.reference import Reference
 YEAR_WORDS = frozenset({"year", "years", "yr"})
 # Whether less of a calendar year is what the comparative says (an older year is earlier).
 CALENDAR_WAYS = {"older": True, "earlier": True, "newer": False, "later": False,
-                 "younger": False, "recent": False}
+                 "younger": False}
 # A field of the time something ends (`closing_hour`, "hour the kitchen closes").
 CLOSING_WORDS = frozenset({"close", "closes", "closing", "closed", "clos", "shut", "shuts"})
 # Comparisons that say what they compare: the concept (fields.CONCEPT_WORDS) they point at.
@@ -137,9 +137,10 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
             continue
         score += _wording_evidence(q, p, context, after, nouns, fields) + \
             evidence(p, head | cue_nouns, fields)
-        if (cue_nouns | {(q.unit or "").lower()}) & p.phrase_initials:
+        if (cue_nouns | ({q.unit.lower()} if q.unit and not unit_known(q.unit) else set())) \
+                & p.phrase_initials:
             score += 3  # `14 abv or less` where the field is "alcohol by volume"
-        if (cue_nouns | head | after) & INTERCHANGE_WORDS and p.name_stems & INTERCHANGE_WORDS:
+        if (cue_nouns | head | after) & INTERCHANGE_WORDS and _counts_changes(p):
             score += 2  # `one transfer at most` where the field counts changes
 
         ranked.append((score, p, converted))
@@ -436,6 +437,8 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                         if p is not best and s == best_score]
         if q.lasting and value == 0 and (best.field.max or 0) >= 24:
             value = 24.0  # `open till midnight` on a 24-hour clock that ends at 24
+            if q.op == "gt":
+                q = replace(q, op="gte")  # past midnight: as late as the clock goes
         pair = limit_pair(best, fields)
         if pair is not None and q.op == "eq":
             out += _within_range(q, _number(value), pair)
@@ -671,21 +674,37 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
 DIRECT_WORDS = frozenset({"direct", "nonstop", "non-stop"})
 INTERCHANGE_WORDS = frozenset({"change", "changes", "chang", "stop", "stops", "transfer",
                                "transfers", "connection", "connections", "layover", "layovers"})
+# Words of a way travelled: a count of changes is one of a journey's (not USB connections).
+JOURNEY_WORDS = frozenset({"way", "journey", "route", "trip", "travel", "flight", "bus",
+                           "buses", "train", "trains", "ferry", "boat", "boats", "passenger",
+                           "passengers", "along", "itinerary", "leg", "legs"})
+# `direct debit`, `direct sunlight`: no trip without a change.
+DIRECT_OTHERWISE = re.compile(r"\s+(?:debit|deposit|access|sun|sunlight|contact|"
+                              r"line|sale|sales|marketing)\b", re.IGNORECASE)
+
+
+def _counts_changes(p: FieldProfile) -> bool:
+    """A field counting the changes, stops or transfers of a journey, by its name and the
+    words of its description."""
+    return bool(p.name_stems & INTERCHANGE_WORDS) and bool(
+        set(re.findall(r"[a-z]+", (p.field.description or "").lower())) & JOURNEY_WORDS or
+        p.name_stems & {"stop", "stops", "layover", "layovers"})
 
 
 def _direct(text: str, tokens: list[Token], counts: list[FieldProfile],
             free: set[int]) -> list[Proposal]:
     """`direct buses`, `nonstop`: zero of the one field that counts changes, stops or
     transfers by its name (not after a negation: `doesn't need to be direct`)."""
-    changes = [p for p in counts if p.name_stems & INTERCHANGE_WORDS]
+    changes = [p for p in counts if _counts_changes(p)]
     if len(changes) != 1:
         return []
     out = []
     for i in sorted(free):
         t = tokens[i]
         if t.norm in DIRECT_WORDS and not NEGATED.search(text[:t.start]) and \
-                not re.search(r"\b(?:not|n't|no)\b(?:\s+\w+){0,3}\s*$", text[:t.start],
-                              re.IGNORECASE) and not _waived_span(text, tokens, (t.start, t.end)):
+                not re.search(r"\b(?:not|no)\b(?:\s+\w+){0,3}\s*$", text[:t.start],
+                              re.IGNORECASE) and not DIRECT_OTHERWISE.match(text, t.end) and \
+                not _waived_span(text, tokens, (t.start, t.end)):
             out.append(Proposal(changes[0].name, "eq", 0, t.start, t.end, "rule"))
             break
     return out
@@ -705,7 +724,7 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
     for p in counts:
         hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
                 (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
-                 ({w, stem(w)} & INTERCHANGE_WORDS and p.name_stems & INTERCHANGE_WORDS) or
+                 ({w, stem(w)} & INTERCHANGE_WORDS and _counts_changes(p)) or
                  (len(w) > 2 and p.mentions({w, stem(w)}) == 2))]
         hit_words = {w for g, w in said if g in hits}
         before = [w for g, w in said[:[g for g, _ in said].index(hits[-1])]] if hits else []

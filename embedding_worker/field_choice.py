@@ -129,7 +129,7 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
     words: set[str] = set()
     passed_over = passed_over or {}
     k, plain, passed, over = last, 0, False, None
-    while k < len(tokens) and plain < (1 if over else 2) and not (
+    while k < len(tokens) and plain < (1 if over is not None else 2) and not (
             k and re.search(r"[,;.!?:]", text[tokens[k - 1].end:tokens[k].start])):
         if k in passed_over:
             if plain:

@@ -124,9 +124,8 @@ def _compound_end(word: str, name: str) -> bool:
 
 
 def _inflected(word: str, name: str) -> bool:
-    """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`, `flexible` for
-    `flex`: the name word with an ending (its last consonant doubled or not); not `rated`
-    for a rate."""
+    """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`: the name word with
+    an ending (its last consonant doubled or not); not `rated` for a rate."""
     if name in WHOLE:
         return False
     if len(name) < 3 or not word.startswith(name):
@@ -134,7 +133,7 @@ def _inflected(word: str, name: str) -> bool:
     rest = word[len(name):]
     if rest[:1] == name[-1:] and name[-1] not in "aeiouy":
         rest = rest[1:]
-    return rest in ("d", "ed", "s", "es", "y", "ing", "er", "ible", "able")
+    return rest in ("d", "ed", "s", "es", "y", "ing", "er")
 
 
 def unit_known(word: str) -> bool:
@@ -200,10 +199,13 @@ class FieldProfile:
     @cached_property
     def phrase_initials(self) -> frozenset[str]:
         """`abv` for "alcohol by volume": the initials of three or four words running in
-        the description, short forms its readers write for the measure."""
-        words = re.findall(r"[a-z]+", (self.field.description or "").lower())
-        return frozenset("".join(w[0] for w in words[i:i + n]) for n in (3, 4)
-                         for i in range(len(words) - n + 1))
+        one clause of the description, short forms its readers write for the measure."""
+        out: set[str] = set()
+        for clause in re.split(r"[,;.()]", (self.field.description or "").lower()):
+            words = re.findall(r"[a-z]+", clause)
+            out |= {"".join(w[0] for w in words[i:i + n]) for n in (3, 4)
+                    for i in range(len(words) - n + 1)}
+        return frozenset(out)
 
     @property
     def is_bound(self) -> bool:
@@ -250,11 +252,16 @@ class FieldProfile:
         """2 for a name or unit word (or a short form of one: `bed` for `bedrooms`, the
         end of a compound: `belts` for `seatbelts`, the name's initials: `bh` for
         battery_health, the adjective of the period money is paid per: `daily` for
-        day_rate), 1 for a distinctive description word, 0 for none."""
+        day_rate, an adjective of a name word the description uses: `flexible` for
+        flex_price, "the price with the flexible fare"), 1 for a distinctive description
+        word, 0 for none."""
         named = self.name_stems | self.unit_stems
         if word_stems & named or any(abbreviates(w, n) or _inflected(w, n) or
                                      _compound_end(w, n) for w in word_stems for n in named) or \
-                word_stems & {self.initials} or (self.is_money and {
+                word_stems & {self.initials} or any(
+                    w.startswith(n) and w.endswith(("ible", "able")) and
+                    w in self.description_words for w in word_stems for n in named) or (
+                    self.is_money and {
                     PERIOD_OF.get(w) for w in word_stems & PERIOD_ADJECTIVES} & self.periods):
             return 2  # `daily rate` for day_rate too (not `a night`: a rate of something)
         return 1 if word_stems & self.description_stems else 0

@@ -35,17 +35,20 @@ def _value_of(index: CatalogIndex, surface_no: int) -> tuple[str, str, str]:
     return layout.fields[field_no], value, layout.surfaces[surface_no]
 
 
-def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token]) -> bool:
+def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token],
+                shouting: bool = False) -> bool:
     """Very short or function-word surfaces must match as written (`S`, `M`, `On`), or in
     capitals where a synonym is such a word (`the US` for United States, not `us`)."""
     _, value, surface = _value_of(index, surface_no)
     written = " ".join(t.text for t in window)
     if len(surface) <= 1 or surface in STOPWORDS or surface in SHORT_WORDS:
         return written == value or (surface != value.lower() and len(written) > 1 and
-                                    written.isupper())
+                                    written.isupper() and not shouting)
     return True
 
 
+# `we're`, `i am`: what follows is the writer (`we're US-based`), not what they look for.
+WRITER_IS = frozenset({"we're", "i'm", "we are", "i am"})
 # Words hyphenated after a noun to say how a thing relates to it (`merlot-led`).
 COMPOUND_TAILS = frozenset({"led", "based", "style", "styled", "speaking", "made", "inspired",
                             "focused", "heavy", "forward", "driven", "owned", "run"})
@@ -56,10 +59,12 @@ def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]
     (`portsmouth-santander`: a route of two ports, not one word near Portsmouth), or a
     value and a word of how something relates to it (`merlot-led`: Merlot); `t-shirt`,
     `saint-malo` and `2-in-1` stay whole."""
-    out = []
+    out: list[Token] = []
     for t in tokens:
         parts = t.norm.split("-")
-        tailed = len(parts) == 2 and parts[1] in COMPOUND_TAILS and parts[0] in index.forms
+        tailed = len(parts) == 2 and parts[1] in COMPOUND_TAILS and parts[0] in index.forms \
+            and not (out and (out[-1].norm in WRITER_IS or
+                              " ".join(o.norm for o in out[-2:]) in WRITER_IS))
         if not tailed and (len(parts) < 2 or not all(part.isalpha() and part in index.forms
                                                      for part in parts)) \
                 or phrase_forms(t.norm) & index.forms.keys():
@@ -79,6 +84,8 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
     own spelling, or to be listed with another value of its field (`python or go`)."""
     out, held = [], []
     max_n = index.max_words
+    letters = [t.text for t in tokens if t.text[:1].isalpha()]
+    shouting = len(letters) > 1 and sum(w.isupper() for w in letters) * 2 > len(letters)
     for n in range(max_n, 0, -1):
         for i in range(len(tokens) - n + 1):
             if any(k in taken for k in range(i, i + n)):
@@ -91,7 +98,7 @@ def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> 
             # order changes with each process's hash seed, and so would the label below
             ordered = sorted(variants, key=lambda f: (f != phrase, f))
             found = list(dict.fromkeys(s for f in ordered for s in index.forms.get(f, [])))
-            hits = [s for s in found if _acceptable(index, s, window)]
+            hits = [s for s in found if _acceptable(index, s, window, shouting)]
             if not hits:
                 held += [(i, s) for s in found[:1]]
                 continue
@@ -198,12 +205,15 @@ def _listed(tokens: list[Token], p: Proposal, t: Token) -> bool:
 
 def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                    is_word: Callable[[str], bool] = lambda w: True,
-                   found: list[Proposal] = ()) -> list[Proposal]:
+                   found: list[Proposal] = (), capitalised: bool = False) -> list[Proposal]:
     """The first words of a longer value, when only one value starts so: `salt lake` for
     Salt Lake City, `customer service` for customer service representative; one word
     that is no ordinary word (`touriga` for Touriga Nacional), or any word listed with a
     value `found` of the same field (`fiberglass or carbon` for Carbon Fiber); and the last
-    word of one value only, if no ordinary word (`pvc` for Inflatable PVC)."""
+    word of one value only, if no ordinary word (`pvc` for Inflatable PVC). `capitalised`:
+    only a word capitalised as a name inside a lower-case sentence (`a spot at Atlanta`),
+    a last resort after every other matcher. Not where the text goes on with a word of
+    another value of that field (`the south east` is not the start of `the south west`)."""
     starts: dict[str, set[int]] = {}
     ends: dict[str, set[int]] = {}
     for surface, s in index.multi_word_surfaces.items():
@@ -211,15 +221,21 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
         for k in range(1, len(words)):
             starts.setdefault(" ".join(words[:k]), set()).add(s)
         ends.setdefault(words[-1], set()).add(s)
+    field_words: dict[int, set[str]] = {}
+    for s, surface in enumerate(index.layout.surfaces):
+        field_words.setdefault(index.layout.values[int(index.layout.surface_value[s])][0],
+                               set()).update(surface.split())
     out = []
-    for n in range(min(index.max_words - 1, 4), 0, -1):
+    for n in range(1 if capitalised else min(index.max_words - 1, 4), 0, -1):
         for i in range(len(tokens) - n + 1):
             if any(k in taken for k in range(i, i + n)):
                 continue
             window = tokens[i:i + n]
             word = window[0].norm
-            plain = n > 1 or (len(word) >= 5 and word.isalpha() and (
-                not is_word(word) or _named_mid_sentence(tokens, i)) and word not in index.forms)
+            plain = n > 1 or (len(word) >= 5 and word.isalpha() and word not in index.forms and (
+                _named_mid_sentence(tokens, i) if capitalised else not is_word(word)))
+            if capitalised and not plain:
+                continue
             surfaces = starts.get(" ".join(t.norm for t in window), set())
             if n == 1 and not plain:
                 surfaces = _listed_start_or_end(tokens, window[0], surfaces, ends, index,
@@ -227,8 +243,9 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
             values = {int(index.layout.surface_value[s]) for s in surfaces}
             if len({index.layout.values[v][1] for v in values}) != 1:
                 continue
+            field = index.layout.values[min(values)][0]
             after = tokens[i + n].norm if i + n < len(tokens) else ""
-            if after in index.value_words and not any(
+            if after in field_words.get(field, ()) and not any(
                     index.layout.surfaces[s].split()[n:n + 1] == [after] for s in surfaces):
                 continue  # `the south east`: not the start of `the south west`
             out.append(_proposal(index, min(surfaces), window[0].start, window[-1].end,
@@ -241,9 +258,9 @@ def _named_mid_sentence(tokens: list[Token], i: int) -> bool:
     """The word is capitalised inside a sentence written in lower case otherwise (`a spot at
     Atlanta`): a name, whatever else the word may mean."""
     t = tokens[i]
-    if not t.text[:1].isupper() or not t.text[1:].islower() or i == 0 or \
-            tokens[i - 1].text.endswith((".", "!", "?")):
-        return False
+    if not t.text[:1].isupper() or not t.text[1:].islower() or i == 0 or (
+            i + 1 < len(tokens) and tokens[i + 1].text[:1].isupper()):
+        return False  # `Grand Canyon`: another name
     others = [o.text for k, o in enumerate(tokens) if k != i and o.text[:1].isalpha()]
     return sum(o[:1].isupper() for o in others) * 3 <= len(others)
 
@@ -339,19 +356,24 @@ def demonym_matches(tokens: list[Token], index: CatalogIndex,
 
 
 IRREGULAR_DEMONYM_ENDINGS = ("ish", "ese", "ian")
+VOWELS = frozenset("aeiouy")
 
 
 def _irregular_place(word: str, index: CatalogIndex) -> set[int]:
     """Places a demonym changes the end of (`spanish` ~ Spain, `portuguese` ~ Portugal,
     `swedish` ~ Sweden): the one-word values that start as the demonym's base does, less its
-    last letter, and are at most three letters longer than the base."""
+    last letter, keep that letter within the next two and are at most three letters longer
+    than the base."""
     base = next((word[:-len(e)] for e in IRREGULAR_DEMONYM_ENDINGS if word.endswith(e)), "")
     start = base[:-1]
     if len(start) < 3:
         return set()
+    # the base's last letter stays near, or a vowel stands for it (`spa-i-n`, `swe-d-en`,
+    # `portug-a-l`; not `long-ish` ~ `lon-don`)
     return {s for surface, s in index.single_word_surfaces.items()
             if surface.startswith(start) and len(start) < len(surface) <= len(base) + 3
-            and surface != word}
+            and (base[-1] in surface[len(start):len(start) + 2] or
+                 (base[-1] in VOWELS and surface[len(start)] in VOWELS)) and surface != word}
 
 
 def _compared(word: str, surface: str) -> bool:
@@ -542,8 +564,10 @@ def _shortens(short: str, word: str) -> bool:
 def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
                      is_word: Callable[[str], bool]) -> list[Proposal]:
     """A multi-word value with some of its words cut short (`sauv blanc`, `cab sauv`, `sth
-    melb`, `term c`, `man n van`): each word written whole or shortened, at least one
-    shortened, when exactly one value fits; or its words run together (`ballgown`)."""
+    melb`, `man n van`): each word written whole or shortened, at least one shortened, and
+    an ordinary word taken as short only beside one that is no word (`cab sauv`; not `north
+    car park` for North Carolina), when exactly one value fits; or its words run together
+    (`ballgown`)."""
     out = []
     joined: dict[str, set[int]] = {}
     for surface, s in index.multi_word_surfaces.items():
@@ -567,9 +591,11 @@ def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 if len(words) != n:
                     continue
                 pairs = list(zip(said, words))
+                cut = [a for a, b in pairs if a != b and _shortens(a, b)]
                 if all(a == b or (a in AND_WORDS and b in AND_WORDS) or _shortens(a, b)
                        or stem(a) == stem(b) for a, b in pairs) and \
-                        any(a != b for a, b in pairs):
+                        any(a != b for a, b in pairs) and \
+                        (not cut or any(not is_word(a) for a in cut)):
                     fits.add(int(index.layout.surface_value[s]))
             if len({index.layout.values[v] for v in fits}) != 1:
                 continue

@@ -46,8 +46,7 @@ AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+w
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
 WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
-                    r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b|"
-                    r"\b(?:fine|ok|okay)\s+with\b",
+                    r"necessarily)\b|\bno\s+need\b|\bwhatever\b|\beither\s+way\b",
                     re.IGNORECASE)
 WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b(?:(?:ok|okay|fine|"
                           r"optional)\b(?!\s+(?:with|around|for|by|to|on|in|near)\b)|"
@@ -56,8 +55,9 @@ WAIVER_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,2}?\s*(?:\bis\b|\bare\b|'s)?\s*\b
 # `how long the shuttle takes I don't really care`: the writer does not mind it (not `I
 # don't care about a toilet`, which is about the toilet).
 CARELESS_AFTER = re.compile(r"^(?:\s+[a-z]+\b){0,3}?\s*,?\s*(?:i|we)\s+(?:really\s+)?"
-                            r"(?:don'?t|do\s+not)\s+(?:really\s+)?(?:care|mind)\b"
-                            r"(?!\s+(?:about|for|if|whether|what|how|which))", re.IGNORECASE)
+                            r"(?:don[’']?t|do\s+not)\s+(?:really\s+)?(?:care|mind)\b"
+                            r"(?!\s+(?:about|for|if|whether|what|how|which|\w+ing)\b)",
+                            re.IGNORECASE)
 # `a bathroom would be lovely but isn't a must`: wished for, not asked for.
 HEDGED = re.compile(r"^[^.;!?]{0,60}?\b(?:but|though)\s+(?:it'?s\s+|it\s+is\s+|is\s+|that'?s\s+)?"
                     r"(?:not|isn'?t)\s+(?:a\s+must|essential|required|necessary|needed|"

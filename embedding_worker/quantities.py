@@ -76,7 +76,7 @@ CLOCK_BEFORE = [("gte", r"open\s+(?:until|till|til|to)(?:\s+at\s+least)?|until\s
                 ("gt", r"after|later than"), ("eq", r"at|around|about")]
 # `open until`, `still serving after`, `kitchen going till at least`: a time a place must
 # still be open at, which its closing time decides.
-STILL_OPEN = re.compile(r"\b(?:open|serving|going|running|still)\b(?:\s+[a-z]+){0,2}?\s+"
+STILL_OPEN = re.compile(r"\b(?:open|serving|still)\b(?:\s+[a-z]+){0,2}?\s+"
                         r"(?:until|till|til|to|past|after|later\s+than)(?:\s+at\s+least)?\s*$",
                         re.IGNORECASE)
 CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
@@ -84,8 +84,7 @@ CLOCK_AFTER = [("gte", r"or later|or after|and later|onwards?"),
 # A count of people: the unit of party sizes, seats, guests, passengers.
 PEOPLE = "people"
 PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests", "guest", "guys",
-                          "adults", "passengers", "travelers", "travellers", "diners", "folks",
-                          "man", "men", "woman", "women"})
+                          "adults", "passengers", "travelers", "travellers", "diners", "folks"})
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew|team)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 OF_US = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+of\s+(?:us|we)\b", re.IGNORECASE)

@@ -32,14 +32,14 @@ _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 ANY_DAY = re.compile(r"\bon\s+an?\s+(?:[a-z]+\s+)?$|\b(?:any|every|some)\s+$", re.IGNORECASE)
 _COUNT = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|" \
     r"twenty|thirty|sixty|ninety|few|couple(?:\s+of)?"
-UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+UNIT = r"(?P<unit>days?|weeks?|wks?|months?|mos|years?|yrs?)\b"
 # Short forms of the periods (`this wk`, `past 3 mos`).
-PERIODS = {"wk": "week", "mo": "month", "yr": "year"}
+PERIODS = {"wk": "week", "mo": "month", "yr": "year"}  # `mos` without its s
 RELATIVE = re.compile(
     rf"(?P<roll>(?:(?P<lead>in|within|over|during|for)\s+the\s+)?(?:the\s+)?(?P<dir>last|past|previous|next|"
     rf"coming)\s+(?:(?P<n>{_COUNT})\s+)?{UNIT})"
     rf"|(?P<cal>(?P<which>this|last|previous|next|current)\s+(?P<period>weekend|week|wk|month|"
-    rf"mo|year|yr)\b)"
+    rf"year|yr)\b)"
     rf"|(?P<day>(?:the\s+)?day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|yesterday|"
     rf"tomorrow|tmrw|tmr)"
     rf"|(?P<ago>(?P<agon>{_COUNT})\s+{UNIT.replace('unit', 'agounit')}\s+ago)"

@@ -396,9 +396,11 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
                 add(stated[0], LOW if lower == (adj == "most") else HIGH, m.start(),
                     m.end() + len(re.match(r"\s*[\w-]+", text[m.end():]).group()))
                 continue
-        if len(following) > 1 and re.fullmatch(r"\d[\d.,]*", following[1]):
-            following = []  # `cheapest size 4 trumpet`: `size 4` is a condition of its own
         named = _named_field(following[:1], sortable, concept)  # the noun right after it
+        if named is not None and concept not in (None, "quality") and \
+                not _fits(named, concept) and len(following) > 1 and \
+                re.fullmatch(r"\d[\d.,]*", following[1]):
+            named, following = None, []  # `cheapest size 4`: the size is a condition
         noun = _stems_of(following[:1])
         sharing = [p for p in sortable if p.mentions(noun)]  # the fields the noun names
         if named is not None and len(following) > 1:  # `departure date`: the next word decides

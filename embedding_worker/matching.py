@@ -565,9 +565,10 @@ def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
                      is_word: Callable[[str], bool]) -> list[Proposal]:
     """A multi-word value with some of its words cut short (`sauv blanc`, `cab sauv`, `sth
     melb`, `man n van`): each word written whole or shortened, at least one shortened, and
-    an ordinary word taken as short only beside one that is no word (`cab sauv`; not `north
-    car park` for North Carolina), when exactly one value fits; or its words run together
-    (`ballgown`)."""
+    an ordinary word taken as short only beside one that is no word (`cab sauv`) or where
+    the words end before another value, a number or the end (`game dev unity`, `term c
+    valet`; not `north car park` for North Carolina), when exactly one value fits; or its
+    words run together (`ballgown`)."""
     out = []
     joined: dict[str, set[int]] = {}
     for surface, s in index.multi_word_surfaces.items():
@@ -585,6 +586,10 @@ def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
             if any(k in taken for k in range(i, i + n)):
                 continue
             said = [t.norm for t in tokens[i:i + n]]
+            following = tokens[i + n].norm if i + n < len(tokens) else ""
+            # the words end where the text does, or where another value or a number starts
+            ends = not following or following in index.value_words or \
+                not following[:1].isalpha()
             fits = set()
             for surface, s in index.multi_word_surfaces.items():
                 words = surface.split()
@@ -595,7 +600,7 @@ def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 if all(a == b or (a in AND_WORDS and b in AND_WORDS) or _shortens(a, b)
                        or stem(a) == stem(b) for a, b in pairs) and \
                         any(a != b for a, b in pairs) and \
-                        (not cut or any(not is_word(a) for a in cut)):
+                        (not cut or any(not is_word(a) for a in cut) or ends):
                     fits.add(int(index.layout.surface_value[s]))
             if len({index.layout.values[v] for v in fits}) != 1:
                 continue

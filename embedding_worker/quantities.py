@@ -87,6 +87,9 @@ PEOPLE_WORDS = frozenset({"people", "persons", "person", "ppl", "pax", "guests",
                           "adults", "passengers", "travelers", "travellers", "diners", "folks"})
 PEOPLE_OF = re.compile(rf"\b(?:party|group|table|family|crew|team)\s+(?:of|for)\s+"
                        rf"(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+# `a 3 man crew`, `two-person tent`: a head count that names its group.
+MAN_GROUP = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})[\s-](?:man|men|person|people)"
+                       rf"\s+(?=(?:crew|team|band|tent|boat|raft|canoe|kayak)\b)", re.IGNORECASE)
 OF_US = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+of\s+(?:us|we)\b", re.IGNORECASE)
 # `sleeps 8`, `seats at least 7`: a verb of capacity makes the number after it a head count.
 CAPACITY_VERB = re.compile(r"\b(?P<verb>sleeps?|seats?|accommodates?|sleeping|fits|holds|"
@@ -282,9 +285,9 @@ def _notes(text: str) -> list[Amount]:
 
 def _people(text: str) -> list[Amount]:
     """Head counts written without a unit word after the number: `a party of 12`,
-    `group of 10`, `table for 4`, `3 of us`."""
+    `group of 10`, `table for 4`, `3 of us`, `a 3 man crew`."""
     return [Amount(float(number_value(m.group("n")) or 0), m.start(), m.end(), None, PEOPLE,
-                   False) for rx in (PEOPLE_OF, OF_US) for m in rx.finditer(text)
+                   False) for rx in (PEOPLE_OF, OF_US, MAN_GROUP) for m in rx.finditer(text)
             if number_value(m.group("n"))]
 
 

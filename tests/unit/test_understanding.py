@@ -2040,8 +2040,9 @@ CELLAR = Catalog.model_validate({
     ("beltpress cider", {("press", "eq", "Belt Press")}),
     # a name in capitals inside a lower-case sentence
     ("something grown near Kelby please", {("region", "eq", "Kelby Hills")}),
-    # a rate between an amount and its bound
+    # a rate between an amount and its bound; a head count that names its group
     ("€20 a bottle max", {("price", "lte", 20)}),
+    ("a 3 man crew", {("crew_size", "eq", 3)}),
     # `through` joins a range; `at the very most` is no superlative
     ("8 through 12 euros", {("price", "gte", 8), ("price", "lte", 12)}),
 ])
@@ -2085,4 +2086,6 @@ def test_guards_from_the_round_23_review():
     assert understood("laptop direct from the maker, no change in price", towns)[0] == set()
     assert understood("under 40 lbs", towns)[0] == {("weight", "lt", 40)}
     assert understood("landlord fine with dogs", towns)[0] == {("dogs_allowed", "eq", True)}
+    assert understood("size 10 women", measures("shoes", size=(None, 15), guests=(None, 20))
+                      )[0] == {("size", "eq", 10)}
     assert understood("still serving after midnight", EATERIES)[0] == {("close_hour", "gte", 24)}

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 from embedding_worker.dates import find_date_constraints
 from embedding_worker.fields import (ADD_ON_WORDS, AGGREGATE_WORDS, CONCEPT_WORDS,
                                      CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS, UNITS,
                                      FieldProfile, convert, limit_pair, unit_known, unit_words)
-from embedding_worker.field_choice import field_roles
+from embedding_worker.field_choice import ROLE_FIELD_WORDS, field_roles
 from embedding_worker.negation import NEGATORS, waived
 from embedding_worker.proposals import Proposal
 from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP, MONEY_SCALE,
@@ -140,7 +141,7 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
         if (cue_nouns | ({q.unit.lower()} if q.unit and not unit_known(q.unit) else set())) \
                 & p.phrase_initials:
             score += 3  # `14 abv or less` where the field is "alcohol by volume"
-        if (cue_nouns | head | after) & INTERCHANGE_WORDS and _counts_changes(p):
+        if _interchange(cue_nouns | head | after) and _counts_changes(p, fields):
             score += 2  # `one transfer at most` where the field counts changes
 
         ranked.append((score, p, converted))
@@ -640,13 +641,13 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     out, spans = [], []
     free = {i for i in range(len(tokens)) if i not in taken}
     for m in NONE_OF.finditer(text):
-        named = _none_of(m, counts, value_words)
+        named = _none_of(m, counts, value_words, fields)
         if named is not None:
             span = (m.start(), named[1])
             if _free(tokens, span, free) and not _waived_span(text, tokens, span):
                 out.append(Proposal(named[0].name, "eq", 0, *span, "rule"))
                 spans.append(span)
-    for proposal in _direct(text, tokens, counts, free):
+    for proposal in _direct(text, tokens, counts, fields, free):
         out.append(proposal)
         spans.append((proposal.start, proposal.end))
         free -= {i for i, t in enumerate(tokens) if t.start == proposal.start}
@@ -672,30 +673,33 @@ def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
 
 # A trip without a change: none of the one count of changes a catalog keeps.
 DIRECT_WORDS = frozenset({"direct", "nonstop", "non-stop"})
-INTERCHANGE_WORDS = frozenset({"change", "changes", "chang", "stop", "stops", "transfer",
-                               "transfers", "connection", "connections", "layover", "layovers"})
-# Words of a way travelled: a count of changes is one of a journey's (not USB connections).
-JOURNEY_WORDS = frozenset({"way", "journey", "route", "trip", "travel", "flight", "bus",
-                           "buses", "train", "trains", "ferry", "boat", "boats", "passenger",
-                           "passengers", "along", "itinerary", "leg", "legs"})
+# The nouns of a route's stops between its ends (`transfer`, `connections`, `stops`): the
+# words field_choice reads a stop-over field by, less its prepositions.
+INTERCHANGE_WORDS = ROLE_FIELD_WORDS["intermediate"] - {"via", "through", "pass", "passes"}
 # `direct debit`, `direct sunlight`: no trip without a change.
 DIRECT_OTHERWISE = re.compile(r"\s+(?:debit|deposit|access|sun|sunlight|contact|"
                               r"line|sale|sales|marketing)\b", re.IGNORECASE)
 
 
-def _counts_changes(p: FieldProfile) -> bool:
-    """A field counting the changes, stops or transfers of a journey, by its name and the
-    words of its description."""
-    return bool(p.name_stems & INTERCHANGE_WORDS) and bool(
-        set(re.findall(r"[a-z]+", (p.field.description or "").lower())) & JOURNEY_WORDS or
-        p.name_stems & {"stop", "stops", "layover", "layovers"})
+def _interchange(words: Iterable[str]) -> bool:
+    """Whether any of the words, in any form, is a noun of a route's stops."""
+    return any(forms(w) & INTERCHANGE_WORDS for w in words)
+
+
+def _counts_changes(p: FieldProfile, fields: list[FieldProfile]) -> bool:
+    """A number field named for the changes, stops or transfers between the ends of a
+    route, in a catalog that has such ends (fields of origin and destination): not a count
+    of USB connections."""
+    return p.field.type == "number" and _interchange(name_words(p.name)) and \
+        {"origin", "destination"} <= {r for f in fields if f.field.type == "enum"
+                                      for r in field_roles(f)}
 
 
 def _direct(text: str, tokens: list[Token], counts: list[FieldProfile],
-            free: set[int]) -> list[Proposal]:
+            fields: list[FieldProfile], free: set[int]) -> list[Proposal]:
     """`direct buses`, `nonstop`: zero of the one field that counts changes, stops or
     transfers by its name (not after a negation: `doesn't need to be direct`)."""
-    changes = [p for p in counts if _counts_changes(p)]
+    changes = [p for p in counts if _counts_changes(p, fields)]
     if len(changes) != 1:
         return []
     out = []
@@ -710,8 +714,8 @@ def _direct(text: str, tokens: list[Token], counts: list[FieldProfile],
     return out
 
 
-def _none_of(m: re.Match[str], counts: list[FieldProfile],
-             value_words: frozenset[str]) -> tuple[FieldProfile, int] | None:
+def _none_of(m: re.Match[str], counts: list[FieldProfile], value_words: frozenset[str],
+             fields: list[FieldProfile]) -> tuple[FieldProfile, int] | None:
     """The field that can be zero the words of a NONE_OF match name (`no idle fee`: the one
     field with a fee; `no reg fee`: the registration fee), with where its words end; None
     where no single field is named, where a word is a catalog value's (`no paper tickets`
@@ -724,7 +728,7 @@ def _none_of(m: re.Match[str], counts: list[FieldProfile],
     for p in counts:
         hits = [g for g, w in said if w not in COMPARATOR_WORDS and w not in STOPWORDS and
                 (set(name_words(p.name)) & {w, stem(w)} or stem(w) in p.name_stems or
-                 ({w, stem(w)} & INTERCHANGE_WORDS and _counts_changes(p)) or
+                 (_interchange([w]) and _counts_changes(p, fields)) or
                  (len(w) > 2 and p.mentions({w, stem(w)}) == 2))]
         hit_words = {w for g, w in said if g in hits}
         before = [w for g, w in said[:[g for g, _ in said].index(hits[-1])]] if hits else []

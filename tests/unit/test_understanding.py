@@ -1959,7 +1959,8 @@ EATERIES = Catalog.model_validate({
 HOPS = Catalog.model_validate({
     "name": "hops", "description": "Boat hops between islands.",
     "fields": [
-        {"name": "island", "type": "enum", "values": ["Skerra", "Vallo"]},
+        {"name": "from_island", "type": "enum", "values": ["Skerra", "Vallo"]},
+        {"name": "to_island", "type": "enum", "values": ["Skerra", "Vallo"]},
         {"name": "transfers", "type": "number", "min": 0, "max": 4,
          "description": "how many times you switch boats"}]})
 
@@ -1990,7 +1991,7 @@ HOPS = Catalog.model_validate({
     # a description's examples of a yes/no field
     ("somewhere with a courtyard", EATERIES, {("terrace", "eq", True)}),
     # `direct`: none of the one count of changes
-    ("direct to skerra", HOPS, {("transfers", "eq", 0), ("island", "eq", "Skerra")}),
+    ("direct to skerra", HOPS, {("transfers", "eq", 0), ("to_island", "eq", "Skerra")}),
     ("doesn't have to be direct", HOPS, set()),
 ])
 def test_round_23_classes(text, catalog, filters):

@@ -216,8 +216,8 @@ COMPOUND = re.compile(r"\b[a-z]{2,}(?:-[a-z]{2,})+\b", re.IGNORECASE)
 # `the front axle is driven too (4WD, MFWD, 4x4)`: other names, in brackets.
 BRACKETED = re.compile(r"\(([^()]{2,80})\)")
 # "a screw cap instead of a cork": what the field's `false` is.
-INSTEAD_OF = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?([a-z]{3,})\b(?!\s+[a-z])",
-                        re.IGNORECASE)
+INSTEAD_OF = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?"
+                        r"([a-z]{3,})\b(?!\s+[a-z])", re.IGNORECASE)
 # "tables outside, e.g. a terrace, courtyard or footpath dining": the field's examples.
 EXAMPLES = re.compile(r"\b(?:e\.g\.?|such\s+as|for\s+example|for\s+instance)\s*,?\s*"
                       r"([^;.()]{2,80})", re.IGNORECASE)

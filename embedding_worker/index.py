@@ -132,6 +132,26 @@ class CatalogIndex:
                          for f in forms(w))
 
     @cached_property
+    def words_by_field(self) -> dict[int, frozenset[str]]:
+        """The words of each enum field's values and synonyms, by the field's number in the
+        layout: whether a text goes on with another value of the same field."""
+        out: dict[int, set[str]] = {}
+        for s, surface in enumerate(self.layout.surfaces):
+            field = self.layout.values[int(self.layout.surface_value[s])][0]
+            out.setdefault(field, set()).update(surface.split())
+        return {f: frozenset(words) for f, words in out.items()}
+
+    @cached_property
+    def run_together(self) -> dict[str, frozenset[int]]:
+        """The values of several words by their words written as one (`ballgown` for Ball
+        Gown), to value numbers."""
+        out: dict[str, set[int]] = {}
+        for surface, s in self.multi_word_surfaces.items():
+            out.setdefault(re.sub(r"[\s-]+", "", surface), set()).add(
+                int(self.layout.surface_value[s]))
+        return {k: frozenset(v) for k, v in out.items()}
+
+    @cached_property
     def spaced_surfaces(self) -> dict[str, int]:
         """The values of several words with a hyphen read as a space (`after school club`
         for After-School Club): what a typo of one is compared with."""

@@ -221,10 +221,6 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
         for k in range(1, len(words)):
             starts.setdefault(" ".join(words[:k]), set()).add(s)
         ends.setdefault(words[-1], set()).add(s)
-    field_words: dict[int, set[str]] = {}
-    for s, surface in enumerate(index.layout.surfaces):
-        field_words.setdefault(index.layout.values[int(index.layout.surface_value[s])][0],
-                               set()).update(surface.split())
     out = []
     for n in range(1 if capitalised else min(index.max_words - 1, 4), 0, -1):
         for i in range(len(tokens) - n + 1):
@@ -245,7 +241,7 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 continue
             field = index.layout.values[min(values)][0]
             after = tokens[i + n].norm if i + n < len(tokens) else ""
-            if after in field_words.get(field, ()) and not any(
+            if after in index.words_by_field.get(field, ()) and not any(
                     index.layout.surfaces[s].split()[n:n + 1] == [after] for s in surfaces):
                 continue  # `the south east`: not the start of `the south west`
             out.append(_proposal(index, min(surfaces), window[0].start, window[-1].end,
@@ -570,13 +566,9 @@ def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
     valet`; not `north car park` for North Carolina), when exactly one value fits; or its
     words run together (`ballgown`)."""
     out = []
-    joined: dict[str, set[int]] = {}
-    for surface, s in index.multi_word_surfaces.items():
-        joined.setdefault(re.sub(r"[\s-]+", "", surface), set()).add(
-            int(index.layout.surface_value[s]))
     for i, t in enumerate(tokens):  # `ballgown` for Ball Gown, `multistorey`
-        fits = joined.get(t.norm.replace("-", ""), set()) if i not in taken and \
-            len(t.norm) >= 5 else set()
+        fits = index.run_together.get(t.norm.replace("-", ""), frozenset()) \
+            if i not in taken and len(t.norm) >= 5 else frozenset()
         if len({index.layout.values[v] for v in fits}) == 1:
             out.append(_proposal(index, int(index.layout.value_starts[min(fits)]), t.start,
                                  t.end, "abbreviation", 0.8))

@@ -96,7 +96,7 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     taken = set(rule_tokens)
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
-                                               config, not_flags, taken, rule_tokens)
+                                               config, not_flags, taken, rule_tokens, written)
     values = _exact_values(text, tokens, index, taken, is_word, fields)
     booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
                                 booleans, taken)
@@ -159,7 +159,8 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
                   if not any(_overlaps(q, p) for p in named) and (
                       re.search(r"\d", text[q.start:q.end]) or
                       not any(_overlaps(q, p) for p in written))]
-    dates, spans = date_proposals(text, tokens, fields, quantities, reference)
+    dates, spans = date_proposals(text, tokens, fields, quantities, reference,
+                                  [(p.start, p.end) for p in written])
     dates = [d for d in dates if not any(_overlaps(d, p) for p in named)]
     spans = [s for s in spans if not any(p.start < s[1] and s[0] < p.end for p in named)]
     _take(tokens, spans, rule_tokens)
@@ -220,11 +221,14 @@ def _not_flag_words(catalog: Catalog, fields: list[FieldProfile]) -> frozenset[s
 def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
                              index: CatalogIndex, fields: list[FieldProfile], embed: Embed,
                              config: AnalysisConfig, not_flags: frozenset[str], taken: set[int],
-                             rule_tokens: set[int]) -> tuple[list[Proposal], list[Proposal]]:
+                             rule_tokens: set[int], written: list[Proposal],
+                             ) -> tuple[list[Proposal], list[Proposal]]:
     """Before any enum value: yes/no fields named in several words, counts of none (`no
     stops`, `0 owners`) and yes/no fields a description says almost word for word
     (STRONG_PARAPHRASE), as (booleans, zeros). Their words join `taken`; the zeros' words
-    join `rule_tokens` too."""
+    join `rule_tokens` too. A name that shares a word with a value `written` across its end
+    gives way to it (`renewable electric only`: the value `electric only`; the name's other
+    word may still say the field alone)."""
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
     zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog),
                                   index.value_words)
@@ -234,7 +238,11 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
         text, tokens, fields, taken, embed, index.layout.views, index.view_vectors,
         config.paraphrase, {b.field for b in booleans}, not_flags, STRONG_PARAPHRASE,
         (index.vectors, config.semantic_min))
-    return booleans, zeros
+    crossing = [b for b in booleans if any(
+        _overlaps(b, w) and not (b.start <= w.start and w.end <= b.end) and
+        not (w.start <= b.start and b.end <= w.end) for w in written)]
+    taken -= _tokens_in_any(tokens, [(c.start, c.end) for c in crossing]) - rule_tokens
+    return [b for b in booleans if all(b is not c for c in crossing)], zeros
 
 
 def _exact_values(text: str, tokens: list[Token], index: CatalogIndex, taken: set[int],
@@ -289,7 +297,7 @@ def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], emb
     """Enum values in the words left: by stem, typo, abbreviation and meaning (not on
     `domain` words); with the semantic candidates per field."""
     values = stem_matches(tokens, index, taken)
-    values += fuzzy_matches(tokens, index, taken, is_word)
+    values += fuzzy_matches(tokens, index, taken, is_word, domain)
     values += abbreviation_matches(tokens, index, taken, is_word, names)
     values += prefix_matches(tokens, index, taken, is_word, capitalised=True)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,

@@ -414,8 +414,34 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
     sims = _similarities(embed(texts), views, view_vectors, booleans, values)
     pairs = _close_pairs(tokens, windows, booleans, fields, sims, config, floor)
+    pairs += [(max(float(sims.per_field[w, b]), config.accept), w, b)
+              for w in range(len(windows)) for b in range(len(booleans))
+              if sims.per_field[w, b] >= max(config.ask, floor) and
+              _own_word(texts[w], booleans[b].name, fields, domain)]
     return _best_windows(text, tokens, windows, booleans, pairs, taken)
 
+
+# What a description sets its field against: `resold ... rather than sold by the official
+# box office` says nothing for `official tickets`.
+CONTRAST = re.compile(r"\b(?:rather than|instead of|as opposed to|unlike)\b")
+
+
+def _own_word(said: str, field: str, fields: list[FieldProfile], domain: frozenset[str]) -> bool:
+    """Whether a window says a word only that yes/no field's description uses (`sweat`,
+    `sweaty` for a field described "rated against sweat and splashes"), not in what the
+    description sets it against: where the window is close in meaning to the field too,
+    meaning and wording agree, and the field is on without asking."""
+    words = {f for w in re.findall(r"[a-z]{5,}", said.lower()) if w not in STOPWORDS and
+             not ({*forms(w), stem(w)} & domain) for f in (*forms(w), stem(w))}
+    others = frozenset().union(*(o.name_stems | o.description_words for o in fields
+                                 if o.name != field))
+    p = next(p for p in fields if p.name == field)
+    description = (p.field.description or "").lower()
+    against = description[m.end():] if (m := CONTRAST.search(description)) else ""
+    contrasted = {f for w in re.findall(r"[a-z]+", against) for f in (w, stem(w))}
+    own = {w for w in p.description_words if len(w) >= 5} - others - domain - contrasted
+    return any(w == o or (w.startswith(o) and w[len(o):] in ("y", "ed", "ing", "er"))
+               for w in words for o in own)  # `sweaty`
 
 
 class _Similarities(NamedTuple):

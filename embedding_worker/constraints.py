@@ -167,11 +167,14 @@ def _excluded(p: FieldProfile, own: float) -> float:
 
 def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, float]:
     """What the amount's currency and unit say for field p, and the value in p's unit:
-    money for a money field, `$$` for a field of price levels, a time of day for a field
+    money for a money field (in its hundredths for one kept in pence), `$$` for a field of
+    price levels, a time of day for a field
     of hours, a head count for a field of seats or guests, a measure (or a noun) for the
     field kept in it. `metres`: whether any number field is kept in a length."""
     score, converted = 0.0, q.value
-    if q.currency:
+    if q.currency and p.in_minor_currency:  # `£0.25` of a rate in pence: 25
+        score, converted = 3, round(q.value * 100, 6)
+    elif q.currency:
         score += 3 if p.is_money else -3
     if q.unit == PRICE_LEVEL:  # `$$`: a field of price levels, 1 to 4 or 5
         score += 3 if p.field.max is not None and p.field.max <= 5 and \
@@ -804,9 +807,13 @@ def _context_spans(tokens: list[Token], start: int, clause: int,
 
 def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                    quantities: list[Quantity], reference: Reference | None,
+                   values: list[tuple[int, int]] = (),
                    ) -> tuple[list[Proposal], list[tuple[int, int]]]:
     """Dates go to a date field; a bare year or decade to a number field about years
-    (`year`, `model year`, `year built`) unless the text names the date field."""
+    (`year`, `model year`, `year built`) unless the text names the date field. The words
+    of enum `values` written out name no date field (`new fixed tariffs this week`: the
+    fixed tariff type, not the day a fix ends)."""
+    tokens = [t for t in tokens if not any(a <= t.start and t.end <= b for a, b in values)]
     date_fields = [p for p in fields if p.field.type == "date"]
     year_fields = [p for p in fields if p.field.type == "number" and (
         (p.stems() & YEAR_WORDS and not _per_year(p) and not _span_of_years(p)) or

@@ -32,6 +32,8 @@ AFTER = r"after|later than|newer than|since|from|starting|as of|beginning|on or 
 # Negated comparisons: `not before X` starts at X, `no later than X` ends with it.
 NOT_BEFORE = r"not(?:\s+[a-z]+)?\s+before|no earlier than|not earlier than|not older than"
 NOT_AFTER = r"not(?:\s+[a-z]+)?\s+after|no later than|not later than|not newer than"
+# `at least January 2028`; not before a bare year, which may be an amount (`at least 2000`).
+AT_LEAST, AT_MOST = r"at least", r"at (?:the )?(?:very )?most"
 WITHIN = r"in|during|of|on|from the year|from the|for"
 # `2015 or later`, `1975 and earlier`, `2018+`, `2020 onwards`.
 POST_AFTER = r"\+|or (?:later|newer|after|above|more recent)|and (?:later|newer|after|up|above)|" \
@@ -243,7 +245,8 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
         return [DateConstraint("gte", d.first.isoformat(), week_of, d.end),
                 DateConstraint("lte", (d.first + dt.timedelta(days=6)).isoformat(), week_of,
                                d.end)]
-    for pattern, later in ((NOT_BEFORE, True), (NOT_AFTER, False)):
+    for pattern, later in ((NOT_BEFORE, True), (NOT_AFTER, False), (AT_LEAST, True),
+                           (AT_MOST, False))[:2 if d.year_only else 4]:
         lead = _lead(text, d.start, pattern)
         if lead is not None:
             value = d.first if later else d.last
@@ -252,6 +255,12 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
     by_end = _lead(text, d.start, r"(?:before|by|until|till|through|thru)\s+the\s+end\s+of")
     if by_end is not None:  # `before the end of May`: up to its last day
         return [DateConstraint("lte", d.last.isoformat(), by_end, d.end, d.year_only)]
+    end_of = _lead(text, d.start, r"the\s+end\s+of")
+    if end_of is not None:  # `at least the end of 2027`: from its last day
+        found = _one(text, replace(d, first=d.last, start=end_of, year_only=False,
+                                   decade=False))
+        if found and found[0].op != "eq":
+            return found
     within = _lead(text, d.start, WITHIN)
     if d.decade and within is None:
         within = _lead(text, d.start, r"from")

@@ -22,6 +22,8 @@ from shared.schemas import Catalog, CatalogField
 CURRENCY_UNITS = {"usd", "eur", "gbp", "$", "€", "£", "dollar", "dollars", "euro", "euros",
                   "pound sterling", "cad", "aud", "chf", "jpy", "inr", "cny", "sek", "nok", "dkk",
                   "pln", "czk", "huf", "mxn", "brl", "zar"}
+# A field kept in a currency's hundredths (`p/kWh`, `cents per litre`): `£0.25` is 25.
+MINOR_CURRENCY = re.compile(r"(?:p|pence|c|ct|cents?|¢)(?:\s*/|\s+per\b|$)", re.IGNORECASE)
 MONEY_WORDS = {"price", "cost", "budget", "fee", "rent", "salary", "amount", "fare", "pric",
                "pay", "wage", "rate", "charge", "spend", "cheap", "expens"}
 # What an amount of money most often means when nothing else is said: the price, not a fee
@@ -52,7 +54,7 @@ CONCEPT_WORDS = {
     "quality": {"rating", "ratings", "rated", "star", "stars", "review", "reviews", "score",
                 "grade"},
     "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
-               "join", "regist",
+               "join", "regist", "offer",
                "introduc"},
     "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
     "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},
@@ -88,7 +90,8 @@ for _dim, _table in {
                ("mm", "millimeter", "millimeters", "millimetre", "millimetres"): 0.001,
                ("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres", "klicks"): 1000.0,
                ("inch", "inches", '"', "in."): 0.0254, ("ft", "foot", "feet"): 0.3048,
-               ("mile", "miles", "mi"): 1609.344},
+               ("mile", "miles", "mi"): 1609.344,
+               ("nautical mile", "nautical miles", "nm", "nmi"): 1852.0},
     "data": {("mb",): 0.001, ("gb", "gig", "gigs"): 1.0, ("tb",): 1000.0},  # as drives are sold
     "volume": {("ml", "milliliter", "milliliters", "millilitre", "millilitres"): 0.001,
                ("cl",): 0.01, ("l", "liter", "liters", "litre", "litres"): 1.0},
@@ -144,15 +147,24 @@ def unit_known(word: str) -> bool:
 FIELD_UNITS = {"d": UNITS["day"]}
 
 
+def field_unit(unit: str | None) -> tuple[str, float] | None:
+    """A catalog field's unit as (dimension, factor): `meters above sea level` is kept in
+    its first word and `business days` in its last (not a rate: `km per hour` is no
+    length, nor a clock: `hour of day` is no duration)."""
+    to = " ".join((unit or "").lower().split())
+    if to in UNITS or to in FIELD_UNITS:
+        return UNITS.get(to) or FIELD_UNITS[to]
+    words = to.split(" ")
+    if len(words) < 2 or re.search(r"\bper\b|/|\bof\s+(?:the\s+)?day\b", to):
+        return None
+    return UNITS.get(words[0]) or (UNITS.get(words[-1]) if len(words) == 2 else None)
+
+
 def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:
     """`value` in `from_unit` expressed in `to_unit` (a field's unit); None if they measure
     different things."""
     a = UNITS.get(" ".join((from_unit or "").lower().split()))
-    to = " ".join((to_unit or "").lower().split())
-    # `meters above sea level`: a unit with words about it is kept in its first one (not a
-    # rate: `km per hour` is no length)
-    b = UNITS.get(to) or FIELD_UNITS.get(to) or (
-        None if re.search(r"\bper\b|/", to) else UNITS.get(to.split(" ")[0]))
+    b = field_unit(to_unit)
     if a is None or b is None or a[0] != b[0]:
         return None
     return value * a[1] / b[1]
@@ -189,6 +201,10 @@ class FieldProfile:
             return False  # `fare_published_date` is a day, not a fare
         return unit in CURRENCY_UNITS or (bool(self.name_stems & MONEY_WORDS) and
                                           not unit_known(unit))
+
+    @property
+    def in_minor_currency(self) -> bool:
+        return self.field.type == "number" and bool(MINOR_CURRENCY.match(self.field.unit or ""))
 
     @property
     def initials(self) -> str:

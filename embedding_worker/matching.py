@@ -228,7 +228,8 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 continue
             window = tokens[i:i + n]
             word = window[0].norm
-            plain = n > 1 or (len(word) >= 5 and word.isalpha() and word not in index.forms and (
+            plain = n > 1 or (len(word) >= 5 and word.replace("'", "").isalpha() and
+                              word not in index.forms and (
                 _named_mid_sentence(tokens, i) if capitalised else not is_word(word)))
             if capitalised and not plain:
                 continue
@@ -292,18 +293,19 @@ def _proposal(index: CatalogIndex, surface_no: int, start: int, end: int, source
 
 def coded_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
     """A model written as initials and its number (`aj11` for Air Jordan 11, `aj1 low` for
-    Air Jordan 1 Low: the words after the number as the next tokens), when exactly one
-    value fits."""
+    Air Jordan 1 Low: the words after the number as the next tokens; `e7` for Economy 7,
+    one word's initial), when exactly one value fits."""
     out = []
     for i, t in enumerate(tokens):
-        code = re.fullmatch(r"([a-z]{2,3})(\d{1,4})", t.norm)
+        code = re.fullmatch(r"([a-z]{1,3})(\d{1,4})", t.norm)
         if i in taken or code is None:
             continue
         fits: dict[tuple[str, str], tuple[int, int]] = {}
         for surface, s in index.multi_word_surfaces.items():
             words = surface.split()
             k = next((k for k, w in enumerate(words) if w == code.group(2)), None)
-            if not k or code.group(1) not in _initials(" ".join(words[:k])):
+            if not k or code.group(1) not in _initials(" ".join(words[:k])) or \
+                    len(code.group(1)) < 2 and k > 1:
                 continue
             rest = words[k + 1:]
             following = [x.norm for x in tokens[i + 1:i + 1 + len(rest)]]
@@ -421,17 +423,21 @@ def _misspelt_stopword(word: str) -> bool:
 
 
 def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
-                  is_word: Callable[[str], bool]) -> list[Proposal]:
+                  is_word: Callable[[str], bool],
+                  domain: frozenset[str] = frozenset()) -> list[Proposal]:
     """Misspellings (`addidas`, `sneekers`): one edit (two for long words), same first letter,
-    and only for tokens that are not ordinary words; then multi-word values
-    (`grafic desiner`, `sna francisco`)."""
+    and only for tokens that are not ordinary words nor the catalog's own (`domain`: a
+    headphones shop's `headphones` is no misspelt `headphone jack`); then multi-word
+    values (`grafic desiner`, `sna francisco`)."""
     out = fuzzy_phrases(tokens, index, taken, is_word)
-    choices = {**index.value_word_surfaces, **index.single_word_surfaces}
+    choices = {**{w: s for w, s in index.value_word_surfaces.items() if w not in domain},
+               **index.single_word_surfaces}  # `tarif` is no `price cap tariff`
     names = list(choices)
     for i, t in enumerate(tokens):
         word = t.norm
         if i in taken or len(word) < 4 or not word.isalpha() or word in STOPWORDS or \
-                any(is_word(f) for f in forms(word)) or _misspelt_stopword(word):
+                any(is_word(f) or f in domain for f in forms(word)) or \
+                _misspelt_stopword(word):
             continue
         limit = 1 if len(word) < 8 else 2
         hits = [(surface, dist) for form in sorted(forms(word)) if len(form) >= 4
@@ -550,11 +556,13 @@ AND_WORDS = frozenset({"and", "n", "&", "+", "'n'"})
 
 def _shortens(short: str, word: str) -> bool:
     """`sauv` for sauvignon, `sth` for south, `intl` for international: the start of the
-    word (three letters at least) or its consonants in order from its first letter."""
+    word (three letters at least) or its consonants in order from its first letter; a
+    plural keeps its `s` (`mids` for midlands)."""
     if len(short) < 3 or not short.isalpha() or len(word) < len(short) + 2:
         return False
     return word.startswith(short) or (not set(short[1:]) & set("aeiou")
-                                      and _skeleton_of(short, word))
+                                      and _skeleton_of(short, word)) or \
+        (len(short) >= 4 and short[-1] == word[-1] == "s" and word.startswith(short[:-1]))
 
 
 def _shortened_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
@@ -612,6 +620,69 @@ def _compound_initials(surface: str, is_word: Callable[[str], bool]) -> set[str]
             if is_word(surface[:k]) and is_word(surface[k:])}
 
 
+def _code_values(index: CatalogIndex, code: str) -> set[int]:
+    """The values a two-letter code may stand for: a two-word value's initials (`us`), or a
+    one-word value starting with its first letter and holding its second (`nl`, `jp`)."""
+    fits = {int(index.layout.surface_value[s]) for surface, s in index.multi_word_surfaces.items()
+            if code in _initials(surface) and len(surface.split()) == 2}
+    return fits or {int(index.layout.surface_value[s])
+                    for surface, s in index.single_word_surfaces.items()
+                    if surface.isalpha() and surface[0] == code[0] and code[1] in surface[1:]}
+
+
+def _route_codes(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
+    """Two-letter codes on either side of `to` where both sides name values that two fields
+    share (`us to mexico`, `jp to us`, `nl to belgium`: a route between two places): the
+    one value each fits. Elsewhere `us` is a pronoun and `nl` anything."""
+    out = []
+    for k, t in enumerate(tokens[1:-1], start=1):
+        if t.norm != "to":
+            continue
+        sides = {}
+        for i in (k - 1, k + 1):
+            word = tokens[i].norm
+            if i in taken:
+                sides[i] = None if word in index.value_words else set()
+            elif len(word) == 2 and word.isalpha():
+                sides[i] = _code_values(index, word)
+            else:
+                sides[i] = set()
+        if any(v is not None and len({index.layout.values[x][1] for x in v}) != 1
+               for v in sides.values()) or all(v is None for v in sides.values()) or \
+                all(tokens[i].norm in STOPWORDS for i in sides):  # `it to us`
+            continue
+        shared = [v for v in sides.values() if v is not None
+                  and len(index.fields_of_value.get(normalise(
+                      index.layout.values[min(v)][1]), [])) >= 2]
+        if len(shared) != len([v for v in sides.values() if v is not None]):
+            continue
+        for i, fits in sides.items():
+            if fits is not None:
+                out.append(_proposal(index, int(index.layout.value_starts[min(fits)]),
+                                     tokens[i].start, tokens[i].end, "abbreviation", 0.8))
+                taken.add(i)
+    return out
+
+
+def _named_by_last_word(tokens: list[Token], index: CatalogIndex,
+                        taken: set[int]) -> list[Proposal]:
+    """`the States`, `the Emirates`: a capitalised last word of a multi-word value after
+    `the`, when it ends exactly one value and is no value of its own."""
+    out = []
+    for i, t in enumerate(tokens[1:], start=1):
+        if i in taken or tokens[i - 1].norm != "the" or not t.text[:1].isupper() or \
+                not t.norm.isalpha() or len(t.norm) < 4:
+            continue
+        ends = {int(index.layout.surface_value[s]) for surface, s
+                in index.multi_word_surfaces.items() if surface.split()[-1] == t.norm}
+        if len({index.layout.values[v][1] for v in ends}) != 1 or t.norm in index.forms:
+            continue
+        out.append(_proposal(index, int(index.layout.value_starts[min(ends)]), t.start, t.end,
+                             "abbreviation", 0.8))
+        taken.add(i)
+    return out
+
+
 def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
                          taken: set[int], is_word: Callable[[str], bool],
                          names: frozenset[str] = frozenset()) -> list[Proposal]:
@@ -623,10 +694,15 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
     exactly one value of the catalog fits."""
     out = _initial_and_name(tokens, index, taken)
     out += _shortened_words(tokens, index, taken, is_word)
+    out += _route_codes(tokens, index, taken)
+    out += _named_by_last_word(tokens, index, taken)
+    letters = [t.text for t in tokens if t.text[:1].isalpha()]
+    shouting = len(letters) > 1 and sum(w.isupper() for w in letters) * 2 > len(letters)
     for i, t in enumerate(tokens):
         word = t.norm
-        if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or word in STOPWORDS \
-                or word in SHORT_WORDS:
+        capitals = t.text.isupper() and not shouting  # `the US`, where `us` is a word
+        if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or \
+                (word in STOPWORDS or word in SHORT_WORDS) and not capitals:
             continue
         exact, with_field = set(), set()
         for surface, s in index.multi_word_surfaces.items():
@@ -635,7 +711,8 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
             field = index.layout.fields[index.layout.values[value_no][0]]
             if word in initials:
                 exact.add(value_no)
-            elif word in {i + w[0] for i in initials for w in name_words(field)}:
+            elif not is_word(word) and \
+                    word in {i + w[0] for i in initials for w in name_words(field)}:
                 with_field.add(value_no)
         fits = exact or with_field
         if not fits and len(word.removesuffix("s")) == 2:
@@ -677,7 +754,8 @@ def semantic_matches(tokens: list[Token], index: CatalogIndex, taken: set[int], 
             if any(k in taken or forms(tokens[k].norm) & skip_words or
                    stem(tokens[k].norm) in skip_words for k in range(i, i + n)) or \
                     window[0].norm in STOPWORDS or window[-1].norm in STOPWORDS or \
-                    not any(c.isalpha() for c in window[0].norm):
+                    not any(c.isalpha() for c in window[0].norm) or \
+                    n == 1 and len(window[0].norm.strip("/.")) < 2:  # `w/` is no `b&w`
                 continue
             if any(f in index.forms for f in phrase_forms(" ".join(t.norm for t in window))):
                 continue  # the exact matcher saw this surface and turned it down

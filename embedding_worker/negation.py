@@ -43,6 +43,11 @@ RELATIVES = frozenset({"that", "which", "who", "that's", "thats", "where", "whos
 AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+welcome|"
                    r"(?:a\s+)?no[\s-]go|(?:a\s+)?deal[\s-]?breaker|"
                    r"not\s+please|is\s+out|are\s+out|please\s+not)\b", re.IGNORECASE)
+# An exclusion of what was just named, by a pronoun.
+PRONOUN_EXCLUDED = re.compile(r"\b(?:anything\s+but|anyone\s+but|other\s+than|except|avoid|"
+                              r"skip|exclude|leave\s+out)\s+(?:them|those|that\s+one|it)\b",
+                              re.IGNORECASE)
+LEFT_OUT = re.compile(r"\b(?:leave|leaving|keep|rule)\s+$", re.IGNORECASE)
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
 WAIVER = re.compile(r"\b(?:(?:do|does|did)(?:\s*n[o']?t|nt)|do\s+not|does\s+not|not|don'?t|"
                     r"doesn'?t)\s+(?:really\s+)?(?:need|have\s+to|care|mind|matter|require|"
@@ -177,11 +182,17 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
     for n, p in enumerate(proposals):
         if p.source == "rule":
             continue
-        if AFTER.match(text[p.end:]):  # `upper tier excluded`
+        if AFTER.match(text[p.end:]) or (  # `upper tier excluded`, `leave Apple out`
+                LEFT_OUT.search(text[:p.start]) and re.match(r"\s+out\b", text[p.end:])):
             p.negated = True
         own = [k for k, m in owner.items() if m == n]
         if own and p not in dropped and waived(text, tokens, min(own), max(own) + 1):
             dropped.append(p)  # `rim brakes are ok`: acceptable, not asked for
+    for m in PRONOUN_EXCLUDED.finditer(text):  # `bad luck with Moondrop, so anything but them`
+        before = [p for p in proposals if p.source != "rule" and p.end <= m.start() and
+                  not re.search(r"[.!?]", text[p.end:m.start()])]
+        if before:
+            before[-1].negated = True
     return negators, dropped
 
 

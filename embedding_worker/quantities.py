@@ -141,7 +141,9 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"list|include|suggest|me|us|with)\s+){0,4}"
                      r"(?:(?:a|an|the|any)\s+[a-z]{3,}\s+|"
                      # `don't show me anything critics scored below`, `anyone under 4 stars`
-                     r"(?:anything|anyone|anybody|anywhere|any\s+ones?)\s+(?:[a-z]+\s+){0,2})?"
+                     r"(?:anything|anyone|anybody|anywhere|any\s+ones?)\s+(?:[a-z]+\s+){0,2}|"
+                     # `don't want exit fees above`: what is wanted, in one or two words
+                     r"(?<=want\s|need\s)(?:[a-z]{3,}\s+){1,2})?"
                      r"|no\s+)$",  # `don't need a deposit over`  # `no older than 2012`
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid

@@ -15,8 +15,9 @@ from collections.abc import Callable
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF, UNITS,
-                                     FieldProfile)
+from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS,
+                                     UNITS,
+                                     FieldProfile, field_unit)
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, forms, stem
 from shared.names import name_words
@@ -98,6 +99,8 @@ LOWER_IS_BETTER = frozenset({"time", "length", "mass"})
 # What a borrower or buyer pays, though kept in no currency (`interest_rate` in %, `apr`).
 COST_STEMS = frozenset({"inter", "apr", "fee", "cost", "charg", "commiss", "tax", "penalt"})
 LENGTH_NAMES = frozenset({"length", "long"})
+PAID_WORDS = PRICE_WORDS | {"cost", "fee", "rate", "charg"}
+END_STEMS = frozenset({"end", "expir", "until", "deadlin", "clos", "finish"})
 
 
 def _with_tail(text: str, end: int) -> int:
@@ -140,13 +143,18 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
     periods = {PERIOD_OF[w] for w in said - elsewhere if w in PERIOD_OF}  # `cheapest per day`
     ranked = sorted(having,
                     key=lambda p: (p.field.type != "date",
+                                   # `newest` borrowing a day: not the day something ends
+                                   borrowed and concept == "time" and
+                                   bool(p.name_stems & END_STEMS),
+                                   # what is paid, not money paid out (`included_cover`)
+                                   concept == "money" and not p.name_stems & PAID_WORDS,
                                    not ((p.name_stems - words - STOPWORDS - elsewhere) & said or
                                         p.periods & periods),
                                    # `longest`, `shortest`: a field named for its length
                                    # first (not for `quickest`, which borrows the duration)
                                    not (concept == "duration" and not borrowed and
                                         p.name_stems & LENGTH_NAMES),
-                                   UNITS.get((p.field.unit or "").lower(), ("",))[0] != dimension,
+                                   (field_unit(p.field.unit) or ("",))[0] != dimension,
                                    p.is_bound,  # `cheapest`: a rate, not a minimum budget
                                    # the price itself, not a fee on top of it
                                    concept == "money" and bool(p.name_stems & ADD_ON_WORDS),
@@ -168,7 +176,7 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
 def _good_direction(p: FieldProfile, good: bool) -> str:
     """`best`/`top` is high, except where less is better (price, duration, distance, a
     cost kept in no currency: an interest rate)."""
-    dimension = UNITS.get((p.field.unit or "").lower(), ("", 0))[0]
+    dimension = (field_unit(p.field.unit) or ("", 0))[0]
     if p.is_money:
         lower_better = not p.stems() & MORE_IS_BETTER
     else:
@@ -208,7 +216,7 @@ def _in_unit_or_period(p: FieldProfile, word: str) -> int:
     """A unit word names the fields kept in it, less those kept in another unit of its
     dimension (`kms` for odometer_km), a period word the field counted per that period
     (`daily` for price_per_day)."""
-    unit, own = UNITS.get(word), UNITS.get((p.field.unit or "").lower())
+    unit, own = UNITS.get(word), field_unit(p.field.unit)
     if unit and own and unit[0] == own[0]:
         return 2 if unit == own else 1
     return 1 if PERIOD_OF.get(word) in p.periods else 0

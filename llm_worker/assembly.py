@@ -34,7 +34,9 @@ def apply_decisions(proposals: list[dict[str, Any]], decisions: list[dict[str, A
 def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
                   settled_by: dict[int, str]) -> tuple[list[Filter], list[Provenance]]:
     """Enum values of one field merge into eq/in (or neq/nin when negated); values the
-    text asks for all of (`pool and gym` on a field holding several) stay one eq each."""
+    text asks for all of (`pool and gym` on a field holding several) stay one eq each. A
+    value both named and excluded (`Apple's over-ears weigh a ton, so leave Apple out`) is
+    excluded."""
     filters: list[Filter] = []
     provenance: list[Provenance] = []
     grouped: dict[tuple[str, bool], list[Any]] = {}
@@ -59,7 +61,11 @@ def build_filters(text: str, proposals: list[dict | None], catalog: Catalog,
         f = Filter(field=p["field"], op=op, value=p["value"], confidence=confidence)
         if all((g.field, g.op, g.value) != (f.field, f.op, f.value) for g in filters):
             filters.append(f)
-    for (field, negated), values in grouped.items():
+    for (field, negated), values in list(grouped.items()):
+        if not negated:  # excluded and asked for: the exclusion is the deliberate one
+            values[:] = [v for v in values if v not in grouped.get((field, True), [])]
+        if not values:
+            continue
         one = len(values) == 1
         filters.append(Filter(field=field, op=("neq" if one else "nin") if negated else
                               ("eq" if one else "in"), value=values[0] if one else values,

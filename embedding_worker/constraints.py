@@ -1094,9 +1094,10 @@ def lone_number_proposals(text: str, tokens: list[Token], fields: list[FieldProf
         if k + 1 < len(tokens) and k + 1 not in valued and not re.match(r"\s*[,;]",
                                                                          text[t.end:]):
             continue  # `2 kids`, `700 series`, `13 128gb`: not a measure on its own
-        if re.search(r"[-/.:]\s*$", text[:t.start]) or not k or (
+        if re.search(r"[-/.:]\s*$|\d,$", text[:t.start]) or not k or (
                 k - 1 not in used and not re.search(r"[,;]\s*$", text[:t.start])):
-            continue  # part of a range, a list or a model number (`ipone 11`, `12 or 13`)
+            continue  # part of a range, a list, a model number (`ipone 11`, `12 or 13`) or a
+            # number in thousands (`$1,200`)
         value = float(t.text)
         fits = [p for p in fields if p.field.type == "number" and not p.is_money
                 and not p.holds_years and p.field.min is not None and p.field.max is not None

@@ -228,7 +228,7 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 continue
             window = tokens[i:i + n]
             word = window[0].norm
-            plain = n > 1 or (len(word) >= 5 and word.replace("'", "").isalpha() and
+            plain = n > 1 or (len(word) >= 5 and re.sub(r"['-]", "", word).isalpha() and
                               word not in index.forms and (
                 _named_mid_sentence(tokens, i) if capitalised else not is_word(word)))
             if capitalised and not plain:

@@ -151,6 +151,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         near = norms[k] in NEAR_NEGATORS
         if k in used or k in owner or not (near or is_negator(norms, k)):
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
+        if near and re.search(r"\d\s*[a-z]*\s*$", text[:tokens[k].start]):
+            continue  # `120 km outside Copenhagen`: how far from it, not anywhere but it
         reach = 2 if near else REACH + (RELATIVE_REACH if relative_clause(norms, k) else 0)
         first = next((j for j in range(k + 1, min(len(tokens), k + reach + 1))
                       if j in owner or j in breaks), None)

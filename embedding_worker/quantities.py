@@ -552,7 +552,27 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
         compared = _comparison(text, a, unit_words)
         if compared is not None:
             out.append(compared)
+    out += _that_much(text, amounts)
     return _shared_bounds(text, sorted(out, key=lambda q: (q.start, q.op)))
+
+
+THAT_MUCH = re.compile(r"\b(?P<cmp>at least|no less than|not less than|at most|no more than|"
+                       r"not more than|up to)\s+(?:that much|that amount|as much)\b",
+                       re.IGNORECASE)
+
+
+def _that_much(text: str, amounts: list[Amount]) -> list[Quantity]:
+    """`it's worth around $1,200, so I want the cover to be at least that much`: the
+    comparison takes the last amount of money before it."""
+    out = []
+    for m in THAT_MUCH.finditer(text):
+        said = [a for a in amounts if a.end <= m.start() and a.currency]
+        if said:
+            op = "gte" if m.group("cmp").lower() in ("at least", "no less than",
+                                                     "not less than") else "lte"
+            out.append(Quantity(op, said[-1].value, m.start(), m.end(), said[-1].currency,
+                                said[-1].unit, cue=m.group("cmp").lower()))
+    return out
 
 
 def _amounts_and_price_levels(text: str, unit_words: frozenset[str],

@@ -83,7 +83,8 @@ EXPLICIT_SORT = [
                re.IGNORECASE),
     re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+(?:from\s+)?{DIRECTION}\b", re.IGNORECASE),
 ]
-THEN = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+(?:by\s+)?(?P<f>\w+(?:\s\w+)?)"
+THEN = re.compile(rf"\s*,?\s*(?:and\b\s*)?(?:then|,?\s*(?:where|when|if)\s+(?:two|they|there)\s+"
+                  rf"(?:are|is)\s+(?:level|tied|equal|a\s+tie)\s*,)\s+(?:by\s+)?(?P<f>\w+(?:\s\w+)?)"
                   rf"(?:[\s,]+{DIRECTION})?", re.IGNORECASE)
 SORT_TAIL = re.compile(r"(?:\s+[a-z]+){0,2}?\s*(?:first|on top|in order)\b(?=\s*(?:$|[,;.!?]|"
                        r"(?:then|and|please|out|from|to|in|on|for|with|of|at|leaving|"
@@ -229,7 +230,8 @@ def _fits(p: FieldProfile, concept: str) -> bool:
 
 def _then(text: str, end: int, sortable: list[FieldProfile],
           add: Callable[[FieldProfile, str, int, int], None]) -> None:
-    """`... then by price`, `... then rating`: further keys named after a sort."""
+    """`... then by price`, `... then rating`, `..., where two are level, by rating`:
+    further keys named after a sort."""
     while (then := THEN.match(text, end)) is not None:
         words = re.findall(r"\w+", then.group("f").lower())
         nxt = _key_field(words, sortable)
@@ -405,6 +407,10 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
                     m.end() + len(re.match(r"\s*[\w-]+", text[m.end():]).group()))
                 continue
         named = _named_field(following[:1], sortable, concept)  # the noun right after it
+        per_unit = [p for p in sortable if len(following) > 2 and following[1] == "per" and
+                    following[2] in re.findall(r"[a-z]+", (p.field.unit or "").lower())]
+        if named is None and len(per_unit) == 1:  # `lowest price per kWh`: the field in p/kWh
+            named = per_unit[0]
         if named is not None and concept not in (None, "quality") and \
                 not _fits(named, concept) and len(following) > 1 and \
                 re.fullmatch(r"\d[\d.,]*", following[1]):

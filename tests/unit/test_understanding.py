@@ -2091,3 +2091,130 @@ def test_guards_from_the_round_23_review():
     assert understood("size 10 women", measures("shoes", size=(None, 15), guests=(None, 20))
                       )[0] == {("size", "eq", 10)}
     assert understood("still serving after midnight", EATERIES)[0] == {("close_hour", "gte", 24)}
+
+
+PLACES = ["Upper Sorvia", "Jarpen", "Nelborough", "Tovin", "Kestrel Bay"]
+PARCELS = Catalog.model_validate({
+    "name": "parcels", "description": "Crates shipped between islands. One record is one "
+                                      "shipping offer.",
+    "fields": [
+        {"name": "from_place", "type": "enum", "values": PLACES,
+         "description": "island the crate leaves"},
+        {"name": "to_place", "type": "enum", "values": PLACES,
+         "description": "island the crate arrives at"},
+        {"name": "shipper", "type": "enum",
+         "values": ["Quill Freight", "Marrow's Freight", "Ostby Lines"]},
+        {"name": "region", "type": "enum", "values": ["West Fenlands", "East Fenlands"]},
+        {"name": "meter", "type": "enum", "values": ["Basic 7", "Basic 10", "plain"]},
+        {"name": "hull", "type": "enum", "values": ["steel keel", "wooden"],
+         "synonyms": {"keel box": "steel keel"}},
+        {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 900},
+        {"name": "insured_amount", "type": "number", "unit": "GBP", "min": 0, "max": 20000,
+         "description": "compensation paid out for a lost crate"},
+        {"name": "berth_rate", "type": "number", "unit": "p/day", "min": 0, "max": 500,
+         "description": "pence per day in the harbour"},
+        {"name": "transit_days", "type": "number", "unit": "working days", "min": 1,
+         "max": 40},
+        {"name": "release_fee", "type": "number", "unit": "GBP", "min": 0, "max": 300,
+         "description": "charge for ending the contract early"},
+        {"name": "salted_rope", "type": "boolean",
+         "description": "true if the crate is lashed with weather-proof rope"},
+        {"name": "first_sailed", "type": "date",
+         "description": "date the offer was first offered to shippers"},
+        {"name": "lock_end_date", "type": "date", "description": "date the locked price ends"}],
+    "sortable": ["price", "insured_amount", "transit_days", "first_sailed", "lock_end_date"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    # two-letter codes on either side of `to` between places two fields share; `us` in
+    # capitals is a two-word value's initials; `the <last word>` of one value
+    ("us to jarpen", {("from_place", "eq", "Upper Sorvia"), ("to_place", "eq", "Jarpen")}),
+    ("jp to nl", {("from_place", "eq", "Jarpen"), ("to_place", "eq", "Nelborough")}),
+    ("from Tovin to the US", {("from_place", "eq", "Tovin"),
+                              ("to_place", "eq", "Upper Sorvia")}),
+    ("crates from Tovin to the Sorvia", {("from_place", "eq", "Tovin"),
+                                         ("to_place", "eq", "Upper Sorvia")}),
+    ("send it to us", set()),  # pronouns on both sides: no route
+    # a plural cut short keeps its `s`; one word's initial and the number
+    ("west fens", {("region", "eq", "West Fenlands")}),
+    ("b7 meter", {("meter", "eq", "Basic 7")}),
+    # the first word of a value in the possessive, where the rest is shared (`Freight`)
+    ("anything from Marrow's", {("shipper", "eq", "Marrow's Freight")}),
+    # `£0.25` on a field kept in pence
+    ("berth under £0.25 a day", {("berth_rate", "lt", 25)}),
+    # a comparison of the amount just said
+    ("it's worth £1,200, so the insured amount must be at least that much",
+     {("insured_amount", "gte", 1200)}),
+    # `don't want` and the noun it negates before a comparison
+    ("I really don't want release fees above £25", {("release_fee", "lte", 25)}),
+    # the end of a year; `at least` a month
+    ("a lock that ends at least the end of 2027", {("lock_end_date", "gte", "2027-12-31")}),
+    ("locked until at least January 2028", {("lock_end_date", "gte", "2028-01-01")}),
+    # `leave X out`; `anything but them` of the value just named
+    ("Quill Freight is slow, so leave Quill Freight out", {("shipper", "neq", "Quill Freight")}),
+    ("we had bad luck with Ostby Lines, so anything but them",
+     {("shipper", "neq", "Ostby Lines")}),
+])
+def test_round_24(text, filters):
+    assert understood(text, PARCELS)[0] == filters
+
+
+def test_round_24_sorts_and_dates():
+    """`sort by transit time` is the shortest first for a unit written `working days`;
+    `newest` borrowing a day is never the day something ends, and a day `first offered`
+    is when a record appeared; `cheapest` is what is paid, not money paid out, whatever
+    else the request names; a value written out names no date field (`new locked offers
+    this week`); `where two are level` adds a key."""
+    assert understood("sort by transit time", PARCELS)[1] == [("transit_days", "asc")]
+    assert understood("newest first", PARCELS)[1] == [("first_sailed", "desc")]
+    assert understood("insured amount at least £5000, cheapest first", PARCELS) == (
+        {("insured_amount", "gte", 5000)}, [("price", "asc")])
+    assert understood("sort by price and, where two are level, by transit time",
+                      PARCELS)[1] == [("price", "asc"), ("transit_days", "asc")]
+    hulls = Catalog.model_validate({**PARCELS.model_dump(exclude_none=True), "fields": [
+        *(f.model_dump(exclude_none=True) for f in PARCELS.fields if f.name != "hull"),
+        {"name": "hull", "type": "enum", "values": ["locked", "open"]}]})
+    assert understood("new locked offers this week", hulls)[0] == {
+        ("hull", "eq", "locked"), ("first_sailed", "gte", "2026-03-09"),
+        ("first_sailed", "lte", "2026-03-12")}
+
+
+def test_round_24_matching_guards():
+    """The catalog's own word is no misspelt word of a value (`crates` against `keel box`
+    where the catalog ships crates: nor is `shipped`); a single letter is never matched by
+    meaning; an ordinary word is no value's initials with its field's (`got` is not `g`
+    + `o` + the field's `t`); a yes/no field's name gives way to a value written across
+    its end."""
+    assert understood("crates under £50", PARCELS)[0] == {("price", "lt", 50)}
+    boxes = Catalog.model_validate({"name": "boxes", "description": "Storage boxes.",
+                                    "fields": [{"name": "fit", "type": "enum",
+                                                "values": ["box lid", "open"]}]})
+    assert understood("boxes w/ lids", boxes)[0] == set()
+    fuels = Catalog.model_validate({"name": "plans", "description": "Heating plans.", "fields": [
+        {"name": "fuel_type", "type": "enum", "values": ["gas only", "wood only", "both"],
+         "synonyms": {"logs only": "wood only"}},
+        {"name": "green_logs", "type": "boolean", "description": "true if logs are certified"}]})
+    english = {"we", "got", "stove"}.__contains__
+    assert analyse("we got a stove", fuels, index_for(fuels), fake_embed, english)[
+        "proposals"] == []
+    assert understood("green logs only", fuels)[0] == {("fuel_type", "eq", "wood only")}
+
+
+def test_a_word_only_one_yes_no_description_uses_names_that_field():
+    """`weather`, `weathered` for a field lashed with "weather-proof rope" (with a window close in
+    meaning, paraphrased_booleans turns it on without asking); not a word of the catalog's
+    own (`crates`), nor a word the description sets its field against (`official` in
+    "resold ... rather than sold by the official office")."""
+    from embedding_worker.booleans import _own_word
+    from embedding_worker.fields import profiles
+
+    fields = profiles(PARCELS)
+    domain = frozenset({"crate", "crates", "shipped", "islands"})
+    assert _own_word("weather", "salted_rope", fields, domain)
+    assert _own_word("a weathered look", "salted_rope", fields, domain)
+    assert not _own_word("crates", "salted_rope", fields, domain)
+    resold = Catalog.model_validate({"name": "seats", "fields": [
+        {"name": "resale", "type": "boolean", "description": "resold by a fan rather than "
+                                                             "sold by the official office"}]})
+    assert not _own_word("official seats", "resale", profiles(resold), frozenset())
+    assert _own_word("resold seats", "resale", profiles(resold), frozenset())

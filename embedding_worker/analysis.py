@@ -97,7 +97,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     not_flags = _not_flag_words(catalog, fields)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
                                                config, not_flags, taken, rule_tokens, written)
-    values = _exact_values(text, tokens, index, taken, is_word, fields)
+    values = _exact_values(text, tokens, index, taken, is_word, fields,
+                           _not_values(catalog, fields))
     booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
                                 booleans, taken)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
@@ -246,13 +247,17 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
 
 
 def _exact_values(text: str, tokens: list[Token], index: CatalogIndex, taken: set[int],
-                  is_word: Callable[[str], bool], fields: list[FieldProfile]) -> list[Proposal]:
-    """Enum values written as they are, by a prefix, a demonym (`italian` for Italy) or
-    a code; before the one-word yes/no fields, which would otherwise claim their words.
+                  is_word: Callable[[str], bool], fields: list[FieldProfile],
+                  domain: frozenset[str]) -> list[Proposal]:
+    """Enum values written as they are, misspelt (`austira`: never a word of the catalog's
+    own, `domain`), by a prefix, a demonym (`italian` for Italy) or a code; before the
+    one-word yes/no fields, which would otherwise claim their words (`skiing austira` is
+    no paraphrase of night skiing).
     A synonym that is a number field's own name word near a number is left to the number
     (_names_a_measure)."""
     values = exact_matches(tokens, index, taken)
     values += shared_tails(text, tokens, values, index, taken)
+    values += fuzzy_matches(tokens, index, taken, is_word, domain)
     values += prefix_matches(tokens, index, taken, is_word, values)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)
@@ -297,7 +302,6 @@ def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], emb
     """Enum values in the words left: by stem, typo, abbreviation and meaning (not on
     `domain` words); with the semantic candidates per field."""
     values = stem_matches(tokens, index, taken)
-    values += fuzzy_matches(tokens, index, taken, is_word, domain)
     values += abbreviation_matches(tokens, index, taken, is_word, names)
     values += prefix_matches(tokens, index, taken, is_word, capitalised=True)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,

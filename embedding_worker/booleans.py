@@ -417,6 +417,7 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     pairs += [(max(float(sims.per_field[w, b]), config.accept), w, b)
               for w in range(len(windows)) for b in range(len(booleans))
               if sims.per_field[w, b] >= max(config.ask, floor) and
+              sims.per_field[w, b] - sims.prior[w] >= 2 * config.margin and
               _own_word(texts[w], booleans[b].name, fields, domain)]
     return _best_windows(text, tokens, windows, booleans, pairs, taken)
 

@@ -142,6 +142,18 @@ class CatalogIndex:
         return {f: frozenset(words) for f, words in out.items()}
 
     @cached_property
+    def acronyms(self) -> dict[str, frozenset[int]]:
+        """The words written in capitals inside values of several words (`DC` of
+        Washington DC, `EF` of Canon EF), to value numbers: alone they may name the value."""
+        out: dict[str, set[int]] = {}
+        for v, (_, value) in enumerate(self.layout.values):
+            words = value.split()
+            for w in words if len(words) > 1 else ():
+                if len(w) >= 2 and w.isalpha() and w.isupper():
+                    out.setdefault(w.lower(), set()).add(v)
+        return {w: frozenset(vs) for w, vs in out.items()}
+
+    @cached_property
     def run_together(self) -> dict[str, frozenset[int]]:
         """The values of several words by their words written as one (`ballgown` for Ball
         Gown), to value numbers."""

@@ -446,7 +446,8 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
                 if surface[0] == word[0]]
         if not hits:
             continue
-        surface, dist = min(hits, key=lambda h: h[1])
+        # a whole value before a word of one (`tallin`: Tallinn, not Tallink of Tallink Silja)
+        surface, dist = min(hits, key=lambda h: (h[1], h[0] not in index.single_word_surfaces))
         out.append(_proposal(index, choices[surface], t.start, t.end, "fuzzy",
                              round((1 - dist / len(word)) * (
                                  1 if surface in index.single_word_surfaces else 0.9), 3)))
@@ -683,6 +684,22 @@ def _named_by_last_word(tokens: list[Token], index: CatalogIndex,
     return out
 
 
+def _acronym_words(tokens: list[Token], index: CatalogIndex,
+                   taken: set[int]) -> list[Proposal]:
+    """`dupont circle dc`, `ef primes`: a word a value of several words writes in capitals,
+    alone, where exactly one value has it (a function word only written in capitals)."""
+    out = []
+    for i, t in enumerate(tokens):
+        fits = index.acronyms.get(t.norm, frozenset()) if i not in taken else frozenset()
+        if len({index.layout.values[v][1] for v in fits}) != 1 or (
+                t.norm in STOPWORDS and not t.text.isupper()):
+            continue
+        out.append(_proposal(index, int(index.layout.value_starts[min(fits)]), t.start,
+                             t.end, "abbreviation", 0.8))
+        taken.add(i)
+    return out
+
+
 def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
                          taken: set[int], is_word: Callable[[str], bool],
                          names: frozenset[str] = frozenset()) -> list[Proposal]:
@@ -696,6 +713,7 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
     out += _shortened_words(tokens, index, taken, is_word)
     out += _route_codes(tokens, index, taken)
     out += _named_by_last_word(tokens, index, taken)
+    out += _acronym_words(tokens, index, taken)
     letters = [t.text for t in tokens if t.text[:1].isalpha()]
     shouting = len(letters) > 1 and sum(w.isupper() for w in letters) * 2 > len(letters)
     for i, t in enumerate(tokens):

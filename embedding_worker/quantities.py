@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from rapidfuzz.distance import OSA
 from text_to_num import text2num
 
 from embedding_worker.fields import MONEY_WORDS, PERIOD_OF, UNITS, unit_known
@@ -55,7 +56,7 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"|(?<!times\s)(?<!once\s)(?<!twice\s)(?<!every\s)"  # `twice a day`: how often
           rf"an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)")
 AMOUNT = re.compile(
-    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])(?<!\d\s)[-−](?=\d))?(?<![\w.])(?P<num>{NUMBER})"
+    rf"(?:(?P<cur>[$€£])\s?)?(?P<neg>(?<![\w.])(?<!\d\s)[-−](?=\d)|\bminus\s+)?(?<![\w.])(?P<num>{NUMBER})"
     rf"(?:\s?(?P<scale>{_SCALE})\b)?"
     rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|"
     rf"[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
@@ -409,6 +410,8 @@ def _money_or_unit(text: str, m: re.Match[str], value: float, factor: float, uni
         value, unit, end = value * factor, None, m.end()
     elif unit == PEOPLE:  # with its word; after a capacity verb the number alone
         end = m.end() if people_worded else end
+    elif unit and _misspelt_unit(unit, unit_words) and not NAMES_NEXT.match(text, m.end()):
+        unit, end = _misspelt_unit(unit, unit_words), m.end() + unit_tail  # `2 bedroms`
     elif unit and (_unit_word(unit, unit_words) or unit in RATING_UNITS) and (
             unit_known(unit) or not NAMES_NEXT.match(text, m.end())):
         end = m.end() + unit_tail
@@ -461,6 +464,15 @@ def _unit_word(unit: str, unit_words: frozenset[str]) -> bool:
     return unit_known(unit) or unit not in COMPARATOR_WORDS and (
         unit in unit_words or bool(forms(unit) & unit_words) or stem(unit) in unit_words
         or _prefix_of(unit, unit_words))
+
+
+def _misspelt_unit(unit: str, unit_words: frozenset[str]) -> str | None:
+    """The catalog's word of seven letters or more that a word no unit is one edit away
+    from, with the same first letter (`bedroms` for bedrooms)."""
+    if _unit_word(unit, unit_words) or len(unit) < 6 or not unit.isalpha():
+        return None
+    return next((w for w in sorted(unit_words) if len(w) >= 7 and w[0] == unit[0] and
+                 OSA.distance(unit, w) == 1), None)
 
 
 def _prefix_of(word: str, vocabulary: frozenset[str]) -> bool:

@@ -2106,6 +2106,7 @@ PARCELS = Catalog.model_validate({
          "values": ["Quill Freight", "Marrow's Freight", "Ostby Lines"]},
         {"name": "region", "type": "enum", "values": ["West Fenlands", "East Fenlands"]},
         {"name": "meter", "type": "enum", "values": ["Basic 7", "Basic 10", "plain"]},
+        {"name": "zone", "type": "enum", "values": ["Harbour QX", "Harbour TR", "Dockside"]},
         {"name": "hull", "type": "enum", "values": ["steel keel", "wooden"],
          "synonyms": {"keel box": "steel keel"}},
         {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 900},
@@ -2138,6 +2139,8 @@ PARCELS = Catalog.model_validate({
     # a plural cut short keeps its `s`; one word's initial and the number
     ("west fens", {("region", "eq", "West Fenlands")}),
     ("b7 meter", {("meter", "eq", "Basic 7")}),
+    # a word a value writes in capitals, alone
+    ("anything in qx", {("zone", "eq", "Harbour QX")}),
     # the first word of a value in the possessive, where the rest is shared (`Freight`)
     ("anything from Marrow's", {("shipper", "eq", "Marrow's Freight")}),
     # `£0.25` on a field kept in pence
@@ -2218,3 +2221,16 @@ def test_a_word_only_one_yes_no_description_uses_names_that_field():
                                                              "sold by the official office"}]})
     assert not _own_word("official seats", "resale", profiles(resold), frozenset())
     assert _own_word("resold seats", "resale", profiles(resold), frozenset())
+
+
+def test_a_misspelt_noun_after_a_number_and_minus():
+    """`2 bedroms` is the bedrooms (one edit from the catalog's word, not itself a unit);
+    `minus 15` is below zero."""
+    flats = measures("flats", bedrooms=(None, 10), rent=("EUR", 5000))
+    assert understood("2 bedroms under 900 euros", flats)[0] == {
+        ("bedrooms", "eq", 2), ("rent", "lt", 900)}
+    frost = Catalog.model_validate({"name": "shrubs", "fields": [
+        {"name": "hardiness", "type": "number", "unit": "°C", "min": -40, "max": 20,
+         "description": "lowest temperature it survives, in degrees"}]})
+    assert understood("survives minus fifteen degrees or lower", frost)[0] == {
+        ("hardiness", "lte", -15)}

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import takewhile
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS,
-                                     UNITS,
-                                     FieldProfile, field_unit)
+from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF,
+                                     PRICE_WORDS, UNITS, FieldProfile, field_unit)
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, forms, stem
 from shared.names import name_words
@@ -83,8 +83,9 @@ EXPLICIT_SORT = [
                re.IGNORECASE),
     re.compile(rf"\b(?P<f>\w+(?:\s\w+)?)[\s:,]+(?:from\s+)?{DIRECTION}\b", re.IGNORECASE),
 ]
-THEN = re.compile(rf"\s*,?\s*(?:and\b\s*)?(?:then|,?\s*(?:where|when|if)\s+(?:two|they|there)\s+"
-                  rf"(?:are|is)\s+(?:level|tied|equal|a\s+tie)\s*,)\s+(?:by\s+)?(?P<f>\w+(?:\s\w+)?)"
+THEN = re.compile(rf"\s*,?\s*(?:and\b\s*)?(?:then|,?\s*(?:where|when|if)\s+(?:two|they|there|"
+                  rf"that|it)(?:'s|\s+(?:are|is))\s+(?:level|tied|equal|a\s+tie)\s*,)\s+(?:by\s+)?"
+                  rf"(?P<f>\w+(?:\s\w+)?)"
                   rf"(?:[\s,]+{DIRECTION})?", re.IGNORECASE)
 SORT_TAIL = re.compile(r"(?:\s+[a-z]+){0,2}?\s*(?:first|on top|in order)\b(?=\s*(?:$|[,;.!?]|"
                        r"(?:then|and|please|out|from|to|in|on|for|with|of|at|leaving|"
@@ -97,6 +98,9 @@ CONCEPT_DIMENSION = {"duration": "time", "weight": "mass", "distance": "length",
 MORE_IS_BETTER = frozenset({"salary", "pay", "wage", "earn", "income", "compens", "bonus",
                             "revenue", "profit"})
 LOWER_IS_BETTER = frozenset({"time", "length", "mass"})
+# Measures of time or length where more is better: how long a thing lasts or reaches.
+LASTING_STEMS = frozenset({"life", "lifespan", "battery", "warranty", "guarante", "range",
+                           "depth", "height", "elev", "elevation", "endur", "runtime"})
 # What a borrower or buyer pays, though kept in no currency (`interest_rate` in %, `apr`).
 COST_STEMS = frozenset({"inter", "apr", "fee", "cost", "charg", "commiss", "tax", "penalt"})
 LENGTH_NAMES = frozenset({"length", "long"})
@@ -176,13 +180,15 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
 
 def _good_direction(p: FieldProfile, good: bool) -> str:
     """`best`/`top` is high, except where less is better (price, duration, distance, a
-    cost kept in no currency: an interest rate)."""
+    cost kept in no currency: an interest rate), unless the measure is how long a thing
+    lasts or how far it reaches (battery life, snow depth)."""
     dimension = (field_unit(p.field.unit) or ("", 0))[0]
     if p.is_money:
         lower_better = not p.stems() & MORE_IS_BETTER
     else:
-        lower_better = dimension in LOWER_IS_BETTER or bool(
-            p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"] | COST_STEMS))
+        lower_better = (dimension in LOWER_IS_BETTER or bool(
+            p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"] |
+                            COST_STEMS))) and not p.name_stems & LASTING_STEMS
     return (LOW if lower_better else HIGH) if good else (HIGH if lower_better else LOW)
 
 
@@ -296,7 +302,9 @@ def _own_sort(direction: str, target: FieldProfile, sortable: list[FieldProfile]
 
 def _key_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile | None:
     """The field a sort key's words name: the one money field paid per the period said
-    (`price per hour`: the hourly rate, not the package price), the field the words name,
+    (`price per hour`: the hourly rate, not the package price), the one named for the
+    initials of `per` and its unit (`rent per square metre`: rent_psm), the field the words
+    name,
     else for a word of money the field a bare `cheapest` sorts (`sort by price` where the
     price is called monthly_rate)."""
     periods = {PERIOD_OF[w] for before, w in zip(words, words[1:])
@@ -304,6 +312,14 @@ def _key_field(words: list[str], sortable: list[FieldProfile]) -> FieldProfile |
     paid = [p for p in sortable if p.is_money and p.periods & periods]
     if len(paid) == 1:
         return paid[0]
+    if "per" in words[1:]:  # `rent per square metre`: rent_psm, the field named so
+        k = words.index("per")
+        code = "p" + "".join(w[0] for w in takewhile(lambda w: w not in STOPWORDS,
+                                                      words[k + 1:]))
+        coded = [p for p in sortable if code in name_words(p.name) and
+                 p.mentions(_stems_of(words[:k]))]
+        if len(coded) == 1:
+            return coded[0]
     named = _named_field(words, sortable)
     if named is None and set(words) & MONEY_WORDS:
         found = concept_field("money", sortable)

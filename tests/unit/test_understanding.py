@@ -2234,3 +2234,19 @@ def test_a_misspelt_noun_after_a_number_and_minus():
          "description": "lowest temperature it survives, in degrees"}]})
     assert understood("survives minus fifteen degrees or lower", frost)[0] == {
         ("hardiness", "lte", -15)}
+
+
+def test_sort_keys_named_by_initials_ties_and_what_lasts():
+    """`rent per square metre` is the field named rent_psm (its unit's initials after
+    `per`), not the floor area nor the monthly rent; `where that's equal, by X` adds a
+    key; `best` battery life or snow depth is the most, where a duration or a length is
+    otherwise best short."""
+    desks = measures("desks", monthly_rent=("GBP", 90000), rent_psm_pa=("GBP", 2000),
+                     floor_area_sqm=(None, 50000), fee_psm=("GBP", 300))
+    assert understood("ranked by rent per square metre from cheapest, and where that's "
+                      "equal, by fee", desks)[1] == [("rent_psm_pa", "asc"), ("fee_psm", "asc")]
+    gear = measures("gear", battery_life_hours=("hours", 100), charge_minutes=("minutes", 300),
+                    snow_depth_cm=("cm", 500))
+    assert understood("best battery life first", gear)[1] == [("battery_life_hours", "desc")]
+    assert understood("best snow depth first", gear)[1] == [("snow_depth_cm", "desc")]
+    assert understood("best charge time first", gear)[1] == [("charge_minutes", "asc")]

@@ -155,6 +155,8 @@ def _negator(text: str, tokens: list[Token], i: int) -> int | None:
                   norms[m] in EXCLUDING or norms[m - 1:m + 1] == ["allergic", "to"]), None)
         k = k if k is not None and k + 1 not in breaks and \
             not LIST_BREAKERS & set(norms[k + 1:i]) else None
+    if k is not None and norms[k] == "non" and k + 1 < i:
+        return None  # `non smoker fenced garden`: `non` makes one word of the next only
     return k
 
 
@@ -242,13 +244,15 @@ def _defined(p: FieldProfile) -> list[tuple[list[str], bool]]:
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()
         if parts[0] not in NEGATORS and parts[0] not in ANTONYM_PREFIXES:
             out.append((["".join(parts)], re.search(r"\b(?:false|no)\b", clause) is None))
+    # names, not how the thing comes ("(included or as add-on)": no participle)
     for m in [*BRACKETED.finditer(description), *EXAMPLES.finditer(description)]:
         clause = re.split(r"[;.]", description[:m.start()])[-1].lower()
         value = re.search(r"\b(?:false|no)\b", clause) is None
         for name in re.split(r"\s*(?:,|/|\bor\b|\band\b)\s*", m.group(1).lower()):
             words = [w for w in re.findall(r"[\w-]+", name) if w not in ("a", "an", "the")]
             if 1 <= len(words) <= 2 and not (set(words) & STOPWORDS) and \
-                    not re.fullmatch(r"e\.?g|i\.?e|etc", name.strip(". ")):
+                    not re.fullmatch(r"e\.?g|i\.?e|etc", name.strip(". ")) and \
+                    not any(len(w) > 4 and w.endswith("ed") for w in words):
                 out.append((words, value))
     return out
 

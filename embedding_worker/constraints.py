@@ -183,7 +183,9 @@ def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, f
         score += 3 if p.stems() & HOUR_FIELD_WORDS and (p.field.max or 24) <= 24 else -3
     elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
         # a count of people, never money per person (`family of four`: no fare of 4)
-        score += 3 if p.stems() & PERSON_FIELD_WORDS and not p.is_money else -3
+        # (a count of what is left of the catalog's own thing: `tickets still for sale`)
+        score += 3 if (p.stems() & PERSON_FIELD_WORDS or p.counts_availability and
+                       p.description_words & PERSON_FIELD_WORDS) and not p.is_money else -3
         # the most a record takes (`max_anglers`): room for them, not a guest rating; `two
         # of us` with no comparison only for such a field or one of places left
         room = p.is_bound and not p.is_floor

@@ -34,8 +34,8 @@ ADD_ON_WORDS = frozenset({"fee", "fees", "charge", "charges", "deposit", "shippi
                           "delivery", "tax", "tip", "surcharge", "commission"})
 # English words for one period of time: `an hour` ~ `hourly`, `a year` ~ `annual`.
 PERIODS = {"hour": {"hour", "hourly", "hr", "h"}, "day": {"day", "daily"},
-           "night": {"night", "nightly", "nite", "nt"}, "week": {"week", "weekly", "wk"},
-           "month": {"month", "monthly", "mo"},
+           "night": {"night", "nightly", "nite", "nt", "pn"},  # `pn`: per night
+           "week": {"week", "weekly", "wk", "pw"}, "month": {"month", "monthly", "mo", "pcm"},
            "year": {"year", "yearly", "annual", "annually", "yr", "annum", "pa"}}
 PERIOD_OF = {w: period for period, words in PERIODS.items() for w in words}
 PERIOD_ADJECTIVES = frozenset({"hourly", "daily", "nightly", "weekly", "monthly", "yearly",

@@ -153,7 +153,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
         if near and re.search(r"\d\s*[a-z]*\s*$", text[:tokens[k].start]):
             continue  # `120 km outside Copenhagen`: how far from it, not anywhere but it
-        reach = 2 if near else REACH + (RELATIVE_REACH if relative_clause(norms, k) else 0)
+        reach = 2 if near else 1 if norms[k] == "non" else \
+            REACH + (RELATIVE_REACH if relative_clause(norms, k) else 0)
         first = next((j for j in range(k + 1, min(len(tokens), k + reach + 1))
                       if j in owner or j in breaks), None)
         # a value past a clause break is another clause's (`no other weddings, Norfolk`)

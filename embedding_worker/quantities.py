@@ -40,7 +40,7 @@ CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "buck": "USD", "bucks": "US
                   "gbp": "GBP", "quid": "GBP"}
 # `an hour`, `per night`, `/yr`, `a year`: what an amount is counted per.
 PER = (r"(?:\b(?:per|a|an|each|every)\s+|/\s*)(?P<per>[a-z]+)|"
-       r"\b(?P<adv>hourly|daily|nightly|weekly|monthly|yearly|annually)")
+       r"\b(?P<adv>hourly|daily|nightly|weekly|monthly|yearly|annually|pn|pw|pcm|pa)\b")
 
 _WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _UNIT_WORD = "|".join(sorted((re.escape(u) for u in UNITS if len(u) > 2 and u.isalpha()),

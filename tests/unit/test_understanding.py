@@ -2250,3 +2250,38 @@ def test_sort_keys_named_by_initials_ties_and_what_lasts():
     assert understood("best battery life first", gear)[1] == [("battery_life_hours", "desc")]
     assert understood("best snow depth first", gear)[1] == [("snow_depth_cm", "desc")]
     assert understood("best charge time first", gear)[1] == [("charge_minutes", "asc")]
+
+
+def test_head_counts_of_what_is_left_nons_and_short_rates():
+    """`a group of 8` needs 8 of what is still for sale where no field counts people but
+    one counts the catalog's own thing left (`tickets still for sale`); `non` makes one
+    word of the next only (`non smoker fenced garden` still asks for the fence); `pn`,
+    `pcm` are rates per night and per month."""
+    seats = Catalog.model_validate({
+        "name": "gigs", "description": "Gig tickets. One record is one listing of tickets.",
+        "fields": [{"name": "price_each", "type": "number", "unit": "GBP", "min": 0,
+                    "max": 900},
+                   {"name": "quantity_available", "type": "number", "min": 1, "max": 40,
+                    "description": "number of tickets still for sale in this listing"}]})
+    assert understood("a night out for a group of 8", seats)[0] == {
+        ("quantity_available", "gte", 8)}
+    yards = Catalog.model_validate({"name": "sitters", "fields": [
+        {"name": "smoke_free_home", "type": "boolean"},
+        {"name": "fenced_garden", "type": "boolean", "description": "true if the garden is fenced"},
+        {"name": "price_per_night", "type": "number", "unit": "GBP", "min": 0, "max": 300},
+        {"name": "price_per_walk", "type": "number", "unit": "GBP", "min": 0, "max": 100}]})
+    assert ("fenced_garden", "eq", True) in understood("non smoker fenced garden", yards)[0]
+    assert understood("25-40 pn", yards)[0] == {("price_per_night", "gte", 25),
+                                               ("price_per_night", "lte", 40)}
+
+
+def test_a_participle_in_brackets_names_no_yes_no_field():
+    """"offers videography (included or as add-on)": `includes a second shooter` says
+    nothing of the video."""
+    shoots = Catalog.model_validate({"name": "shoots", "fields": [
+        {"name": "video_available", "type": "boolean",
+         "description": "true if the team also offers videography (included or as add-on)"},
+        {"name": "second_shooter", "type": "boolean",
+         "description": "true if a second photographer is in the package"}]})
+    assert understood("one who includes a second shooter", shoots)[0] == {
+        ("second_shooter", "eq", True)}

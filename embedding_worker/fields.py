@@ -54,7 +54,7 @@ CONCEPT_WORDS = {
     "quality": {"rating", "ratings", "rated", "star", "stars", "review", "reviews", "score",
                 "grade"},
     "recent": {"post", "list", "publish", "add", "creat", "updat", "releas", "release", "launch",
-               "join", "regist", "offer",
+               "join", "regist",
                "introduc"},
     "time": {"date", "time", "day", "depart", "departur", "start", "releas"},
     "weight": {"weight", "weigh", "kg", "lb", "lbs", "gram", "g"},

@@ -417,6 +417,13 @@ def stem_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
     return out
 
 
+def _derived_from(word: str, surface: str) -> bool:
+    """`paddler` from `paddle`, `hiking` from `hike`: a word made from a value's word, not
+    a misspelling of it."""
+    return word.startswith(surface) and word[len(surface):] in ("r", "er", "rs", "ers", "d",
+                                                                "ed", "ing")
+
+
 def _misspelt_stopword(word: str) -> bool:
     """`wiht`, `form`: one edit from a function word, read as it rather than as a value."""
     return process.extractOne(word, STOPWORDS, scorer=OSA.distance, score_cutoff=1) is not None
@@ -443,7 +450,7 @@ def fuzzy_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
         hits = [(surface, dist) for form in sorted(forms(word)) if len(form) >= 4
                 for surface, dist, _ in process.extract(form, names, scorer=OSA.distance,
                                                         score_cutoff=limit, limit=5)
-                if surface[0] == word[0]]
+                if surface[0] == word[0] and not _derived_from(word, surface)]
         if not hits:
             continue
         # a whole value before a word of one (`tallin`: Tallinn, not Tallink of Tallink Silja)

@@ -2285,3 +2285,16 @@ def test_a_participle_in_brackets_names_no_yes_no_field():
          "description": "true if a second photographer is in the package"}]})
     assert understood("one who includes a second shooter", shoots)[0] == {
         ("second_shooter", "eq", True)}
+
+
+def test_a_day_an_offer_ends_is_ahead_and_a_derived_word_is_no_typo():
+    """`offer ends after 2027-02-01`: the day a deal ends lies ahead, whatever `offer`
+    says of new things; `paddler` is a word made from `paddle`, no misspelt `paddle boat`."""
+    deals = Catalog.model_validate({"name": "deals", "fields": [
+        {"name": "offer_ends", "type": "date", "description": "last day of the deal"},
+        {"name": "craft", "type": "enum", "values": ["Pedal Boat", "Canoe"],
+         "synonyms": {"paddle boat": "Pedal Boat"}}]})
+    assert understood("offer ends after 2027-02-01", deals)[0] == {
+        ("offer_ends", "gt", "2027-02-01")}
+    assert understood("an experienced paddler wants a canoe", deals)[0] == {
+        ("craft", "eq", "Canoe")}

@@ -157,7 +157,8 @@ def field_unit(unit: str | None) -> tuple[str, float] | None:
     words = to.split(" ")
     if len(words) < 2 or re.search(r"\bper\b|/|\bof\s+(?:the\s+)?day\b", to):
         return None
-    return UNITS.get(words[0]) or (UNITS.get(words[-1]) if len(words) == 2 else None)
+    last = UNITS.get(words[-1]) if len(words) == 2 else None  # not `cubic feet`: no length
+    return UNITS.get(words[0]) or (last if last and last[0] == "time" else None)
 
 
 def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:

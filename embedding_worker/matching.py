@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from embedding_worker.index import CatalogIndex, normalise
+from embedding_worker.negation import NEGATORS
 from embedding_worker.proposals import Proposal
 from embedding_worker.retrieval import Candidate, retrieve
 from embedding_worker.tokens import STOPWORDS, Token, forms, phrase_forms, root, stem
@@ -47,6 +48,11 @@ def _acceptable(index: CatalogIndex, surface_no: int, window: list[Token],
     return True
 
 
+# English words of two letters that are no function words (STOPWORDS has those).
+TWO_LETTER_WORDS = frozenset({"go", "so", "no", "up", "he", "if", "ok", "oh", "ad", "ex", "hi"})
+# Function words written in capitals to stress them, not as initials.
+STRESSED = frozenset({"all", "any", "only", "and", "or", "but", "very", "must", "the", "at",
+                      "in", "on", "to", "for", "is", "it", "me", "my", "so"})
 # `we're`, `i am`: what follows is the writer (`we're US-based`), not what they look for.
 WRITER_IS = frozenset({"we're", "i'm", "we are", "i am"})
 # Words hyphenated after a noun to say how a thing relates to it (`merlot-led`).
@@ -293,19 +299,18 @@ def _proposal(index: CatalogIndex, surface_no: int, start: int, end: int, source
 
 def coded_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
     """A model written as initials and its number (`aj11` for Air Jordan 11, `aj1 low` for
-    Air Jordan 1 Low: the words after the number as the next tokens; `e7` for Economy 7,
-    one word's initial), when exactly one value fits."""
+    Air Jordan 1 Low: the words after the number as the next tokens), when exactly one
+    value fits (not one letter: `m3`, `a4` are models of their own)."""
     out = []
     for i, t in enumerate(tokens):
-        code = re.fullmatch(r"([a-z]{1,3})(\d{1,4})", t.norm)
+        code = re.fullmatch(r"([a-z]{2,3})(\d{1,4})", t.norm)
         if i in taken or code is None:
             continue
         fits: dict[tuple[str, str], tuple[int, int]] = {}
         for surface, s in index.multi_word_surfaces.items():
             words = surface.split()
             k = next((k for k, w in enumerate(words) if w == code.group(2)), None)
-            if not k or code.group(1) not in _initials(" ".join(words[:k])) or \
-                    len(code.group(1)) < 2 and k > 1:
+            if not k or code.group(1) not in _initials(" ".join(words[:k])):
                 continue
             rest = words[k + 1:]
             following = [x.norm for x in tokens[i + 1:i + 1 + len(rest)]]
@@ -629,11 +634,14 @@ def _compound_initials(surface: str, is_word: Callable[[str], bool]) -> set[str]
 
 
 def _code_values(index: CatalogIndex, code: str) -> set[int]:
-    """The values a two-letter code may stand for: a two-word value's initials (`us`), or a
-    one-word value starting with its first letter and holding its second (`nl`, `jp`)."""
+    """The values a two-letter code may stand for: a two-word value's initials (`us`), or,
+    for no English word, a one-word value starting with its first letter and holding its
+    second (`nl`, `jp`; `go` is no Glasgow)."""
     fits = {int(index.layout.surface_value[s]) for surface, s in index.multi_word_surfaces.items()
             if code in _initials(surface) and len(surface.split()) == 2}
-    return fits or {int(index.layout.surface_value[s])
+    if fits or code in STOPWORDS or code in TWO_LETTER_WORDS:  # `me to Rome`: no Melbourne
+        return fits
+    return {int(index.layout.surface_value[s])
                     for surface, s in index.single_word_surfaces.items()
                     if surface.isalpha() and surface[0] == code[0] and code[1] in surface[1:]}
 
@@ -674,11 +682,12 @@ def _route_codes(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> l
 
 def _named_by_last_word(tokens: list[Token], index: CatalogIndex,
                         taken: set[int]) -> list[Proposal]:
-    """`the States`, `the Emirates`: a capitalised last word of a multi-word value after
-    `the`, when it ends exactly one value and is no value of its own."""
+    """`the States`, `the Emirates`: a last word of a multi-word value after `the`,
+    capitalised as a name in a text that is not (`Hotels Near The Beach` is no Miami
+    Beach), when it ends exactly one value and is no value of its own."""
     out = []
     for i, t in enumerate(tokens[1:], start=1):
-        if i in taken or tokens[i - 1].norm != "the" or not t.text[:1].isupper() or \
+        if i in taken or tokens[i - 1].norm != "the" or not _named_mid_sentence(tokens, i) or \
                 not t.norm.isalpha() or len(t.norm) < 4:
             continue
         ends = {int(index.layout.surface_value[s]) for surface, s
@@ -691,15 +700,18 @@ def _named_by_last_word(tokens: list[Token], index: CatalogIndex,
     return out
 
 
-def _acronym_words(tokens: list[Token], index: CatalogIndex,
-                   taken: set[int]) -> list[Proposal]:
-    """`dupont circle dc`, `ef primes`: a word a value of several words writes in capitals,
-    alone, where exactly one value has it (a function word only written in capitals)."""
+def _acronym_words(tokens: list[Token], index: CatalogIndex, taken: set[int],
+                   is_word: Callable[[str], bool]) -> list[Proposal]:
+    """`ef primes`, `roles in DC`: a word a value of several words writes in capitals
+    (Canon EF, Washington DC), alone, where exactly one value has it and it is no word of
+    the dictionary or follows a preposition of place (`an HD webcam` is no Full HD, `my
+    old TV` no Apple TV)."""
     out = []
     for i, t in enumerate(tokens):
         fits = index.acronyms.get(t.norm, frozenset()) if i not in taken else frozenset()
-        if len({index.layout.values[v][1] for v in fits}) != 1 or (
-                t.norm in STOPWORDS and not t.text.isupper()):
+        placed = i > 0 and tokens[i - 1].norm in ("in", "at", "near", "from", "to", "around")
+        if len({index.layout.values[v][1] for v in fits}) != 1 or \
+                is_word(t.norm) and not placed:
             continue
         out.append(_proposal(index, int(index.layout.value_starts[min(fits)]), t.start,
                              t.end, "abbreviation", 0.8))
@@ -720,12 +732,13 @@ def abbreviation_matches(tokens: list[Token], index: CatalogIndex,
     out += _shortened_words(tokens, index, taken, is_word)
     out += _route_codes(tokens, index, taken)
     out += _named_by_last_word(tokens, index, taken)
-    out += _acronym_words(tokens, index, taken)
+    out += _acronym_words(tokens, index, taken, is_word)
     letters = [t.text for t in tokens if t.text[:1].isalpha()]
     shouting = len(letters) > 1 and sum(w.isupper() for w in letters) * 2 > len(letters)
     for i, t in enumerate(tokens):
         word = t.norm
-        capitals = t.text.isupper() and not shouting  # `the US`, where `us` is a word
+        # `the US`, where `us` is a word; not a word stressed (`NO pets`, `ONLY`)
+        capitals = t.text.isupper() and not shouting and word not in NEGATORS | STRESSED
         if i in taken or not 2 <= len(word) <= 4 or not word.isalpha() or \
                 (word in STOPWORDS or word in SHORT_WORDS) and not capitals:
             continue

@@ -45,7 +45,8 @@ AFTER = re.compile(r"^\s*(?:is\s+|are\s+|'s\s+)?(?:excluded|not\s+wanted|not\s+w
                    r"not\s+please|is\s+out|are\s+out|please\s+not)\b", re.IGNORECASE)
 # An exclusion of what was just named, by a pronoun.
 PRONOUN_EXCLUDED = re.compile(r"\b(?:anything\s+but|anyone\s+but|other\s+than|except|avoid|"
-                              r"skip|exclude|leave\s+out)\s+(?:them|those|that\s+one|it)\b",
+                              r"skip|exclude|leave\s+out)\s+(?:them|those|that\s+one|it)\b"
+                              r"(?=\s*(?:$|[.,;!?]))",  # not `except those near the airport`
                               re.IGNORECASE)
 LEFT_OUT = re.compile(r"\b(?:leave|leaving|keep|rule)\s+$", re.IGNORECASE)
 # `don't need`, `doesn't have to be`, `no need for`: the user waives the condition.
@@ -151,7 +152,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         near = norms[k] in NEAR_NEGATORS
         if k in used or k in owner or not (near or is_negator(norms, k)):
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
-        if near and re.search(r"\d\s*[a-z]*\s*$", text[:tokens[k].start]):
+        if near and re.search(r"\d\s*(?:km|kms|kilomet\w*|mi|miles?|mins?|minutes?|hrs?|hours?)"
+                              r"\s*$", text[:tokens[k].start], re.IGNORECASE):
             continue  # `120 km outside Copenhagen`: how far from it, not anywhere but it
         reach = 2 if near else 1 if norms[k] == "non" else \
             REACH + (RELATIVE_REACH if relative_clause(norms, k) else 0)
@@ -186,7 +188,7 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         if p.source == "rule":
             continue
         if AFTER.match(text[p.end:]) or (  # `upper tier excluded`, `leave Apple out`
-                LEFT_OUT.search(text[:p.start]) and re.match(r"\s+out\b", text[p.end:])):
+                LEFT_OUT.search(text[:p.start]) and re.match(r"\s+out\b(?!\s+of\b)", text[p.end:])):
             p.negated = True
         own = [k for k, m in owner.items() if m == n]
         if own and p not in dropped and waived(text, tokens, min(own), max(own) + 1):

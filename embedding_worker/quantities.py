@@ -569,7 +569,8 @@ def find_quantities(text: str, unit_words: frozenset[str] = frozenset()) -> list
 
 
 THAT_MUCH = re.compile(r"\b(?P<cmp>at least|no less than|not less than|at most|no more than|"
-                       r"not more than|up to)\s+(?:that much|that amount|as much)\b",
+                       r"not more than|up to)\s+(?:that much|that amount|as much)\b"
+                       r"(?=\s*(?:$|[.,;!?]|and\b|or\b|but\b))",  # not `as much battery as`
                        re.IGNORECASE)
 
 

@@ -16,8 +16,8 @@ from itertools import takewhile
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF,
-                                     PRICE_WORDS, UNITS, FieldProfile, field_unit)
+from embedding_worker.fields import (ADD_ON_WORDS, CONCEPT_WORDS, MONEY_WORDS, PERIOD_OF, UNITS,
+                                     FieldProfile, field_unit)
 from embedding_worker.proposals import SortProposal
 from embedding_worker.tokens import STOPWORDS, forms, stem
 from shared.names import name_words
@@ -101,10 +101,15 @@ LOWER_IS_BETTER = frozenset({"time", "length", "mass"})
 # Measures of time or length where more is better: how long a thing lasts or reaches.
 LASTING_STEMS = frozenset({"life", "lifespan", "battery", "warranty", "guarante", "range",
                            "depth", "height", "elev", "elevation", "endur", "runtime"})
+# ... unless it is a time spent waiting (`battery_charge_time`, `delivery_range_days`).
+WAITING_STEMS = frozenset({"time", "duration", "wait", "delay", "charg", "charge", "deliver",
+                           "delivery", "transit"})
 # What a borrower or buyer pays, though kept in no currency (`interest_rate` in %, `apr`).
 COST_STEMS = frozenset({"inter", "apr", "fee", "cost", "charg", "commiss", "tax", "penalt"})
 LENGTH_NAMES = frozenset({"length", "long"})
-PAID_WORDS = PRICE_WORDS | {"cost", "fee", "rate", "charg"}
+# Money paid out to the buyer, never what `cheapest` sorts.
+PAID_OUT = frozenset({"cover", "compens", "compensation", "insur", "insured", "refund",
+                      "cashback", "payout"})
 END_STEMS = frozenset({"end", "expir", "until", "deadlin", "clos", "finish"})
 
 
@@ -152,7 +157,7 @@ def concept_field(concept: str, sortable: list[FieldProfile], said: frozenset[st
                                    borrowed and concept == "time" and
                                    bool(p.name_stems & END_STEMS),
                                    # what is paid, not money paid out (`included_cover`)
-                                   concept == "money" and not p.name_stems & PAID_WORDS,
+                                   concept == "money" and bool(p.name_stems & PAID_OUT),
                                    not ((p.name_stems - words - STOPWORDS - elsewhere) & said or
                                         p.periods & periods),
                                    # `longest`, `shortest`: a field named for its length
@@ -188,7 +193,8 @@ def _good_direction(p: FieldProfile, good: bool) -> str:
     else:
         lower_better = (dimension in LOWER_IS_BETTER or bool(
             p.name_stems & (CONCEPT_WORDS["duration"] | CONCEPT_WORDS["distance"] |
-                            COST_STEMS))) and not p.name_stems & LASTING_STEMS
+                            COST_STEMS))) and not (p.name_stems & LASTING_STEMS and not
+                                                   p.name_stems & WAITING_STEMS)
     return (LOW if lower_better else HIGH) if good else (HIGH if lower_better else LOW)
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from embedding_worker.fields import FieldProfile
+from embedding_worker.fields import FieldProfile, inflected
 from embedding_worker.negation import (EXCLUDING_VERBS, INDEFINITES, NEGATORS, clause_breaks,
                                        negated_before, waived)
 from embedding_worker.proposals import Proposal
@@ -445,8 +445,7 @@ def _own_word(said: str, field: str, fields: list[FieldProfile], domain: frozens
     against = description[m.end():] if (m := CONTRAST.search(description)) else ""
     contrasted = {f for w in re.findall(r"[a-z]+", against) for f in (w, stem(w))}
     own = {w for w in p.description_words if len(w) >= 5} - others - domain - contrasted
-    return any(w == o or (w.startswith(o) and w[len(o):] in ("y", "ed", "ing", "er"))
-               for w in words for o in own)  # `sweaty`
+    return any(w == o or inflected(w, o) for w in words for o in own)  # `sweaty`
 
 
 class _Similarities(NamedTuple):

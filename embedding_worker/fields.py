@@ -126,7 +126,7 @@ def _compound_end(word: str, name: str) -> bool:
     return len(word) >= 4 and len(name) - len(word) >= 3 and name.endswith(word)
 
 
-def _inflected(word: str, name: str) -> bool:
+def inflected(word: str, name: str) -> bool:
     """`eyed` for `eye`, `colored` for `color`, `refitted` for `refit`: the name word with
     an ending (its last consonant doubled or not); not `rated` for a rate."""
     if name in WHOLE:
@@ -273,7 +273,7 @@ class FieldProfile:
         flex_price, "the price with the flexible fare"), 1 for a distinctive description
         word, 0 for none."""
         named = self.name_stems | self.unit_stems
-        if word_stems & named or any(abbreviates(w, n) or _inflected(w, n) or
+        if word_stems & named or any(abbreviates(w, n) or inflected(w, n) or
                                      _compound_end(w, n) for w in word_stems for n in named) or \
                 word_stems & {self.initials} or any(
                     w.startswith(n) and w.endswith(("ible", "able")) and

@@ -17,7 +17,8 @@ from typing import Any
 
 from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
 from embedding_worker.constraints import (date_proposals, lone_number_proposals,
-                                          named_number_proposals, own_amount_proposals,
+                                          named_number_proposals, none_value_proposals,
+                                          own_amount_proposals,
                                           number_proposals, quantities_in,
                                           zero_proposals)
 from embedding_worker.definitions import defined_proposals
@@ -231,8 +232,11 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
     gives way to it (`renewable electric only`: the value `electric only`; the name's other
     word may still say the field alone)."""
     booleans = named_booleans(text, tokens, fields, taken, multi_word=True)
-    zeros, spans = zero_proposals(text, tokens, fields, taken, _domain_words(catalog),
-                                  index.value_words)
+    nothing, spans = none_value_proposals(text, tokens, fields, taken)
+    _take(tokens, spans, rule_tokens)
+    zeros, spans = zero_proposals(text, tokens, fields, taken | rule_tokens,
+                                  _domain_words(catalog), index.value_words)
+    zeros = nothing + zeros
     _take(tokens, spans, rule_tokens)
     taken |= rule_tokens
     booleans += paraphrased_booleans(  # what a description says almost word for word
@@ -359,11 +363,15 @@ def _settle_fields(text: str, tokens: list[Token], values: list[Proposal],
     said = frozenset().union(*(profiles[f].description_words for f in fields))
     others = {k: profiles[p.field] for p in values if all(p is not q for q in read)
               for k in _tokens_in(tokens, p.start, p.end) if tokens[k].norm not in said}
-    readings = read_context(text, tokens, [(p.start, p.end, [p.field] + [f for f, _ in
-                                                                       p.alternatives])
-                                           for p in read], profiles, used, others)
+    # values on one span (`glasgow`: each Glasgow station) are one reading, one field
+    spans = list(dict.fromkeys((p.start, p.end) for p in read))
+    first = {span: next(p for p in read if (p.start, p.end) == span) for span in spans}
+    readings = read_context(text, tokens, [(*span, [first[span].field] + [
+        f for f, _ in first[span].alternatives]) for span in spans], profiles, used, others)
+    chosen = dict(zip(spans, choose_fields(readings)))
     uncertain = set()
-    for p, (field, how) in zip(read, choose_fields(readings)):
+    for p in read:
+        field, how = chosen[(p.start, p.end)]
         if not p.alternatives:
             continue
         options = [(p.field, p.value), *p.alternatives]

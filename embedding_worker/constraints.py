@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from embedding_worker.dates import find_date_constraints
+from embedding_worker.dates import DateConstraint, find_date_constraints
 from embedding_worker.fields import (ADD_ON_WORDS, AGGREGATE_WORDS, CONCEPT_WORDS,
                                      CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS, UNITS,
                                      FieldProfile, convert, limit_pair, unit_known, unit_words)
@@ -25,6 +25,7 @@ from embedding_worker.quantities import (CLOCK, COMPARATOR_WORDS, EXCLUDED, FLIP
                                          find_quantities)
 from embedding_worker.relative_dates import find_relative_dates
 from embedding_worker.tokens import STOPWORDS, Token, forms, stem
+from embedding_worker.weekdays import days_in
 from shared.names import name_words
 from shared.reference import Reference
 
@@ -155,6 +156,24 @@ def rank_number_fields(q: Quantity, context: set[str], after: set[str],
     return ranked
 
 
+def _by_day(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, float]],
+            ) -> list[tuple[float, FieldProfile, float]]:
+    """`£100 tops saturday`, `under 40 mon-thu`: of fields as likely that hold different
+    days of the week (a weekday and a weekend price), the one whose days the sentence
+    names, first."""
+    best = ranked[0][0]
+    tied = [r for r in ranked if r[0] == best and r[1].days]
+    if len(tied) < 2:
+        return ranked
+    end = re.compile(r"[.!?;]").search(text, q.end)
+    said = days_in(text[sentence_start(text, q.start):end.start() if end else len(text)])
+    overlap = [len(r[1].days & said) for r in tied]
+    if not max(overlap) or overlap.count(max(overlap)) > 1:
+        return ranked
+    chosen = tied[overlap.index(max(overlap))]
+    return [(best + 1, chosen[1], chosen[2])] + [r for r in ranked if r is not chosen]
+
+
 def _excluded(p: FieldProfile, own: float) -> float:
     """How much of a limit's range the user's own amount rules out: a 3-month-old rules
     out nearly every minimum age in months, hardly any maximum age in years; the limit
@@ -184,8 +203,10 @@ def _unit_evidence(q: Quantity, p: FieldProfile, metres: bool) -> tuple[float, f
     elif q.unit == PEOPLE:  # `8 people`, `party of 12`: seats, guests, party size
         # a count of people, never money per person (`family of four`: no fare of 4)
         # (a count of what is left of the catalog's own thing: `tickets still for sale`)
+        # (not the changes a passenger makes: a count of a route's stops or changes)
         score += 3 if (p.stems() & PERSON_FIELD_WORDS or p.counts_availability and
-                       p.description_words & PERSON_FIELD_WORDS) and not p.is_money else -3
+                       p.description_words & PERSON_FIELD_WORDS) and not p.is_money and \
+            not _interchange(name_words(p.name)) else -3
         # the most a record takes (`max_anglers`): room for them, not a guest rating; `two
         # of us` with no comparison only for such a field or one of places left
         room = p.is_bound and not p.is_floor
@@ -378,6 +399,9 @@ REJECTED = re.compile(r"[^.;!?,]{0,30}?\b(?:is|are|'s)\s+(?:a\s+)?(?:no(?![\w-])
                       r"useless|(?:just\s+|way\s+|far\s+)?too\s+(?:much|many|high|expensive|"
                       r"pricey|steep|long|far|late|early|low|few|little|small|big|slow))\b",
                       re.IGNORECASE)
+# A comparison turned down by the words right after it (`4+ hrs no thanks`).
+DECLINED = re.compile(r"\s*[,-]?\s*(?:no\s+thanks?|no\s+thank\s+you|not\s+interested|"
+                      r"not\s+for\s+me)\b", re.IGNORECASE)
 # ... or an article opening the sentence (`A daily fee over £30 is too much`).
 INDEFINITE = re.compile(r"\b(?:anything|any|anywhere|anyone|anybody|something|everything)\b|"
                         r"^\s*an?\b", re.IGNORECASE)
@@ -405,6 +429,7 @@ def _listed_before(text: str, q: Quantity, quantities: list[Quantity],
 def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                      quantities: list[Quantity]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     out, spans = [], []
+    ages: dict[str, Proposal] = {}
     for q in quantities:
         if q.unit in MONEY_SCALE and not any(convert(1, q.unit, p.field.unit) for p in fields) \
                 and not _minutes(q, fields):
@@ -420,10 +445,23 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         best_score, best, value = ranked[0]
         if q.unit == CLOCK and best_score <= 0:
             continue  # `at 3am`: a time of day, and no field keeps hours of the day
+        ranked = _by_day(text, q, ranked)
+        best_score, best, value = ranked[0]
         named = _named_before(text, tokens, q, ranked) if best_score < 3 else []
         if named:  # `size 10`, `eu 44`, `us 13 and up`: the field named right before it
             best_score, best, value = 3.0, named[0][0], named[0][1]
             ranked = [(3.0 if (p, v) in named else 0.0, p, v) for _, p, v in ranked]
+        aged = _age_pair(text, q, fields) if q.bare and best_score < 3 else None
+        if aged is not None:  # `my daughter is 11`: a camp for ages 8-12 takes her
+            for p in _within_range(q, _number(q.value), aged):
+                said = ages.get(p.field)  # `the kids are 10 and 12`: both, so 10 and 12
+                if said is None:
+                    ages[p.field] = p
+                    out.append(p)
+                elif (p.value < said.value) == (p.op == "lte"):
+                    said.value = p.value
+            spans.append((q.start, q.end))
+            continue
         if q.bare and best_score < 3:
             continue  # `501 jeans`, `2 kids`: a number without a comparison or a clear unit
         if best_score <= 0 and len(ranked) > 1 and _price_like(q.value):
@@ -453,7 +491,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if pair is not None:
             best, q = _range_end(q, pair, quantities)
             ties = []
-        op = "gte" if q.bare and best.counts_availability else \
+        op = "gte" if q.bare and (best.counts_availability or best.counts_feedback) else \
             "lte" if q.bare and q.op == "eq" and best.is_floor else q.op
         said = re.fullmatch(r"or (\w+er)", q.cue.strip())
         lower = best.lower_is(said.group(1)) if said and op in ("gte", "lte") else None
@@ -462,8 +500,8 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             lower = CALENDAR_WAYS[said.group(1)]  # `2015 vintage or older`: 2015 at the latest
         if lower is not None:
             op = "lte" if lower else "gte"  # `1ms or faster`
-        if op in FLIP and REJECTED.match(text, q.end) and \
-                INDEFINITE.search(text[sentence_start(text, q.start):q.start]):
+        if op in FLIP and (DECLINED.match(text, q.end) or REJECTED.match(text, q.end) and
+                           INDEFINITE.search(text[sentence_start(text, q.start):q.start])):
             op = FLIP[op]  # `anything with a rate over 6.5 is a no`: at most 6.5
         listed = _listed_before(text, q, quantities, best) if op == "eq" and q.value else []
         if listed:  # `15 or 20 years`: each number in the unit written once, after the last
@@ -477,6 +515,19 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         spans.append((q.start, q.end))
         spans += _context_spans(tokens, q.start, clause, best)
     return out, spans
+
+
+def _age_pair(text: str, q: Quantity, fields: list[FieldProfile],
+              ) -> tuple[FieldProfile, FieldProfile] | None:
+    """The one pair of limits on an age in years (`min_age`, `max_age`) a person's age
+    said bare falls in (`my daughter is 11`), if the text says one."""
+    if not q.aged:
+        return None
+    pairs = {(pair[0].name, pair[1].name): pair for p in fields
+             if p.field.type == "number" and "age" in name_words(p.name)
+             and (p.field.unit or "years").lower() in ("years", "year", "yrs")
+             and (pair := limit_pair(p, fields)) is not None and pair[0].in_range(q.value)}
+    return next(iter(pairs.values())) if len(pairs) == 1 else None
 
 
 def _within_range(q: Quantity, value: float,
@@ -633,6 +684,34 @@ def defined_words(p: FieldProfile) -> dict[str, float]:
     return out
 
 
+# A value that stands for nothing of its field (`None`, `N/A`).
+NOTHING_VALUES = frozenset({"none", "n/a", "nil"})
+NO_FIELD = re.compile(r"\b(?:no|without)\s+(?:an?\s+|any\s+)?(?P<w>[a-z]+(?:\s+[a-z]+)?)\b",
+                      re.IGNORECASE)
+
+
+def none_value_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
+                         taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+    """`no second treatment`: the value that stands for none of an enum field named by all
+    its name's words (`None` of second_treatment), not a zero of a number."""
+    out, spans = [], []
+    for m in NO_FIELD.finditer(text):
+        said = [w.lower() for w in m.group("w").split()]
+        for p in fields:
+            nothing = next((v for v in p.field.values or [] if v.lower() in NOTHING_VALUES),
+                           None)
+            words = name_words(p.name)
+            if nothing is None or len(said) < len(words) or not all(
+                    forms(s) & forms(w) for s, w in zip(said, words)):
+                continue
+            span = (m.start(), m.start("w") + len(" ".join(m.group("w").split()[:len(words)])))
+            if _free(tokens, span, set(range(len(tokens))) - taken):
+                out.append(Proposal(p.name, "eq", nothing, *span, "rule"))
+                spans.append(span)
+            break
+    return out, spans
+
+
 def zero_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                    taken: set[int], domain: frozenset[str] = frozenset(),
                    value_words: frozenset[str] = frozenset(),
@@ -703,18 +782,21 @@ def _counts_changes(p: FieldProfile, fields: list[FieldProfile]) -> bool:
 def _direct(text: str, tokens: list[Token], counts: list[FieldProfile],
             fields: list[FieldProfile], free: set[int]) -> list[Proposal]:
     """`direct buses`, `nonstop`: zero of the one field that counts changes, stops or
-    transfers by its name (not after a negation: `doesn't need to be direct`)."""
+    transfers by its name (not after a negation: `doesn't need to be direct`). Where a
+    catalog counts both stops and changes, a direct train still stops: `direct` is no
+    change, `nonstop` no stop."""
     changes = [p for p in counts if _counts_changes(p, fields)]
-    if len(changes) != 1:
-        return []
     out = []
     for i in sorted(free):
         t = tokens[i]
-        if t.norm in DIRECT_WORDS and not NEGATED.search(text[:t.start]) and \
+        named = changes if len(changes) < 2 else [
+            p for p in changes if ("stop" in t.norm) == any(
+                "stop" in forms(w) for w in name_words(p.name))]
+        if len(named) == 1 and t.norm in DIRECT_WORDS and not NEGATED.search(text[:t.start]) and \
                 not re.search(r"\b(?:not|no)\b(?:\s+\w+){0,3}\s*$", text[:t.start],
                               re.IGNORECASE) and not DIRECT_OTHERWISE.match(text, t.end) and \
                 not _waived_span(text, tokens, (t.start, t.end)):
-            out.append(Proposal(changes[0].name, "eq", 0, t.start, t.end, "rule"))
+            out.append(Proposal(named[0].name, "eq", 0, t.start, t.end, "rule"))
             break
     return out
 
@@ -830,7 +912,11 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         found = [d for d in found if not any(r.start < d.end and d.start < r.end
                                              for r in relative)] + relative
     out, spans = [], []
+    by_day = any(p.days for p in fields if p.field.type == "number")
     for d in found:
+        if by_day and days_in(text[d.start:d.end]) and not re.search(
+                r"\d|\b(?:this|next|coming|last)\b", text[d.start:d.end], re.IGNORECASE):
+            continue  # `on a saturday` where prices differ by day: which price, not a date
         clause = clause_start(text, d.start)
         ctx = context_stems(tokens, d.start, clause)
         if d.year_only and _amount_overlaps(d, quantities, ctx, fields):
@@ -853,6 +939,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                                                     -evidence(p, ctx, date_fields),
                                                     past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
+        if not named_date and _writers_time(text, d):
+            continue
         op = d.op
         if op in FLIP and (NEGATED.search(text, 0, d.start) or EXCLUDED.search(text, 0, d.start)):
             op = FLIP[op]  # `nothing built before 2015`, `avoid anything listed after May`
@@ -988,8 +1076,11 @@ def _within_window(text: str, found: list[Proposal],
             out += [replace(p, field=opens, op="lte"), replace(p, field=closes, op="gte")]
             continue
         elif ops in (["lte"], ["lt"]) and re.match(r"(?:through|thru|until|till)\b",
-                                                   text[p.start:], re.IGNORECASE):
-            at = (closes, "gte")
+                                                   text[p.start:], re.IGNORECASE) or \
+                ops == ["gte"] and re.match(r"(?:valid|available|bookable|good|open|runs?|"
+                                            r"lasts?)\s+(?:through|thru|until|till|til)\b",
+                                            text[p.start:], re.IGNORECASE):
+            at = (closes, "gte")  # `available through September`, however it was read
         else:
             out.append(p)
             continue
@@ -1047,6 +1138,28 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
 
 
 WRITTEN_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b|'\d\d\b")
+# The writer speaking of themselves: `we went there last year`, `money's tight this year`.
+WRITER = re.compile(r"\b(?:i|we|my|our|i'm|we're|i've|we've|i'd|we'd|me|us)\b", re.IGNORECASE)
+WRITERS_PAST = re.compile(r"\b(?:did|went|had|was|were|got|tried|used|loved|liked|hated|"
+                          r"enjoyed|stayed|visited|been|done)\b", re.IGNORECASE)
+
+
+def _writers_time(text: str, d: DateConstraint) -> bool:
+    """`My kids did a soccer camp last year`, `money's tight this year`: a year or a past
+    period of the writer's own life, in a sentence about them that names no date of a
+    record, is no date to filter by (`events this weekend` is)."""
+    said = re.fullmatch(r"(?:in\s+|during\s+)?(?P<which>this|last)\s+(?P<period>year|month|week)",
+                        text[d.start:d.end].strip(), re.IGNORECASE)
+    if said is None:
+        return False
+    end = re.compile(r"[.!?;]").search(text, d.end)
+    sentence = text[sentence_start(text, d.start):end.start() if end else len(text)]
+    if not WRITER.search(sentence) or PAST_VERB.search(sentence):
+        return False
+    return said.group("period").lower() == "year" or (
+        said.group("which").lower() == "last" and WRITERS_PAST.search(sentence) is not None)
+
+
 # Verbs of a record's own past: it was put up, or it began (not `guided`, `heated`).
 PAST_VERB = re.compile(r"\b(?:joined|posted|listed|added|published|uploaded|updated|released|"
                        r"launched|premiered|debuted|started|began|begun|founded|opened|created|"

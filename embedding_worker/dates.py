@@ -252,7 +252,12 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
             value = d.first if later else d.last
             return [DateConstraint("gte" if later else "lte", value.isoformat(), lead, d.end,
                                    d.year_only)]
-    by_end = _lead(text, d.start, r"(?:before|by|until|till|through|thru)\s+the\s+end\s+of")
+    lasting = _lead(text, d.start, r"(?:valid|available|bookable|good|open|runs?|lasts?)\s+"
+                                   r"(?:until|till|til|through|thru)(?:\s+(?:the\s+)?end\s+of)?")
+    if lasting is not None:  # `valid til end of june`: lasting to its last day at least
+        return [DateConstraint("gte", d.last.isoformat(), lasting, d.end, d.year_only)]
+    by_end = _lead(text, d.start, r"(?:before|by|until|till|til|through|thru)\s+(?:the\s+)?"
+                                  r"end\s+of")
     if by_end is not None:  # `before the end of May`: up to its last day
         return [DateConstraint("lte", d.last.isoformat(), by_end, d.end, d.year_only)]
     end_of = _lead(text, d.start, r"the\s+end\s+of")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from embedding_worker.tokens import STOPWORDS, WHOLE, abbreviates, stem
+from embedding_worker.weekdays import days_in
 from shared.names import name_words
 from shared.schemas import Catalog, CatalogField
 
@@ -111,6 +112,8 @@ for _dim, _table in {
 
 
 AGGREGATE_WORDS = frozenset({"total", "overall", "combined"})
+# What a count of people's verdicts is named for (`review_count`, `num_ratings`).
+FEEDBACK_WORDS = frozenset({"review", "reviews", "rating", "ratings", "vote", "votes"})
 # "lower is faster", "higher means better": a description that says which way is which.
 STATED = re.compile(r"\b(?P<way>lower|higher|less|more|smaller|larger|bigger|fewer)\s+"
                     r"(?:is|means|=)\s+(?P<adj>[a-z]+er|more\s+[a-z]+)\b", re.IGNORECASE)
@@ -214,6 +217,13 @@ class FieldProfile:
         return "".join(w[0] for w in words) if len(words) > 1 else ""
 
     @cached_property
+    def days(self) -> frozenset[int]:
+        """The days of the week the field holds, as its description spells them out
+        (`from Monday to Thursday`) or else as its name says (`weekend_price`)."""
+        return days_in(self.field.description or "", clipped=False) or \
+            days_in(" ".join(name_words(self.name)), clipped=False)
+
+    @cached_property
     def phrase_initials(self) -> frozenset[str]:
         """`abv` for "alcohol by volume": the initials of three or four words running in
         one clause of the description, short forms its readers write for the measure."""
@@ -242,6 +252,16 @@ class FieldProfile:
         plural = bool(words) and re.search(r"[^su]s$", words[-1]) is not None
         return self.field.type == "enum" and (
             plural or MULTI_VALUED.search(self.field.description or "") is not None)
+
+    @property
+    def counts_feedback(self) -> bool:
+        """`review_count`, `num_ratings`: how many people reviewed a thing; `with 300
+        reviews` means at least that many."""
+        words = set(name_words(self.name))
+        return self.field.type == "number" and bool(words & FEEDBACK_WORDS) and bool(
+            words & {"count", "num", "number", "total"} or
+            re.match(r"\s*(?:the\s+)?(?:number|count)\s+of\b", self.field.description or "",
+                     re.IGNORECASE))
 
     @property
     def counts_availability(self) -> bool:

@@ -52,6 +52,19 @@ def _without(value: str) -> list[str]:
     return [f"{how} {form}" for how in ("no", "without") for form in (thing, thing + "s")]
 
 
+# Number words a value may be written with in figures (`Two Night Spa Break`: `2 night`).
+FIGURES_OF = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def _in_figures(surface: str) -> list[str]:
+    """A value of several words written with a number word, in figures (`two night spa
+    break`: `2 night spa break`), as people type counts."""
+    words = surface.split()
+    figures = [FIGURES_OF.get(w, w) for w in words]
+    return [" ".join(figures)] if len(words) > 1 and figures != words else []
+
+
 # `heavily worn = beaters`, `deadstock = brand new, never tried on`: a description's own
 # words for one of its values.
 DESCRIBED_AS = re.compile(r"(?:^|[.;,(:]\s*)(?P<v>[^=.;,():]{1,40}?)\s*=\s*"
@@ -86,7 +99,7 @@ def layout_for(catalog: Catalog) -> IndexLayout:
             value_starts.append(len(surfaces))
             forms = dict.fromkeys(normalise(s) for s in [value, *synonyms_of.get(value, []),
                                                           *_without(value)])
-            surfaces.extend(forms)
+            surfaces.extend(dict.fromkeys([*forms, *(f for s in forms for f in _in_figures(s))]))
         fields.append(f.name)
     field_starts.append(len(values))
     return IndexLayout(fields, values, surfaces, np.array(value_starts, dtype=np.int64),

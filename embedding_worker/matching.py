@@ -257,6 +257,27 @@ def prefix_matches(tokens: list[Token], index: CatalogIndex, taken: set[int],
     return out
 
 
+def shared_word_values(index: CatalogIndex, field: str, token: Token) -> list[str]:
+    """The values of a field a word begins when it begins a few of them (`glasgow`:
+    Glasgow Central and Glasgow Queen Street), or ends, written as a name (`Wales`: North
+    Wales and South Wales, not `engineer` for every kind of engineer); none for a word
+    most values share (`massage` of a list of massages)."""
+    word, name = token.norm, token.text[:1].isupper()
+    values = [v for f, v in index.layout.values if index.layout.fields[f] == field
+              and len(words := normalise(v).split()) > 1 and
+              (word == words[0] or name and word == words[-1])]
+    size = sum(1 for f, _ in index.layout.values if index.layout.fields[f] == field)
+    return values if 2 <= len(values) <= size // 3 else []
+
+
+def _goes_on_in(tokens: list[Token], i: int, values: list[str]) -> bool:
+    """The word next to token i is another word of one of the values (`london kings
+    cross`), apostrophes aside."""
+    words = {w.replace("'", "") for v in values for w in normalise(v).split()}
+    return any(0 <= k < len(tokens) and tokens[k].norm.replace("'", "") in words
+               for k in (i - 1, i + 1))
+
+
 def _named_mid_sentence(tokens: list[Token], i: int) -> bool:
     """The word is capitalised inside a sentence written in lower case otherwise (`a spot at
     Atlanta`): a name, whatever else the word may mean."""
@@ -551,7 +572,8 @@ def _initial_and_name(tokens: list[Token], index: CatalogIndex,
     out = []
     for i in range(len(tokens) - 1):
         a, b = tokens[i], tokens[i + 1]
-        if i in taken or i + 1 in taken or len(a.norm.rstrip(".")) != 1 or len(b.norm) < 3:
+        if i in taken or i + 1 in taken or len(a.norm.rstrip(".")) != 1 or len(b.norm) < 3 \
+                or a.norm in ("a", "i"):  # `a massage` is no Aromatherapy Massage
             continue
         fits = {int(index.layout.surface_value[s]) for surface, s
                 in index.multi_word_surfaces.items()
@@ -813,7 +835,19 @@ def semantic_matches(tokens: list[Token], index: CatalogIndex, taken: set[int], 
         i, n = windows[w]
         if any(k in taken for k in range(i, i + n)):
             continue
-        out.append(_proposal(index, int(best[w]), tokens[i].start, tokens[i + n - 1].end,
-                             "semantic", round(score, 3)))
+        field, value, _ = _value_of(index, int(best[w]))
+        shared = shared_word_values(index, field, tokens[i]) if n == 1 else []
+        if value in shared and _goes_on_in(tokens, i, shared):
+            taken.add(i)  # `london kings cross`: London of the value written on
+            continue
+        if value in shared and not any(k in taken and tokens[k].norm not in STOPWORDS
+                                       for k in (i - 1, i + 1) if 0 <= k < len(tokens)):
+            # `glasgow` is each Glasgow station, not the nearest one (but `paris cdg` is
+            # one airport, named by the word beside)
+            out += [Proposal(field, "eq", v, tokens[i].start, tokens[i].end, "partial", 0.85,
+                             alternatives=other_readings(index, field, v)) for v in shared]
+        else:
+            out.append(_proposal(index, int(best[w]), tokens[i].start, tokens[i + n - 1].end,
+                                 "semantic", round(score, 3)))
         taken.update(range(i, i + n))
     return out, candidates

@@ -16,7 +16,7 @@ from shared.names import name_words
 NEGATORS = frozenset("""
 not no non without except excluding exclude excludes excl never neither nor none nobody minus
 skip skipping
-avoid avoiding hate
+avoid avoiding hate refuse refuses refused refusing
 isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't cannot shouldn't
 haven't hasn't ain't isnt arent wasnt werent dont doesnt didnt wouldnt shouldnt
 """.split())
@@ -74,18 +74,23 @@ NOT_NEEDED = re.compile(r"^\s*(?:is\s+|are\s+)?(?:necessary|needed|required|a\s+
                         re.IGNORECASE)
 
 
-def waived(text: str, tokens: list[Token], i: int, j: int) -> bool:
+def waived(text: str, tokens: list[Token], i: int, j: int, until: int | None = None) -> bool:
     """Whether the words around tokens i..j-1 waive them (`don't need a garage`, `doesn't
     need to have a certificate`, `wifi doesn't matter`, `hybrid is ok`, `no wifi
-    necessary`, `a pool would be nice but isn't a must`, `the shuttle I don't care`)."""
+    necessary`, `a pool would be nice but isn't a must`, `the shuttle I don't care`);
+    a permission after reaching past `until`, where another condition starts, is that
+    condition's (`york bikes ok` permits the bikes, not York)."""
     start = max(0, i - 6)
     cut = [m.end() for m in re.finditer(r"[,;.!?:]", text[tokens[start].start:tokens[i].start])]
     before = text[tokens[start].start + (cut[-1] if cut else 0):tokens[i].start]
     after = text[tokens[j - 1].end:]
+    allowed = WAIVER_AFTER.match(after)
+    if allowed and until is not None and tokens[j - 1].end + allowed.end() > until:
+        allowed = None  # the permission is the other condition's
     no_before = re.search(r"\bno\s+$", before, re.IGNORECASE) is not None
     # `any material other than plastic is fine`: the value is excluded, the rest is fine
     excepted = EXCEPTED_BEFORE.search(before) is not None
-    return bool(WAIVER.search(before) or (WAIVER_AFTER.match(after) and not excepted) or
+    return bool(WAIVER.search(before) or (allowed and not excepted) or
                 HEDGED.match(after) or CARELESS_AFTER.match(after) or
                 (no_before and NOT_NEEDED.match(after)))
 
@@ -179,6 +184,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
                 j += 1
             else:
                 break
+        scope += [p for p in proposals if p.source != "rule" and all(p is not q for q in scope)
+                  and any((p.start, p.end) == (q.start, q.end) for q in scope)]
         last = max(i for i, n in owner.items() if n == owner[first])
         if waived(text, tokens, first, last + 1):
             dropped += scope
@@ -191,7 +198,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
                 LEFT_OUT.search(text[:p.start]) and re.match(r"\s+out\b(?!\s+of\b)", text[p.end:])):
             p.negated = True
         own = [k for k, m in owner.items() if m == n]
-        if own and p not in dropped and waived(text, tokens, min(own), max(own) + 1):
+        until = next((tokens[k].start for k in sorted(used) if own and k > max(own)), None)
+        if own and p not in dropped and waived(text, tokens, min(own), max(own) + 1, until):
             dropped.append(p)  # `rim brakes are ok`: acceptable, not asked for
     for m in PRONOUN_EXCLUDED.finditer(text):  # `bad luck with Moondrop, so anything but them`
         before = [p for p in proposals if p.source != "rule" and p.end <= m.start() and

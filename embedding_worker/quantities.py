@@ -17,6 +17,7 @@ from text_to_num import text2num
 from embedding_worker.fields import MONEY_WORDS, PERIOD_OF, UNITS, unit_known
 from embedding_worker.negation import EXCLUDING_VERBS
 from embedding_worker.tokens import STOPWORDS, abbreviates, forms, stem
+from embedding_worker.weekdays import WEEKDAYS
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
@@ -53,6 +54,7 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}(?![a-z])"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
           rf"|(?:an?\s+)?couple(?:\s+of)?(?=\s+(?:hundred|thousand|million|grand)\b)"
+          rf"|(?<=than\s)(?:once|twice)\b|(?<=most\s)(?:once|twice)\b"  # `more than once`
           rf"|(?<!times\s)(?<!once\s)(?<!twice\s)(?<!every\s)"  # `twice a day`: how often
           rf"an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)")
 AMOUNT = re.compile(
@@ -61,6 +63,9 @@ AMOUNT = re.compile(
     rf"(?P<plus>\+)?(?(scale)|(?:\s?(?P<scale2>{_SCALE})\b)?)(?:\s?(?P<sym>[$€£%\"])|"
     rf"[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
+# `1h30`, `2hr 15min`: a duration in hours and minutes.
+HOURS_AND_MINUTES = re.compile(r"(?<![\w.:])(?P<h>\d{1,2})\s?(?:h|hr|hrs)\s?(?P<m>[0-5]?\d)"
+                               r"(?:\s?(?:m|min|mins)\b)?(?![\w:.])", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 PRICE_LEVEL = "price level"
 # A time of day (`7pm`, `18:30`, `noon`), as a decimal hour: the unit of start-hour fields.
@@ -122,6 +127,11 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
                 r"longer than|heavier than|older than|exceeding|north of|>|wider than|"
                 r"deeper than|taller than|thicker than|louder than|noisier than")]
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+# `my daughter is 11`, `the twins, who are 9`, `he turns 7`: a person's age said bare.
+AGE_SAID = re.compile(r"\b(?:who|he|she|they|son|daughter|kids?|child(?:ren)?|twins|boys?|girls?|"
+                      r"toddler|teen(?:ager)?s?|youngest|oldest|eldest)\s+(?:is|are|'s|'re|"
+                      r"turns?|turned|will\s+be)\s+(?:about\s+|almost\s+|nearly\s+|just\s+)?"
+                      r"(?:(?:\d+|[a-z]+)\s+and\s+)?$", re.IGNORECASE)
 # A catalog word between two numbers names the second when that one has no word of its
 # own after it (`wt 2-3 rating 7.5+`), not when it does (`3 bed 2 bath`).
 NAMES_NEXT = re.compile(r"\s+[$€£]?\d[\d.,]*+\+?+(?!\s*[a-z])", re.IGNORECASE)
@@ -136,7 +146,10 @@ COMPARATOR_WORDS = frozenset({"max", "min", "maximum", "minimum", "tops", "plus"
 NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?t|shouldn'?t|"
                      r"mustn'?t|isn'?t|aren'?t|nothing|none)\s+(?:(?:be|cost|costs|require|"
                      r"requires|need|needs|have|has|take|takes|run|runs|last|lasts|weigh|weighs|"
-                     r"pay|pays|charge|charges|ask|asks|spend|go|goes|going|to|it|that|"
+                     r"pay|pays|paying|charge|charges|charging|ask|asks|asking|spend|spending|"
+                     r"go|goes|going|to|it|that|start|starts|begin|begins|end|ends|open|opens|"
+                     r"close|closes|finish|finishes|leave|leaves|arrive|arrives|change|changes|"
+                     r"changing|stop|stops|wait|walk|drive|travel|exceed|exceeds|"
                      r"anything|something|rated|"
                      r"priced|scored|want|wanna|like|willing|plan|planning|able|show|see|give|"
                      r"list|include|suggest|me|us|with)\s+){0,4}"
@@ -194,6 +207,7 @@ class Quantity:
     out_of: float | None = None
     cue: str = ""       # the comparison's own words (`younger than`, `or cheaper`)
     lasting: bool = False  # a time something must still be going at (`open till 11pm`)
+    aged: bool = False  # a person's age said bare (`my son is 7`): only a limit on ages
 
 
 def number_value(raw: str) -> float | None:
@@ -213,8 +227,10 @@ def number_value(raw: str) -> float | None:
         return 2.0
     if raw in FRACTIONS:
         return FRACTIONS[raw]
-    if raw in ("a", "an"):
+    if raw in ("a", "an", "once"):
         return 1.0
+    if raw == "twice":
+        return 2.0
     if raw.startswith(("a ", "an ")):  # `a hundred`
         raw = "one " + raw.split(" ", 1)[1]
     try:
@@ -363,6 +379,8 @@ def _written_unit(text: str, m: re.Match[str], unit_words: frozenset[str],
     raw_unit = " ".join((m.group("unit") or m.group("sym") or "").lower().split())
     if raw_unit in ("pound", "pounds") and {"lb", "lbs"} & unit_words:
         raw_unit = "lb"  # a weight where the catalog keeps one in pounds, not money
+    if raw_unit in WEEKDAYS:
+        raw_unit = ""  # `under 40 mon-thu`: the days it is for, no unit
     if raw_unit == "in" and m.start("unit") == m.end("num"):
         raw_unit = "inch"  # `27in`: written onto the number, `in` is no preposition
     ordinal_unit = None
@@ -592,8 +610,11 @@ def _amounts_and_price_levels(text: str, unit_words: frozenset[str],
                               times: list[Amount]) -> list[Amount]:
     """The text's amounts that are not times of day (those are compared on their own),
     with each price level written in currency signs (`$$`), in text order."""
+    spans = times + [Amount(int(m.group("h")) + int(m.group("m")) / 60, m.start(), m.end(),
+                            None, "hours", False) for m in HOURS_AND_MINUTES.finditer(text)]
     return sorted([a for a in find_amounts(text, unit_words) if not any(
-        t.start <= a.start < t.end or a.start <= t.start < a.end for t in times)] + [
+        t.start <= a.start < t.end or a.start <= t.start < a.end for t in spans)] + [
+        a for a in spans if a.unit == "hours"] + [
         Amount(float(len(m.group(1))), m.start(1), m.end(1), None, PRICE_LEVEL, False)
         for m in PRICE_SIGNS.finditer(text)], key=lambda a: a.start)
 
@@ -663,6 +684,8 @@ def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | 
         return Quantity(post[0], a.value, start, post[1], cue=cue, **common)
     if pre:
         return Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common)
+    if re.fullmatch(r"one\s+[a-z]+ed", text[a.start:a.end], re.IGNORECASE):
+        return None  # `ideally one rated 4+`: the pronoun, before what is said of it
     if (a.unit and not a.currency) or a.out_of:
         word = re.findall(r"[a-z]+", text[a.start:a.end].lower())
         need = NEED_BEFORE.search(text, 0, a.start) if a.unit == PEOPLE else None
@@ -672,6 +695,8 @@ def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | 
                         word[-1] if a.unit == PEOPLE and word else "", **common)
     if a.per:  # `$25 an hour`, `80k a year`: an amount with a rate names its field
         return Quantity("eq", a.value, a.start, a.end, bare=True, **common)
+    if not a.currency and AGE_SAID.search(text, 0, a.start):
+        return Quantity("eq", a.value, a.start, a.end, bare=True, aged=True, **common)
     return None
 
 

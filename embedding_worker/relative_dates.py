@@ -23,10 +23,8 @@ import re
 
 from embedding_worker.dates import DateConstraint
 from embedding_worker.quantities import number_value
+from embedding_worker.weekdays import WEEKDAYS
 
-WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
-WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 # Before a weekday, a word that makes it any such day rather than one date.
 ANY_DAY = re.compile(r"\bon\s+an?\s+(?:[a-z]+\s+)?$|\b(?:any|every|some)\s+$", re.IGNORECASE)

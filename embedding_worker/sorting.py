@@ -406,12 +406,13 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
         following = re.findall(r"\w[\w-]*", text[m.end():m.end() + 40].lower())[:3]
         if following[:1] == ["per"]:  # `cheapest per day`: the field paid per day
             following = following[1:]
-        if re.search(r"\bat\s+(?:the\s+)?(?:very\s+)?$", text[:m.start()], re.IGNORECASE) or (
+        if re.search(r"\bat\s+(?:the\s+)?(?:very\s+)?$", text[:m.start()], re.IGNORECASE) or \
+                re.match(r"\s+(?:one\s+)?(?:is|was|'s)\s+\d", text[m.end():], re.IGNORECASE) or (
                 adj in ("most", "least") and following and
                 re.match(r"[\d$€£]", text[m.end():].lstrip())) or (
                 adj == "cheap" and following[:1] in (["to"], ["as"], ["and"])):
-            continue  # `at least 4`, `most 3`, `by 1 april at the latest`: a bound, not an
-            # order (`fastest 5g` is one)
+            continue  # `at least 4`, `most 3`, `by 1 april at the latest`, `the oldest is
+            # 13`: a bound or a statement, not an order (`fastest 5g` is one)
         own = [p for p in sortable if adj in name_words(p.name)]
         if own:  # `top elev over 3000m`: the word names top_elevation, it sorts nothing
             if SORT_TAIL.match(text, m.end()):  # `top elevation first`, `highest point first`

@@ -9,10 +9,10 @@ import pytest
 
 from embedding_worker.analysis import analyse
 from embedding_worker.fields import profile
-from embedding_worker.matching import within_neighbours
+from embedding_worker.matching import shared_word_values, within_neighbours
 from embedding_worker.proposals import Proposal
 from embedding_worker.sorting import nearest_field, sort_proposals
-from embedding_worker.tokens import root, stem
+from embedding_worker.tokens import root, stem, tokenize
 from llm_worker.assembly import assemble
 from shared.reference import Reference
 from shared.schemas import Catalog, CatalogField
@@ -2348,3 +2348,96 @@ def test_guards_from_the_round_24_review():
     assert said("flights leaving Paris out of Logan")[0] == {("origin", "eq", "Paris")}
     assert said("best battery charge time first")[1] == [("battery_charge_time", "asc")]
     assert all(f[0] != "capacity" for f in said("fridge under 70 inches")[0])
+
+
+DOCKS = ["Tarn Quay", "Tarn Mill", "Oster Point", "Vale", "Lune Harbour", "Brask", "Corrin",
+         "Dunmore", "Hollin"]
+CANALS = Catalog.model_validate({
+    "name": "canalboats", "description": "Canal boat trips. One record is one bookable trip.",
+    "fields": [
+        {"name": "from_dock", "type": "enum", "values": DOCKS,
+         "description": "dock the boat leaves"},
+        {"name": "to_dock", "type": "enum", "values": DOCKS,
+         "description": "dock the boat arrives at"},
+        {"name": "boat_kind", "type": "enum", "values": ["Two Cabin Barge", "Day Launch"]},
+        {"name": "extra_course", "type": "enum", "values": ["Soup", "Pie", "None"],
+         "description": "food served on top of the main meal"},
+        {"name": "midweek_fare", "type": "number", "unit": "GBP", "min": 0, "max": 900,
+         "description": "fare per person for a trip from Monday to Thursday"},
+        {"name": "weekend_fare", "type": "number", "unit": "GBP", "min": 0, "max": 900,
+         "description": "fare per person for a trip from Friday to Sunday"},
+        {"name": "changes", "type": "number", "min": 0, "max": 5,
+         "description": "number of times passengers change boats"},
+        {"name": "stops", "type": "number", "min": 0, "max": 40,
+         "description": "locks the boat waits at on the way"},
+        {"name": "trip_minutes", "type": "number", "unit": "minutes", "min": 0, "max": 900},
+        {"name": "min_age", "type": "number", "unit": "years", "min": 0, "max": 18,
+         "description": "youngest age taken"},
+        {"name": "max_age", "type": "number", "unit": "years", "min": 0, "max": 99,
+         "description": "oldest age taken"},
+        {"name": "review_count", "type": "number", "min": 0, "max": 9000,
+         "description": "number of reviews left"},
+        {"name": "rating", "type": "number", "min": 0, "max": 5},
+        {"name": "bikes_allowed", "type": "boolean",
+         "description": "true if bicycles may be taken aboard"},
+        {"name": "bookable_until", "type": "date",
+         "description": "last date the trip can be booked"},
+        {"name": "added_on", "type": "date", "description": "date the trip was listed"}],
+    "sortable": ["midweek_fare", "weekend_fare", "rating"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    # a day of the week picks the fare whose description holds it, and is no date
+    ("tickets sat under 150pp", {("weekend_fare", "lt", 150)}),
+    ("£100 tops saturday", {("weekend_fare", "lte", 100)}),
+    ("under 40 mon-thu", {("midweek_fare", "lt", 40)}),
+    ("Under £75 each Monday to Thursday.", {("midweek_fare", "lt", 75)}),
+    ("a couple of hundred quid each, max, for a weekend trip",
+     {("weekend_fare", "lte", 200)}),
+    # a value's number word in figures
+    ("2 cabin barge", {("boat_kind", "eq", "Two Cabin Barge")}),
+    # `direct` is no change of boat where stops are counted too; `nonstop` no stop
+    ("Vale to Brask direct", {("from_dock", "eq", "Vale"), ("to_dock", "eq", "Brask"),
+                              ("changes", "eq", 0)}),
+    ("nonstop from Vale", {("from_dock", "eq", "Vale"), ("stops", "eq", 0)}),
+    # a permission after another condition is that condition's
+    ("Corrin Hollin bikes ok", {("from_dock", "eq", "Corrin"), ("to_dock", "eq", "Hollin"),
+                                ("bikes_allowed", "eq", True)}),
+    # a comparison declined after it; `not paying more than`; `more than once`
+    ("4+ hrs no thanks", {("trip_minutes", "lt", 240)}),
+    ("I'm not paying more than 60 on a weekday", {("midweek_fare", "lte", 60)}),
+    ("I'd rather not change more than once", {("changes", "lte", 1)}),
+    # hours and minutes run together
+    ("under 1h30", {("trip_minutes", "lt", 90)}),
+    # a person's age said bare falls in the range of ages a record takes
+    ("my daughter is 11", {("min_age", "lte", 11), ("max_age", "gte", 11)}),
+    ("the kids are 10 and 12", {("min_age", "lte", 10), ("max_age", "gte", 12)}),
+    # `valid until` is a date lasting at least that long
+    ("valid til end of june 2026", {("bookable_until", "gte", "2026-06-30")}),
+    # `no <field>` of a field with a value for nothing
+    ("no extra course", {("extra_course", "eq", "None")}),
+    # `with 300 reviews` is at least 300
+    ("rated at least 4.5 stars and 300 reviews", {("rating", "gte", 4.5),
+                                                  ("review_count", "gte", 300)}),
+    # a head count no field counts; `one` as a pronoun; the writer's own year
+    ("We're a family of four going from Vale", {("from_dock", "eq", "Vale")}),
+    ("ideally one rated at least 4", {("rating", "gte", 4)}),
+    ("we went there last year, so not from Vale", {("from_dock", "neq", "Vale")}),
+    ("trips added last year", {("added_on", "gte", "2025-01-01"),
+                               ("added_on", "lte", "2025-12-31")}),
+])
+def test_round_25(text, filters):
+    assert understood(text, CANALS)[0] == filters
+
+
+def test_round_25_sorts_negations_and_shared_words():
+    # a superlative said of a number is a statement, not an order
+    assert understood("the youngest is 6 and the oldest is 13", CANALS)[1] == []
+    # `refuses to` excludes; `can't start before` is from that day on
+    assert understood("he refuses to go to Vale", CANALS)[0] == {("to_dock", "neq", "Vale")}
+    index = index_for(CANALS)
+    tokens = tokenize("tarn to Vale")
+    assert shared_word_values(index, "from_dock", tokens[0]) == ["Tarn Quay", "Tarn Mill"]
+    # a word at the end of values only as a name; none for a word most values share
+    assert shared_word_values(index, "from_dock", tokenize("quay")[0]) == []
+    assert shared_word_values(index, "boat_kind", tokenize("barge")[0]) == []

@@ -167,8 +167,10 @@ def _by_day(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, floa
         return ranked
     end = re.compile(r"[.!?;]").search(text, q.end)
     said = days_in(text[sentence_start(text, q.start):end.start() if end else len(text)])
-    overlap = [len(r[1].days & said) for r in tied]
-    if not max(overlap) or overlap.count(max(overlap)) > 1:
+    # the share of its days the request names, then how many (`weekends`: a Friday and
+    # Saturday rate, not the one of Sunday to Thursday)
+    overlap = [(len(r[1].days & said) / len(r[1].days), len(r[1].days & said)) for r in tied]
+    if not max(overlap)[1] or overlap.count(max(overlap)) > 1:
         return ranked
     chosen = tied[overlap.index(max(overlap))]
     return [(best + 1, chosen[1], chosen[2])] + [r for r in ranked if r is not chosen]
@@ -401,7 +403,7 @@ REJECTED = re.compile(r"[^.;!?,]{0,30}?\b(?:is|are|'s)\s+(?:a\s+)?(?:no(?![\w-])
                       re.IGNORECASE)
 # A comparison turned down by the words right after it (`4+ hrs no thanks`).
 DECLINED = re.compile(r"\s*[,-]?\s*(?:no\s+thanks?|no\s+thank\s+you|not\s+interested|"
-                      r"not\s+for\s+me)\b", re.IGNORECASE)
+                      r"not\s+for\s+me)\s*(?:$|[,.;!?)])", re.IGNORECASE)
 # ... or an article opening the sentence (`A daily fee over £30 is too much`).
 INDEFINITE = re.compile(r"\b(?:anything|any|anywhere|anyone|anybody|something|everything)\b|"
                         r"^\s*an?\b", re.IGNORECASE)
@@ -443,8 +445,10 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if not ranked:
             continue
         best_score, best, value = ranked[0]
-        if q.unit == CLOCK and best_score <= 0:
-            continue  # `at 3am`: a time of day, and no field keeps hours of the day
+        if q.unit == CLOCK and best_score <= 0 or best_score <= 0 and re.search(
+                r"\b(?:once|twice)$", text[q.start:q.end], re.IGNORECASE):
+            continue  # `at 3am`: a time of day, and no field keeps hours of the day; `more
+            # than once` of nothing the words name
         ranked = _by_day(text, q, ranked)
         best_score, best, value = ranked[0]
         named = _named_before(text, tokens, q, ranked) if best_score < 3 else []
@@ -690,6 +694,12 @@ NO_FIELD = re.compile(r"\b(?:no|without)\s+(?:an?\s+|any\s+)?(?P<w>[a-z]+(?:\s+[
                       re.IGNORECASE)
 
 
+# After `no <field>`: what is not there is a charge, a need or a wish, not the thing.
+NOT_NOTHING = re.compile(r"\s*(?:fees?|charges?|surcharges?|costs?|prices?|needed|required|"
+                         r"necessary|preferences?|is\s+fine|is\s+ok(?:ay)?|matters?)\b",
+                         re.IGNORECASE)
+
+
 def none_value_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                          taken: set[int]) -> tuple[list[Proposal], list[tuple[int, int]]]:
     """`no second treatment`: the value that stands for none of an enum field named by all
@@ -697,6 +707,8 @@ def none_value_proposals(text: str, tokens: list[Token], fields: list[FieldProfi
     out, spans = [], []
     for m in NO_FIELD.finditer(text):
         said = [w.lower() for w in m.group("w").split()]
+        if re.search(r"\bor\s+$", text[:m.start()], re.IGNORECASE):
+            continue  # `with or without breakfast`, `breakfast or no breakfast`
         for p in fields:
             nothing = next((v for v in p.field.values or [] if v.lower() in NOTHING_VALUES),
                            None)
@@ -705,6 +717,8 @@ def none_value_proposals(text: str, tokens: list[Token], fields: list[FieldProfi
                     forms(s) & forms(w) for s, w in zip(said, words)):
                 continue
             span = (m.start(), m.start("w") + len(" ".join(m.group("w").split()[:len(words)])))
+            if NOT_NOTHING.match(text, span[1]):
+                break  # `no parking fees`, `no breakfast needed`, `no meal preference`
             if _free(tokens, span, set(range(len(tokens))) - taken):
                 out.append(Proposal(p.name, "eq", nothing, *span, "rule"))
                 spans.append(span)
@@ -912,11 +926,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         found = [d for d in found if not any(r.start < d.end and d.start < r.end
                                              for r in relative)] + relative
     out, spans = [], []
-    by_day = any(p.days for p in fields if p.field.type == "number")
+    by_day = len({p.days for p in fields if p.field.type == "number" and p.days}) > 1
     for d in found:
-        if by_day and days_in(text[d.start:d.end]) and not re.search(
-                r"\d|\b(?:this|next|coming|last)\b", text[d.start:d.end], re.IGNORECASE):
-            continue  # `on a saturday` where prices differ by day: which price, not a date
         clause = clause_start(text, d.start)
         ctx = context_stems(tokens, d.start, clause)
         if d.year_only and _amount_overlaps(d, quantities, ctx, fields):
@@ -939,8 +950,12 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                                                     -evidence(p, ctx, date_fields),
                                                     past != _records_past(p)))
         named_date = bool(ranked) and ranked[0].mentions(ctx) > 0
-        if not named_date and _writers_time(text, d):
-            continue
+        said = text[d.start:d.end]
+        if not named_date and (_writers_time(text, d, clause) or by_day and not d.lead and
+                               days_in(said) and not re.search(
+                                   r"\d|\b(?:this|next|coming|last)\b", said, re.IGNORECASE)):
+            continue  # the writer's own time; `on a saturday` where prices differ by day
+            # and no date field is named: which price, not a date
         op = d.op
         if op in FLIP and (NEGATED.search(text, 0, d.start) or EXCLUDED.search(text, 0, d.start)):
             op = FLIP[op]  # `nothing built before 2015`, `avoid anything listed after May`
@@ -969,6 +984,8 @@ def date_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 continue
         else:
             continue
+        if d.lead == "lasting" and not best.stems() & ENDING_WORDS:
+            op, value = "lte", d.value  # `available until September`: not a date that ends
         if today and best.field.type == "date" and _records_past(best) and value == d.value \
                 and all(v > today for v in ends) and {e.op for e in found if (
                     e.start, e.end) == (d.start, d.end)} - {"lt", "lte"}:
@@ -1075,11 +1092,9 @@ def _within_window(text: str, found: list[Proposal],
         elif ops == ["eq"]:
             out += [replace(p, field=opens, op="lte"), replace(p, field=closes, op="gte")]
             continue
-        elif ops in (["lte"], ["lt"]) and re.match(r"(?:through|thru|until|till)\b",
-                                                   text[p.start:], re.IGNORECASE) or \
-                ops == ["gte"] and re.match(r"(?:valid|available|bookable|good|open|runs?|"
-                                            r"lasts?)\s+(?:through|thru|until|till|til)\b",
-                                            text[p.start:], re.IGNORECASE):
+        elif ops in (["lte"], ["lt"], ["gte"]) and re.match(
+                r"(?:(?:valid|available|bookable|good|open|runs?|lasts?)\s+)?"
+                r"(?:through|thru|until|till|til)\b", text[p.start:], re.IGNORECASE):
             at = (closes, "gte")  # `available through September`, however it was read
         else:
             out.append(p)
@@ -1141,13 +1156,15 @@ WRITTEN_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b|'\d\d\b")
 # The writer speaking of themselves: `we went there last year`, `money's tight this year`.
 WRITER = re.compile(r"\b(?:i|we|my|our|i'm|we're|i've|we've|i'd|we'd|me|us)\b", re.IGNORECASE)
 WRITERS_PAST = re.compile(r"\b(?:did|went|had|was|were|got|tried|used|loved|liked|hated|"
-                          r"enjoyed|stayed|visited|been|done)\b", re.IGNORECASE)
+                          r"enjoyed|stayed|visited|been|done|found|saw|bought|booked|took|"
+                          r"spent|ended|kept)\b", re.IGNORECASE)
 
 
-def _writers_time(text: str, d: DateConstraint) -> bool:
-    """`My kids did a soccer camp last year`, `money's tight this year`: a year or a past
-    period of the writer's own life, in a sentence about them that names no date of a
-    record, is no date to filter by (`events this weekend` is)."""
+def _writers_time(text: str, d: DateConstraint, clause: int) -> bool:
+    """`My kids did a soccer camp last year`, `we went there last year`: a year, month or
+    week of the writer's own past, in a sentence about them with a verb of it (before the
+    date in its clause for `this year`) and no date of a record, is no date to filter by
+    (`jazz this year`, `events this weekend` are)."""
     said = re.fullmatch(r"(?:in\s+|during\s+)?(?P<which>this|last)\s+(?P<period>year|month|week)",
                         text[d.start:d.end].strip(), re.IGNORECASE)
     if said is None:
@@ -1156,14 +1173,20 @@ def _writers_time(text: str, d: DateConstraint) -> bool:
     sentence = text[sentence_start(text, d.start):end.start() if end else len(text)]
     if not WRITER.search(sentence) or PAST_VERB.search(sentence):
         return False
-    return said.group("period").lower() == "year" or (
-        said.group("which").lower() == "last" and WRITERS_PAST.search(sentence) is not None)
+    if said.group("which").lower() == "this":
+        return WRITERS_PAST.search(text, clause, d.start) is not None
+    return WRITERS_PAST.search(sentence) is not None
 
 
 # Verbs of a record's own past: it was put up, or it began (not `guided`, `heated`).
 PAST_VERB = re.compile(r"\b(?:joined|posted|listed|added|published|uploaded|updated|released|"
                        r"launched|premiered|debuted|started|began|begun|founded|opened|created|"
                        r"established|registered|appeared)\b", re.IGNORECASE)
+
+
+# Words of a date that ends something (`bookable_until`, `expiry`, "last date ...").
+ENDING_WORDS = frozenset({"until", "end", "ends", "expiry", "expires", "expiration", "expir",
+                          "deadline", "last", "valid", "closes", "closing", "lapse"})
 
 
 def _records_past(p: FieldProfile) -> bool:

@@ -255,7 +255,8 @@ def _one(text: str, d: DateRange) -> list[DateConstraint]:
     lasting = _lead(text, d.start, r"(?:valid|available|bookable|good|open|runs?|lasts?)\s+"
                                    r"(?:until|till|til|through|thru)(?:\s+(?:the\s+)?end\s+of)?")
     if lasting is not None:  # `valid til end of june`: lasting to its last day at least
-        return [DateConstraint("gte", d.last.isoformat(), lasting, d.end, d.year_only)]
+        return [DateConstraint("gte", d.last.isoformat(), lasting, d.end, d.year_only,
+                               lead="lasting")]
     by_end = _lead(text, d.start, r"(?:before|by|until|till|til|through|thru)\s+(?:the\s+)?"
                                   r"end\s+of")
     if by_end is not None:  # `before the end of May`: up to its last day

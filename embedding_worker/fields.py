@@ -113,7 +113,7 @@ for _dim, _table in {
 
 AGGREGATE_WORDS = frozenset({"total", "overall", "combined"})
 # What a count of people's verdicts is named for (`review_count`, `num_ratings`).
-FEEDBACK_WORDS = frozenset({"review", "reviews", "rating", "ratings", "vote", "votes"})
+FEEDBACK_WORDS = frozenset({"review", "reviews", "ratings", "vote", "votes", "reviewers"})
 # "lower is faster", "higher means better": a description that says which way is which.
 STATED = re.compile(r"\b(?P<way>lower|higher|less|more|smaller|larger|bigger|fewer)\s+"
                     r"(?:is|means|=)\s+(?P<adj>[a-z]+er|more\s+[a-z]+)\b", re.IGNORECASE)

@@ -274,8 +274,14 @@ def _goes_on_in(tokens: list[Token], i: int, values: list[str]) -> bool:
     """The word next to token i is another word of one of the values (`london kings
     cross`), apostrophes aside."""
     words = {w.replace("'", "") for v in values for w in normalise(v).split()}
-    return any(0 <= k < len(tokens) and tokens[k].norm.replace("'", "") in words
-               for k in (i - 1, i + 1))
+    return any(tokens[k].norm.replace("'", "") in words for k in _beside(tokens, i))
+
+
+def _beside(tokens: list[Token], i: int) -> list[int]:
+    """The tokens right before and after token i, with nothing but a space between (not
+    across `London, Cross Country`)."""
+    return [k for k in (i - 1, i + 1) if 0 <= k < len(tokens) and
+            max(tokens[k].start, tokens[i].start) - min(tokens[k].end, tokens[i].end) <= 1]
 
 
 def _named_mid_sentence(tokens: list[Token], i: int) -> bool:
@@ -841,7 +847,7 @@ def semantic_matches(tokens: list[Token], index: CatalogIndex, taken: set[int], 
             taken.add(i)  # `london kings cross`: London of the value written on
             continue
         if value in shared and not any(k in taken and tokens[k].norm not in STOPWORDS
-                                       for k in (i - 1, i + 1) if 0 <= k < len(tokens)):
+                                       for k in _beside(tokens, i)):
             # `glasgow` is each Glasgow station, not the nearest one (but `paris cdg` is
             # one airport, named by the word beside)
             out += [Proposal(field, "eq", v, tokens[i].start, tokens[i].end, "partial", 0.85,

@@ -16,7 +16,7 @@ from shared.names import name_words
 NEGATORS = frozenset("""
 not no non without except excluding exclude excludes excl never neither nor none nobody minus
 skip skipping
-avoid avoiding hate refuse refuses refused refusing
+avoid avoiding hate
 isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't cannot shouldn't
 haven't hasn't ain't isnt arent wasnt werent dont doesnt didnt wouldnt shouldnt
 """.split())
@@ -26,7 +26,10 @@ EXCLUDING_VERBS = frozenset({"avoid", "avoiding", "skip", "skipping", "exclude",
 NEGATION_PHRASES = (("anything", "but"), ("other", "than"), ("but", "not"), ("none", "of"),
                     ("outside", "of"), ("apart", "from"), ("rather", "than"), ("instead", "of"),
                     ("away", "from"), ("clear", "of"), ("all", "but"), ("anywhere", "but"),
-                    ("except", "for"), ("leave", "out"), ("leaving", "out"), ("rule", "out"))
+                    ("except", "for"), ("leave", "out"), ("leaving", "out"), ("rule", "out"),
+                    ("refuse", "to"), ("refuses", "to"), ("refused", "to"), ("refusing", "to"))
+# After `refuse to`, verbs of leaving: what follows is kept, not excluded.
+STAYING = frozenset({"move", "leave", "relocate", "budge", "quit"})
 # `outside` excludes only a value right after it (`outside Hampshire`, `outside the city`);
 # farther on it is a word of its own (`outside seating in Hampshire`).
 NEAR_NEGATORS = frozenset({"outside"})
@@ -157,6 +160,8 @@ def apply_negation(text: str, tokens: list[Token], proposals: list[Proposal],
         near = norms[k] in NEAR_NEGATORS
         if k in used or k in owner or not (near or is_negator(norms, k)):
             continue  # a negator inside a value is the value's (`no nuts` for nut-free)
+        if norms[k] == "to" and k + 1 < len(tokens) and norms[k + 1] in STAYING:
+            continue  # `refuses to move from Leeds`: staying there
         if near and re.search(r"\d\s*(?:km|kms|kilomet\w*|mi|miles?|mins?|minutes?|hrs?|hours?)"
                               r"\s*$", text[:tokens[k].start], re.IGNORECASE):
             continue  # `120 km outside Copenhagen`: how far from it, not anywhere but it

@@ -54,7 +54,8 @@ NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:,\d{{1,2}}(?![\d,]))?)(?:\.\d+)?"
           rf"(?:\s+and\s+a\s+half)?|\.\d+|{WORDS_NUMBER}(?![a-z])"
           rf"|(?:{_FRACTION})(?=\s+[a-z])|a(?=\s+(?:hundred|thousand|million|billion|dozen|grand))"
           rf"|(?:an?\s+)?couple(?:\s+of)?(?=\s+(?:hundred|thousand|million|grand)\b)"
-          rf"|(?<=than\s)(?:once|twice)\b|(?<=most\s)(?:once|twice)\b"  # `more than once`
+          rf"|(?<=than\s|most\s)(?:once|twice)\b(?!\s+(?:a|an|per|every|the|as|that|"
+          rf"daily|weekly|monthly|yearly)\b)"  # `more than once`, not `twice the price`
           rf"|(?<!times\s)(?<!once\s)(?<!twice\s)(?<!every\s)"  # `twice a day`: how often
           rf"an?(?=\s+(?:{_UNIT_WORD})s?(?:\s+and\s+a\s+half)?\b)")
 AMOUNT = re.compile(
@@ -64,8 +65,9 @@ AMOUNT = re.compile(
     rf"[\s-]?(?P<unit>(?:sq\.?\s*(?:ft|m)|square\s+"
     rf"(?:feet|foot|meters?|metres?)|[a-z²]+\d?)\b))?", re.IGNORECASE)
 # `1h30`, `2hr 15min`: a duration in hours and minutes.
-HOURS_AND_MINUTES = re.compile(r"(?<![\w.:])(?P<h>\d{1,2})\s?(?:h|hr|hrs)\s?(?P<m>[0-5]?\d)"
-                               r"(?:\s?(?:m|min|mins)\b)?(?![\w:.])", re.IGNORECASE)
+HOURS_AND_MINUTES = re.compile(r"(?<![\w.:])(?<!\bat\s)(?P<h>\d{1,2})\s?(?:h|hr|hrs)"
+                               r"(?:(?P<m>[0-5]\d)(?![\w:.])|\s?(?P<m2>[0-5]?\d)\s?"
+                               r"(?:m|min|mins)\b)", re.IGNORECASE)
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 PRICE_LEVEL = "price level"
 # A time of day (`7pm`, `18:30`, `noon`), as a decimal hour: the unit of start-hour fields.
@@ -129,8 +131,8 @@ LOWER = [("gte", r"at least|min(?:imum)?|no less than|not less than|starting (?:
 FLIP = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 # `my daughter is 11`, `the twins, who are 9`, `he turns 7`: a person's age said bare.
 AGE_SAID = re.compile(r"\b(?:who|he|she|they|son|daughter|kids?|child(?:ren)?|twins|boys?|girls?|"
-                      r"toddler|teen(?:ager)?s?|youngest|oldest|eldest)\s+(?:is|are|'s|'re|"
-                      r"turns?|turned|will\s+be)\s+(?:about\s+|almost\s+|nearly\s+|just\s+)?"
+                      r"toddler|teen(?:ager)?s?|youngest|oldest|eldest)(?:\s+(?:is|are|turns?|"
+                      r"turned|will\s+be)|['’](?:s|re))\s+(?:about\s+|almost\s+|nearly\s+|just\s+)?"
                       r"(?:(?:\d+|[a-z]+)\s+and\s+)?$", re.IGNORECASE)
 # A catalog word between two numbers names the second when that one has no word of its
 # own after it (`wt 2-3 rating 7.5+`), not when it does (`3 bed 2 bath`).
@@ -610,8 +612,9 @@ def _amounts_and_price_levels(text: str, unit_words: frozenset[str],
                               times: list[Amount]) -> list[Amount]:
     """The text's amounts that are not times of day (those are compared on their own),
     with each price level written in currency signs (`$$`), in text order."""
-    spans = times + [Amount(int(m.group("h")) + int(m.group("m")) / 60, m.start(), m.end(),
-                            None, "hours", False) for m in HOURS_AND_MINUTES.finditer(text)]
+    spans = times + [Amount(int(m.group("h")) + int(m.group("m") or m.group("m2")) / 60,
+                            m.start(), m.end(), None, "hours", False)
+                     for m in HOURS_AND_MINUTES.finditer(text)]
     return sorted([a for a in find_amounts(text, unit_words) if not any(
         t.start <= a.start < t.end or a.start <= t.start < a.end for t in spans)] + [
         a for a in spans if a.unit == "hours"] + [
@@ -684,7 +687,8 @@ def _comparison(text: str, a: Amount, unit_words: frozenset[str]) -> Quantity | 
         return Quantity(post[0], a.value, start, post[1], cue=cue, **common)
     if pre:
         return Quantity(pre[0], a.value, pre[1], a.end, cue=cue, **common)
-    if re.fullmatch(r"one\s+[a-z]+ed", text[a.start:a.end], re.IGNORECASE):
+    if re.fullmatch(r"one\s+(?!(?:hundred|bed|shed|red)\b)[a-z]+(?<!e)ed", text[a.start:a.end],
+                    re.IGNORECASE):
         return None  # `ideally one rated 4+`: the pronoun, before what is said of it
     if (a.unit and not a.currency) or a.out_of:
         word = re.findall(r"[a-z]+", text[a.start:a.end].lower())

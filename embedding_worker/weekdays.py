@@ -11,8 +11,8 @@ WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
 WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 _DAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
-# `sat` and `sun` are English words too (`we sat`, `the sun`): days only in a clipped text
-# or before what a day qualifies.
+# `sat` and `sun` are English words too (`we sat`, `the sun`): days only after a word that
+# leads a day (`on sat`) or before what a day qualifies (`sat night`).
 CLIPPED_WORDS = frozenset({"sat", "sun", "wed"})
 SPAN_WORDS = {"weekday": frozenset(range(5)), "weekdays": frozenset(range(5)),
               "midweek": frozenset(range(5)), "weeknight": frozenset(range(5)),
@@ -22,6 +22,7 @@ DAY_SPAN = re.compile(rf"\b(?P<a>{_DAY})\.?\s*(?:-|–|to|through|thru|until|til
                       rf"(?P<b>{_DAY})\b\.?", re.IGNORECASE)
 DAY = re.compile(rf"\b(?P<d>{_DAY})\b\.?", re.IGNORECASE)
 SPAN_WORD = re.compile(rf"\b(?:{'|'.join(SPAN_WORDS)})\b|\bmid[\s-]week\b", re.IGNORECASE)
+BEFORE_CLIPPED = re.compile(r"\b(?:on|every|this|next|til|till|until|from)\s+$", re.IGNORECASE)
 AFTER_CLIPPED = re.compile(r"\s*(?:night|nights|eve|morning|afternoon|only|under|below|"
                            r"max|[$€£]?\d)", re.IGNORECASE)
 
@@ -33,7 +34,7 @@ def _span(a: int, b: int) -> frozenset[int]:
 def days_in(text: str, clipped: bool = True) -> frozenset[int]:
     """The days of the week a text names: ranges (`Monday to Thursday`, `mon-thu`), days
     and the words for weekdays and weekends; `clipped` reads `sat`/`sun` as days only
-    before what a day qualifies (`sat night`, `sun under 90`)."""
+    after a word that leads a day or before what a day qualifies (`on sat`, `sat night`)."""
     out: set[int] = set()
     spans = []
     for m in DAY_SPAN.finditer(text):
@@ -43,7 +44,8 @@ def days_in(text: str, clipped: bool = True) -> frozenset[int]:
         word = m.group("d").lower()
         if any(a <= m.start() < b for a, b in spans):
             continue
-        if word in CLIPPED_WORDS and not (clipped and AFTER_CLIPPED.match(text, m.end())):
+        if word in CLIPPED_WORDS and not (clipped and (AFTER_CLIPPED.match(text, m.end()) or
+                                                       BEFORE_CLIPPED.search(text, 0, m.start()))):
             continue
         out.add(WEEKDAYS[word])
     for m in SPAN_WORD.finditer(text):

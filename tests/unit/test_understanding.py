@@ -2441,3 +2441,70 @@ def test_round_25_sorts_negations_and_shared_words():
     # a word at the end of values only as a name; none for a word most values share
     assert shared_word_values(index, "from_dock", tokenize("quay")[0]) == []
     assert shared_word_values(index, "boat_kind", tokenize("barge")[0]) == []
+
+
+def test_guards_from_the_round_25_review():
+    """What the reviewer of the round 25 rules found firing on ordinary English: a weekday
+    stays a date where no two prices differ by day, or where a date field is named; `no
+    thanks` declines a comparison only at the end of its clause; `10 hrs 1 stop` and `at
+    10h30` are no hours and minutes; `twice the price` is no count; `she's 11`; `available
+    until` a date that ends nothing is at most that date; `with or without breakfast`, `no
+    parking fees` ask for no `None`; a count of stars is no count of reviews; `jazz this
+    year` is a date; `one bed` is a count; `refuse collector` and `refuses to move from`
+    exclude nothing."""
+    rooms = Catalog.model_validate({"name": "rooms", "description": "Hotel rooms.", "fields": [
+        {"name": "city", "type": "enum", "values": ["Paris", "Leeds", "Hull"]},
+        {"name": "breakfast", "type": "enum", "values": ["Included", "Extra Charge", "None"]},
+        {"name": "parking", "type": "enum", "values": ["Free", "Paid", "None"]},
+        {"name": "weekday_rate", "type": "number", "unit": "EUR", "min": 0, "max": 900,
+         "description": "nightly rate from Sunday to Thursday"},
+        {"name": "weekend_rate", "type": "number", "unit": "EUR", "min": 0, "max": 900,
+         "description": "nightly rate on Friday and Saturday"},
+        {"name": "star_rating", "type": "number", "min": 1, "max": 5,
+         "description": "number of stars"},
+        {"name": "bedrooms", "type": "number", "min": 0, "max": 9},
+        {"name": "check_in", "type": "date", "description": "day the stay begins"},
+        {"name": "available_from", "type": "date", "description": "first night free"}]})
+    shows = Catalog.model_validate({"name": "shows", "description": "Shows.", "fields": [
+        {"name": "genre", "type": "enum", "values": ["Jazz", "Opera"]},
+        {"name": "ticket_price", "type": "number", "unit": "EUR", "min": 0, "max": 500},
+        {"name": "parking_fee", "type": "number", "unit": "EUR", "min": 0, "max": 50,
+         "description": "parking charge on weekends"},
+        {"name": "show_minutes", "type": "number", "unit": "minutes", "min": 0, "max": 900},
+        {"name": "stops", "type": "number", "min": 0, "max": 5,
+         "description": "intervals in the show"},
+        {"name": "min_age", "type": "number", "unit": "years", "min": 0, "max": 18},
+        {"name": "max_age", "type": "number", "unit": "years", "min": 0, "max": 99},
+        {"name": "show_date", "type": "date", "description": "day of the show"}]})
+    jobs = Catalog.model_validate({"name": "jobs", "description": "Job ads.", "fields": [
+        {"name": "title", "type": "enum", "values": ["Bin Collector", "Driver"],
+         "synonyms": {"refuse collector": "Bin Collector"}},
+        {"name": "location", "type": "enum", "values": ["Leeds", "York"]}]})
+    assert understood("screenings on sunday", shows)[0] == {("show_date", "eq", "2026-03-15")}
+    assert understood("check in on saturday, under 200", rooms)[0] == {
+        ("check_in", "eq", "2026-03-14"), ("weekend_rate", "lt", 200)}
+    assert ("weekday_rate", "lt", 150) in understood(
+        "Paris under 150 a night, not interested in hostels", rooms)[0]
+    assert understood("under 10 hrs 1 stop max", shows)[0] == {("show_minutes", "lt", 600),
+                                                              ("stops", "lte", 1)}
+    assert understood("starts at 10h30", shows)[0] == set()
+    assert understood("no more than twice the price of opera", shows)[0] == {
+        ("genre", "eq", "Opera")}
+    assert understood("she's 11", shows)[0] == {("min_age", "lte", 11), ("max_age", "gte", 11)}
+    assert understood("jazz this year", shows)[0] == {
+        ("genre", "eq", "Jazz"), ("show_date", "gte", "2026-01-01"),
+        ("show_date", "lte", "2026-03-12")}
+    assert {f[1:] for f in understood("Paris available until September", rooms)[0]} == {
+        ("eq", "Paris"), ("lte", "2026-09-30")}  # a date that ends nothing: at most
+    assert understood("Paris with or without breakfast", rooms)[0] == {("city", "eq", "Paris")}
+    assert ("parking", "eq", "None") not in understood("Paris, no parking fees", rooms)[0]
+    assert understood("a 2 star hotel in Paris", rooms)[0] == {("star_rating", "eq", 2),
+                                                               ("city", "eq", "Paris")}
+    assert understood("one bed in Hull", rooms)[0] == {("bedrooms", "eq", 1),
+                                                       ("city", "eq", "Hull")}
+    assert understood("refuse collector in York", jobs)[0] == {
+        ("title", "eq", "Bin Collector"), ("location", "eq", "York")}
+    towns = Catalog.model_validate({"name": "posts", "description": "Job ads.", "fields": [
+        {"name": "location", "type": "enum", "values": ["Leeds", "York"]}]})
+    assert understood("my husband refuses to move from Leeds", towns)[0] == {
+        ("location", "eq", "Leeds")}

@@ -68,14 +68,29 @@ def _words(p: FieldProfile) -> list[str]:
 
 
 def _matches(token: str, word: str) -> bool:
-    """Same word, another form of it, or a longer form (`sponsored` ~ `sponsorship`)."""
+    """Same word, another form of it, a longer form (`sponsored` ~ `sponsorship`), or the
+    word typed with a letter left out or two swapped (`orgnaic`, `controled`)."""
     if forms(token) & forms(word) or (len(word) >= 4 and stem(token) == stem(word)):
         return True
     a, b = sorted((stem(token), stem(word)), key=len)
-    return len(a) >= 5 and b.startswith(a)
+    return len(a) >= 5 and b.startswith(a) or _slip(token, word)
+
+
+def _slip(token: str, word: str) -> bool:
+    """`climte`, `orgnaic`: a word of six letters or more typed with one letter dropped, or
+    two side by side swapped (not one letter for another: `controller` is no `controlled`;
+    not a shorter word: `hated` is no `heated`)."""
+    if len(token) < 6 or not token.isalpha() or token[:1] != word[:1]:
+        return False
+    if len(token) == len(word) - 1:
+        return any(word[:k] + word[k + 1:] == token for k in range(len(word)))
+    return len(token) == len(word) and any(
+        word[:k] + word[k + 1] + word[k] + word[k + 2:] == token for k in range(len(word) - 1))
 
 
 ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
+# Words people spell short (`step-thru`).
+SHORT_SPELLINGS = {"thru": "through", "tho": "though"}
 # `ok with cats`, `great with kids`: said of a field named `good_with_...`.
 AS_GOOD = frozenset({"ok", "okay", "fine", "great", "good"})
 
@@ -83,7 +98,8 @@ AS_GOOD = frozenset({"ok", "okay", "fine", "great", "good"})
 def _matches_short(token: str, word: str) -> bool:
     """Within a name of several words, also a short form (`unl data`, `1st ed`) and
     another word of approval for `good` (`fine with kids`)."""
-    return _matches(token, word) or ORDINALS.get(token) == word or (
+    return _matches(token, word) or ORDINALS.get(token) == word or \
+        SHORT_SPELLINGS.get(token) == word or (
         word == "good" and token in AS_GOOD) or (
         token not in STOPWORDS and abbreviates(token, word))
 

@@ -108,6 +108,11 @@ def sentence_start(text: str, pos: int) -> int:
     return max((m.end() for m in re.finditer(r"[;.!?](?:\s|$)", text[:pos])), default=0)
 
 
+def sentence_end(text: str, pos: int) -> int:
+    m = re.compile(r"[;.!?](?:\s|$)").search(text, pos)
+    return m.start() if m else len(text)
+
+
 def clause_end(text: str, pos: int) -> int:
     m = re.search(r"[,;.!?:]|\b(?:and|but|with|then|or)\b|\d", text[pos:])
     return pos + m.start() if m else len(text)
@@ -165,8 +170,7 @@ def _by_day(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, floa
     tied = [r for r in ranked if r[0] == best and r[1].days]
     if len(tied) < 2:
         return ranked
-    end = re.compile(r"[.!?;]").search(text, q.end)
-    said = days_in(text[sentence_start(text, q.start):end.start() if end else len(text)])
+    said = days_in(text[sentence_start(text, q.start):sentence_end(text, q.end)])
     # the share of its days the request names, then how many (`weekends`: a Friday and
     # Saturday rate, not the one of Sunday to Thursday)
     overlap = [(len(r[1].days & said) / len(r[1].days), len(r[1].days & said)) for r in tied]
@@ -455,7 +459,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         if named:  # `size 10`, `eu 44`, `us 13 and up`: the field named right before it
             best_score, best, value = 3.0, named[0][0], named[0][1]
             ranked = [(3.0 if (p, v) in named else 0.0, p, v) for _, p, v in ranked]
-        aged = _age_pair(text, q, fields) if q.bare and best_score < 3 else None
+        aged = _age_pair(q, fields) if q.bare and best_score < 3 else None
         if aged is not None:  # `my daughter is 11`: a camp for ages 8-12 takes her
             for p in _within_range(q, _number(q.value), aged):
                 said = ages.get(p.field)  # `the kids are 10 and 12`: both, so 10 and 12
@@ -521,7 +525,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
     return out, spans
 
 
-def _age_pair(text: str, q: Quantity, fields: list[FieldProfile],
+def _age_pair(q: Quantity, fields: list[FieldProfile],
               ) -> tuple[FieldProfile, FieldProfile] | None:
     """The one pair of limits on an age in years (`min_age`, `max_age`) a person's age
     said bare falls in (`my daughter is 11`), if the text says one."""
@@ -1153,8 +1157,9 @@ def _bare_years(text: str, field: FieldProfile, taken: list[Proposal],
 
 
 WRITTEN_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b|'\d\d\b")
-# The writer speaking of themselves: `we went there last year`, `money's tight this year`.
+# The writer speaking of themselves (`we went there last year`) ...
 WRITER = re.compile(r"\b(?:i|we|my|our|i'm|we're|i've|we've|i'd|we'd|me|us)\b", re.IGNORECASE)
+# ... in a verb of their own past.
 WRITERS_PAST = re.compile(r"\b(?:did|went|had|was|were|got|tried|used|loved|liked|hated|"
                           r"enjoyed|stayed|visited|been|done|found|saw|bought|booked|took|"
                           r"spent|ended|kept)\b", re.IGNORECASE)
@@ -1169,8 +1174,7 @@ def _writers_time(text: str, d: DateConstraint, clause: int) -> bool:
                         text[d.start:d.end].strip(), re.IGNORECASE)
     if said is None:
         return False
-    end = re.compile(r"[.!?;]").search(text, d.end)
-    sentence = text[sentence_start(text, d.start):end.start() if end else len(text)]
+    sentence = text[sentence_start(text, d.start):sentence_end(text, d.end)]
     if not WRITER.search(sentence) or PAST_VERB.search(sentence):
         return False
     if said.group("which").lower() == "this":

@@ -2508,3 +2508,18 @@ def test_guards_from_the_round_25_review():
         {"name": "location", "type": "enum", "values": ["Leeds", "York"]}]})
     assert understood("my husband refuses to move from Leeds", towns)[0] == {
         ("location", "eq", "Leeds")}
+
+
+def test_a_yes_no_name_typed_with_a_slip():
+    """`climte controled`, `orgnaic`: a letter dropped or two swapped in a yes/no field's
+    name still names it, a shorter real word (`hated`) does not; `step-thru` is
+    step_through."""
+    store = Catalog.model_validate({"name": "lockers", "description": "Lockers.", "fields": [
+        {"name": "climate_controlled", "type": "boolean"},
+        {"name": "organic", "type": "boolean"},
+        {"name": "heated", "type": "boolean"},
+        {"name": "step_through", "type": "boolean"}]})
+    assert understood("climte controled units", store)[0] == {("climate_controlled", "eq", True)}
+    assert understood("orgnaic only", store)[0] == {("organic", "eq", True)}
+    assert understood("a step-thru frame", store)[0] == {("step_through", "eq", True)}
+    assert understood("I hated the last one", store)[0] == set()

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
+from embedding_worker.counted_nouns import field_meaning
 from embedding_worker.constraints import (date_proposals, lone_number_proposals,
                                           named_number_proposals, none_value_proposals,
                                           own_amount_proposals,
@@ -91,7 +92,8 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     written = exact_matches(tokens, index, set())
     named = _values_written_with_numbers(text, tokens, index, is_word, written)
     dates, numbers = _dates_and_numbers(text, tokens, catalog, fields, named, reference,
-                                        rule_tokens, written)
+                                        rule_tokens, written, field_meaning(
+                                            index.layout.views, index.view_vectors, embed))
     sorts = _sort_phrases(text, tokens, catalog, fields, written, rule_tokens, index, embed,
                           {p.field for p in numbers}, is_word)
     taken = set(rule_tokens)
@@ -147,7 +149,8 @@ def _values_written_with_numbers(text: str, tokens: list[Token], index: CatalogI
 def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
                        fields: list[FieldProfile], named: list[Proposal],
                        reference: Reference | None, rule_tokens: set[int],
-                       written: list[Proposal]) -> tuple[list[Proposal], list[Proposal]]:
+                       written: list[Proposal], meant: Callable[[str, set[str]], str | None],
+                       ) -> tuple[list[Proposal], list[Proposal]]:
     """Date and number proposals, none inside a `named` value, nor an amount in words
     inside a value `written` out (`a day nursery` is no 24 hours): the codes a description
     shows by example first (`52/18 B140`), dates (their numbers are no amounts), then
@@ -167,7 +170,7 @@ def _dates_and_numbers(text: str, tokens: list[Token], catalog: Catalog,
     spans = [s for s in spans if not any(p.start < s[1] and s[0] < p.end for p in named)]
     _take(tokens, spans, rule_tokens)
     quantities = [q for q in quantities if not any(_overlaps(d, q) for d in dates)]
-    numbers, spans = number_proposals(text, tokens, fields, quantities)
+    numbers, spans = number_proposals(text, tokens, fields, quantities, meant)
     numbers = codes + numbers
     # a word before a number that names its field stays a value it is part of (`long stay
     # 4+ stars`: `stay` is no word for stars)

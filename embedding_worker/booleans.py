@@ -398,18 +398,54 @@ def _windows(text: str, tokens: list[Token], taken: set[int], max_words: int,
     return out
 
 
+# Words of descriptions that name no thing a record is (`true if`, `number of`).
+DESCRIPTION_FRAME = frozenset({"true", "false", "if", "whether", "number", "not", "no", "per",
+                               "than", "each", "other", "more", "less", "own"})
+
+
+def record_noun(catalog: Catalog) -> str | None:
+    """What one record is (`scooter`, `act`, `car`): the word of the catalog's description
+    that the most field descriptions use too (the description's most used on a tie), as
+    the catalog writes it. A request names it
+    all the time (`kids scooter`, `for the scooter itself`), and a yes/no field described
+    "true if the scooter has a motor in each wheel" must not seem close to every such
+    request. None without a word that at least two field descriptions share with it."""
+    said = {}
+    counts: dict[str, int] = {}
+    for text in [f.description or "" for f in catalog.fields]:
+        for word in {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and
+                     w not in STOPWORDS and w not in DESCRIPTION_FRAME}:
+            base = min(forms(word), key=len)
+            said[base] = min(said.get(base, word), word, key=len)
+            counts[base] = counts.get(base, 0) + 1
+    described: dict[str, int] = {}
+    for w in re.findall(r"[a-z]+", f"{catalog.name} {catalog.description or ''}".lower()):
+        described[min(forms(w), key=len)] = described.get(min(forms(w), key=len), 0) + 1
+    ranked = sorted((n, described[base], base) for base, n in counts.items()
+                    if base in described and n >= 2)
+    return said[ranked[-1][2]] if ranked else None
+
+
+# The view of what one record is (record_noun), a baseline for the windows that say it.
+RECORD_VIEW = "*record"
+
+
 def boolean_views(catalog: Catalog) -> list[tuple[str, str]]:
-    """What each yes/no field is recognised by (its name's words, its description) and,
-    as ("", text), the catalog's own description: the baseline any request of the domain
-    is close to. Embedded once per catalog version with the value index."""
+    """What each yes/no field is recognised by (its name's words, its description) and
+    the baselines any request of the domain is close to: as ("", text), the catalog's own
+    description; as (RECORD_VIEW, noun), what one record is (record_noun), for the windows
+    that say that noun. Embedded once per catalog version with the value index."""
     views = []
     for f in catalog.fields:
         if f.type == "boolean":
             views.append((f.name, " ".join(flag_words(f.name))))
             if f.description:
                 views.append((f.name, f.description))
+    if not views:
+        return []
+    noun = record_noun(catalog)
     return views + [("", f"{catalog.name}: {catalog.description}" if catalog.description
-                     else catalog.name)] if views else []
+                     else catalog.name)] + ([(RECORD_VIEW, noun)] if noun else [])
 
 
 def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
@@ -432,12 +468,18 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     if not booleans or not windows or not len(view_vectors):
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
-    sims = _similarities(embed(texts), views, view_vectors, booleans, values)
+    noun = next((text for name, text in views if name == RECORD_VIEW), None)
+    naming = np.array([noun is not None and any(  # `e bike` is no bike alone
+        noun in forms(tokens[k].norm) and not (k > i and len(tokens[k - 1].norm) == 1 and
+                                               tokens[k - 1].norm not in STOPWORDS)
+        for k in range(i, j)) for i, j in windows], dtype=bool)
+    sims = _similarities(embed(texts), views, view_vectors, booleans, values, noun, naming)
     pairs = _close_pairs(tokens, windows, booleans, fields, sims, config, floor)
     pairs += [(max(float(sims.per_field[w, b]), config.accept), w, b)
               for w in range(len(windows)) for b in range(len(booleans))
               if sims.per_field[w, b] >= max(config.ask, floor) and
-              sims.per_field[w, b] - sims.prior[w] >= 2 * config.margin and
+              sims.per_field[w, b] - sims.baseline(w, tokens[windows[w][0]:windows[w][1]],
+                                                   booleans[b]) >= 2 * config.margin and
               _own_word(texts[w], booleans[b].name, fields, domain)]
     return _best_windows(text, tokens, windows, booleans, pairs, taken)
 
@@ -466,19 +508,35 @@ def _own_word(said: str, field: str, fields: list[FieldProfile], domain: frozens
 
 class _Similarities(NamedTuple):
     """Per window: its similarity to each yes/no field (the closest of the field's views),
-    to the catalog's own description (`prior`), and to the closest catalog value where that
-    is close enough to match the value (`as_value`, else -1)."""
+    to the catalog's own description (`prior`), to the closest catalog value where that
+    is close enough to match the value (`as_value`, else -1) and to the noun of what one
+    record is where the window says that noun (`record`, else -1)."""
 
     per_field: np.ndarray
     prior: np.ndarray
     as_value: np.ndarray
+    record: np.ndarray
+    noun: str | None
+
+    def baseline(self, w: int, tokens: list[Token], field: FieldProfile) -> float:
+        """What window `w` (its `tokens`) must beat to say `field`: the catalog's
+        description, and the record's noun unless another word of the window is a word of
+        the field's name or description (`second photographer` for "true if a second
+        photographer attends"; not `kids scooter` for "true if the scooter has a motor in
+        each wheel")."""
+        own = field.name_stems | field.description_words
+        if any({t.norm, stem(t.norm)} & own for t in tokens
+               if t.norm not in STOPWORDS and self.noun not in forms(t.norm)):
+            return float(self.prior[w])
+        return float(max(self.prior[w], self.record[w]))
 
 
 def _similarities(vectors: np.ndarray, views: list[tuple[str, str]], view_vectors: np.ndarray,
-                  booleans: list[FieldProfile],
-                  values: tuple[np.ndarray, float] | None) -> _Similarities:
-    """The windows' vectors against every view (boolean_views: the catalog's description
-    under the name "", then each field's) and against the catalog's values."""
+                  booleans: list[FieldProfile], values: tuple[np.ndarray, float] | None,
+                  noun: str | None, naming: np.ndarray) -> _Similarities:
+    """The windows' vectors against every view (boolean_views: each field's, the catalog's
+    description under the name "", the record's noun for the windows `naming` it) and
+    against the catalog's values."""
     sims = vectors @ view_vectors.T
     as_value = np.full(len(vectors), -1.0)
     if values is not None and len(values[0]):
@@ -486,14 +544,17 @@ def _similarities(vectors: np.ndarray, views: list[tuple[str, str]], view_vector
         as_value[as_value < values[1]] = -1.0
     column = {p.name: b for b, p in enumerate(booleans)}
     per_field = np.full((len(vectors), len(booleans)), -1.0, dtype=np.float32)
-    prior = np.zeros(len(vectors), dtype=np.float32)
+    prior = np.full(len(vectors), -1.0, dtype=np.float32)
+    record = np.full(len(vectors), -1.0, dtype=np.float32)
     for col, (name, _) in enumerate(views):
         if name == "":
-            prior = sims[:, col]
+            prior = np.maximum(prior, sims[:, col])
+        elif name == RECORD_VIEW:
+            record = np.where(naming, sims[:, col], -1.0)
         elif name in column:
             b = column[name]
             per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
-    return _Similarities(per_field, prior, as_value)
+    return _Similarities(per_field, prior, as_value, record, noun)
 
 
 def _close_pairs(tokens: list[Token], windows: list[tuple[int, int]],
@@ -522,7 +583,7 @@ def _close_pairs(tokens: list[Token], windows: list[tuple[int, int]],
                 continue
             others = np.delete(sims.per_field[w], b)
             if score >= max(config.ask, floor) and \
-                    score - float(sims.prior[w]) >= config.margin and \
+                    score - sims.baseline(w, tokens[i:j], booleans[b]) >= config.margin and \
                     (not others.size or score - float(others.max()) >= config.margin):
                 pairs.append((score, w, b))
     return pairs

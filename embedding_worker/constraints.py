@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from embedding_worker.counted_nouns import head_words
 from embedding_worker.dates import DateConstraint, find_date_constraints
 from embedding_worker.fields import (ADD_ON_WORDS, AGGREGATE_WORDS, CONCEPT_WORDS,
                                      CURRENCY_UNITS, MONEY_WORDS, PERIOD_OF, PRICE_WORDS, UNITS,
@@ -433,7 +434,12 @@ def _listed_before(text: str, q: Quantity, quantities: list[Quantity],
 
 
 def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
-                     quantities: list[Quantity]) -> tuple[list[Proposal], list[tuple[int, int]]]:
+                     quantities: list[Quantity],
+                     meant: Callable[[str, set[str]], str | None] | None = None,
+                     ) -> tuple[list[Proposal], list[tuple[int, int]]]:
+    """A proposal per amount, for the number field its words, unit and range speak for;
+    where nothing speaks clearly, the field the noun after it means (`8 musicians`:
+    counted_nouns, through `meant`)."""
     out, spans = [], []
     ages: dict[str, Proposal] = {}
     for q in quantities:
@@ -455,6 +461,14 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             # than once` of nothing the words name
         ranked = _by_day(text, q, ranked)
         best_score, best, value = ranked[0]
+        field = meant(head_words(text, tokens, q), {p.name for _, p, _ in ranked}) \
+            if meant is not None and not q.bare and (best_score < 2 or q.unit == PEOPLE) \
+            else None
+        if field is not None:  # `10+ players` for the lineup size, not the price; `6 people`
+            # for the performers of a lineup, not the miles of free travel
+            ranked = sorted(((max(best_score, 0) + 3 if p.name == field else s, p, v)
+                             for s, p, v in ranked), key=lambda r: -r[0])
+            best_score, best, value = ranked[0]
         named = _named_before(text, tokens, q, ranked) if best_score < 3 else []
         if named:  # `size 10`, `eu 44`, `us 13 and up`: the field named right before it
             best_score, best, value = 3.0, named[0][0], named[0][1]

@@ -47,6 +47,26 @@ ROLE_FIELD_WORDS: dict[str, frozenset[str]] = {
                                "layover", "through", "transit", "connect", "connection", "pass",
                                "passes", "chang", "transfer"}),
 }
+# Which of two fields of one kind is the main one and which comes beside it
+# (`primary_genre` / `secondary_genre`, `main_language` / `second_language`), by the words of
+# their names (else of their descriptions), and the words of English that say so next to a
+# value (`mainly jazz`, `jazz as the main style`, `some rock too`, `soul on the side`).
+RANK_FIELD_WORDS: dict[str, frozenset[str]] = {
+    "main": frozenset({"primary", "main", "principal", "first", "chief", "major", "dominant",
+                       "most"}),
+    "side": frozenset({"secondary", "second", "additional", "extra", "other", "minor",
+                       "side"})}
+RANK_CUES: dict[str, frozenset[str]] = {
+    "main": frozenset({"main", "mainly", "mostly", "primarily", "primary", "chiefly",
+                       "principal", "predominantly", "mainstay", "first"}),
+    "side": frozenset({"also", "too", "side", "secondary", "second", "bit", "some",
+                       "additionally", "sometimes", "occasionally"})}
+# The rank words that may also come after their value (`rock too`, `soul on the side`,
+# `jazz as the main style`); the others only come before it (`also plays some disco`).
+RANK_AFTER = frozenset({"too", "side", "main", "primary", "second", "secondary"})
+# `Primitivo is fine too`, `Japanese works too`: another choice, not a second one.
+AS_GOOD = frozenset({"fine", "ok", "okay", "works", "good", "great", "acceptable"})
+RANK_REACH = 4  # words either side of a value, within its clause and up to `and`/`but`
 # Role nouns right after a value: `Boston departures`, `Denver arrival`.
 ROLE_AFTER = {"to": "origin", "departure": "origin", "departures": "origin", "origin": "origin",
               "arrival": "destination", "arrivals": "destination", "destination": "destination",
@@ -79,6 +99,49 @@ def field_roles(p: FieldProfile, shared: frozenset[str] = frozenset()) -> dict[s
         return {r for r, vocab in ROLE_FIELD_WORDS.items() if (words - shared) & vocab}
     named = roles(p.name_stems | set(name_words(p.name)))  # with `to` (delivers_to)
     return dict.fromkeys(named, 3.0) if named else dict.fromkeys(roles(p.description_words), 2.0)
+
+
+def field_rank(p: FieldProfile) -> str | None:
+    """`main` or `side` where the field's name (else its description) says which of a
+    kind it is, and says only one."""
+    for words in (p.name_stems | set(name_words(p.name)), p.description_words):
+        ranks = {r for r, vocab in RANK_FIELD_WORDS.items() if words & vocab}
+        if ranks:
+            return next(iter(ranks)) if len(ranks) == 1 else None
+    return None
+
+
+def rank_said(text: str, tokens: list[Token], first: int, last: int) -> str | None:
+    """The rank the nearest rank word says of the value at tokens [first, last) (`some`
+    rock `too`: side; jazz `as the main` style: main), within RANK_REACH words, its clause
+    and up to `and`/`but`/`or` on either side (after it, only RANK_AFTER words, `as well`,
+    and not `fine too`). The word before wins a tie."""
+    def cue(k: int, after: bool) -> str | None:
+        word = tokens[k].norm
+        if after and (word == "well" and tokens[k - 1].norm == "as" or
+                      word == "too" and tokens[k - 1].norm in AS_GOOD):
+            return "side" if word == "well" else None
+        if after and word not in RANK_AFTER:
+            return None
+        return next((r for r, cues in RANK_CUES.items() if word in cues), None)
+
+    def broken(a: int, b: int) -> bool:  # between tokens a and b (a < b)
+        return bool(re.search(r"[,;.!?:()]", text[tokens[a].end:tokens[b].start]))
+
+    found: list[tuple[int, int, str]] = []
+    for step, start, stop in ((-1, first - 1, max(first - RANK_REACH, 0) - 1),
+                              (1, last, min(last + RANK_REACH, len(tokens)))):
+        k = start
+        while k != stop:
+            near = k + 1 if step < 0 else k - 1
+            if broken(min(k, near), max(k, near)) or tokens[k].norm in ("and", "but", "or"):
+                break
+            rank = cue(k, step > 0)
+            if rank is not None:
+                found.append((abs(k - (first if step < 0 else last - 1)), step, rank))
+                break
+            k += step
+    return min(found)[2] if found else None
 
 
 def _role_before(text: str, tokens: list[Token], first: int, stop: int) -> str | None:
@@ -263,7 +326,33 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
                 score += field_roles(p, common).get(reading.role, 0.0)
             reading.scores[f] = score
         out.append(reading)
+    _ranked(text, tokens, spans, ranges, profiles, out)
     return out
+
+
+def _ranked(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str]]],
+            ranges: list[tuple[int, int]], profiles: dict[str, FieldProfile],
+            readings: list[Reading]) -> None:
+    """Where a value's fields are a main one and one beside it, the rank its words say
+    (rank_said) speaks for that field (+3), for every value of its list (`anything but
+    coding, robotics or science for the main activity`)."""
+    said: dict[int, str] = {}
+    for r, (first, last) in zip(readings, ranges):
+        ranks = {field_rank(profiles[f]) for f in r.candidates}
+        rank = rank_said(text, tokens, first, last) if {"main", "side"} <= ranks else None
+        if rank is not None:
+            said[r.index] = rank
+    head = {}
+    for r in readings:  # the first value of each list
+        head[r.index] = head.get(r.sibling, r.sibling) if r.sibling is not None else r.index
+    for r in readings:
+        lists = {said[o.index] for o in readings if head[o.index] == head[r.index]
+                 and o.index in said}
+        if len(lists) == 1:
+            rank = next(iter(lists))
+            for f in r.candidates:
+                if field_rank(profiles[f]) == rank:
+                    r.scores[f] += 3  # `some rock too`: the second genre
 
 
 def choose_fields(readings: list[Reading]) -> list[tuple[str, str]]:

@@ -358,13 +358,21 @@ EMPTY_FOR = re.compile(r"\b(?:empty|blank|none|null|unset)\s+(?:for|when|if|wher
                        re.IGNORECASE)
 
 
+# "a second style the act covers alongside its main one": what a description sets its
+# field beside or against, whose words (`main`) are another field's.
+SET_BESIDE = re.compile(r"\b(?:alongside|besides|in addition to|on top of|apart from|"
+                        r"rather than|instead of|as opposed to|unlike|other than)\b[^;,.()]*",
+                        re.IGNORECASE)
+
+
 def profile(field: CatalogField, common: frozenset[str] = frozenset()) -> FieldProfile:
     # a letter alone in a description is no word of it (`seller's` -> seller, s)
     described = frozenset(w for w in _stems(field.description) if len(w) > 1)
     said = Counter(_words(field.description))  # used elsewhere in it too: still its word
     lacking = _stems(" ".join(w for w in WITHOUT.findall(field.description or "")
                               if said[w.lower()] == 1)) if field.type == "number" else frozenset()
-    lacking |= _stems(" ".join(w for clause in EMPTY_FOR.findall(field.description or "")
+    lacking |= _stems(" ".join(w for pattern in (EMPTY_FOR, SET_BESIDE)
+                               for clause in pattern.findall(field.description or "")
                                for w in _words(clause) if said[w] == 1))
     # a common word goes in every form (`bikes` where the others say `bike`)
     return FieldProfile(field, _stems(" ".join(name_words(field.name))), _stems(field.unit),

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from embedding_worker.booleans import boolean_views
+from embedding_worker.counted_nouns import number_views
 from embedding_worker.fields import FieldProfile, profiles
 from embedding_worker.tokens import STOPWORDS, forms, phrase_forms, root, stem
 from shared.schemas import Catalog, CatalogField
@@ -103,7 +104,8 @@ def layout_for(catalog: Catalog) -> IndexLayout:
         fields.append(f.name)
     field_starts.append(len(values))
     return IndexLayout(fields, values, surfaces, np.array(value_starts, dtype=np.int64),
-                       np.array(field_starts, dtype=np.int64), boolean_views(catalog))
+                       np.array(field_starts, dtype=np.int64),
+                       boolean_views(catalog) + number_views(catalog))
 
 
 def build(catalog: Catalog, version: int, encode: Callable[[list[str]], np.ndarray],

@@ -6,7 +6,7 @@ import numpy as np
 from embedding_worker.index import CatalogIndex, build
 from shared.schemas import Catalog
 
-DIM = 48
+DIM = 384
 
 
 def fake_embed(texts: list[str]) -> np.ndarray:

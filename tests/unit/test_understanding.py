@@ -2523,3 +2523,36 @@ def test_a_yes_no_name_typed_with_a_slip():
     assert understood("orgnaic only", store)[0] == {("organic", "eq", True)}
     assert understood("a step-thru frame", store)[0] == {("step_through", "eq", True)}
     assert understood("I hated the last one", store)[0] == set()
+
+
+FOOD_TRUCKS = Catalog.model_validate({
+    "name": "food_trucks", "description": "Food trucks for hire at events.",
+    "fields": [
+        {"name": "primary_menu", "type": "enum", "values": ["Tacos", "Noodles", "Curry",
+                                                            "Waffles", "Dumplings"],
+         "description": "what the truck serves most of the day"},
+        {"name": "secondary_menu", "type": "enum", "values": ["Tacos", "Noodles", "Curry",
+                                                              "Waffles", "Dumplings"],
+         "description": "another menu it serves alongside its main one"},
+        {"name": "crew", "type": "number", "min": 1, "max": 12}]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("curry as the main thing would be perfect, but some noodles too",
+     {("primary_menu", "eq", "Curry"), ("secondary_menu", "eq", "Noodles")}),
+    ("a truck whose main menu is tacos and who can also do waffles",
+     {("primary_menu", "eq", "Tacos"), ("secondary_menu", "eq", "Waffles")}),
+    ("trucks with some dumplings on the side but whose main menu isn't dumplings",
+     {("secondary_menu", "eq", "Dumplings"), ("primary_menu", "neq", "Dumplings")}),
+    ("mostly tacos, with curry as a second menu",
+     {("primary_menu", "eq", "Tacos"), ("secondary_menu", "eq", "Curry")}),
+    ("anything but tacos, curry or noodles for the main menu",
+     {("primary_menu", "nin", ("Tacos", "Curry", "Noodles"))}),
+    ("a tacos truck that also does some waffles",
+     {("primary_menu", "eq", "Tacos"), ("secondary_menu", "eq", "Waffles")}),
+])
+def test_a_main_field_and_one_beside_it_are_told_apart_by_rank_words(text, filters):
+    """`main`, `mostly`, `also`, `some`, `too`, `on the side` say which of a main field and
+    the one beside it a value is for; a description's `alongside its main one` is no word
+    for the main field."""
+    assert understood(text, FOOD_TRUCKS)[0] == filters

@@ -276,12 +276,17 @@ def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldPro
     """A one-word synonym of a value that is a number field's own name word, within a few
     words of a number or of another of that field's name words, names the field
     (`monthly price`, `175 or less monthly` where `monthly` is also a synonym of a term;
-    not a value itself: `40kg+ dog` asks for dogs)."""
+    not a value itself: `40kg+ dog` asks for dogs); so does any one-word value that is a
+    number field's whole name a few words after a number (`5+ seats`, not the make Seat)."""
     inside = [k for k, t in enumerate(tokens) if value.start <= t.start and t.end <= value.end]
-    if len(inside) != 1 or value.source != "synonym":
+    if len(inside) != 1:
         return False
     k = inside[0]
     word = {tokens[k].norm, stem(tokens[k].norm)}
+    if value.source != "synonym":  # `5+ seats` is the seat count, not the make Seat
+        return any(re.search(r"\d", t.norm) for t in tokens[max(0, k - 3):k]) and any(
+            p.field.type == "number" and [stem(w) for w in name_words(p.name)] ==
+            [stem(tokens[k].norm)] for p in fields)
     near = [t.norm for t in tokens[max(0, k - 3):k] + tokens[k + 1:k + 3]]
     return any(p.field.type == "number" and word & p.name_stems and (
         any(re.search(r"\d", n) or ({n, stem(n)} & p.name_stems - word) for n in near))

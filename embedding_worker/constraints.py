@@ -181,6 +181,23 @@ def _by_day(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, floa
     return [(best + 1, chosen[1], chosen[2])] + [r for r in ranked if r is not chosen]
 
 
+def _by_period_named(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, float]],
+                     ) -> list[tuple[float, FieldProfile, float]]:
+    """`a day price between £45 and £80`, `weekly rent under 300`: of fields as likely, the
+    one counted per the period a money word right before the amount is qualified by."""
+    best = ranked[0][0]
+    tied = [r for r in ranked if r[0] == best and r[1].periods]
+    if len(tied) < 2:
+        return ranked
+    before = text[clause_start(text, q.start):q.start].lower()
+    said = {PERIOD_OF[m.group(1)] for m in re.finditer(r"\b([a-z]+)(?=[\s-]+([a-z]+)\b)", before)
+            if m.group(1) in PERIOD_OF and stem(m.group(2)) in MONEY_WORDS}
+    chosen = [r for r in tied if r[1].periods & said]
+    if len(chosen) != 1:
+        return ranked
+    return [(best + 1, chosen[0][1], chosen[0][2])] + [r for r in ranked if r is not chosen[0]]
+
+
 def _excluded(p: FieldProfile, own: float) -> float:
     """How much of a limit's range the user's own amount rules out: a 3-month-old rules
     out nearly every minimum age in months, hardly any maximum age in years; the limit
@@ -459,7 +476,7 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
                 r"\b(?:once|twice)$", text[q.start:q.end], re.IGNORECASE):
             continue  # `at 3am`: a time of day, and no field keeps hours of the day; `more
             # than once` of nothing the words name
-        ranked = _by_day(text, q, ranked)
+        ranked = _by_period_named(text, q, _by_day(text, q, ranked))
         best_score, best, value = ranked[0]
         field = meant(head_words(text, tokens, q), {p.name for _, p, _ in ranked}) \
             if meant is not None and not q.bare and (best_score < 2 or q.unit == PEOPLE) \

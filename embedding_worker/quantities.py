@@ -151,7 +151,8 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      r"pay|pays|paying|charge|charges|charging|ask|asks|asking|spend|spending|"
                      r"go|goes|going|to|it|that|start|starts|begin|begins|end|ends|open|opens|"
                      r"close|closes|finish|finishes|leave|leaves|arrive|arrives|change|changes|"
-                     r"changing|stop|stops|wait|walk|drive|travel|exceed|exceeds|"
+                     r"changing|stop|stops|wait|walk|drive|travel|exceed|exceeds|fit|fits|hold|holds|"
+                     r"carry|carries|seat|seats|sleep|sleeps|accommodate|"
                      r"anything|something|rated|"
                      r"priced|scored|want|wanna|like|willing|plan|planning|able|show|see|give|"
                      r"list|include|suggest|me|us|with)\s+){0,4}"
@@ -164,8 +165,12 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
                      re.IGNORECASE)
 # Verbs of exclusion rule out the whole comparison, whatever stands between (`avoid
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.
-EXCLUDED = re.compile(rf"(?:^|\s)((?:{'|'.join(sorted(EXCLUDING_VERBS | {'nothing', 'none'}))})"
-                      r"\s+(?:[\w'£$€]+\s+){0,5})$", re.IGNORECASE)
+# `nobody with fewer than 20 reviews`, `leave out anyone whose fee is over $500`, `stay away
+# from anything serviced before 2026`.
+EXCLUDING_PHRASES = (r"nobody|no\s+one|leave\s+out|leaving\s+out|rule\s+out|"
+                     r"(?:stay|keep|steer)\s+(?:well\s+)?(?:away\s+from|clear\s+of)")
+EXCLUDED = re.compile(rf"(?:^|\s)((?:{'|'.join(sorted(EXCLUDING_VERBS | {'nothing', 'none'}))}|"
+                      rf"{EXCLUDING_PHRASES})\s+(?:[-\w'£$€]+\s+){{0,5}})$", re.IGNORECASE)
 # `no contracts longer than 12 months`: `no` and one noun before a comparative adjective.
 NO_NOUN = re.compile(r"(?:^|\s)(no\s+[a-z]+\s+)$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
@@ -348,6 +353,27 @@ def _amount(text: str, m: re.Match[str], unit_words: frozenset[str]) -> Amount |
     return _with_rate_or_out_of(text, m, value, factor, unit, currency, end, unit_words)
 
 
+# Words before `a day` that make it a length of time (`for a day`, `more than a week`).
+LASTING_BEFORE = frozenset({"than", "least", "most", "only", "just", "around", "roughly",
+                            "nearly", "almost", "under", "over", "within", "takes", "take",
+                            "lasts", "last", "max", "min", "half"})
+
+
+def _rate_after_a_noun(text: str, m: re.Match[str]) -> bool:
+    """`miles a day`, `a tenner an hour`, `£50 a night`: `a` + a period after a noun or an
+    amount is what something is counted per, not one day; `for a day`, `more than a week`
+    are lengths of time."""
+    unit = (m.group("unit") or "").lower()
+    before = re.search(r"([\w£$€]+)\s*$", text[:m.start()])
+    if not (unit in PERIOD_OF or stem(unit) in PERIOD_OF) or before is None or \
+            re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE):
+        return False  # `..., an hour and a half max`: a length of time
+    word = before.group(1).lower()
+    return word[:1].isdigit() or word[-1:].isdigit() or word in "£$€" or (
+        word.isalpha() and word not in STOPWORDS and word not in LASTING_BEFORE and
+        word not in COMPARATOR_WORDS)
+
+
 def _read_number(text: str, m: re.Match[str]) -> tuple[float, float, re.Match[str] | None] | None:
     """The match's number with its sign, `and a half` and scale applied, as (value, scale
     factor, the `and a half` written after its unit); None where it is no number: not
@@ -358,6 +384,8 @@ def _read_number(text: str, m: re.Match[str]) -> tuple[float, float, re.Match[st
     if m.group("neg"):  # `rated to -10`; not the dash of a range (`20-30`)
         value = -value
     if m.group("num").lower() in ("a", "an") and not (m.group("scale") or m.group("unit")):
+        return None
+    if m.group("num").lower() in ("a", "an") and _rate_after_a_noun(text, m):
         return None
     half = re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE) \
         if m.group("unit") else None  # `an hour and a half`
@@ -631,8 +659,9 @@ def _figures(text: str) -> list[Quantity]:
         digits = int(number_value(m.group("n")) or 1)
         low, high = 10.0 ** (digits - 1), 10.0 ** digits
         below = FEWER_FIGURES.search(text, 0, m.start()) or \
-            EXCLUDED.search(text, 0, m.start())
-        if below:  # `less than five figures`, `nothing in four figures`: under 10,000
+            EXCLUDED.search(text, 0, m.start()) or NEGATED.search(text, 0, m.start())
+        if below:  # `less than five figures`, `nothing in four figures`, `doesn't cost five
+            # figures`: under 10,000
             out.append(Quantity("lt", low, below.start(), m.end(), None, None))
         else:
             out += [Quantity("gte", low, m.start(), m.end(), None, None),

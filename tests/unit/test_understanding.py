@@ -2556,3 +2556,39 @@ def test_a_main_field_and_one_beside_it_are_told_apart_by_rank_words(text, filte
     the one beside it a value is for; a description's `alongside its main one` is no word
     for the main field."""
     assert understood(text, FOOD_TRUCKS)[0] == filters
+
+
+VAN_CLUB = Catalog.model_validate({
+    "name": "van_club", "description": "Vans to book by the hour or the day.",
+    "fields": [
+        {"name": "maker", "type": "enum", "values": ["Seat", "Orbis", "Kestrel"]},
+        {"name": "seats", "type": "number", "min": 2, "max": 9},
+        {"name": "hourly_fee", "type": "number", "unit": "GBP", "min": 0, "max": 60,
+         "description": "price per hour of booking"},
+        {"name": "daily_fee", "type": "number", "unit": "GBP", "min": 0, "max": 300,
+         "description": "capped price for a full day"},
+        {"name": "free_miles", "type": "number", "unit": "miles", "min": 0, "max": 300,
+         "description": "miles per day included in the price"},
+        {"name": "reviews", "type": "number", "min": 0, "max": 5000,
+         "description": "number of member reviews"},
+        {"name": "serviced_on", "type": "date", "description": "day of the last service"}],
+    "sortable": ["hourly_fee", "daily_fee"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("5+ seats £50-70 a day", {("seats", "gte", 5), ("daily_fee", "gte", 50),
+                               ("daily_fee", "lte", 70)}),
+    ("a tenner an hour max", {("hourly_fee", "lte", 10)}),
+    ("120 or more free miles a day", {("free_miles", "gte", 120)}),
+    ("a day price between £45 and £80", {("daily_fee", "gte", 45), ("daily_fee", "lte", 80)}),
+    ("nobody with fewer than 20 reviews", {("reviews", "gte", 20)}),
+    ("leave out anyone whose hourly fee is over £12", {("hourly_fee", "lte", 12)}),
+    ("stay away from anything serviced before 2026", {("serviced_on", "gte", "2026-01-01")}),
+    ("we can't fit more than 4 people", {("seats", "lte", 4)}),
+    ("a Seat with 5 seats", {("maker", "eq", "Seat"), ("seats", "eq", 5)}),
+])
+def test_round_27_rates_exclusions_and_a_count_named_like_a_value(text, filters):
+    """`a day` after a noun or an amount is a rate, not one day; a money word qualified by
+    a period picks the field counted per it; `nobody`, `leave out`, `stay away from` and
+    `can't fit` turn a comparison around; `5+ seats` is no make Seat."""
+    assert understood(text, VAN_CLUB)[0] == filters

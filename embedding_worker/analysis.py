@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
@@ -268,8 +268,21 @@ def _exact_values(text: str, tokens: list[Token], index: CatalogIndex, taken: se
     values += prefix_matches(tokens, index, taken, is_word, values)
     values += demonym_matches(tokens, index, taken)
     values += coded_matches(tokens, index, taken)
-    return [v for v in within_neighbours(text, values)
-            if not _names_a_measure(tokens, v, fields)]
+    values = within_neighbours(text, values)
+    return [v for v in values if not _names_a_measure(tokens, v, fields) and
+            not _names_a_field(text, v, values)]
+
+
+def _names_a_field(text: str, value: Proposal, values: list[Proposal]) -> bool:
+    """A value written in two words as another field's one name word, right before that
+    field's value (`pick up in Hackney` where pickup_area holds Hackney: no body type
+    Pickup; `a pickup in Hackney` may be one)."""
+    written = text[value.start:value.end].lower()
+    said = re.sub(r"[\s-]+", "", written)
+    return said != written and any(o.field != value.field and said in name_words(o.field) and
+               re.fullmatch(r"(?:\s+(?:in|at|from|on|to|the|a|an|near))*\s+",
+                            text[value.end:o.start], re.IGNORECASE)
+               for o in values)
 
 
 def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldProfile]) -> bool:
@@ -329,7 +342,9 @@ def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: lis
     negation applied (waived values dropped), `and` read as all of a multi-valued field,
     and the field names next to their values explained. Returns the values and the ids of
     those whose field is still a guess; the words explained join `rule_tokens`."""
+    options = {id(p): [(p.field, p.value), *p.alternatives] for p in values if p.alternatives}
     uncertain = _settle_fields(text, tokens, values, {p.name: p for p in fields}, rule_tokens)
+    values += _for_each_field(text, tokens, values, options, {p.name: p for p in fields})
     values += widened(text, values, catalog)
     negators, waived = apply_negation(text, tokens, values, used=rule_tokens)
     implied = _implied_exclusions(text, [p for p in values if all(p is not w for w in waived)],
@@ -340,6 +355,33 @@ def _settle_values(text: str, tokens: list[Token], catalog: Catalog, fields: lis
     _mark_all_of(text, values, {p.name: p for p in fields})
     rule_tokens |= _field_name_tokens(tokens, values, fields, taken | rule_tokens)
     return values, uncertain
+
+
+def _for_each_field(text: str, tokens: list[Token], values: list[Proposal],
+                    options: dict[int, list[tuple[str, Any]]],
+                    profiles: dict[str, FieldProfile]) -> list[Proposal]:
+    """A value several fields share, said of both of them right after it (`hydraulic disc
+    front and rear`: each word of its own field's name; `hydraulic on both wheels`): the
+    same value for each of them too (the settled field keeps its proposal)."""
+    out = []
+    for p in values:
+        if id(p) not in options:
+            continue
+        after = [t.norm for t in tokens if t.start >= p.end][:4]
+        clause = re.split(r"[,;.!?:()]", text[p.end:], maxsplit=1)[0].lower()
+        after = [w for w in after if re.search(rf"\b{re.escape(w)}\b", clause)]
+        fields = [f for f, _ in options[id(p)]]
+        common = frozenset.intersection(*(profiles[f].name_stems for f in fields))
+        if "both" in after or "each" in after:
+            named = set(fields)
+        else:
+            named = {f for k in range(len(after) - 2) if after[k + 1] in ("and", "&")
+                     for f in fields for w in (after[k], after[k + 2])
+                     if {w, stem(w)} & (profiles[f].name_stems - common)}
+            named = named if len(named) >= 2 else set()
+        out += [replace(p, field=f, value=v, alternatives=[], field_by="context")
+                for f, v in options[id(p)] if f in named and f != p.field]
+    return out
 
 
 def _domain_words(catalog: Catalog, described: bool = True) -> frozenset[str]:

@@ -29,7 +29,8 @@ ROLE_CUES: dict[str, tuple[tuple[str, ...], ...]] = {
                     ("heading",), ("headed",), ("bound",), ("towards",), ("toward",),
                     ("reaching",), ("destination",), ("landing",), ("going",), ("for",),
                     ("->",), ("→",), ("dropoff",), ("drop",), ("off",), ("return",),
-                    ("returning",), ("returned",), ("leave", "it"), ("end",), ("ending",),
+                    ("returning",), ("returned",), ("leave", "it"), ("leaving", "it"),
+                    ("end",), ("ending",),
                     ("finish",), ("finishes",), ("finishing",)),
     "intermediate": (("via",), ("through",), ("thru",), ("passing",), ("stopping",), ("stop",),
                      ("stops",), ("stopover",), ("layover",), ("connecting",), ("connection",),
@@ -67,6 +68,10 @@ RANK_AFTER = frozenset({"too", "side", "main", "primary", "second", "secondary"}
 # `Primitivo is fine too`, `Japanese works too`: another choice, not a second one.
 AS_GOOD = frozenset({"fine", "ok", "okay", "works", "good", "great", "acceptable"})
 RANK_REACH = 4  # words either side of a value, within its clause and up to `and`/`but`
+LEAVE = frozenset({"leave", "leaves", "leaving"})
+# `leave in`/`leave at`: the start (`leave in the morning`), or the end where the start was
+# said before it (`pick up in Hackney and leave in Walthamstow`).
+LEFT_IN = "left in"
 # Role nouns right after a value: `Boston departures`, `Denver arrival`.
 ROLE_AFTER = {"to": "origin", "departure": "origin", "departures": "origin", "origin": "origin",
               "arrival": "destination", "arrivals": "destination", "destination": "destination",
@@ -154,6 +159,8 @@ def _role_before(text: str, tokens: list[Token], first: int, stop: int) -> str |
         for role, cues in ROLE_CUES.items():
             for cue in cues:
                 if tuple(norms[k - len(cue) + 1:k + 1]) == cue and k - len(cue) + 1 >= stop:
+                    if cue[0] in LEAVE and norms[k + 1:k + 2] in (["in"], ["at"]):
+                        return LEFT_IN  # `leave in the morning`, `leave in Walthamstow`
                     return role
         if norms[k] not in PASS_OVER:
             if k < first - 1 and norms[k] not in STOPWORDS:
@@ -307,6 +314,10 @@ def read_context(text: str, tokens: list[Token], spans: list[tuple[int, int, lis
             if reading.role is None and adjacent and \
                     (juxtaposed or re.fullmatch(r"\s*[-–]\s*", text[spans[prev][1]:start])):
                 reading.role = "destination"  # `sevilla-malaga`, `holyhead dublin`: a route
+        if reading.role == LEFT_IN:
+            started = any(o.role == "origin" and set(o.candidates) == set(candidates)
+                          for o in out)
+            reading.role = "destination" if started else "origin"
         if reading.role is None and last < len(tokens):
             reading.role = ROLE_AFTER.get(tokens[last].norm)
         if reading.role is None and _starts_a_route(text, spans, n):

@@ -449,6 +449,9 @@ def _superlatives(text: str, sortable: list[FieldProfile], add: Add, said: froze
             named = _named_field(_respelled(following[0], sortable), sortable, concept)
         if named is None and following and nearest is not None:
             named = nearest(following[0])  # `least climbing`: a word of the field's meaning
+            if named is not None and concept not in (None, "quality") and \
+                    not _fits(named, concept):
+                named = None  # `cheapest scooter`: the price, not the scooter's weight
         if named is not None:
             naming = 2 if len(following) > 1 and named.mentions(_stems_of(following[1:2])) else 1
             words = re.match(r"(?:\W+[\w-]+){%d}" % naming, text[m.end():])  # `lowest/hour`

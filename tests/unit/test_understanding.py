@@ -2592,3 +2592,47 @@ def test_round_27_rates_exclusions_and_a_count_named_like_a_value(text, filters)
     a period picks the field counted per it; `nobody`, `leave out`, `stay away from` and
     `can't fit` turn a comparison around; `5+ seats` is no make Seat."""
     assert understood(text, VAN_CLUB)[0] == filters
+
+
+SCOOTER_SHOP = Catalog.model_validate({
+    "name": "scooter_shop", "description": "Scooters for sale. One record is one scooter model.",
+    "fields": [
+        {"name": "front_brake", "type": "enum", "values": ["Disc", "Drum", "Rim"],
+         "description": "brake on the front wheel"},
+        {"name": "rear_brake", "type": "enum", "values": ["Disc", "Drum", "Rim"],
+         "description": "brake on the rear wheel"},
+        {"name": "price_usd", "type": "number", "unit": "USD", "min": 50, "max": 5000},
+        {"name": "weight_lbs", "type": "number", "unit": "lb", "min": 10, "max": 150,
+         "description": "weight of the scooter itself"}],
+    "sortable": ["price_usd", "weight_lbs"]})
+CAR_CLUB = Catalog.model_validate({
+    "name": "car_club", "description": "Cars to share by the hour.",
+    "fields": [
+        {"name": "body", "type": "enum", "values": ["Hatchback", "Pickup", "Van"]},
+        {"name": "pickup_area", "type": "enum", "values": ["Oakvale", "Millbrook", "Port Ansel"],
+         "description": "where the car is collected"},
+        {"name": "return_area", "type": "enum", "values": ["Oakvale", "Millbrook", "Port Ansel"],
+         "description": "where the car is returned"}]})
+
+
+@pytest.mark.parametrize("text, catalog, filters, sort", [
+    ("disc front and rear", SCOOTER_SHOP,
+     {("front_brake", "eq", "Disc"), ("rear_brake", "eq", "Disc")}, []),
+    ("drum on both", SCOOTER_SHOP,
+     {("front_brake", "eq", "Drum"), ("rear_brake", "eq", "Drum")}, []),
+    ("disc front, drum rear", SCOOTER_SHOP,
+     {("front_brake", "eq", "Disc"), ("rear_brake", "eq", "Drum")}, []),
+    ("the cheapest scooter", SCOOTER_SHOP, set(), [("price_usd", "asc")]),
+    ("a van I pick up in Oakvale and leave in Millbrook", CAR_CLUB,
+     {("body", "eq", "Van"), ("pickup_area", "eq", "Oakvale"),
+      ("return_area", "eq", "Millbrook")}, []),
+    ("a pickup in Oakvale", CAR_CLUB, {("body", "eq", "Pickup"),
+                                       ("pickup_area", "eq", "Oakvale")}, []),
+])
+def test_round_27_both_ends_pick_up_and_a_superlative_of_the_record(text, catalog, filters,
+                                                                     sort):
+    """A shared value said of both fields (`front and rear`, `on both`) is each field's;
+    `pick up in X` names the pick-up field, not a Pickup body, and `leave in Y` is where
+    the car goes back; `cheapest scooter` sorts by price, not by what `scooter` is
+    closest to."""
+    assert understood(text, catalog) == (filters, sort)

@@ -296,10 +296,12 @@ def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldPro
         return False
     k = inside[0]
     word = {tokens[k].norm, stem(tokens[k].norm)}
-    if value.source != "synonym":  # `5+ seats` is the seat count, not the make Seat
-        return any(re.search(r"\d", t.norm) for t in tokens[max(0, k - 3):k]) and any(
-            p.field.type == "number" and [stem(w) for w in name_words(p.name)] ==
-            [stem(tokens[k].norm)] for p in fields)
+    if value.source != "synonym":  # `5+ seats` is the seat count, not the make Seat (but
+        # `a 5 door Seat`, `40 a day, Seat or Skoda` are the make)
+        return tokens[k].norm != str(value.value).lower() and any(
+            re.search(r"\d", t.norm) for t in tokens[max(0, k - 3):k]) and any(
+            p.field.type == "number" and name_words(p.name) == [tokens[k].norm]
+            for p in fields)
     near = [t.norm for t in tokens[max(0, k - 3):k] + tokens[k + 1:k + 3]]
     return any(p.field.type == "number" and word & p.name_stems and (
         any(re.search(r"\d", n) or ({n, stem(n)} & p.name_stems - word) for n in near))
@@ -372,7 +374,10 @@ def _for_each_field(text: str, tokens: list[Token], values: list[Proposal],
         after = [w for w in after if re.search(rf"\b{re.escape(w)}\b", clause)]
         fields = [f for f, _ in options[id(p)]]
         common = frozenset.intersection(*(profiles[f].name_stems for f in fields))
-        if "both" in after or "each" in after:
+        end = p.end + len(clause)
+        listed = any(o is not p and p.end <= o.start < end and
+                     {o.field, *(f for f, _ in o.alternatives)} & set(fields) for o in values)
+        if ("both" in after or "each" in after) and not listed:  # not `via both X and Y`
             named = set(fields)
         else:
             named = {f for k in range(len(after) - 2) if after[k + 1] in ("and", "&")

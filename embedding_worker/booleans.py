@@ -426,15 +426,17 @@ def record_noun(catalog: Catalog) -> str | None:
     return said[ranked[-1][2]] if ranked else None
 
 
-# The view of what one record is (record_noun), a baseline for the windows that say it.
+# The view of what one record is (record_noun): the noun a yes/no paraphrase must say more
+# than (_noun_only).
 RECORD_VIEW = "*record"
 
 
 def boolean_views(catalog: Catalog) -> list[tuple[str, str]]:
     """What each yes/no field is recognised by (its name's words, its description) and
-    the baselines any request of the domain is close to: as ("", text), the catalog's own
-    description; as (RECORD_VIEW, noun), what one record is (record_noun), for the windows
-    that say that noun. Embedded once per catalog version with the value index."""
+    what any request of the domain says: as ("", text), the catalog's own description,
+    the baseline every window must beat; as (RECORD_VIEW, noun), what one record is
+    (record_noun), which no window may lean on alone. Embedded once per catalog version
+    with the value index."""
     views = []
     for f in catalog.fields:
         if f.type == "boolean":
@@ -469,17 +471,14 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
     noun = next((text for name, text in views if name == RECORD_VIEW), None)
-    naming = np.array([noun is not None and any(  # `e bike` is no bike alone
-        noun in forms(tokens[k].norm) and not (k > i and len(tokens[k - 1].norm) == 1 and
-                                               tokens[k - 1].norm not in STOPWORDS)
-        for k in range(i, j)) for i, j in windows], dtype=bool)
-    sims = _similarities(embed(texts), views, view_vectors, booleans, values, noun, naming)
+    sims = _similarities(embed(texts), views, view_vectors, booleans, values)
+    sims = sims._replace(vetoed=_noun_only(text, tokens, windows, booleans, noun, embed, views,
+                                           view_vectors, sims.per_field, config.ask))
     pairs = _close_pairs(tokens, windows, booleans, fields, sims, config, floor)
     pairs += [(max(float(sims.per_field[w, b]), config.accept), w, b)
               for w in range(len(windows)) for b in range(len(booleans))
               if sims.per_field[w, b] >= max(config.ask, floor) and
-              sims.per_field[w, b] - sims.baseline(w, tokens[windows[w][0]:windows[w][1]],
-                                                   booleans[b]) >= 2 * config.margin and
+              sims.per_field[w, b] - sims.baseline(w, b) >= 2 * config.margin and
               _own_word(texts[w], booleans[b].name, fields, domain)]
     return _best_windows(text, tokens, windows, booleans, pairs, taken)
 
@@ -508,35 +507,62 @@ def _own_word(said: str, field: str, fields: list[FieldProfile], domain: frozens
 
 class _Similarities(NamedTuple):
     """Per window: its similarity to each yes/no field (the closest of the field's views),
-    to the catalog's own description (`prior`), to the closest catalog value where that
-    is close enough to match the value (`as_value`, else -1) and to the noun of what one
-    record is where the window says that noun (`record`, else -1)."""
+    to the catalog's own description (`prior`) and to the closest catalog value where that
+    is close enough to match the value (`as_value`, else -1); per window and field, whether
+    only the record's noun makes it close (`vetoed`: _noun_only)."""
 
     per_field: np.ndarray
     prior: np.ndarray
     as_value: np.ndarray
-    record: np.ndarray
-    noun: str | None
+    vetoed: np.ndarray | None = None
 
-    def baseline(self, w: int, tokens: list[Token], field: FieldProfile) -> float:
-        """What window `w` (its `tokens`) must beat to say `field`: the catalog's
-        description, and the record's noun unless another word of the window is a word of
-        the field's name or description (`second photographer` for "true if a second
-        photographer attends"; not `kids scooter` for "true if the scooter has a motor in
-        each wheel")."""
-        own = field.name_stems | field.description_words
-        if any({t.norm, stem(t.norm)} & own for t in tokens
-               if t.norm not in STOPWORDS and self.noun not in forms(t.norm)):
-            return float(self.prior[w])
-        return float(max(self.prior[w], self.record[w]))
+    def baseline(self, w: int, b: int) -> float:
+        """What window `w` must beat to say field `b`: the catalog's description, or
+        nothing it can beat where only the record's noun makes it close."""
+        if self.vetoed is not None and self.vetoed[w, b]:
+            return float("inf")
+        return float(self.prior[w])
+
+
+def _noun_only(text: str, tokens: list[Token], windows: list[tuple[int, int]],
+               booleans: list[FieldProfile], noun: str | None,
+               embed: Callable[[list[str]], np.ndarray], views: list[tuple[str, str]],
+               view_vectors: np.ndarray, per_field: np.ndarray, ask: float) -> np.ndarray:
+    """Per window and yes/no field: the window says the record's noun (`kids scooter`,
+    `for the scooter itself`), and without it the rest is not close to the field (below
+    `ask`), nor a word of the field's own name or description (`second photographer` for
+    "true if a second photographer attends"). A field described "true if the scooter has a
+    motor in each wheel" is close to every request that says `scooter`; `a yacht with
+    jetskis` still says water toys without the yacht. (`e bike` is no bike alone.)"""
+    vetoed = np.zeros(per_field.shape, dtype=bool)
+    if noun is None:
+        return vetoed
+    rest: dict[int, str] = {}
+    for w, (i, j) in enumerate(windows):
+        nouns = {k for k in range(i, j) if noun in forms(tokens[k].norm) and not (
+            k > i and len(tokens[k - 1].norm) == 1 and tokens[k - 1].norm not in STOPWORDS)}
+        if nouns:
+            rest[w] = " ".join(tokens[k].text for k in range(i, j) if k not in nouns).lower()
+    said = sorted({r for r in rest.values() if r})
+    close = _similarities(embed(said), views, view_vectors, booleans, None).per_field \
+        if said else np.zeros((0, len(booleans)))
+    row = {r: k for k, r in enumerate(said)}
+    for w, r in rest.items():
+        i, j = windows[w]
+        for b, p in enumerate(booleans):
+            own = p.name_stems | p.description_words
+            if any({t.norm, stem(t.norm)} & own for t in tokens[i:j]
+                   if t.norm not in STOPWORDS and noun not in forms(t.norm)):
+                continue
+            vetoed[w, b] = not r or float(close[row[r], b]) < ask
+    return vetoed
 
 
 def _similarities(vectors: np.ndarray, views: list[tuple[str, str]], view_vectors: np.ndarray,
-                  booleans: list[FieldProfile], values: tuple[np.ndarray, float] | None,
-                  noun: str | None, naming: np.ndarray) -> _Similarities:
+                  booleans: list[FieldProfile],
+                  values: tuple[np.ndarray, float] | None) -> _Similarities:
     """The windows' vectors against every view (boolean_views: each field's, the catalog's
-    description under the name "", the record's noun for the windows `naming` it) and
-    against the catalog's values."""
+    description under the name "") and against the catalog's values."""
     sims = vectors @ view_vectors.T
     as_value = np.full(len(vectors), -1.0)
     if values is not None and len(values[0]):
@@ -545,16 +571,13 @@ def _similarities(vectors: np.ndarray, views: list[tuple[str, str]], view_vector
     column = {p.name: b for b, p in enumerate(booleans)}
     per_field = np.full((len(vectors), len(booleans)), -1.0, dtype=np.float32)
     prior = np.full(len(vectors), -1.0, dtype=np.float32)
-    record = np.full(len(vectors), -1.0, dtype=np.float32)
     for col, (name, _) in enumerate(views):
         if name == "":
             prior = np.maximum(prior, sims[:, col])
-        elif name == RECORD_VIEW:
-            record = np.where(naming, sims[:, col], -1.0)
         elif name in column:
             b = column[name]
             per_field[:, b] = np.maximum(per_field[:, b], sims[:, col])
-    return _Similarities(per_field, prior, as_value, record, noun)
+    return _Similarities(per_field, prior, as_value)
 
 
 def _close_pairs(tokens: list[Token], windows: list[tuple[int, int]],
@@ -583,7 +606,7 @@ def _close_pairs(tokens: list[Token], windows: list[tuple[int, int]],
                 continue
             others = np.delete(sims.per_field[w], b)
             if score >= max(config.ask, floor) and \
-                    score - sims.baseline(w, tokens[i:j], booleans[b]) >= config.margin and \
+                    score - sims.baseline(w, b) >= config.margin and \
                     (not others.size or score - float(others.max()) >= config.margin):
                 pairs.append((score, w, b))
     return pairs

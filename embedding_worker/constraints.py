@@ -184,15 +184,18 @@ def _by_day(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, floa
 def _by_period_named(text: str, q: Quantity, ranked: list[tuple[float, FieldProfile, float]],
                      ) -> list[tuple[float, FieldProfile, float]]:
     """`a day price between £45 and £80`, `weekly rent under 300`: of fields as likely, the
-    one counted per the period a money word right before the amount is qualified by."""
+    money field counted per the period a money word right before the amount is qualified
+    by (not `a 3 day price`, `a two week price`: a price for so many of them)."""
     best = ranked[0][0]
     tied = [r for r in ranked if r[0] == best and r[1].periods]
     if len(tied) < 2:
         return ranked
     before = text[clause_start(text, q.start):q.start].lower()
-    said = {PERIOD_OF[m.group(1)] for m in re.finditer(r"\b([a-z]+)(?=[\s-]+([a-z]+)\b)", before)
-            if m.group(1) in PERIOD_OF and stem(m.group(2)) in MONEY_WORDS}
-    chosen = [r for r in tied if r[1].periods & said]
+    words = re.findall(r"[a-z0-9]+", before)
+    said = {PERIOD_OF[w] for k, w in enumerate(words[:-1])
+            if w in PERIOD_OF and stem(words[k + 1]) in MONEY_WORDS and not (
+                k and (words[k - 1][:1].isdigit() or words[k - 1] in NUMBER_WORDS))}
+    chosen = [r for r in tied if r[1].periods & said and r[1].is_money]
     if len(chosen) != 1:
         return ranked
     return [(best + 1, chosen[0][1], chosen[0][2])] + [r for r in ranked if r is not chosen[0]]

@@ -1,11 +1,13 @@
-"""What an amount counts, by meaning: `8 musicians`, `10+ players`, `5 to 8 people on stage`
-for a field described "number of performers in the standard lineup".
+"""What a head count counts, by meaning: `8 musicians`, `10+ players`, `5 to 8 people on
+stage` for a field described "number of performers in the standard lineup".
 
 The words around a number pick its field by wording first (constraints.py: a word of the
 field's name or description, a unit). A noun after a bare count often shares no word with
 any field, and the amount would fall to a price. Here the words right after the number are
 embedded and compared with each number field's view (its name, unit and description,
 embedded with the catalog's index): one field clearly closer than every other takes it.
+Only nouns of people are read so (`2 bathrooms` in a catalog with bedrooms but no bathrooms
+is no count of bedrooms).
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ from shared.schemas import Catalog
 PREFIX = "#"
 SIMILAR = 0.25 # the closest field at least this close ...
 AHEAD = 0.15   # ... and by this much closer than the next one
+# What a counted noun must be this close to, to be read by meaning: a count of people.
+PERSON_WORDS = ("people", "persons")
+PERSON_LIKE = 0.39
 
 
 def number_views(catalog: Catalog) -> list[tuple[str, str]]:
@@ -37,8 +42,8 @@ def number_views(catalog: Catalog) -> list[tuple[str, str]]:
 def head_words(text: str, tokens: list[Token], q: Quantity, max_words: int = 3) -> str:
     """The words right after a count that say what it counts (`players` in `10+ players
     from nola`, `people on stage` in `10 or more people on stage`): up to `max_words`, from
-    a content word right after the amount to a comma or a digit, without stopwords at the
-    end; the amount's own word where it has one (`musicians` in `5 to 8 musicians`,
+    a content word right after the amount to a comma or a digit, without stopwords or
+    comparators (`max`) at the end; the amount's own word where it has one (`musicians` in `5 to 8 musicians`,
     `wide` in `140 wide`). "" for an amount of money,
     one in a known unit, or one followed by no noun; for a head count, its own last word
     (`people` in `at least six people`)."""
@@ -61,8 +66,8 @@ def head_words(text: str, tokens: list[Token], q: Quantity, max_words: int = 3) 
         if not words and (t.norm in STOPWORDS or t.norm in COMPARATOR_WORDS):
             break
         words.append(t)
-    while words and words[-1].norm in STOPWORDS:
-        words.pop()
+    while words and (words[-1].norm in STOPWORDS or words[-1].norm in COMPARATOR_WORDS):
+        words.pop()  # `musicians max`
     return text[words[0].start:words[-1].end].lower() if words else ""
 
 
@@ -83,7 +88,15 @@ def meant_field(phrase_vector: np.ndarray, views: list[tuple[str, str]],
 def field_meaning(views: list[tuple[str, str]], view_vectors: np.ndarray,
                   embed: Callable[[list[str]], np.ndarray],
                   ) -> Callable[[str, set[str]], str | None]:
-    """meant_field for one catalog's views, embedding the phrase on demand."""
+    """meant_field for one catalog's views, embedding the phrase on demand, for phrases
+    that count people (PERSON_LIKE): `8 musicians`, `10+ players`; not `2 bathrooms` or
+    `4 cup holders`, which a catalog without such a field would give to the nearest
+    thing (bedrooms, seats)."""
     def meant(phrase: str, allowed: set[str]) -> str | None:
-        return meant_field(embed([phrase])[0], views, view_vectors, allowed) if phrase else None
+        if not phrase:
+            return None
+        vectors = embed([phrase, *PERSON_WORDS])
+        if float((vectors[1:] @ vectors[0]).max()) < PERSON_LIKE:
+            return None
+        return meant_field(vectors[0], views, view_vectors, allowed)
     return meant

@@ -66,9 +66,13 @@ RANK_CUES: dict[str, frozenset[str]] = {
 # `jazz as the main style`); the others only come before it (`also plays some disco`).
 RANK_AFTER = frozenset({"too", "side", "main", "primary", "second", "secondary"})
 # `Primitivo is fine too`, `Japanese works too`: another choice, not a second one.
-AS_GOOD = frozenset({"fine", "ok", "okay", "works", "good", "great", "acceptable"})
+AS_GOOD = frozenset({"fine", "ok", "okay", "works", "good", "great", "acceptable", "nice"})
+# Side words that say a rank by themselves; the others (`some`, `also`, `too`) only beside
+# another value of the same fields (`some French` alone is an amount of French, not a
+# second language).
+SIDE_ALONE = frozenset({"side", "second", "secondary"})
 RANK_REACH = 4  # words either side of a value, within its clause and up to `and`/`but`
-LEAVE = frozenset({"leave", "leaves", "leaving"})
+LEAVE_ALONE = frozenset({("leave",), ("leaves",), ("leaving",)})  # not `leave it in`
 # `leave in`/`leave at`: the start (`leave in the morning`), or the end where the start was
 # said before it (`pick up in Hackney and leave in Walthamstow`).
 LEFT_IN = "left in"
@@ -116,11 +120,13 @@ def field_rank(p: FieldProfile) -> str | None:
     return None
 
 
-def rank_said(text: str, tokens: list[Token], first: int, last: int) -> str | None:
+def rank_said(text: str, tokens: list[Token], first: int, last: int,
+              ) -> tuple[str, str] | None:
     """The rank the nearest rank word says of the value at tokens [first, last) (`some`
     rock `too`: side; jazz `as the main` style: main), within RANK_REACH words, its clause
     and up to `and`/`but`/`or` on either side (after it, only RANK_AFTER words, `as well`,
-    and not `fine too`). The word before wins a tie."""
+    and not `fine too`). The word before wins a tie. Returns (rank, the word that says
+    it)."""
     def cue(k: int, after: bool) -> str | None:
         word = tokens[k].norm
         if after and (word == "well" and tokens[k - 1].norm == "as" or
@@ -133,7 +139,7 @@ def rank_said(text: str, tokens: list[Token], first: int, last: int) -> str | No
     def broken(a: int, b: int) -> bool:  # between tokens a and b (a < b)
         return bool(re.search(r"[,;.!?:()]", text[tokens[a].end:tokens[b].start]))
 
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, str, str]] = []
     for step, start, stop in ((-1, first - 1, max(first - RANK_REACH, 0) - 1),
                               (1, last, min(last + RANK_REACH, len(tokens)))):
         k = start
@@ -143,10 +149,11 @@ def rank_said(text: str, tokens: list[Token], first: int, last: int) -> str | No
                 break
             rank = cue(k, step > 0)
             if rank is not None:
-                found.append((abs(k - (first if step < 0 else last - 1)), step, rank))
+                found.append((abs(k - (first if step < 0 else last - 1)), step, rank,
+                              tokens[k].norm))
                 break
             k += step
-    return min(found)[2] if found else None
+    return min(found)[2:] if found else None
 
 
 def _role_before(text: str, tokens: list[Token], first: int, stop: int) -> str | None:
@@ -159,7 +166,7 @@ def _role_before(text: str, tokens: list[Token], first: int, stop: int) -> str |
         for role, cues in ROLE_CUES.items():
             for cue in cues:
                 if tuple(norms[k - len(cue) + 1:k + 1]) == cue and k - len(cue) + 1 >= stop:
-                    if cue[0] in LEAVE and norms[k + 1:k + 2] in (["in"], ["at"]):
+                    if cue in LEAVE_ALONE and norms[k + 1:k + 2] in (["in"], ["at"]):
                         return LEFT_IN  # `leave in the morning`, `leave in Walthamstow`
                     return role
         if norms[k] not in PASS_OVER:
@@ -346,16 +353,20 @@ def _ranked(text: str, tokens: list[Token], spans: list[tuple[int, int, list[str
             readings: list[Reading]) -> None:
     """Where a value's fields are a main one and one beside it, the rank its words say
     (rank_said) speaks for that field (+3), for every value of its list (`anything but
-    coding, robotics or science for the main activity`)."""
-    said: dict[int, str] = {}
-    for r, (first, last) in zip(readings, ranges):
-        ranks = {field_rank(profiles[f]) for f in r.candidates}
-        rank = rank_said(text, tokens, first, last) if {"main", "side"} <= ranks else None
-        if rank is not None:
-            said[r.index] = rank
+    coding, robotics or science for the main activity`); `some`, `also`, `too` only where
+    another value of those fields is said apart from that list (`mainly jazz, some soul
+    too`; not `some French`, `Italian and German too`)."""
     head = {}
     for r in readings:  # the first value of each list
         head[r.index] = head.get(r.sibling, r.sibling) if r.sibling is not None else r.index
+    said: dict[int, str] = {}
+    for r, (first, last) in zip(readings, ranges):
+        ranks = {field_rank(profiles[f]) for f in r.candidates}
+        found = rank_said(text, tokens, first, last) if {"main", "side"} <= ranks else None
+        beside = any(head[o.index] != head[r.index] and set(o.candidates) & set(r.candidates)
+                     for o in readings)
+        if found is not None and (found[0] == "main" or found[1] in SIDE_ALONE or beside):
+            said[r.index] = found[0]
     for r in readings:
         lists = {said[o.index] for o in readings if head[o.index] == head[r.index]
                  and o.index in said}

@@ -167,10 +167,16 @@ NEGATED = re.compile(r"(?:^|\s)((?:not|never|cannot|can'?t|won'?t|don'?t|doesn'?
 # sellers below 3 stars`, `nothing built before 2015`), within one clause.
 # `nobody with fewer than 20 reviews`, `leave out anyone whose fee is over $500`, `stay away
 # from anything serviced before 2026`.
-EXCLUDING_PHRASES = (r"nobody|no\s+one|leave\s+out|leaving\s+out|rule\s+out|"
+# `nobody`, `no one` only of what a record is or has (`no one under 25 will be driving` is
+# the user's own age; `no one cares`; `no one-bedroom flats`).
+EXCLUDING_PHRASES = (r"(?:nobody|no\s+one(?!-))\s+(?:with|whose|who|that|which|charging|"
+                     r"rated|priced|asking)|leave\s+out|leaving\s+out|rule\s+out|"
                      r"(?:stay|keep|steer)\s+(?:well\s+)?(?:away\s+from|clear\s+of)")
+# The words between an exclusion and its comparison, within one clause and one request
+# (`stay away from vans and show me automatics under 50`: the 50 is asked for).
+BETWEEN = r"(?:(?!(?:and|but|then|show|give|find|want|need|plus)\b)[-\w'£$€]+\s+)"
 EXCLUDED = re.compile(rf"(?:^|\s)((?:{'|'.join(sorted(EXCLUDING_VERBS | {'nothing', 'none'}))}|"
-                      rf"{EXCLUDING_PHRASES})\s+(?:[-\w'£$€]+\s+){{0,5}})$", re.IGNORECASE)
+                      rf"{EXCLUDING_PHRASES})\s+{BETWEEN}{{0,5}})$", re.IGNORECASE)
 # `no contracts longer than 12 months`: `no` and one noun before a comparative adjective.
 NO_NOUN = re.compile(r"(?:^|\s)(no\s+[a-z]+\s+)$", re.IGNORECASE)
 POST = [("gte", r"or more|or higher|or above|or better|and up|and above|and higher|"
@@ -360,18 +366,22 @@ LASTING_BEFORE = frozenset({"than", "least", "most", "only", "just", "around", "
 
 
 def _rate_after_a_noun(text: str, m: re.Match[str]) -> bool:
-    """`miles a day`, `a tenner an hour`, `£50 a night`: `a` + a period after a noun or an
-    amount is what something is counted per, not one day; `for a day`, `more than a week`
-    are lengths of time."""
+    """`miles a day`, `a tenner an hour`, `£50 a night`, `30k a week`: `a` + a period
+    after an amount or a plural noun is what something is counted per, not one day; `for a
+    day`, `more than a week`, `play an hour`, `a lesson a week` are one of it."""
     unit = (m.group("unit") or "").lower()
     before = re.search(r"([\w£$€]+)\s*$", text[:m.start()])
     if not (unit in PERIOD_OF or stem(unit) in PERIOD_OF) or before is None or \
             re.match(r"\s+and\s+a\s+half\b", text[m.end():], re.IGNORECASE):
         return False  # `..., an hour and a half max`: a length of time
     word = before.group(1).lower()
-    return word[:1].isdigit() or word[-1:].isdigit() or word in "£$€" or (
-        word.isalpha() and word not in STOPWORDS and word not in LASTING_BEFORE and
-        word not in COMPARATOR_WORDS)
+    if re.search(r"(?:\bper|/)\s*(?:[a-z]+\s+)?[a-z]+\s*$", text[:m.start()], re.IGNORECASE):
+        return True  # `£300 per square metre a year`
+    return word[:1].isdigit() or word[-1:].isdigit() or word in "£$€" or \
+        word.rstrip("s") in NOTE_VALUES or word in SCALE or (
+            len(word) > 3 and word.endswith("s") and not word.endswith("ss") and
+            word not in STOPWORDS and word not in LASTING_BEFORE and
+            word not in COMPARATOR_WORDS)
 
 
 def _read_number(text: str, m: re.Match[str]) -> tuple[float, float, re.Match[str] | None] | None:

@@ -2636,3 +2636,27 @@ def test_round_27_both_ends_pick_up_and_a_superlative_of_the_record(text, catalo
     the car goes back; `cheapest scooter` sorts by price, not by what `scooter` is
     closest to."""
     assert understood(text, catalog) == (filters, sort)
+
+
+@pytest.mark.parametrize("text, catalog, present, absent", [
+    # rank words: `some`, `also`, `too` rank a value only beside another of those fields
+    ("some noodles please", FOOD_TRUCKS, {("primary_menu", "eq", "Noodles")}, set()),
+    ("a truck that also does waffles", FOOD_TRUCKS, {("primary_menu", "eq", "Waffles")},
+     set()),
+    ("noodles would be nice too", FOOD_TRUCKS, {("primary_menu", "eq", "Noodles")}, set()),
+    ("tacos and dumplings too", FOOD_TRUCKS, set(),
+     {("secondary_menu", "eq", "Tacos"), ("secondary_menu", "eq", "Dumplings")}),
+    # an exclusion stops at `and` and at another request
+    ("stay away from Orbis and show me vans under £50 a day", VAN_CLUB,
+     {("maker", "neq", "Orbis"), ("daily_fee", "lt", 50)}, set()),
+    ("no one cares if it costs more than 40 an hour", VAN_CLUB, set(),
+     {("hourly_fee", "lte", 40)}),
+    # a value named like a count field stays a value when written as itself
+    ("a 5 door Seat", VAN_CLUB, {("maker", "eq", "Seat")}, set()),
+    ("under 40 a day, Seat or Orbis", VAN_CLUB, {("maker", "in", ("Seat", "Orbis"))}, set()),
+    ("7 or more seats", VAN_CLUB, {("seats", "gte", 7)}, {("maker", "eq", "Seat")}),
+])
+def test_guards_from_the_round_27_review(text, catalog, present, absent):
+    """What the review of the round 27 rules found them doing to ordinary English."""
+    found = understood(text, catalog)[0]
+    assert present <= found and not absent & found

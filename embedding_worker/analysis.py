@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from embedding_worker.booleans import ParaphraseConfig, named_booleans, paraphrased_booleans
+from embedding_worker.booleans import (ParaphraseConfig, named_booleans, paraphrased_booleans,
+                                       record_noun)
 from embedding_worker.counted_nouns import field_meaning
 from embedding_worker.constraints import (date_proposals, lone_number_proposals,
                                           named_number_proposals, none_value_proposals,
@@ -98,12 +99,14 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
                           {p.field for p in numbers}, is_word)
     taken = set(rule_tokens)
     not_flags = _not_flag_words(catalog, fields)
+    noun = record_noun(catalog)
     booleans, zeros = _flags_and_zeros_in_full(text, tokens, catalog, index, fields, embed,
-                                               config, not_flags, taken, rule_tokens, written)
+                                               config, not_flags, taken, rule_tokens, written,
+                                               noun)
     values = _exact_values(text, tokens, index, taken, is_word, fields,
                            _not_values(catalog, fields))
     booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
-                                booleans, taken)
+                                booleans, taken, noun)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
     loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
                                       _not_values(catalog, fields),
@@ -227,7 +230,7 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
                              index: CatalogIndex, fields: list[FieldProfile], embed: Embed,
                              config: AnalysisConfig, not_flags: frozenset[str], taken: set[int],
                              rule_tokens: set[int], written: list[Proposal],
-                             ) -> tuple[list[Proposal], list[Proposal]]:
+                             noun: str | None) -> tuple[list[Proposal], list[Proposal]]:
     """Before any enum value: yes/no fields named in several words, counts of none (`no
     stops`, `0 owners`) and yes/no fields a description says almost word for word
     (STRONG_PARAPHRASE), as (booleans, zeros). Their words join `taken`; the zeros' words
@@ -245,7 +248,7 @@ def _flags_and_zeros_in_full(text: str, tokens: list[Token], catalog: Catalog,
     booleans += paraphrased_booleans(  # what a description says almost word for word
         text, tokens, fields, taken, embed, index.layout.views, index.view_vectors,
         config.paraphrase, {b.field for b in booleans}, not_flags, STRONG_PARAPHRASE,
-        (index.vectors, config.semantic_min))
+        (index.vectors, config.semantic_min), noun)
     crossing = [b for b in booleans if any(
         _overlaps(b, w) and not (b.start <= w.start and w.end <= b.end) and
         not (w.start <= b.start and b.end <= w.end) for w in written)]
@@ -311,14 +314,14 @@ def _names_a_measure(tokens: list[Token], value: Proposal, fields: list[FieldPro
 def _one_word_flags(text: str, tokens: list[Token], index: CatalogIndex,
                     fields: list[FieldProfile], embed: Embed, config: AnalysisConfig,
                     not_flags: frozenset[str], booleans: list[Proposal],
-                    taken: set[int]) -> list[Proposal]:
+                    taken: set[int], noun: str | None) -> list[Proposal]:
     """Yes/no fields not yet found (`booleans`), named by one word or described in other
     words (any similarity the paraphrase config accepts)."""
     found = named_booleans(text, tokens, fields, taken, multi_word=False)
     found += paraphrased_booleans(text, tokens, fields, taken, embed, index.layout.views,
                                   index.view_vectors, config.paraphrase,
                                   {b.field for b in booleans + found}, not_flags,
-                                  values=(index.vectors, config.semantic_min))
+                                  values=(index.vectors, config.semantic_min), noun=noun)
     return found
 
 

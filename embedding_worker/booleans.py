@@ -426,28 +426,18 @@ def record_noun(catalog: Catalog) -> str | None:
     return said[ranked[-1][2]] if ranked else None
 
 
-# The view of what one record is (record_noun): the noun a yes/no paraphrase must say more
-# than (_noun_only).
-RECORD_VIEW = "*record"
-
-
 def boolean_views(catalog: Catalog) -> list[tuple[str, str]]:
-    """What each yes/no field is recognised by (its name's words, its description) and
-    what any request of the domain says: as ("", text), the catalog's own description,
-    the baseline every window must beat; as (RECORD_VIEW, noun), what one record is
-    (record_noun), which no window may lean on alone. Embedded once per catalog version
-    with the value index."""
+    """What each yes/no field is recognised by (its name's words, its description) and,
+    as ("", text), the catalog's own description: the baseline any request of the domain
+    is close to. Embedded once per catalog version with the value index."""
     views = []
     for f in catalog.fields:
         if f.type == "boolean":
             views.append((f.name, " ".join(flag_words(f.name))))
             if f.description:
                 views.append((f.name, f.description))
-    if not views:
-        return []
-    noun = record_noun(catalog)
     return views + [("", f"{catalog.name}: {catalog.description}" if catalog.description
-                     else catalog.name)] + ([(RECORD_VIEW, noun)] if noun else [])
+                     else catalog.name)] if views else []
 
 
 def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfile],
@@ -456,7 +446,8 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
                          config: ParaphraseConfig = ParaphraseConfig(),
                          found: set[str] = frozenset(), domain: frozenset[str] = frozenset(),
                          floor: float = 0.0,
-                         values: tuple[np.ndarray, float] | None = None) -> list[Proposal]:
+                         values: tuple[np.ndarray, float] | None = None,
+                         noun: str | None = None) -> list[Proposal]:
     """Yes/no fields the text describes in other words, by meaning: every window of a few
     free words against each field's views (boolean_views). A window must be closer to the
     field than to the catalog's own description (words of the domain, like `building` in
@@ -464,13 +455,13 @@ def paraphrased_booleans(text: str, tokens: list[Token], fields: list[FieldProfi
     proposals with the similarity as score; below `config.accept` they become decisions
     (analysis.py). A window that is one of the catalog's values (`values`: their vectors
     and the similarity that makes a value match) more than it is the field names no
-    yes/no field (`kitty` is the cat of a species field, not "gets along with cats")."""
+    yes/no field (`kitty` is the cat of a species field, not "gets along with cats"); one
+    that leans on the `noun` of what a record is (record_noun) says none (_noun_only)."""
     booleans = [p for p in fields if p.field.type == "boolean" and p.name not in found]
     windows = _windows(text, tokens, taken, config.max_words, domain)
     if not booleans or not windows or not len(view_vectors):
         return []
     texts = [text[tokens[i].start:tokens[j - 1].end].lower() for i, j in windows]
-    noun = next((text for name, text in views if name == RECORD_VIEW), None)
     sims = _similarities(embed(texts), views, view_vectors, booleans, values)
     sims = sims._replace(vetoed=_noun_only(text, tokens, windows, booleans, noun, embed, views,
                                            view_vectors, sims.per_field, config.ask))

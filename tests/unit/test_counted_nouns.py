@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedding_worker.booleans import (RECORD_VIEW, boolean_views, paraphrased_booleans,
-                                       record_noun)
+from embedding_worker.booleans import boolean_views, paraphrased_booleans, record_noun
 from embedding_worker.constraints import number_proposals, quantities_in
 from embedding_worker.counted_nouns import PREFIX, head_words, meant_field, number_views
 from embedding_worker.fields import profiles
@@ -32,8 +31,6 @@ TROUPES = Catalog.model_validate({
 
 def test_the_record_noun_is_the_word_the_field_descriptions_share_with_the_catalog():
     assert record_noun(TROUPES) == "troupe"
-    views = boolean_views(TROUPES)
-    assert (RECORD_VIEW, "troupe") in views and ("own_stage", "own stage") in views
 
 
 def test_no_record_noun_without_descriptions_that_share_a_word():
@@ -125,10 +122,11 @@ def _paraphrased(text: str, with_record: bool = True) -> list[str]:
                 out[k, 3 + others.setdefault(t, len(others)) % 61] = 1
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
-    views = [v for v in boolean_views(TROUPES) if with_record or v[0] != RECORD_VIEW]
+    views = boolean_views(TROUPES)
     tokens = tokenize(text)
     found = paraphrased_booleans(text, tokens, profiles(TROUPES), set(), embed, views,
-                                 embed([t for _, t in views]))
+                                 embed([t for _, t in views]),
+                                 noun=record_noun(TROUPES) if with_record else None)
     return [p.field for p in found]
 
 

@@ -30,7 +30,8 @@ from embedding_worker.followups import let_go, shifts
 from embedding_worker.fields import FieldProfile
 from embedding_worker.index import CatalogIndex
 from embedding_worker.matching import (Embed, abbreviation_matches, coded_matches,
-                                       completed_values, demonym_matches, exact_matches,
+                                       completed_values, demonym_matches,
+                                       distinct_word_matches, exact_matches,
                                        fuzzy_matches, fuzzy_phrases, prefix_matches,
                                        semantic_matches, shared_tails,
                                        split_joined_values, stem_matches,
@@ -334,6 +335,7 @@ def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], emb
     values = stem_matches(tokens, index, taken)
     values += abbreviation_matches(tokens, index, taken, is_word, names)
     values += prefix_matches(tokens, index, taken, is_word, capitalised=True)
+    values += distinct_word_matches(tokens, index, taken)
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
     values += semantic

@@ -506,7 +506,11 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
             continue
         if q.bare and best_score < 3:
             continue  # `501 jeans`, `2 kids`: a number without a comparison or a clear unit
-        if best_score <= 0 and len(ranked) > 1 and _price_like(q.value):
+        other_end = _other_end(text, tokens, q, out, ranked) if best_score < 2 and \
+            q.unit is None and q.currency is None else None
+        if other_end is not None:  # `at least 61 keys but no more than 73`: keys again
+            best_score, best, value = other_end
+        elif best_score <= 0 and len(ranked) > 1 and _price_like(q.value):
             money = [(p, v) for s, p, v in ranked if p.is_money and s == best_score]
             if money:  # a bare amount in a request is most often money (not `4.6+`)
                 best, value = money[0]
@@ -557,6 +561,36 @@ def number_proposals(text: str, tokens: list[Token], fields: list[FieldProfile],
         spans.append((q.start, q.end))
         spans += _context_spans(tokens, q.start, clause, best)
     return out, spans
+
+
+LOWER_BOUNDS, UPPER_BOUNDS = frozenset({"gt", "gte"}), frozenset({"lt", "lte"})
+RANGE_SPREAD = 10  # the ends of one range said apart lie within this factor of each other
+
+
+def _other_end(text: str, tokens: list[Token], q: Quantity, found: list[Proposal],
+               ranked: list[tuple[float, FieldProfile, float]],
+               ) -> tuple[float, FieldProfile, float] | None:
+    """The field of the bound said right before a bare number that bounds it from the
+    other side (`at least 61 keys but no more than 73`, `over 2 tonnes, under 5`): the
+    same field, if the two make a range of it, nothing but `and`/`but`/a comma stands
+    between them and no noun after the number says what else it counts."""
+    before = [p for p in found if p.end <= q.start]
+    if not before:
+        return None
+    last = max(before, key=lambda p: p.end)
+    if not isinstance(last.value, (int, float)) or isinstance(last.value, bool) or \
+            not re.fullmatch(r"\s*,?\s*(?:but|and|yet)?\s*", text[last.end:q.start],
+                             re.IGNORECASE):
+        return None
+    if _head_noun(text, tokens, q.end):
+        return None  # `at least 2 adults, no more than 3 kids`: the kids are no more guests
+    low, high = sorted((float(last.value), q.value))
+    if low <= 0 or high > RANGE_SPREAD * low:
+        return None  # `at least 2 bedrooms and under 900`: no range of one thing
+    rising = last.op in LOWER_BOUNDS and q.op in UPPER_BOUNDS and q.value > last.value
+    falling = last.op in UPPER_BOUNDS and q.op in LOWER_BOUNDS and q.value < last.value
+    return next(((3.0, p, v) for _, p, v in ranked
+                 if p.name == last.field and p.in_range(v) and (rising or falling)), None)
 
 
 def _age_pair(q: Quantity, fields: list[FieldProfile],

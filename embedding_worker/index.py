@@ -117,6 +117,11 @@ def build(catalog: Catalog, version: int, encode: Callable[[list[str]], np.ndarr
     return CatalogIndex(catalog.name, version, layout, vectors[:n], vectors[n:])
 
 
+# A word that at least this many values of a field share (and a quarter of them) is the
+# field's common word, which tells none of them apart.
+DISTINCT_SHARED_MIN = 3
+
+
 @dataclass
 class CatalogIndex:
     name: str
@@ -155,6 +160,35 @@ class CatalogIndex:
             field = self.layout.values[int(self.layout.surface_value[s])][0]
             out.setdefault(field, set()).update(surface.split())
         return {f: frozenset(words) for f, words in out.items()}
+
+    @cached_property
+    def distinct_words(self) -> dict[str, int]:
+        """Values named by their one distinctive word, by that word, to value numbers: where most of a field's values share a word (`piano` of Upright Piano,
+        Grand Piano, Digital Piano), what is left of a value once those words are gone tells
+        it apart (`an upright` for Upright Piano, `a twin` for Private Twin) when it is one
+        word that no other value leaves (`double` of Private Double and Double Bed names
+        neither)."""
+        by_field: dict[int, list[int]] = {}
+        for v, (f, _) in enumerate(self.layout.values):
+            by_field.setdefault(f, []).append(v)
+        out: dict[str, int] = {}
+        for members in by_field.values():
+            words = {v: normalise(self.layout.values[v][1]).split() for v in members}
+            counts: dict[str, int] = {}
+            for ws in words.values():
+                for w in set(ws):
+                    counts[w] = counts.get(w, 0) + 1
+            shared = {w for w, n in counts.items()
+                      if n >= DISTINCT_SHARED_MIN and n * 4 >= len(members)}
+            left: dict[str, list[int]] = {}
+            for v, ws in words.items():
+                rest = [w for w in ws if w not in shared]
+                if len(ws) > 1 and len(rest) == 1 and len(rest[0]) >= 4 and \
+                        rest[0].isalpha() and rest[0] not in STOPWORDS:
+                    left.setdefault(rest[0], []).append(v)
+            for k, vs in left.items():
+                out[k] = vs[0] if len(vs) == 1 and k not in out else -1
+        return {k: v for k, v in out.items() if v >= 0}  # not a word two fields leave
 
     @cached_property
     def acronyms(self) -> dict[str, frozenset[int]]:

@@ -270,6 +270,64 @@ def shared_word_values(index: CatalogIndex, field: str, token: Token) -> list[st
     return values if 2 <= len(values) <= size // 3 else []
 
 
+def distinct_word_matches(tokens: list[Token], index: CatalogIndex,
+                          taken: set[int]) -> list[Proposal]:
+    """A value named by its one distinctive word alone (`used yamaha upright` for Upright
+    Piano, where most kinds are some piano; `krakow ensuite twin` for Private Twin): after
+    the matchers of whole values, on words still unexplained, where the word is a noun of
+    its own, and not where the words beside it are more of a value of that field (`baby
+    grand` is no Grand Piano)."""
+    out = []
+    for i, t in enumerate(tokens):
+        if i in taken or not t.norm.isalpha() or t.norm in STOPWORDS or t.norm in NEGATORS:
+            continue
+        v = next((index.distinct_words[w] for w in sorted(forms(t.norm))
+                  if w in index.distinct_words), None)
+        if v is None or not _stands_alone(tokens, i, taken):
+            continue
+        field = index.layout.values[v][0]
+        if any(tokens[k].norm in index.words_by_field.get(field, ()) for k in _beside(tokens, i)
+               if tokens[k].norm not in normalise(index.layout.values[v][1]).split()):
+            continue
+        out.append(_proposal(index, int(index.layout.value_starts[v]), t.start, t.end,
+                             "partial", 0.85))
+        taken.add(i)
+    return out
+
+
+# Words around an adjective of degree or comparison (`as long as`, `so good`, `faster than`).
+DEGREE_WORDS = frozenset({"as", "so", "how", "too", "very", "than", "enough", "more", "less"})
+# `fast is good`: a word said of something, not a thing.
+COPULAS = frozenset({"is", "are", "was", "were", "'s", "be"})
+# Prepositions of place and limit that may follow a thing (`a tunnel under 300`).
+PLACE_AND_BOUND_WORDS = frozenset({"under", "over", "below", "above", "between", "around",
+                                   "near", "within", "without", "max", "min", "upto"})
+# `anything good`: a word said after an indefinite describes it.
+INDEFINITE_HEADS = frozenset({"anything", "something", "nothing", "everything", "somewhere",
+                              "anywhere", "one", "ones"})
+
+
+def _stands_alone(tokens: list[Token], i: int, taken: set[int]) -> bool:
+    """Token i is a noun phrase of its own, not a word describing another (`good
+    reviews`, `fast cat`, `anything good`), described by one (`monthly premium`, `top
+    speed`), of degree (`as long as`) or said of something (`fast is good`): the word
+    before, if any comes right before it, is a function word, a number or a word a match
+    already explains (`used yamaha upright`); the word after, if any comes right after
+    it, a function word, a preposition of place or limit or a number."""
+    before = [k for k in _beside(tokens, i) if k < i]
+    if before:
+        word = tokens[before[0]].norm
+        if word in DEGREE_WORDS or word in INDEFINITE_HEADS or word.endswith("%") or not (
+                word in STOPWORDS or word[:1].isdigit() or before[0] in taken):
+            return False
+    after = [k for k in _beside(tokens, i) if k > i]
+    if not after:
+        return True
+    word = tokens[after[0]].norm
+    return word not in DEGREE_WORDS and word not in COPULAS and (
+        word in STOPWORDS or word in PLACE_AND_BOUND_WORDS or word[:1].isdigit())
+
+
 def _goes_on_in(tokens: list[Token], i: int, values: list[str]) -> bool:
     """The word next to token i is another word of one of the values (`london kings
     cross`), apostrophes aside."""

@@ -2660,3 +2660,60 @@ def test_guards_from_the_round_27_review(text, catalog, present, absent):
     """What the review of the round 27 rules found them doing to ordinary English."""
     found = understood(text, catalog)[0]
     assert present <= found and not absent & found
+
+
+TENTS = Catalog.model_validate({
+    "name": "tents", "description": "Tents and shelters an outdoor shop sells.",
+    "fields": [
+        {"name": "shelter", "type": "enum", "description": "what kind of shelter it is",
+         "values": ["Dome Tent", "Family Dome Tent", "Tunnel Tent", "Bell Tent",
+                    "Inflatable Tent", "Bivvy Bag", "Hammock"]},
+        {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 3000},
+        {"name": "berths", "type": "number", "min": 1, "max": 12,
+         "description": "people it sleeps"}],
+    "sortable": ["price"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    # most kinds are some tent: the word left of a value tells it apart
+    ("a tunnel under 300", {("shelter", "eq", "Tunnel Tent"), ("price", "lt", 300)}),
+    ("inflatables for 6 people", {("shelter", "eq", "Inflatable Tent"),
+                                  ("berths", "gte", 6)}),
+    ("a dome", {("shelter", "eq", "Dome Tent")}),
+    # the words beside it are more of another value: that value, or none
+    ("family dome", {("shelter", "eq", "Family Dome Tent")}),
+    # a word no other value shares is no shared word: `bag` alone names nothing new
+    ("hammock or bivvy", {("shelter", "in", ("Hammock", "Bivvy Bag"))}),
+    # a word describing the next one is no noun of its own
+    ("something with an inflatable mattress under 200", {("price", "lt", 200)}),
+    ("dome light included, under 200", {("price", "lt", 200)}),
+    ("something inflatable under 200", {("price", "lt", 200)}),
+    ("a cheap tunnel", {("shelter", "eq", "Tunnel Tent")}),
+])
+def test_a_value_named_by_the_one_word_that_tells_it_apart(text, filters):
+    """Where a word most of a field's values share (`tent`) is gone, the one word left of
+    a value (`tunnel`) names it alone, though it is an ordinary word of English."""
+    analysis = analyse(text, TENTS, index_for(TENTS), fake_embed, lambda w: True,
+                       reference=TODAY)
+    result = assemble(text, TENTS, 1, analysis, {}, {})
+    assert {(f.field, f.op, tuple(f.value) if isinstance(f.value, list) else f.value)
+            for f in result.filters} == filters
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("at least 4 berths but no more than 6", {("berths", "gte", 4), ("berths", "lte", 6)}),
+    ("over 3 berths, under 8", {("berths", "gt", 3), ("berths", "lt", 8)}),
+    # no range of one thing: out of its range, or far from the first end
+    ("at least 4 berths and under 300", {("berths", "gte", 4), ("price", "lt", 300)}),
+])
+def test_a_bare_number_that_bounds_the_field_just_bounded(text, filters):
+    """`at least 61 keys but no more than 73`: a bare number right after a bound, bounding
+    it from the other side, is the other end of that field's range."""
+    assert understood(text, TENTS)[0] == filters
+
+
+def test_a_number_counting_something_else_is_no_other_end():
+    """`at least 2 adults, no more than 3 kids`: a noun after the number says it counts
+    something else."""
+    assert ("berths", "lte", 3) not in understood("at least 2 berths, no more than 3 dogs",
+                                                  TENTS)[0]

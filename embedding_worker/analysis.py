@@ -109,9 +109,10 @@ def analyse(text: str, catalog: Catalog, index: CatalogIndex, embed: Embed,
     booleans += _one_word_flags(text, tokens, index, fields, embed, config, not_flags,
                                 booleans, taken, noun)
     _take(tokens, [(b.start, b.end) for b in booleans], rule_tokens)
-    loose, candidates = _loose_values(tokens, index, taken, embed, is_word, config,
+    loose, candidates = _loose_values(text, tokens, index, taken, embed, is_word, config,
                                       _not_values(catalog, fields),
-                                      frozenset(w for p in fields for w in name_words(p.name)))
+                                      frozenset(w for p in fields for w in name_words(p.name)),
+                                      values + booleans)
     values = within_neighbours(text, completed_values(tokens, values + loose, index,
                                                       rule_tokens, is_word))
     values.sort(key=lambda p: p.start)
@@ -326,16 +327,20 @@ def _one_word_flags(text: str, tokens: list[Token], index: CatalogIndex,
     return found
 
 
-def _loose_values(tokens: list[Token], index: CatalogIndex, taken: set[int], embed: Embed,
-                  is_word: Callable[[str], bool], config: AnalysisConfig,
+def _loose_values(text: str, tokens: list[Token], index: CatalogIndex, taken: set[int],
+                  embed: Embed, is_word: Callable[[str], bool], config: AnalysisConfig,
                   domain: frozenset[str], names: frozenset[str] = frozenset(),
+                  found: list[Proposal] = (),
                   ) -> tuple[list[Proposal], dict[str, list[Candidate]]]:
     """Enum values in the words left: by stem, typo, abbreviation and meaning (not on
-    `domain` words); with the semantic candidates per field."""
+    `domain` words); with the semantic candidates per field. `found`: the values and
+    yes/no fields already read, whose words may stand before a value's one word (`used
+    yamaha upright`)."""
     values = stem_matches(tokens, index, taken)
     values += abbreviation_matches(tokens, index, taken, is_word, names)
     values += prefix_matches(tokens, index, taken, is_word, capitalised=True)
-    values += distinct_word_matches(tokens, index, taken)
+    values += distinct_word_matches(text, tokens, index, taken, _tokens_in_any(
+        tokens, [(p.start, p.end) for p in [*found, *values]]))
     semantic, candidates = semantic_matches(tokens, index, taken, embed, config.semantic_min,
                                             config.max_ngram, config.top_k, domain)
     values += semantic

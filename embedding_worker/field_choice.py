@@ -219,6 +219,9 @@ def _neighbour_words(text: str, tokens: list[Token], first: int, last: int, take
                 break  # another value's or rule's words (`white with red seats`)
         elif _introduces(tokens, k):
             break  # `Peruvian yarn milled in Norway`: the milling is Norway's
+        elif tokens[k].norm in CLAUSE_OPENERS or _cues_next_value(tokens, k, values):
+            break  # `in Hanoi but runs transfers`, `in Siem Reap that run a shuttle`,
+            # `Hanoi with transfers to Ha Long`: the transfers are the next value's
         elif tokens[k].norm in AS_A:
             passed = True  # `Turkish as a second language`
         else:
@@ -247,6 +250,22 @@ AS_A = frozenset({"as", "a", "an", "the"})
 # Prepositions after a participle that hand its meaning to what follows (`milled in`,
 # `shipped from`); `by` after any verb (`made by`).
 AGENT_PREPOSITIONS = frozenset({"in", "at", "from"})
+
+
+# Words that open another clause after a value: what follows is said of something else.
+CLAUSE_OPENERS = frozenset({"but", "that", "which", "who", "whose", "where"})
+ROLE_WORDS = frozenset(cue[0] for cues in ROLE_CUES.values() for cue in cues if len(cue) == 1)
+
+
+def _cues_next_value(tokens: list[Token], k: int, values: set[int]) -> bool:
+    """Token k is followed by one or two role words and another value of the same fields
+    (`transfers to Ha Long`, `a shuttle up to Luang Prabang`): its noun names that
+    value's field."""
+    for j in (k + 2, k + 3):
+        if j < len(tokens) and j in values and all(tokens[m].norm in ROLE_WORDS
+                                                   for m in range(k + 1, j)):
+            return True
+    return False
 
 
 def _introduces(tokens: list[Token], k: int) -> bool:

@@ -56,20 +56,22 @@ STRESSED = frozenset({"all", "any", "only", "and", "or", "but", "very", "must", 
 # `we're`, `i am`: what follows is the writer (`we're US-based`), not what they look for.
 WRITER_IS = frozenset({"we're", "i'm", "we are", "i am"})
 # Words hyphenated after a noun to say how a thing relates to it (`merlot-led`).
-COMPOUND_TAILS = frozenset({"led", "based", "style", "styled", "speaking", "made", "inspired",
-                            "focused", "heavy", "forward", "driven", "owned", "run"})
+COMPOUND_TAILS = frozenset({"led", "based", "style", "styled", "speaking", "made", "built",
+                            "inspired", "focused", "heavy", "forward", "driven", "owned",
+                            "run"})
 
 
 def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]:
     """A hyphenated word made of whole values and no value itself is those values
     (`portsmouth-santander`: a route of two ports, not one word near Portsmouth), or a
-    value and a word of how something relates to it (`merlot-led`: Merlot); `t-shirt`,
+    value, or its people, and a word of how something relates to it (`merlot-led`: Merlot;
+    `german-made`: Germany); `t-shirt`,
     `saint-malo` and `2-in-1` stay whole."""
     out: list[Token] = []
     for t in tokens:
         parts = t.norm.split("-")
-        tailed = len(parts) == 2 and parts[1] in COMPOUND_TAILS and parts[0] in index.forms \
-            and not (out and (out[-1].norm in WRITER_IS or
+        tailed = len(parts) == 2 and parts[1] in COMPOUND_TAILS and (
+            parts[0] in index.forms or _names_a_place(parts[0], index)) and not (out and (out[-1].norm in WRITER_IS or
                               " ".join(o.norm for o in out[-2:]) in WRITER_IS))
         if not tailed and (len(parts) < 2 or not all(part.isalpha() and part in index.forms
                                                      for part in parts)) \
@@ -82,6 +84,14 @@ def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]
                              start + len(part)))
             start += len(part) + 1
     return out
+
+
+def _names_a_place(word: str, index: CatalogIndex) -> bool:
+    """The word is the people of one-word values (`german` of Germany): `german-made` is
+    Germany and how the thing relates to it."""
+    return len(word) >= 5 and word.isalpha() and bool(
+        {p for p in place_of(word) if p in index.single_word_surfaces} or
+        _irregular_place(word, index))
 
 
 def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
@@ -270,20 +280,22 @@ def shared_word_values(index: CatalogIndex, field: str, token: Token) -> list[st
     return values if 2 <= len(values) <= size // 3 else []
 
 
-def distinct_word_matches(tokens: list[Token], index: CatalogIndex,
-                          taken: set[int]) -> list[Proposal]:
+def distinct_word_matches(text: str, tokens: list[Token], index: CatalogIndex,
+                          taken: set[int], described: set[int]) -> list[Proposal]:
     """A value named by its one distinctive word alone (`used yamaha upright` for Upright
     Piano, where most kinds are some piano; `krakow ensuite twin` for Private Twin): after
     the matchers of whole values, on words still unexplained, where the word is a noun of
     its own, and not where the words beside it are more of a value of that field (`baby
-    grand` is no Grand Piano)."""
+    grand` is no Grand Piano). `described`: the words of values and yes/no fields read
+    before, which may stand before it, unlike the words of other rules (`monthly premium`,
+    `cheapest premium`)."""
     out = []
     for i, t in enumerate(tokens):
         if i in taken or not t.norm.isalpha() or t.norm in STOPWORDS or t.norm in NEGATORS:
             continue
         v = next((index.distinct_words[w] for w in sorted(forms(t.norm))
                   if w in index.distinct_words), None)
-        if v is None or not _stands_alone(tokens, i, taken):
+        if v is None or not _stands_alone(text, tokens, i, described):
             continue
         field = index.layout.values[v][0]
         if any(tokens[k].norm in index.words_by_field.get(field, ()) for k in _beside(tokens, i)
@@ -307,24 +319,27 @@ INDEFINITE_HEADS = frozenset({"anything", "something", "nothing", "everything", 
                               "anywhere", "one", "ones"})
 
 
-def _stands_alone(tokens: list[Token], i: int, taken: set[int]) -> bool:
+def _stands_alone(text: str, tokens: list[Token], i: int, described: set[int]) -> bool:
     """Token i is a noun phrase of its own, not a word describing another (`good
     reviews`, `fast cat`, `anything good`), described by one (`monthly premium`, `top
-    speed`), of degree (`as long as`) or said of something (`fast is good`): the word
-    before, if any comes right before it, is a function word, a number or a word a match
-    already explains (`used yamaha upright`); the word after, if any comes right after
-    it, a function word, a preposition of place or limit or a number."""
+    speed`), of degree (`as long as`), said of something (`fast is good`) or of a whole
+    (`staff of 20`): the word before, if any comes right
+    before it, is a function word, a number (not a percentage) or a word of a value or
+    yes/no field read before (`used yamaha upright`); the word after, if any comes right
+    after it, a function word but `of`, a preposition of place or limit or a number."""
+    if i > 0 and "%" in text[tokens[i - 1].end:tokens[i].start]:
+        return False  # `100% green`
     before = [k for k in _beside(tokens, i) if k < i]
     if before:
         word = tokens[before[0]].norm
         if word in DEGREE_WORDS or word in INDEFINITE_HEADS or word.endswith("%") or not (
-                word in STOPWORDS or word[:1].isdigit() or before[0] in taken):
+                word in STOPWORDS or word[:1].isdigit() or before[0] in described):
             return False
     after = [k for k in _beside(tokens, i) if k > i]
     if not after:
         return True
     word = tokens[after[0]].norm
-    return word not in DEGREE_WORDS and word not in COPULAS and (
+    return word not in DEGREE_WORDS and word not in COPULAS and word != "of" and (
         word in STOPWORDS or word in PLACE_AND_BOUND_WORDS or word[:1].isdigit())
 
 

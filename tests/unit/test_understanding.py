@@ -2688,7 +2688,12 @@ TENTS = Catalog.model_validate({
     ("something with an inflatable mattress under 200", {("price", "lt", 200)}),
     ("dome light included, under 200", {("price", "lt", 200)}),
     ("something inflatable under 200", {("price", "lt", 200)}),
-    ("a cheap tunnel", {("shelter", "eq", "Tunnel Tent")}),
+    ("a dome or tunnel under 200", {("shelter", "in", ("Dome Tent", "Tunnel Tent")),
+                                    ("price", "lt", 200)}),
+    # a word before it that another rule read, a percentage, `of`: no noun of its own
+    ("monthly tunnel under 20", {("price", "lt", 20)}),
+    ("100% inflatable", set()),
+    ("dome of glass", set()),
 ])
 def test_a_value_named_by_the_one_word_that_tells_it_apart(text, filters):
     """Where a word most of a field's values share (`tent`) is gone, the one word left of
@@ -2717,3 +2722,50 @@ def test_a_number_counting_something_else_is_no_other_end():
     something else."""
     assert ("berths", "lte", 3) not in understood("at least 2 berths, no more than 3 dogs",
                                                   TENTS)[0]
+
+
+MOORINGS = Catalog.model_validate({
+    "name": "moorings", "description": "Boats for hire at marinas.",
+    "fields": [
+        {"name": "marina_town", "type": "enum", "description": "town the boat is moored in",
+         "values": ["Oakvale", "Millbrook", "Port Ansel", "Kestrel Bay"]},
+        {"name": "day_trip_to", "type": "enum",
+         "description": "where the skipper's own day trip goes, if it runs one",
+         "values": ["Oakvale", "Millbrook", "Port Ansel", "Kestrel Bay"]},
+        {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 900}],
+    "sortable": ["price"]})
+
+
+@pytest.mark.parametrize("text", [
+    "boats in Oakvale that run a trip to Millbrook",
+    "a boat in Oakvale with trips to Millbrook",
+    "boats in Oakvale but with a trip out to Millbrook",
+])
+def test_the_words_after_a_value_that_lead_to_the_next_are_the_next_values(text):
+    """`in Siem Reap that run a shuttle to Phnom Penh`: the shuttle is said of the place it
+    goes to, not of the place the hostel is in; a relative clause, `but`, or a noun right
+    before a role word and the next value of the same fields end a value's own words."""
+    assert understood(text, MOORINGS)[0] == {("marina_town", "eq", "Oakvale"),
+                                             ("day_trip_to", "eq", "Millbrook")}
+
+
+KETTLES = Catalog.model_validate({
+    "name": "kettles", "description": "Kettles a kitchen shop sells.",
+    "fields": [
+        {"name": "brand_country", "type": "enum", "description": "country the brand is from",
+         "values": ["Germany", "Japan", "China", "Italy"]},
+        {"name": "made_in", "type": "enum", "description": "country where it was built",
+         "values": ["Germany", "Japan", "China", "Italy"]},
+        {"name": "price", "type": "number", "unit": "GBP", "min": 0, "max": 400}],
+    "sortable": ["price"]})
+
+
+@pytest.mark.parametrize("text, filters", [
+    ("a German-made kettle", {("made_in", "eq", "Germany")}),
+    ("Japanese-built under 80", {("made_in", "eq", "Japan"), ("price", "lt", 80)}),
+    ("I don't want anything Chinese-made", {("made_in", "neq", "China")}),
+])
+def test_a_people_and_how_the_thing_relates_to_their_country(text, filters):
+    """`german-made`, `japanese-built`: the country of a people, and the field the word
+    after the hyphen names."""
+    assert understood(text, KETTLES)[0] == filters

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,32 +164,28 @@ class CatalogIndex:
 
     @cached_property
     def distinct_words(self) -> dict[str, int]:
-        """Values named by their one distinctive word, by that word, to value numbers: where most of a field's values share a word (`piano` of Upright Piano,
-        Grand Piano, Digital Piano), what is left of a value once those words are gone tells
-        it apart (`an upright` for Upright Piano, `a twin` for Private Twin) when it is one
+        """Values named by their one distinctive word, by that word, to value numbers.
+
+        Where most of a field's values share a word (`piano` of Upright Piano, Grand
+        Piano, Digital Piano), what is left of a value once those words are gone tells it
+        apart (`an upright` for Upright Piano, `a twin` for Private Twin) when it is one
         word that no other value leaves (`double` of Private Double and Double Bed names
         neither)."""
         by_field: dict[int, list[int]] = {}
         for v, (f, _) in enumerate(self.layout.values):
             by_field.setdefault(f, []).append(v)
-        out: dict[str, int] = {}
+        left: dict[str, list[int]] = {}
         for members in by_field.values():
             words = {v: normalise(self.layout.values[v][1]).split() for v in members}
-            counts: dict[str, int] = {}
-            for ws in words.values():
-                for w in set(ws):
-                    counts[w] = counts.get(w, 0) + 1
+            counts = Counter(w for ws in words.values() for w in set(ws))
             shared = {w for w, n in counts.items()
                       if n >= DISTINCT_SHARED_MIN and n * 4 >= len(members)}
-            left: dict[str, list[int]] = {}
             for v, ws in words.items():
                 rest = [w for w in ws if w not in shared]
                 if len(ws) > 1 and len(rest) == 1 and len(rest[0]) >= 4 and \
                         rest[0].isalpha() and rest[0] not in STOPWORDS:
                     left.setdefault(rest[0], []).append(v)
-            for k, vs in left.items():
-                out[k] = vs[0] if len(vs) == 1 and k not in out else -1
-        return {k: v for k, v in out.items() if v >= 0}  # not a word two fields leave
+        return {w: vs[0] for w, vs in left.items() if len(vs) == 1}
 
     @cached_property
     def acronyms(self) -> dict[str, frozenset[int]]:

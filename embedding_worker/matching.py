@@ -71,8 +71,9 @@ def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]
     for t in tokens:
         parts = t.norm.split("-")
         tailed = len(parts) == 2 and parts[1] in COMPOUND_TAILS and (
-            parts[0] in index.forms or _names_a_place(parts[0], index)) and not (out and (out[-1].norm in WRITER_IS or
-                              " ".join(o.norm for o in out[-2:]) in WRITER_IS))
+            parts[0] in index.forms or bool(_places_of(parts[0], index))) and not (
+            out and (out[-1].norm in WRITER_IS or
+                     " ".join(o.norm for o in out[-2:]) in WRITER_IS))
         if not tailed and (len(parts) < 2 or not all(part.isalpha() and part in index.forms
                                                      for part in parts)) \
                 or phrase_forms(t.norm) & index.forms.keys():
@@ -84,14 +85,6 @@ def split_joined_values(tokens: list[Token], index: CatalogIndex) -> list[Token]
                              start + len(part)))
             start += len(part) + 1
     return out
-
-
-def _names_a_place(word: str, index: CatalogIndex) -> bool:
-    """The word is the people of one-word values (`german` of Germany): `german-made` is
-    Germany and how the thing relates to it."""
-    return len(word) >= 5 and word.isalpha() and bool(
-        {p for p in place_of(word) if p in index.single_word_surfaces} or
-        _irregular_place(word, index))
 
 
 def exact_matches(tokens: list[Token], index: CatalogIndex, taken: set[int]) -> list[Proposal]:
@@ -447,15 +440,23 @@ def demonym_matches(tokens: list[Token], index: CatalogIndex,
     its synonym `korea`), when exactly one value fits."""
     out = []
     for i, t in enumerate(tokens):
-        if i in taken or len(t.norm) < 5 or not t.norm.isalpha() or t.norm in STOPWORDS:
+        if i in taken or t.norm in STOPWORDS:
             continue
-        hits = {index.single_word_surfaces[p] for p in place_of(t.norm)
-                if p in index.single_word_surfaces} or _irregular_place(t.norm, index)
+        hits = _places_of(t.norm, index)
         values = {_value_of(index, s)[:2] for s in hits}
         if len(values) == 1:
             out.append(_proposal(index, min(hits), t.start, t.end, "stem", 0.85))
             taken.add(i)
     return out
+
+
+def _places_of(word: str, index: CatalogIndex) -> set[int]:
+    """The one-word surfaces a word names as their people (`korean`: Korea; `german` in
+    `german-made`: Germany)."""
+    if len(word) < 5 or not word.isalpha():
+        return set()
+    return {index.single_word_surfaces[p] for p in place_of(word)
+            if p in index.single_word_surfaces} or _irregular_place(word, index)
 
 
 IRREGULAR_DEMONYM_ENDINGS = ("ish", "ese", "ian")
